@@ -1,8 +1,13 @@
+// Kept under test/ so the top level stays as the project guide fixes it.
 // Two vitest projects: `unit` runs on any machine without root; `kernel` runs only inside the
 // user-mode kernel booted by test/kernel/boot.sh (see README, "Kernel tests").
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const root = fileURLToPath(new URL('..', import.meta.url));
+
 export default defineConfig({
+  root,
   test: {
     projects: [
       {
