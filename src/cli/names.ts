@@ -1,0 +1,33 @@
+// Name resolution seam for the CLI: host and service names in arguments (-t vip:http), and the
+// reverse look-ups of listings without -n. The system implementation lives in system-names.ts;
+// tests inject a fixed table.
+import type { Address } from '../ipvs/address.js';
+
+export type ServiceProtocol = 'tcp' | 'udp' | 'sctp';
+
+export interface NameResolver {
+  /** gethostbyname(): IPv4 only, first address; undefined when the name does not resolve */
+  hostByName(name: string): Promise<Address | undefined>;
+  /** getservbyname(name, proto) */
+  portByName(name: string, protocol: ServiceProtocol): number | undefined;
+  /** gethostbyaddr(): /etc/hosts then DNS; undefined when there is no name */
+  nameByAddress(addr: Address): Promise<string | undefined>;
+  /** getservbyport(port, proto) */
+  nameByPort(port: number, protocol: ServiceProtocol): string | undefined;
+}
+
+/**
+ * Names already looked up, for the pure formatters: execute.ts resolves every address a listing
+ * needs (through a NameResolver) before formatting, so formatting stays synchronous and pure.
+ */
+export interface NameTable {
+  /** host name of an address, or undefined to print it numerically */
+  host(addr: Address): string | undefined;
+  /** service name of a port for that protocol, or undefined to print the number */
+  port(port: number, protocol: ServiceProtocol): string | undefined;
+}
+
+/** IPPROTO number → the protocol name getservbyname/getservbyport use (undefined: none). */
+export function serviceProtocol(protocol: number): ServiceProtocol | undefined {
+  return protocol === 6 ? 'tcp' : protocol === 17 ? 'udp' : protocol === 132 ? 'sctp' : undefined;
+}

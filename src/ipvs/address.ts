@@ -1,0 +1,134 @@
+// IP address value type shared by every layer: family + raw bytes, with strict text forms
+// matching glibc inet_pton/inet_ntop (the forms ipvsadm 1.31 reads and prints).
+import { AF_INET, AF_INET6 } from './constants.js';
+
+export type AddressFamily = typeof AF_INET | typeof AF_INET6;
+
+/** An IPv4 (4 bytes) or IPv6 (16 bytes) address in network byte order. */
+export interface Address {
+  readonly af: AddressFamily;
+  readonly bytes: Uint8Array;
+}
+
+export function ipv4(bytes: ArrayLike<number>): Address {
+  return { af: AF_INET, bytes: Uint8Array.from(bytes) };
+}
+
+/** Strict dotted quad, as inet_pton(AF_INET): four decimal parts 0..255, no leading zeros rule. */
+export function parseIPv4(text: string): Address | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  const bytes = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i]!;
+    if (!/^[0-9]{1,3}$/.test(p)) return undefined;
+    if (p.length > 1 && p.startsWith('0')) return undefined;
+    const v = Number(p);
+    if (v > 255) return undefined;
+    bytes[i] = v;
+  }
+  return { af: AF_INET, bytes };
+}
+
+/** As inet_pton(AF_INET6): hex groups, one `::`, optional trailing dotted quad. */
+export function parseIPv6(text: string): Address | undefined {
+  if (text.length === 0 || /[^0-9a-fA-F:.]/.test(text)) return undefined;
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parseGroups = (s: string, allowV4Tail: boolean): number[] | undefined => {
+    if (s === '') return [];
+    const groups = s.split(':');
+    const out: number[] = [];
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i]!;
+      if (allowV4Tail && i === groups.length - 1 && g.includes('.')) {
+        const v4 = parseIPv4(g);
+        if (!v4) return undefined;
+        out.push((v4.bytes[0]! << 8) | v4.bytes[1]!, (v4.bytes[2]! << 8) | v4.bytes[3]!);
+        continue;
+      }
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  let words: number[];
+  if (halves.length === 2) {
+    const head = parseGroups(halves[0]!, false);
+    const tail = parseGroups(halves[1]!, true);
+    if (!head || !tail || head.length + tail.length > 7) return undefined;
+    words = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  } else {
+    const all = parseGroups(text, true);
+    if (!all || all.length !== 8) return undefined;
+    words = all;
+  }
+  const bytes = new Uint8Array(16);
+  words.forEach((w, i) => {
+    bytes[2 * i] = w >> 8;
+    bytes[2 * i + 1] = w & 0xff;
+  });
+  return { af: AF_INET6, bytes };
+}
+
+/** Either family's literal form (no brackets). */
+export function parseAddress(text: string): Address | undefined {
+  return parseIPv4(text) ?? parseIPv6(text);
+}
+
+/** Text form as glibc inet_ntop prints it (ipvsadm -n output). */
+export function formatAddress(addr: Address): string {
+  const b = addr.bytes;
+  if (addr.af === AF_INET) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  const words: number[] = [];
+  for (let i = 0; i < 8; i++) words.push((b[2 * i]! << 8) | b[2 * i + 1]!);
+  // Longest run of at least two zero words; the first one wins a tie.
+  let bestBase = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestBase = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (bestLen < 2) bestBase = -1;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestBase) {
+      out += ':';
+      i += bestLen - 1;
+      if (i === 7) out += ':';
+      continue;
+    }
+    if (i > 0) out += ':';
+    // glibc prints an IPv4-compatible (::a.b.c.d) or IPv4-mapped (::ffff:a.b.c.d) tail dotted.
+    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
+      out += `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+      break;
+    }
+    out += words[i]!.toString(16);
+  }
+  return out;
+}
+
+/** The 16-byte `union nf_inet_addr` the kernel sends and expects (IPv4 in the first 4 bytes). */
+export function addressToWire(addr: Address): Uint8Array {
+  const out = new Uint8Array(16);
+  out.set(addr.bytes.subarray(0, addr.af === AF_INET ? 4 : 16));
+  return out;
+}
+
+export function addressFromWire(af: AddressFamily, wire: Uint8Array): Address {
+  return { af, bytes: Uint8Array.from(wire.subarray(0, af === AF_INET ? 4 : 16)) };
+}
+
+export function addressEquals(a: Address, b: Address): boolean {
+  return a.af === b.af && a.bytes.length === b.bytes.length && a.bytes.every((x, i) => x === b.bytes[i]);
+}
