@@ -1,0 +1,190 @@
+// IPVS operations over generic netlink: the typed API the CLI uses. One private request path
+// turns every failure into an IpvsOperationError (operation + errno), as libipvs reports them.
+import { AttributeSet, AttributeWriter } from '../netlink/attributes.js';
+import { NETLINK_GENERIC } from '../netlink/constants.js';
+import { MalformedMessageError, NetlinkError, TransportError } from '../netlink/errors.js';
+import { GenlClient } from '../netlink/genl.js';
+import type { GenlPayload } from '../netlink/message.js';
+import type { TransportFactory } from '../netlink/transport.js';
+import { constants as osConstants } from 'node:os';
+import { CmdAttr, Cmd, IPVS_GENL_NAME, IPVS_GENL_VERSION } from './constants.js';
+import {
+  decodeDaemon,
+  decodeDestination,
+  decodeInfo,
+  decodeService,
+  decodeTimeouts,
+  putDaemonNest,
+  putDestNest,
+  putServiceKeyNest,
+  putServiceNest,
+  putTimeouts,
+} from './codec.js';
+import { IpvsOperationError } from './errors.js';
+import type { IpvsOperation } from './errors.js';
+import type { DaemonConfig, Destination, DestinationConfig, Info, Service, ServiceConfig, ServiceKey, Timeouts } from './model.js';
+
+const { EINVAL, ENOENT, ENOPROTOOPT } = osConstants.errno;
+
+/** One modifying operation, for pipelined application (restore, bulk apply). */
+export type Change =
+  | { readonly op: 'add-service' | 'edit-service'; readonly service: ServiceConfig }
+  | { readonly op: 'delete-service'; readonly key: ServiceKey }
+  | { readonly op: 'zero'; readonly key?: ServiceKey }
+  | { readonly op: 'flush' }
+  | { readonly op: 'add-dest' | 'edit-dest' | 'delete-dest'; readonly key: ServiceKey; readonly dest: DestinationConfig }
+  | { readonly op: 'set-timeouts'; readonly timeouts: Timeouts }
+  | { readonly op: 'start-daemon'; readonly daemon: DaemonConfig }
+  | { readonly op: 'stop-daemon'; readonly state: number; readonly syncId: number };
+
+const CHANGE_CMD = {
+  'add-service': Cmd.NEW_SERVICE,
+  'edit-service': Cmd.SET_SERVICE,
+  'delete-service': Cmd.DEL_SERVICE,
+  zero: Cmd.ZERO,
+  flush: Cmd.FLUSH,
+  'add-dest': Cmd.NEW_DEST,
+  'edit-dest': Cmd.SET_DEST,
+  'delete-dest': Cmd.DEL_DEST,
+  'set-timeouts': Cmd.SET_CONFIG,
+  'start-daemon': Cmd.NEW_DAEMON,
+  'stop-daemon': Cmd.DEL_DAEMON,
+} as const satisfies Record<Change['op'], number>;
+
+function encodeChange(c: Change): Uint8Array {
+  const w = new AttributeWriter();
+  switch (c.op) {
+    case 'add-service':
+    case 'edit-service':
+      putServiceNest(w, c.service);
+      break;
+    case 'delete-service':
+      putServiceKeyNest(w, c.key);
+      break;
+    case 'zero':
+      if (c.key) putServiceKeyNest(w, c.key);
+      break;
+    case 'flush':
+      break;
+    case 'add-dest':
+    case 'edit-dest':
+    case 'delete-dest':
+      putServiceKeyNest(w, c.key);
+      putDestNest(w, c.dest);
+      break;
+    case 'set-timeouts':
+      putTimeouts(w, c.timeouts);
+      break;
+    case 'start-daemon':
+      putDaemonNest(w, c.daemon);
+      break;
+    case 'stop-daemon':
+      putDaemonNest(w, { state: c.state, mcastIfn: '', syncId: c.syncId });
+      break;
+  }
+  return w.finish();
+}
+
+/** Any failure below this layer, as the errno ipvsadm would report (libipvs: EINVAL otherwise). */
+export function toOperationError(op: IpvsOperation, e: unknown): IpvsOperationError {
+  if (e instanceof IpvsOperationError) return e;
+  if (e instanceof NetlinkError) return new IpvsOperationError(op, e.errno, { cause: e });
+  if (e instanceof TransportError && e.errno) return new IpvsOperationError(op, e.errno, { cause: e });
+  if (e instanceof MalformedMessageError || e instanceof TransportError) return new IpvsOperationError(op, EINVAL, { cause: e });
+  throw e;
+}
+
+const attrsOf = (p: GenlPayload, where: string): AttributeSet => new AttributeSet(p.attrs, where, CmdAttr);
+
+export class IpvsClient {
+  private constructor(private readonly genl: GenlClient) {}
+
+  /**
+   * Opens a socket and resolves the IPVS family. No family (ip_vs not loaded) is reported as
+   * ENOPROTOOPT, which is what ipvsadm ends up with after its legacy fallback.
+   */
+  static async open(openTransport: TransportFactory): Promise<IpvsClient> {
+    let transport;
+    try {
+      transport = await openTransport(NETLINK_GENERIC);
+      return new IpvsClient(await GenlClient.open(transport, IPVS_GENL_NAME));
+    } catch (e) {
+      transport?.close();
+      if (e instanceof NetlinkError && e.errno === ENOENT) throw new IpvsOperationError('init', ENOPROTOOPT, { cause: e });
+      throw toOperationError('init', e);
+    }
+  }
+
+  close(): void {
+    this.genl.close();
+  }
+
+  private async call<T>(op: IpvsOperation, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      throw toOperationError(op, e);
+    }
+  }
+
+  private request(op: IpvsOperation, cmd: number, attrs?: Uint8Array): Promise<GenlPayload[]> {
+    return this.call(op, () => this.genl.request({ cmd, ...(attrs ? { attrs } : {}) }, IPVS_GENL_VERSION));
+  }
+
+  private dump(op: IpvsOperation, cmd: number, attrs?: Uint8Array): Promise<GenlPayload[]> {
+    return this.call(op, () => this.genl.dump({ cmd, ...(attrs ? { attrs } : {}) }, IPVS_GENL_VERSION));
+  }
+
+  private decodeOne<T>(op: IpvsOperation, replies: GenlPayload[], decode: (a: AttributeSet) => T): T {
+    return this.decodeAll(op, replies, decode)[0] ?? (() => { throw toOperationError(op, new MalformedMessageError(op, 'no reply')); })();
+  }
+
+  private decodeAll<T>(op: IpvsOperation, replies: GenlPayload[], decode: (a: AttributeSet) => T): T[] {
+    try {
+      return replies.map((r) => decode(attrsOf(r, op)));
+    } catch (e) {
+      throw toOperationError(op, e);
+    }
+  }
+
+  async info(): Promise<Info> {
+    return this.decodeOne('init', await this.request('init', Cmd.GET_INFO), decodeInfo);
+  }
+
+  async services(): Promise<Service[]> {
+    return this.decodeAll('get-services', await this.dump('get-services', Cmd.GET_SERVICE), decodeService);
+  }
+
+  async service(key: ServiceKey): Promise<Service> {
+    const w = new AttributeWriter();
+    putServiceKeyNest(w, key);
+    return this.decodeOne('get-service', await this.request('get-service', Cmd.GET_SERVICE, w.finish()), decodeService);
+  }
+
+  async destinations(key: ServiceKey): Promise<Destination[]> {
+    const w = new AttributeWriter();
+    putServiceKeyNest(w, key);
+    const replies = await this.dump('get-dests', Cmd.GET_DEST, w.finish());
+    return this.decodeAll('get-dests', replies, (a) => decodeDestination(a, key.af));
+  }
+
+  async timeouts(): Promise<Timeouts> {
+    return this.decodeOne('get-timeouts', await this.request('get-timeouts', Cmd.GET_CONFIG), decodeTimeouts);
+  }
+
+  async daemons(): Promise<DaemonConfig[]> {
+    return this.decodeAll('get-daemons', await this.dump('get-daemons', Cmd.GET_DAEMON), decodeDaemon);
+  }
+
+  /** One modifying operation; throws IpvsOperationError when the kernel refuses it. */
+  async apply(change: Change): Promise<void> {
+    await this.request(change.op, CHANGE_CMD[change.op], encodeChange(change));
+  }
+
+  /** Many operations pipelined in order; each gets its own result (undefined = done). */
+  async applyAll(changes: readonly Change[], window?: number): Promise<(IpvsOperationError | undefined)[]> {
+    const reqs = changes.map((c) => ({ cmd: CHANGE_CMD[c.op], attrs: encodeChange(c) }));
+    const outcomes = await this.call('init', () => this.genl.batch(reqs, IPVS_GENL_VERSION, window));
+    return outcomes.map((o, i) => (o.ok ? undefined : toOperationError(changes[i]!.op, o.error)));
+  }
+}

@@ -1,0 +1,86 @@
+// Generic netlink on top of NetlinkConnection: resolve a family by name (CTRL_CMD_GETFAMILY),
+// then send commands to it and decode the genl header of the replies.
+import { AttributeSet, AttributeWriter } from './attributes.js';
+import { NetlinkConnection } from './connection.js';
+import type { Outcome } from './connection.js';
+import { CtrlAttr, CtrlCmd, GENL_ID_CTRL } from './constants.js';
+import { MalformedMessageError } from './errors.js';
+import { decodeGenlPayload, encodeGenlPayload } from './message.js';
+import type { GenlPayload } from './message.js';
+import type { Transport } from './transport.js';
+
+export interface GenlFamily {
+  readonly id: number;
+  readonly version: number;
+}
+
+export interface GenlRequest {
+  readonly cmd: number;
+  readonly attrs?: Uint8Array;
+}
+
+export type GenlOutcome = { readonly ok: true; readonly replies: GenlPayload[] } | { readonly ok: false; readonly error: Error };
+
+/** CTRL_CMD_GETFAMILY: the id and version of a family; NetlinkError ENOENT when unknown. */
+export async function resolveFamily(conn: NetlinkConnection, name: string): Promise<GenlFamily> {
+  const attrs = new AttributeWriter().string(CtrlAttr.FAMILY_NAME, name).finish();
+  const replies = await conn.request({ type: GENL_ID_CTRL, cmd: CtrlCmd.GETFAMILY, payload: encodeGenlPayload(CtrlCmd.GETFAMILY, 1, attrs) });
+  const first = replies[0];
+  if (!first) throw new MalformedMessageError('CTRL_CMD_GETFAMILY', 'no reply');
+  const set = new AttributeSet(decodeGenlPayload(first.payload, 'CTRL_CMD_GETFAMILY').attrs, 'CTRL_CMD_GETFAMILY', CtrlAttr);
+  return { id: set.required(CtrlAttr.FAMILY_ID, set.u16), version: set.u32(CtrlAttr.VERSION) ?? 1 };
+}
+
+export class GenlClient {
+  private constructor(
+    private readonly conn: NetlinkConnection,
+    readonly family: GenlFamily,
+  ) {}
+
+  /** Resolves `name` over `transport` and returns a client bound to that family. */
+  static async open(transport: Transport, name: string): Promise<GenlClient> {
+    const conn = new NetlinkConnection(transport);
+    try {
+      return new GenlClient(conn, await resolveFamily(conn, name));
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+  }
+
+  private encode(req: GenlRequest, version: number): Uint8Array {
+    return encodeGenlPayload(req.cmd, version, req.attrs ?? new Uint8Array(0));
+  }
+
+  /** A command expecting zero or one reply plus the ACK. */
+  async request(req: GenlRequest, version = this.family.version): Promise<GenlPayload[]> {
+    const replies = await this.conn.request({ type: this.family.id, cmd: req.cmd, payload: this.encode(req, version) });
+    return replies.map((m) => decodeGenlPayload(m.payload, `reply to command ${req.cmd}`));
+  }
+
+  /** A dump (NLM_F_DUMP): every reply up to NLMSG_DONE. */
+  async dump(req: GenlRequest, version = this.family.version): Promise<GenlPayload[]> {
+    const replies = await this.conn.dump({ type: this.family.id, cmd: req.cmd, payload: this.encode(req, version) });
+    return replies.map((m) => decodeGenlPayload(m.payload, `dump of command ${req.cmd}`));
+  }
+
+  /** Many commands pipelined; each gets its own outcome, in order. */
+  async batch(reqs: readonly GenlRequest[], version = this.family.version, window?: number): Promise<GenlOutcome[]> {
+    const outcomes = await this.conn.batch(
+      reqs.map((r) => ({ type: this.family.id, cmd: r.cmd, payload: this.encode(r, version) })),
+      window,
+    );
+    return outcomes.map((o: Outcome): GenlOutcome => {
+      if (!o.ok) return o;
+      try {
+        return { ok: true, replies: o.replies.map((m) => decodeGenlPayload(m.payload, 'batch reply')) };
+      } catch (error) {
+        return { ok: false, error: error as Error };
+      }
+    });
+  }
+
+  close(): void {
+    this.conn.close();
+  }
+}

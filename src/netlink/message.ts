@@ -1,0 +1,128 @@
+// Netlink message framing: encode one request, split a received datagram into messages, and
+// decode NLMSG_ERROR (errno + extended ack). Pure bytes; no I/O.
+//
+//   0               4       6       8               12              16
+//   +---------------+-------+-------+---------------+---------------+
+//   | nlmsg_len     | type  | flags | seq           | pid (port)    |   struct nlmsghdr
+//   +-------+-------+-------+-------+---------------+---------------+
+//   | cmd   | ver   | reserved      | attributes (struct nlattr TLVs, 4-byte aligned) ...
+//   +-------+-------+---------------+------------------------------------------------
+//     struct genlmsghdr (generic netlink only)
+import { ExtAckAttr, Flag, GENL_HDRLEN, MsgType, NLMSG_HDRLEN } from './constants.js';
+import { HOST_LE, align4, view } from './endian.js';
+import { AttributeSet } from './attributes.js';
+import { MalformedMessageError } from './errors.js';
+import type { ExtAck } from './errors.js';
+
+export interface NetlinkMessage {
+  readonly type: number;
+  readonly flags: number;
+  readonly seq: number;
+  readonly pid: number;
+  /** everything after the 16-byte header */
+  readonly payload: Uint8Array;
+}
+
+export function encodeMessage(msg: { type: number; flags: number; seq: number; pid?: number; payload: Uint8Array }): Uint8Array {
+  const len = NLMSG_HDRLEN + msg.payload.length;
+  const out = new Uint8Array(align4(len));
+  const dv = view(out);
+  dv.setUint32(0, len, HOST_LE);
+  dv.setUint16(4, msg.type, HOST_LE);
+  dv.setUint16(6, msg.flags, HOST_LE);
+  dv.setUint32(8, msg.seq >>> 0, HOST_LE);
+  dv.setUint32(12, (msg.pid ?? 0) >>> 0, HOST_LE);
+  out.set(msg.payload, NLMSG_HDRLEN);
+  return out;
+}
+
+/** genlmsghdr + attributes */
+export function encodeGenlPayload(cmd: number, version: number, attrs: Uint8Array): Uint8Array {
+  const out = new Uint8Array(GENL_HDRLEN + attrs.length);
+  out[0] = cmd;
+  out[1] = version;
+  out.set(attrs, GENL_HDRLEN);
+  return out;
+}
+
+export interface GenlPayload {
+  readonly cmd: number;
+  readonly version: number;
+  readonly attrs: Uint8Array;
+}
+
+export function decodeGenlPayload(payload: Uint8Array, where: string): GenlPayload {
+  if (payload.length < GENL_HDRLEN) {
+    throw new MalformedMessageError(where, `generic netlink header needs ${GENL_HDRLEN} bytes, got ${payload.length}`);
+  }
+  return { cmd: payload[0]!, version: payload[1]!, attrs: payload.subarray(GENL_HDRLEN) };
+}
+
+/** Splits one received datagram into its messages (a dump reply packs several per datagram). */
+export function splitMessages(datagram: Uint8Array): NetlinkMessage[] {
+  const out: NetlinkMessage[] = [];
+  const dv = view(datagram);
+  let off = 0;
+  while (off + NLMSG_HDRLEN <= datagram.length) {
+    const len = dv.getUint32(off, HOST_LE);
+    if (len < NLMSG_HDRLEN || off + len > datagram.length) {
+      throw new MalformedMessageError('nlmsghdr', `message at offset ${off} claims ${len} bytes, ${datagram.length - off} received`);
+    }
+    out.push({
+      type: dv.getUint16(off + 4, HOST_LE),
+      flags: dv.getUint16(off + 6, HOST_LE),
+      seq: dv.getUint32(off + 8, HOST_LE),
+      pid: dv.getUint32(off + 12, HOST_LE),
+      payload: datagram.subarray(off + NLMSG_HDRLEN, off + len),
+    });
+    off += align4(len);
+  }
+  if (off < datagram.length) {
+    throw new MalformedMessageError('nlmsghdr', `${datagram.length - off} stray bytes after the last message`);
+  }
+  return out;
+}
+
+export interface DecodedError {
+  /** 0 for an ACK, else a positive errno */
+  readonly errno: number;
+  /** the header of the request this answers */
+  readonly request: { readonly type: number; readonly flags: number; readonly seq: number };
+  readonly extack: ExtAck;
+}
+
+/**
+ * struct nlmsgerr: s32 error, then the request's nlmsghdr (and, unless NLM_F_CAPPED, its
+ * payload), then extended-ack TLVs when NLM_F_ACK_TLVS is set.
+ */
+export function decodeError(msg: NetlinkMessage): DecodedError {
+  const p = msg.payload;
+  if (p.length < 4 + NLMSG_HDRLEN) {
+    throw new MalformedMessageError('nlmsgerr', `needs ${4 + NLMSG_HDRLEN} bytes, got ${p.length}`);
+  }
+  const dv = view(p);
+  const error = dv.getInt32(0, HOST_LE);
+  const origLen = dv.getUint32(4, HOST_LE);
+  const request = { type: dv.getUint16(8, HOST_LE), flags: dv.getUint16(10, HOST_LE), seq: dv.getUint32(12, HOST_LE) };
+  let extack: ExtAck = {};
+  if (msg.flags & Flag.ACK_TLVS) {
+    const tlvStart = 4 + (msg.flags & Flag.CAPPED ? NLMSG_HDRLEN : align4(origLen));
+    if (tlvStart <= p.length) {
+      const tlv = new AttributeSet(p.subarray(tlvStart), 'nlmsgerr extack', ExtAckAttr);
+      extack = {
+        ...(tlv.has(ExtAckAttr.MSG) ? { message: tlv.string(ExtAckAttr.MSG) } : {}),
+        ...(tlv.has(ExtAckAttr.OFFS) ? { offset: tlv.u32(ExtAckAttr.OFFS) } : {}),
+        ...(tlv.has(ExtAckAttr.MISS_TYPE) ? { missingType: tlv.u32(ExtAckAttr.MISS_TYPE) } : {}),
+      };
+    }
+  }
+  return { errno: -error, request, extack };
+}
+
+/** The int error code carried by NLMSG_DONE (0 when absent). */
+export function decodeDone(msg: NetlinkMessage): number {
+  return msg.payload.length >= 4 ? -view(msg.payload).getInt32(0, HOST_LE) : 0;
+}
+
+export const isError = (m: NetlinkMessage): boolean => m.type === MsgType.ERROR;
+export const isDone = (m: NetlinkMessage): boolean => m.type === MsgType.DONE;
