@@ -1,0 +1,155 @@
+// The service and destination lines of `ipvsadm -L` in every mode. Widths and field order
+// observed from ipvsadm 1.31's printf formats, spec §9.2 and §9.5.
+import { AF_INET, AF_INET6, FwdMethod, SvcFlag, TunFlag, TunType } from '../../ipvs/constants.js';
+import type { Destination, Service, Stats } from '../../ipvs/model.js';
+import type { ListOptions } from '../command.js';
+import type { NameTable } from '../names.js';
+import { formatAddrPort } from './addr-port.js';
+import { formatLargeNumber } from './largenum.js';
+import { cut, i32, low32, padLeft, padRight, u32, u64 } from './printf.js';
+import { schedFlagsText } from './sched-flags.js';
+
+/** Which layout a listing uses; see listMode for the precedence. */
+export type ListMode = 'stats' | 'rate' | 'thresholds' | 'persistent-conn' | 'tun-info' | 'default';
+
+/** stats > rate > thresholds > persistent-conn > tun-info > default (spec §9.5). */
+export function listMode(o: ListOptions): ListMode {
+  if (o.stats) return 'stats';
+  if (o.rate) return 'rate';
+  if (o.thresholds) return 'thresholds';
+  if (o.persistentConn) return 'persistent-conn';
+  if (o.tunInfo) return 'tun-info';
+  return 'default';
+}
+
+/** Listing protocol column: TCP, UDP, SCTP, anything else `?`. */
+export function protocolName(protocol: number): string {
+  return protocol === 6 ? 'TCP' : protocol === 17 ? 'UDP' : protocol === 132 ? 'SCTP' : '?';
+}
+
+/** IPPROTO of a service as libipvs stores it (fwmark services: 0). */
+export function serviceProtocolNumber(svc: Service): number {
+  return svc.key.kind === 'addr' ? svc.key.protocol : 0;
+}
+
+/**
+ * The name field: `TCP  192.0.2.1:80`, `FWM  -1` (the mark as a C int), `FWM  2 IPv6`.
+ * IPv4 names are cut to 33 characters; IPv6 ones never.
+ */
+export function listServiceName(svc: Service, numeric: boolean, names: NameTable): string {
+  const k = svc.key;
+  if (k.kind === 'fwmark') return `FWM  ${i32(k.fwmark)}${k.af === AF_INET6 ? ' IPv6' : ''}`;
+  const name = `${padRight(protocolName(k.protocol), 4)} ${formatAddrPort(k.addr, k.port, k.protocol, numeric, names)}`;
+  return k.af === AF_INET6 ? name : cut(name, 33);
+}
+
+/** inet_ntoa of a host-order u32 mask: 0xffffff00 → 255.255.255.0. */
+export function dottedMask(mask: number): string {
+  const m = mask >>> 0;
+  return [m >>> 24, (m >>> 16) & 0xff, (m >>> 8) & 0xff, m & 0xff].join('.');
+}
+
+/** The persistence granularity when it is not the default (/32 or /128), else undefined. */
+export function persistenceMask(svc: Service): string | undefined {
+  if (svc.key.af === AF_INET) return svc.netmask >>> 0 === 0xffffffff ? undefined : dottedMask(svc.netmask);
+  if (svc.key.af === AF_INET6) return svc.netmask === 128 ? undefined : String(svc.netmask | 0);
+  return undefined;
+}
+
+/** ` persistent 600 mask 255.255.255.0 pe sip` (pe only shown with persistence), or ''. */
+function persistenceText(svc: Service): string {
+  if ((svc.flags & SvcFlag.PERSISTENT) === 0) return '';
+  const mask = persistenceMask(svc);
+  return ` persistent ${u32(svc.timeout)}${mask === undefined ? '' : ` mask ${mask}`}${svc.pe ? ` pe ${svc.pe}` : ''}`;
+}
+
+/** Default service line: name, scheduler, `(flags)`, persistence, `ops`; no trailing space. */
+function defaultServiceLine(name: string, svc: Service): string {
+  const flags = schedFlagsText(svc.scheduler, svc.flags);
+  const ops = (svc.flags & SvcFlag.ONEPACKET) !== 0 ? ' ops' : '';
+  return `${name} ${svc.scheduler}${flags === undefined ? '' : ` (${flags})`}${persistenceText(svc)}${ops}`;
+}
+
+function largeNumbers(values: readonly bigint[], exact: boolean): string {
+  return values.map((v) => formatLargeNumber(v, exact)).join('');
+}
+
+/** The service line of the given mode (thresholds, persistent-conn, tun-info: the default one). */
+export function formatServiceLine(svc: Service, mode: ListMode, o: ListOptions, names: NameTable): string {
+  const name = listServiceName(svc, o.numeric, names);
+  const s = svc.stats;
+  if (mode === 'stats') return padRight(name, 33) + largeNumbers([s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes], o.exact);
+  if (mode === 'rate') return padRight(name, 33) + largeNumbers([s.cps, s.inpps, s.outpps, s.inbps, s.outbps], o.exact);
+  return defaultServiceLine(name, svc);
+}
+
+/** Forward column. 0..3 as ipvsadm; 4 (bypass) and 5..7, which it cannot print, get a word of ours. */
+export function forwardName(fwdMethod: number): string {
+  const names = ['Masq', 'Local', 'Tunnel', 'Route', 'Bypass'];
+  return names[fwdMethod & 7] ?? 'Unknown';
+}
+
+const TUN_FLAG_TEXT: Readonly<Record<number, string>> = {
+  [TunFlag.NOCSUM]: '-c',
+  [TunFlag.CSUM]: '+c',
+  [TunFlag.REMCSUM]: 'r+c',
+};
+
+/** TunnelInfo column: `n/a`, `ipip`, `gue:<port>:<flag>`, `gre:<flag>`. */
+export function tunnelInfo(d: Destination): string {
+  if ((d.fwdMethod & 7) !== FwdMethod.TUNNEL) return 'n/a';
+  const flag = TUN_FLAG_TEXT[d.tunFlags] ?? '?';
+  if (d.tunType === TunType.IPIP) return 'ipip';
+  if (d.tunType === TunType.GUE) return `gue:${d.tunPort}:${flag}`;
+  if (d.tunType === TunType.GRE) return `gre:${flag}`;
+  return 'n/a';
+}
+
+/**
+ * libipvs fills a destination's conns, packet and rate counters with 32-bit reads of the 64-bit
+ * attributes (only the byte counters are read whole), so the listing shows their low 32 bits.
+ */
+function destStats(s: Stats): Stats {
+  return {
+    ...s,
+    conns: low32(s.conns),
+    inpkts: low32(s.inpkts),
+    outpkts: low32(s.outpkts),
+    cps: low32(s.cps),
+    inpps: low32(s.inpps),
+    outpps: low32(s.outpps),
+    inbps: low32(s.inbps),
+    outbps: low32(s.outbps),
+  };
+}
+
+/** `%-<w>u` columns, each preceded by one space. */
+function unsignedColumns(values: readonly [number, number][]): string {
+  return values.map(([v, w]) => ' ' + padRight(u32(v), w)).join('');
+}
+
+/**
+ * A destination line. Its name is cut to 28 characters unless the SERVICE is IPv6 (ipvsadm
+ * tests the service's family here, so a mixed-family tunnel follows the service).
+ */
+export function formatDestLine(d: Destination, svc: Service, mode: ListMode, o: ListOptions, names: NameTable): string {
+  const full = formatAddrPort(d.addr, d.port, serviceProtocolNumber(svc), o.numeric, names);
+  const head = `  -> ${padRight(svc.key.af === AF_INET6 ? full : cut(full, 28), 28)}`;
+  const s = destStats(d.stats);
+  switch (mode) {
+    case 'stats':
+      return head + largeNumbers([s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes], o.exact);
+    case 'rate':
+      return head + [s.cps, s.inpps, s.outpps].map((v) => ' ' + padLeft(u64(v), 8)).join('') + largeNumbers([s.inbps, s.outbps], o.exact);
+    case 'thresholds':
+      return head + unsignedColumns([[d.uThreshold, 10], [d.lThreshold, 10], [d.activeConns, 10], [d.inactConns, 10]]);
+    case 'persistent-conn':
+      return head + unsignedColumns([[d.weight, 9], [d.persistConns, 11], [d.activeConns, 10], [d.inactConns, 10]]);
+    case 'tun-info':
+      return `${head} ${padRight(forwardName(d.fwdMethod), 7)} ${padRight(tunnelInfo(d), 13)} ${padRight(i32(d.weight), 6)}` +
+        unsignedColumns([[d.activeConns, 10], [d.inactConns, 10]]);
+    case 'default':
+      return `${head} ${padRight(forwardName(d.fwdMethod), 7)} ${padRight(i32(d.weight), 6)}` +
+        unsignedColumns([[d.activeConns, 10], [d.inactConns, 10]]);
+  }
+}

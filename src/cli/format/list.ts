@@ -1,0 +1,78 @@
+// `ipvsadm -L` / `-l` / `--list` text: the version line, the mode's two title lines, then each
+// service line followed by its destination lines. Layout from ipvsadm 1.31, spec §9.2–§9.5.
+import type { Address } from '../../ipvs/address.js';
+import type { Info, ServiceWithDestinations } from '../../ipvs/model.js';
+import type { ListOptions } from '../command.js';
+import type { NameTable } from '../names.js';
+import { uniqueAddresses } from './addr-port.js';
+import { formatDestLine, formatServiceLine, listMode, type ListMode } from './list-lines.js';
+import { padLeft, padRight } from './printf.js';
+import { sortDestinations, sortServices } from './sort.js';
+
+const PROT_TITLE = padRight('Prot LocalAddress:Port', 33);
+const REMOTE_TITLE = '  -> RemoteAddress:Port';
+
+/** The two title lines of a mode (no final newline). */
+export function listTitle(mode: ListMode): string {
+  const right8 = (cols: string[]) => PROT_TITLE + cols.map((c) => ' ' + padLeft(c, 8)).join('');
+  const left = (cols: [string, number][]) => PROT_TITLE + cols.map(([c, w]) => ' ' + padRight(c, w)).join('');
+  switch (mode) {
+    case 'stats':
+      return `${right8(['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'])}\n${REMOTE_TITLE}`;
+    case 'rate':
+      return `${right8(['CPS', 'InPPS', 'OutPPS', 'InBPS', 'OutBPS'])}\n${REMOTE_TITLE}`;
+    case 'thresholds':
+      return `${left([['Uthreshold', 10], ['Lthreshold', 10], ['ActiveConn', 10], ['InActConn', 10]])}\n${REMOTE_TITLE}`;
+    case 'persistent-conn':
+      return `${left([['Weight', 9], ['PersistConn', 11], ['ActiveConn', 10], ['InActConn', 10]])}\n${REMOTE_TITLE}`;
+    case 'tun-info':
+      return 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn';
+    case 'default':
+      return 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn';
+  }
+}
+
+/** `IP Virtual Server version 1.2.1 (size=4096)` (no final newline). */
+export function versionLine(info: Info): string {
+  const v = info.version >>> 0;
+  return `IP Virtual Server version ${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff} (size=${info.connTabSize | 0})`;
+}
+
+function serviceBlock(entry: ServiceWithDestinations, mode: ListMode, o: ListOptions, names: NameTable): string[] {
+  const dests = o.nosort ? entry.destinations : sortDestinations(entry.destinations);
+  return [
+    formatServiceLine(entry.service, mode, o, names),
+    ...dests.map((d) => formatDestLine(d, entry.service, mode, o, names)),
+  ];
+}
+
+/**
+ * The whole listing, newline-terminated, exactly as ipvsadm 1.31 prints it. With `info`: the
+ * full listing (`-L`), which starts with the version line; without: a single service
+ * (`-L -t VIP`), which does not. Services and destinations are sorted unless `nosort` (the
+ * caller then passes the kernel's order). Names come from `names` unless `numeric`.
+ */
+export function formatListing(
+  data: { readonly info?: Info; readonly services: readonly ServiceWithDestinations[] },
+  options: ListOptions,
+  names: NameTable,
+): string {
+  const mode = listMode(options);
+  const services = options.nosort ? data.services : sortServices(data.services);
+  const lines = [
+    ...(data.info ? [versionLine(data.info)] : []),
+    listTitle(mode),
+    ...services.flatMap((e) => serviceBlock(e, mode, options, names)),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** Every address a listing or save of these services shows, once each, for name look-up. */
+export function addressesToResolve(services: readonly ServiceWithDestinations[]): Address[] {
+  return uniqueAddresses(
+    services.flatMap(({ service, destinations }) => [
+      ...(service.key.kind === 'addr' ? [service.key.addr] : []),
+      ...destinations.map((d) => d.addr),
+    ]),
+  );
+}
