@@ -1,0 +1,9 @@
+// `ipvsadm -L --timeout`: one line with the tcp, tcpfin and udp timeouts, as ipvsadm 1.31
+// prints them (each a C int), spec §9.6.
+import type { Timeouts } from '../../ipvs/model.js';
+import { i32 } from './printf.js';
+
+/** `Timeout (tcp tcpfin udp): 900 120 300` plus newline. */
+export function formatTimeouts(t: Timeouts): string {
+  return `Timeout (tcp tcpfin udp): ${i32(t.tcp)} ${i32(t.tcpFin)} ${i32(t.udp)}\n`;
+}
