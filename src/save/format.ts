@@ -1,0 +1,78 @@
+// `ipvsadm -S` / `ipvsadm-save`: the table as -A/-a command lines that `ipvsadm -R` reads back,
+// sorted like the listing. Order of options from ipvsadm 1.31, spec §10; one deliberate fix:
+// fwmarks ≥ 2^31 are written unsigned (`-f 4294967295`), where ipvsadm writes `-f -1`.
+import { AF_INET6, FwdMethod, SvcFlag, TunFlag, TunType } from '../ipvs/constants.js';
+import type { Destination, Service, ServiceWithDestinations } from '../ipvs/model.js';
+import { formatAddrPort } from '../cli/format/addr-port.js';
+import { persistenceMask, serviceProtocolNumber } from '../cli/format/list-lines.js';
+import { i32, u32 } from '../cli/format/printf.js';
+import { schedFlagsText } from '../cli/format/sched-flags.js';
+import { sortDestinations, sortServices } from '../cli/format/sort.js';
+import type { NameTable } from '../cli/names.js';
+
+/** The option naming a protocol's service; ipvsadm has none for other protocols. */
+function protocolOption(protocol: number): string {
+  return protocol === 6 ? '-t' : protocol === 17 ? '-u' : protocol === 132 ? '--sctp-service' : '--xxx-service';
+}
+
+/** `-t 192.0.2.1:80`, `-f 1`, `-f 2 -6` (the mark unsigned, so that it restores). */
+export function saveServiceSpec(svc: Service, numeric: boolean, names: NameTable): string {
+  const k = svc.key;
+  if (k.kind === 'fwmark') return `-f ${u32(k.fwmark)}${k.af === AF_INET6 ? ' -6' : ''}`;
+  return `${protocolOption(k.protocol)} ${formatAddrPort(k.addr, k.port, k.protocol, numeric, names)}`;
+}
+
+/** `-A <svc> -s <sched>` [-p T [-M mask]] [--pe name] [-o] [-b flags] — -b may be empty (`-b `). */
+function serviceLine(svc: Service, spec: string): string {
+  let line = `-A ${spec} -s ${svc.scheduler}`;
+  if (svc.flags & SvcFlag.PERSISTENT) {
+    const mask = persistenceMask(svc);
+    line += ` -p ${u32(svc.timeout)}${mask === undefined ? '' : ` -M ${mask}`}`;
+  }
+  if (svc.pe) line += ` --pe ${svc.pe}`;
+  if (svc.flags & SvcFlag.ONEPACKET) line += ' -o';
+  const flags = schedFlagsText(svc.scheduler, svc.flags);
+  if (flags !== undefined) line += ` -b ${flags}`;
+  return line;
+}
+
+/** -m (masq), -i (tunnel), -g (route, local — and bypass or unknown, which have no option). */
+function forwardOption(fwdMethod: number): string {
+  const m = fwdMethod & 7;
+  return m === FwdMethod.MASQ ? '-m' : m === FwdMethod.TUNNEL ? '-i' : '-g';
+}
+
+const TUN_FLAG_OPTION: Readonly<Record<number, string>> = {
+  [TunFlag.NOCSUM]: ' --tun-nocsum',
+  [TunFlag.CSUM]: ' --tun-csum',
+  [TunFlag.REMCSUM]: ' --tun-remcsum',
+};
+
+/** The tunnel options appended to a tunnel destination; thresholds are never saved. */
+function tunnelSuffix(d: Destination): string {
+  if ((d.fwdMethod & 7) !== FwdMethod.TUNNEL) return '';
+  const flag = TUN_FLAG_OPTION[d.tunFlags] ?? '';
+  if (d.tunType === TunType.IPIP) return ' --tun-type ipip';
+  if (d.tunType === TunType.GUE) return ` --tun-type gue --tun-port ${d.tunPort}${flag}`;
+  if (d.tunType === TunType.GRE) return ` --tun-type gre${flag}`;
+  return '';
+}
+
+function destLine(d: Destination, svc: Service, spec: string, numeric: boolean, names: NameTable): string {
+  const server = formatAddrPort(d.addr, d.port, serviceProtocolNumber(svc), numeric, names);
+  return `-a ${spec} -r ${server} ${forwardOption(d.fwdMethod)} -w ${i32(d.weight)}${tunnelSuffix(d)}`;
+}
+
+/**
+ * The save text, one newline-terminated line per service and destination, services and
+ * destinations in the listing's default order; the empty string for an empty table.
+ */
+export function formatSave(services: readonly ServiceWithDestinations[], numeric: boolean, names: NameTable): string {
+  const lines: string[] = [];
+  for (const { service, destinations } of sortServices(services)) {
+    const spec = saveServiceSpec(service, numeric, names);
+    lines.push(serviceLine(service, spec));
+    for (const d of sortDestinations(destinations)) lines.push(destLine(d, service, spec, numeric, names));
+  }
+  return lines.map((l) => l + '\n').join('');
+}
