@@ -23,6 +23,7 @@ export class AttributeWriter {
   }
 
   private header(type: number, payloadLen: number): number {
+    checkLength(type, NLA_HDRLEN + payloadLen);
     const at = this.reserve(NLA_HDRLEN + payloadLen);
     const dv = view(this.buf);
     dv.setUint16(at, NLA_HDRLEN + payloadLen, HOST_LE);
@@ -78,6 +79,7 @@ export class AttributeWriter {
     const start = this.len;
     this.header(type | NLA_F_NESTED, 0);
     build(this);
+    checkLength(type, this.len - start);
     view(this.buf).setUint16(start, this.len - start, HOST_LE);
     return this;
   }
@@ -89,6 +91,12 @@ export class AttributeWriter {
     return this.buf.slice(0, this.len);
   }
 }
+
+/** nla_len is a u16: a longer attribute would wrap into a corrupt message, so refuse it. */
+function checkLength(type: number, len: number): void {
+  if (len > NLA_MAX_LEN) throw new RangeError(`attribute ${type & NLA_TYPE_MASK} is ${len} bytes; nla_len holds at most ${NLA_MAX_LEN}`);
+}
+const NLA_MAX_LEN = 0xffff;
 
 export interface RawAttribute {
   /** type with NLA_F_NESTED / NLA_F_NET_BYTEORDER masked off */
