@@ -116,12 +116,13 @@ export function decodeError(msg: NetlinkMessage): DecodedError {
       };
     }
   }
-  return { errno: -error, request, extack };
+  return { errno: error === 0 ? 0 : -error, request, extack }; // never -0 for an ACK
 }
 
 /** The int error code carried by NLMSG_DONE (0 when absent). */
 export function decodeDone(msg: NetlinkMessage): number {
-  return msg.payload.length >= 4 ? -view(msg.payload).getInt32(0, HOST_LE) : 0;
+  const error = msg.payload.length >= 4 ? view(msg.payload).getInt32(0, HOST_LE) : 0;
+  return error === 0 ? 0 : -error; // never -0
 }
 
 export const isError = (m: NetlinkMessage): boolean => m.type === MsgType.ERROR;
