@@ -1,0 +1,236 @@
+// Parsers for the values of ipvsadm's options: numbers with strtol rules, inet_aton addresses,
+// host[:port] of services and real servers, netmasks, scheduler flags, multicast groups.
+// Source of truth: spec §4 (ranges, messages) and §7 (address, netmask, flag rules).
+import { ipv4, parseIPv4, parseIPv6 } from '../ipvs/address.js';
+import type { Address, AddressFamily } from '../ipvs/address.js';
+import { AF_INET6, DaemonState, SvcFlag, TunType } from '../ipvs/constants.js';
+import { fail } from './errors.js';
+import { serviceProtocol } from './names.js';
+import type { NameResolver } from './names.js';
+
+/** C isspace() in the C locale. */
+const isCSpace = (c: string | undefined): boolean => c !== undefined && ' \t\n\v\f\r'.includes(c);
+
+/** strtol(text, &end, 10) that must consume the whole text: the value, or undefined. */
+function strtolWhole(text: string): bigint | undefined {
+  const m = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(text);
+  if (!m) return undefined;
+  const v = BigInt(m[2]!);
+  return m[1] === '-' ? -v : v;
+}
+
+/**
+ * ipvsadm's string_to_number(): base-10 strtol with leading whitespace and a sign allowed, no
+ * trailing characters, inside [min, max]; undefined otherwise (`' 7'`, `+85`, `087` = 87, `-0` = 0).
+ */
+export function stringToNumber(text: string, min: number, max: number): number | undefined {
+  const v = strtolWhole(text);
+  if (v === undefined || v < BigInt(min) || v > BigInt(max)) return undefined;
+  return Number(v);
+}
+
+/** atoi(): leading whitespace, sign, then as many digits as there are; 0 when none (`64abc` = 64). */
+export function atoi(text: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?)([0-9]*)/.exec(text)!;
+  let v = m[2] === '' ? 0n : BigInt(m[2]!);
+  if (m[1] === '-') v = -v;
+  // glibc's atoi is (int)strtol(): clamp to the 64-bit long range, then keep the low 32 bits.
+  const clamped = v > 2n ** 63n - 1n ? 2n ** 63n - 1n : v < -(2n ** 63n) ? -(2n ** 63n) : v;
+  return Number(BigInt.asIntN(32, clamped));
+}
+
+/** One inet_aton part: strtoul base 0 (0x hex, 0 octal, else decimal); returns value and length. */
+function atonPart(text: string): { value: number; length: number } | undefined {
+  if (!/^[0-9]/.test(text)) return undefined;
+  const m = /^0[xX]([0-9a-fA-F]+)/.exec(text) ?? /^0([0-7]*)/.exec(text) ?? /^([0-9]+)/.exec(text)!;
+  const digits = m[1]!;
+  const radix = m[0].startsWith('0x') || m[0].startsWith('0X') ? 16 : m[0].startsWith('0') ? 8 : 10;
+  const value = digits === '' ? 0 : parseInt(digits, radix);
+  return value > 0xffffffff ? undefined : { value, length: m[0].length };
+}
+
+/**
+ * glibc inet_aton(): `a.b.c.d`, `a.b.c` (c 16 bits), `a.b` (b 24 bits) or `a` (32 bits), each
+ * part decimal, octal or hex; anything after a whitespace character is ignored.
+ */
+export function parseInetAton(text: string): Address | undefined {
+  const lead: number[] = [];
+  let rest = text;
+  for (;;) {
+    const part = atonPart(rest);
+    if (!part) return undefined;
+    rest = rest.slice(part.length);
+    if (rest[0] !== '.') {
+      if (rest !== '' && !isCSpace(rest[0])) return undefined;
+      const max = [0xffffffff, 0xffffff, 0xffff, 0xff][lead.length]!;
+      if (part.value > max) return undefined;
+      const word = lead.reduce((acc, b, i) => acc + b * 2 ** (24 - 8 * i), 0) + part.value;
+      return ipv4([word >>> 24, (word >>> 16) & 0xff, (word >>> 8) & 0xff, word & 0xff]);
+    }
+    if (lead.length > 2 || part.value > 0xff) return undefined;
+    lead.push(part.value);
+    rest = rest.slice(1);
+  }
+}
+
+/** An IPv4 address as a host-order unsigned 32-bit number (255.255.255.0 → 0xffffff00). */
+export function ipv4ToNumber(addr: Address): number {
+  const b = addr.bytes;
+  return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+}
+
+/** A parsed host[:port] (§7.1); `port` undefined when the text had no usable port part. */
+export interface HostPort {
+  readonly af: AddressFamily;
+  readonly addr: Address;
+  readonly port: number | undefined;
+}
+
+/**
+ * ipvsadm's parse_service() for `-t/-u/--sctp-service/-r` (spec §7.1): all-digit text is refused;
+ * `[v6]:port` needs the port; un-bracketed text that is IPv6 has no port; otherwise the last `:`
+ * splits host (inet_aton, then an IPv4 host name) from port (number, then a service name looked
+ * up for `protocol`). A bracketed non-IPv6 host loses the port (`[192.0.2.1]:80`).
+ * undefined when invalid.
+ */
+export async function parseHostPort(
+  text: string,
+  protocol: number,
+  names: NameResolver,
+): Promise<HostPort | undefined> {
+  if (/^[0-9]*$/.test(text)) return undefined;
+  let host = text;
+  let bracketPort: string | undefined;
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close < 0 || text[close + 1] !== ':') return undefined;
+    host = text.slice(1, close);
+    bracketPort = text.slice(close + 2);
+  }
+  const v6 = parseIPv6(host);
+  if (v6) return withPort(v6, bracketPort, protocol, names);
+  const colon = host.lastIndexOf(':');
+  const portText = colon < 0 ? undefined : host.slice(colon + 1);
+  const name = colon < 0 ? host : host.slice(0, colon);
+  const addr = parseInetAton(name) ?? (name === '' ? undefined : await names.hostByName(name));
+  if (!addr || addr.af !== 2) return undefined;
+  return withPort(addr, portText, protocol, names);
+}
+
+function withPort(addr: Address, portText: string | undefined, protocol: number, names: NameResolver): HostPort | undefined {
+  if (portText === undefined) return { af: addr.af, addr, port: undefined };
+  const proto = serviceProtocol(protocol);
+  const port = stringToNumber(portText, 0, 65535) ?? (proto && names.portByName(portText, proto));
+  return port === undefined ? undefined : { af: addr.af, addr, port };
+}
+
+/** `-f`: decimal 1..4294967295 (spec §7.3). */
+export function parseFwmark(text: string): number {
+  const mark = stringToNumber(text, 1, 0xffffffff);
+  if (mark === undefined) throw fail(`invalid fwmark value \`${text}' specified`);
+  return mark;
+}
+
+/** Persistence timeout in seconds when `-p` has no value (ipvsadm's constant; not 300). */
+export const DEFAULT_PERSISTENCE_TIMEOUT = 360;
+/** Upper bound of every timeout: 31 days. */
+export const MAX_TIMEOUT = 2678400;
+
+/** A timeout value of `-p` (min 1) or `--set` (min 0). */
+export function parseTimeout(text: string, min: 0 | 1): number {
+  const value = stringToNumber(text, min, MAX_TIMEOUT);
+  if (value === undefined) throw fail(`invalid timeout value \`${text}' specified`);
+  return value;
+}
+
+/** `-p [timeout]`: no value means 360 s. */
+export function parsePersistence(text: string | undefined): number {
+  return text === undefined ? DEFAULT_PERSISTENCE_TIMEOUT : parseTimeout(text, 1);
+}
+
+/**
+ * `-M` (spec §7.4), read by the family known when it is parsed: IPv6 → atoi() prefix 1..128;
+ * otherwise inet_aton then an IPv4 host name, returned as a host-order u32.
+ */
+export async function parseNetmask(text: string, af: number, names: NameResolver): Promise<number> {
+  if (af === AF_INET6) {
+    const prefix = atoi(text);
+    if (prefix < 1 || prefix > 128) throw fail('illegal ipv6 netmask specified');
+    return prefix;
+  }
+  const addr = parseInetAton(text) ?? (text === '' ? undefined : await names.hostByName(text));
+  if (!addr || addr.af !== 2) throw fail('illegal virtual server persistent mask specified');
+  return ipv4ToNumber(addr);
+}
+
+/** A decimal option value in [min, max], else `fail(message)`. */
+export function parseRanged(text: string, min: number, max: number, message: string): number {
+  const value = stringToNumber(text, min, max);
+  if (value === undefined) throw fail(message);
+  return value;
+}
+
+export const INT_MAX = 2147483647;
+
+/** The first `max` bytes of the UTF-8 form, as C's strncpy into a fixed buffer keeps them. */
+export function truncateBytes(text: string, max: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length <= max ? text : bytes.subarray(0, max).toString('utf8');
+}
+
+const SCHED_FLAGS: Readonly<Record<string, { bit: number; scheduler?: string }>> = {
+  'flag-1': { bit: SvcFlag.SCHED1 },
+  'flag-2': { bit: SvcFlag.SCHED2 },
+  'flag-3': { bit: SvcFlag.SCHED3 },
+  'sh-fallback': { bit: SvcFlag.SCHED1, scheduler: 'sh' },
+  'sh-port': { bit: SvcFlag.SCHED2, scheduler: 'sh' },
+  'mh-fallback': { bit: SvcFlag.SCHED1, scheduler: 'mh' },
+  'mh-port': { bit: SvcFlag.SCHED2, scheduler: 'mh' },
+};
+
+/**
+ * `-b` (spec §7.6): comma-separated names, empty items skipped, checked against the final
+ * scheduler. ipvsadm crashes on a list of only commas (`-b ,`); we report it as an invalid flag.
+ */
+export function parseSchedFlags(text: string, scheduler: string): number {
+  if (text === '') return 0;
+  const items = text.split(',').filter((s) => s !== '');
+  if (items.length === 0) throw fail(`invalid scheduler flag \`${text}'`);
+  let flags = 0;
+  for (const item of items) {
+    const flag = Object.hasOwn(SCHED_FLAGS, item) ? SCHED_FLAGS[item] : undefined;
+    if (!flag) throw fail(`invalid scheduler flag \`${item}'`);
+    if (flag.scheduler !== undefined && flag.scheduler !== scheduler) {
+      throw fail(`incompatible scheduler flag \`${item}'`);
+    }
+    flags |= flag.bit;
+  }
+  return flags;
+}
+
+/** `--mcast-group`: with a `:` an IPv6 ff00::/8 address, else an IPv4 224.0.0.0/4 one. */
+export function parseMcastGroup(text: string): Address {
+  if (text.includes(':')) {
+    const v6 = parseIPv6(text);
+    if (!v6 || v6.bytes[0] !== 0xff) throw fail(`invalid IPv6 mcast-group \`${text}'`);
+    return v6;
+  }
+  const v4 = parseIPv4(text);
+  if (!v4 || (v4.bytes[0]! & 0xf0) !== 0xe0) throw fail(`invalid IPv4 mcast-group \`${text}'`);
+  return v4;
+}
+
+/** `--tun-type`: exact lowercase names. */
+export function parseTunType(text: string): number {
+  const types: Readonly<Record<string, number>> = { ipip: TunType.IPIP, gue: TunType.GUE, gre: TunType.GRE };
+  const type = Object.hasOwn(types, text) ? types[text] : undefined;
+  if (type === undefined) throw fail('illegal tunnel type specified');
+  return type;
+}
+
+/** `--start-daemon` / `--stop-daemon` argument (note ipvsadm's differing messages). */
+export function parseDaemonState(text: string, command: 'start' | 'stop'): number {
+  if (text === 'master') return DaemonState.MASTER;
+  if (text === 'backup') return DaemonState.BACKUP;
+  throw fail(command === 'start' ? 'illegal start-daemon parameter specified' : 'illegal start_daemon specified');
+}
