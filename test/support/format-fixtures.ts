@@ -2,7 +2,13 @@
 // value the kernel reports for a fresh object (weight 1, DR, /32 mask, zero counters).
 import { parseAddress, type Address } from '../../src/ipvs/address.js';
 import { AF_INET, AF_INET6, FwdMethod } from '../../src/ipvs/constants.js';
-import { ZERO_STATS, type Destination, type Service, type ServiceWithDestinations, type Stats } from '../../src/ipvs/model.js';
+import {
+  ZERO_STATS,
+  type Destination,
+  type Service,
+  type ServiceWithDestinations,
+  type Stats,
+} from '../../src/ipvs/model.js';
 import type { ListOptions } from '../../src/cli/command.js';
 
 export function addr(text: string): Address {

@@ -74,10 +74,11 @@ export function parseConnectionLine(line: string): ConnectionEntry | undefined {
   const virtual = parseConnAddress(t[3]!, af);
   const dest = parseConnAddress(t[5]!, t[5]!.includes(':') ? AF_INET6 : AF_INET);
   const [clientPort, virtualPort, destPort] = [t[2]!, t[4]!, t[6]!].map(parseHexPort);
-  if (!client || !virtual || !dest || clientPort === undefined || virtualPort === undefined || destPort === undefined) return undefined;
-  if (!/^[0-9]+$/.test(t[8]!)) return undefined;
-  const pe = t.length >= 11 ? { name: t[9]!, data: t[10]! } : undefined;
-  return { protocol: t[0]!, client, clientPort, virtual, virtualPort, dest, destPort, state: t[7]!, expires: Number(t[8]), ...(pe ? { pe } : {}) };
+  if (!client || !virtual || !dest || !/^[0-9]+$/.test(t[8]!)) return undefined;
+  if (clientPort === undefined || virtualPort === undefined || destPort === undefined) return undefined;
+  const pe = t.length >= 11 ? { pe: { name: t[9]!, data: t[10]! } } : {};
+  const [protocol, state, expires] = [t[0]!, t[7]!, Number(t[8])];
+  return { protocol, client, clientPort, virtual, virtualPort, dest, destPort, state, expires, ...pe };
 }
 
 /** Every connection in the file (its first line is the kernel's title), or undefined for an empty file. */

@@ -70,6 +70,11 @@ function defaultServiceLine(name: string, svc: Service): string {
   return `${name} ${svc.scheduler}${flags === undefined ? '' : ` (${flags})`}${persistenceText(svc)}${ops}`;
 }
 
+/** The --stats columns: conns, inpkts, outpkts, inbytes, outbytes. */
+function counters(s: Stats): bigint[] {
+  return [s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes];
+}
+
 function largeNumbers(values: readonly bigint[], exact: boolean): string {
   return values.map((v) => formatLargeNumber(v, exact)).join('');
 }
@@ -78,7 +83,7 @@ function largeNumbers(values: readonly bigint[], exact: boolean): string {
 export function formatServiceLine(svc: Service, mode: ListMode, o: ListOptions, names: NameTable): string {
   const name = listServiceName(svc, o.numeric, names);
   const s = svc.stats;
-  if (mode === 'stats') return padRight(name, 33) + largeNumbers([s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes], o.exact);
+  if (mode === 'stats') return padRight(name, 33) + largeNumbers(counters(s), o.exact);
   if (mode === 'rate') return padRight(name, 33) + largeNumbers([s.cps, s.inpps, s.outpps, s.inbps, s.outbps], o.exact);
   return defaultServiceLine(name, svc);
 }
@@ -136,20 +141,22 @@ export function formatDestLine(d: Destination, svc: Service, mode: ListMode, o: 
   const full = formatAddrPort(d.addr, d.port, serviceProtocolNumber(svc), o.numeric, names);
   const head = `  -> ${padRight(svc.key.af === AF_INET6 ? full : cut(full, 28), 28)}`;
   const s = destStats(d.stats);
+  const fwd = ` ${padRight(forwardName(d.fwdMethod), 7)}`;
+  const weight = ` ${padRight(i32(d.weight), 6)}`;
+  const conns = unsignedColumns([[d.activeConns, 10], [d.inactConns, 10]]);
   switch (mode) {
     case 'stats':
-      return head + largeNumbers([s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes], o.exact);
-    case 'rate':
-      return head + [s.cps, s.inpps, s.outpps].map((v) => ' ' + padLeft(u64(v), 8)).join('') + largeNumbers([s.inbps, s.outbps], o.exact);
+      return head + largeNumbers(counters(s), o.exact);
+    case 'rate': // cps, inpps, outpps are plain %8llu here, never abbreviated
+      return head + [s.cps, s.inpps, s.outpps].map((v) => ' ' + padLeft(u64(v), 8)).join('') +
+        largeNumbers([s.inbps, s.outbps], o.exact);
     case 'thresholds':
-      return head + unsignedColumns([[d.uThreshold, 10], [d.lThreshold, 10], [d.activeConns, 10], [d.inactConns, 10]]);
+      return head + unsignedColumns([[d.uThreshold, 10], [d.lThreshold, 10]]) + conns;
     case 'persistent-conn':
-      return head + unsignedColumns([[d.weight, 9], [d.persistConns, 11], [d.activeConns, 10], [d.inactConns, 10]]);
+      return head + unsignedColumns([[d.weight, 9], [d.persistConns, 11]]) + conns;
     case 'tun-info':
-      return `${head} ${padRight(forwardName(d.fwdMethod), 7)} ${padRight(tunnelInfo(d), 13)} ${padRight(i32(d.weight), 6)}` +
-        unsignedColumns([[d.activeConns, 10], [d.inactConns, 10]]);
+      return `${head}${fwd} ${padRight(tunnelInfo(d), 13)}${weight}${conns}`;
     case 'default':
-      return `${head} ${padRight(forwardName(d.fwdMethod), 7)} ${padRight(i32(d.weight), 6)}` +
-        unsignedColumns([[d.activeConns, 10], [d.inactConns, 10]]);
+      return `${head}${fwd}${weight}${conns}`;
   }
 }

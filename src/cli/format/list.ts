@@ -11,6 +11,10 @@ import { sortDestinations, sortServices } from './sort.js';
 
 const PROT_TITLE = padRight('Prot LocalAddress:Port', 33);
 const REMOTE_TITLE = '  -> RemoteAddress:Port';
+const SCHED_TITLE = 'Prot LocalAddress:Port Scheduler Flags';
+const FORWARD_TITLE = '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn';
+const TUNNEL_TITLE = '  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn';
+const CONN_COLUMNS: [string, number][] = [['ActiveConn', 10], ['InActConn', 10]];
 
 /** The two title lines of a mode (no final newline). */
 export function listTitle(mode: ListMode): string {
@@ -21,21 +25,22 @@ export function listTitle(mode: ListMode): string {
       return `${right8(['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'])}\n${REMOTE_TITLE}`;
     case 'rate':
       return `${right8(['CPS', 'InPPS', 'OutPPS', 'InBPS', 'OutBPS'])}\n${REMOTE_TITLE}`;
-    case 'thresholds':
-      return `${left([['Uthreshold', 10], ['Lthreshold', 10], ['ActiveConn', 10], ['InActConn', 10]])}\n${REMOTE_TITLE}`;
+    case 'thresholds': // %-10s columns: the line ends with a space
+      return `${left([['Uthreshold', 10], ['Lthreshold', 10], ...CONN_COLUMNS])}\n${REMOTE_TITLE}`;
     case 'persistent-conn':
-      return `${left([['Weight', 9], ['PersistConn', 11], ['ActiveConn', 10], ['InActConn', 10]])}\n${REMOTE_TITLE}`;
+      return `${left([['Weight', 9], ['PersistConn', 11], ...CONN_COLUMNS])}\n${REMOTE_TITLE}`;
     case 'tun-info':
-      return 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn';
+      return `${SCHED_TITLE}\n${TUNNEL_TITLE}`;
     case 'default':
-      return 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn';
+      return `${SCHED_TITLE}\n${FORWARD_TITLE}`;
   }
 }
 
 /** `IP Virtual Server version 1.2.1 (size=4096)` (no final newline). */
 export function versionLine(info: Info): string {
   const v = info.version >>> 0;
-  return `IP Virtual Server version ${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff} (size=${info.connTabSize | 0})`;
+  const version = `${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
+  return `IP Virtual Server version ${version} (size=${info.connTabSize | 0})`;
 }
 
 function serviceBlock(entry: ServiceWithDestinations, mode: ListMode, o: ListOptions, names: NameTable): string[] {

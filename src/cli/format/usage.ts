@@ -20,14 +20,20 @@ const SYNOPSIS: readonly (readonly [string, string?])[] = [
   ['-C'],
   ['-R'],
   ['-S [-n]'],
-  ['-a|-e SERVICE -r SERVER[:PORT] [-g|-i|-m] [-w WEIGHT] [-x UPPER] [-y LOWER]', '[--tun-type TYPE] [--tun-port PORT] [--tun-nocsum|--tun-csum|--tun-remcsum]'],
+  [
+    '-a|-e SERVICE -r SERVER[:PORT] [-g|-i|-m] [-w WEIGHT] [-x UPPER] [-y LOWER]',
+    '[--tun-type TYPE] [--tun-port PORT] [--tun-nocsum|--tun-csum|--tun-remcsum]',
+  ],
   ['-d SERVICE -r SERVER[:PORT]'],
   ['-L|-l [SERVICE] [-n] [--exact] [--nosort]', '[--stats|--rate|--thresholds|--persistent-conn|--tun-info]'],
   ['-L|-l -c [-n] [--persistent-conn]'],
   ['-L|-l --timeout|--daemon'],
   ['-Z [SERVICE]'],
   ['--set TCP TCPFIN UDP'],
-  ['--start-daemon master|backup [--mcast-interface IFACE] [--syncid ID]', '[--mcast-group ADDR] [--mcast-port PORT] [--mcast-ttl TTL] [--sync-maxlen BYTES]'],
+  [
+    '--start-daemon master|backup [--mcast-interface IFACE] [--syncid ID]',
+    '[--mcast-group ADDR] [--mcast-port PORT] [--mcast-ttl TTL] [--sync-maxlen BYTES]',
+  ],
   ['--stop-daemon master|backup [--syncid ID]'],
   ['-h|-v'],
 ];
