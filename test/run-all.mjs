@@ -1,0 +1,248 @@
+// `npm test`: installs missing kernel-lab packages (root + apt only), builds with tsc, runs the unit
+// project on the host and the kernel project inside the user-mode kernel, and ends with exactly one
+// `N passed, N failed` line. A suite that cannot run counts as a failure, never as a pass.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findMissingPrerequisites, INSTALL_HINT, runInGuest, UmlError } from './kernel/uml.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CONFIG = 'test/vitest.config.ts';
+const VITEST = 'node_modules/.bin/vitest';
+const APT_PACKAGES = ['user-mode-linux', 'kmod', 'ipvsadm', 'iproute2'];
+const KERNEL_TIMEOUT_MS = Number(process.env.IPVSADM_KERNEL_TIMEOUT_S ?? 1800) * 1000;
+// vitest options whose value is the next argument (others are passed as written, e.g. --bail=1).
+const VALUE_OPTIONS = new Set(['-t', '--testNamePattern', '--bail', '--retry', '--shard', '--seed', '--sequence.seed']);
+
+const USAGE = `usage: node test/run-all.mjs [--kernel-only | --unit-only] [vitest filters and options...]
+  (npm test -- --kernel-only test/kernel/harness.test.ts)
+  File filters go to the suite whose test files they match; other vitest options go to both.`;
+
+/** @typedef {{ name: 'unit'|'kernel', ran: boolean, passed: number, failed: number, skipped: number, note?: string }} SuiteResult */
+
+function log(line = '') {
+  process.stdout.write(`${line}\n`);
+}
+
+function parseArgs(argv) {
+  const opts = { unit: true, kernel: true, filters: [], vitestOptions: [] };
+  let kernelOnly = false;
+  let unitOnly = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--kernel-only') kernelOnly = true;
+    else if (arg === '--unit-only') unitOnly = true;
+    else if (arg === '--help' || arg === '-h') {
+      log(USAGE);
+      process.exit(0);
+    } else if (arg === '--') continue;
+    else if (arg.startsWith('-')) {
+      opts.vitestOptions.push(arg);
+      if (VALUE_OPTIONS.has(arg) && i + 1 < argv.length) opts.vitestOptions.push(argv[++i]);
+    } else opts.filters.push(arg);
+  }
+  if (kernelOnly && unitOnly) throw new Error('--kernel-only and --unit-only exclude each other');
+  if (kernelOnly) opts.unit = false;
+  if (unitOnly) opts.kernel = false;
+  return opts;
+}
+
+/** Test files of each suite, relative to the root, mirroring the projects in test/vitest.config.ts. */
+function listTestFiles() {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      const rel = path.posix.join(dir, entry.name);
+      if (entry.isDirectory()) walk(rel);
+      else if (entry.name.endsWith('.test.ts')) files.push(rel);
+    }
+  };
+  walk('test');
+  return {
+    unit: files.filter((f) => !f.startsWith('test/kernel/')),
+    kernel: files.filter((f) => f.startsWith('test/kernel/')),
+  };
+}
+
+/** Vitest filters match file paths by substring: give each suite the filters that match its files. */
+function routeFilters(opts) {
+  if (opts.filters.length === 0) return { unit: [], kernel: [] };
+  const files = listTestFiles();
+  const matches = (filter, list) => list.some((f) => f.includes(filter.replace(/^\.\//, '')));
+  const routed = { unit: [], kernel: [] };
+  for (const filter of opts.filters) {
+    const toUnit = opts.unit && matches(filter, files.unit);
+    const toKernel = opts.kernel && matches(filter, files.kernel);
+    if (toUnit) routed.unit.push(filter);
+    if (toKernel) routed.kernel.push(filter);
+    if (!toUnit && !toKernel) throw new Error(`filter '${filter}' matches no test file of the suites being run`);
+  }
+  return routed;
+}
+
+function ensurePrerequisites() {
+  let problems = findMissingPrerequisites();
+  if (problems.length === 0) return;
+  const isRoot = process.getuid?.() === 0;
+  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+  if (!isRoot || !hasApt) {
+    throw new Error(
+      `the kernel suite needs packages that are not installed:\n  - ${problems.join('\n  - ')}\n` +
+        `Install them as root: apt-get update && ${INSTALL_HINT}` +
+        (isRoot ? ' (apt-get not found: install the equivalents for this system)' : ''),
+    );
+  }
+  log(`prerequisites: installing ${APT_PACKAGES.join(' ')} (missing: ${problems.join('; ')})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', ...APT_PACKAGES]]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (status ${r.status ?? r.signal})`);
+  }
+  problems = findMissingPrerequisites();
+  if (problems.length > 0) throw new Error(`still missing after apt-get install: ${problems.join('; ')}`);
+}
+
+function build() {
+  log('build: tsc -p tsconfig.json');
+  const local = path.join(ROOT, 'node_modules/.bin/tsc');
+  const [cmd, args] = fs.existsSync(local) ? [local, []] : ['npx', ['tsc']];
+  const r = spawnSync(cmd, [...args, '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`tsc failed (status ${r.status ?? r.signal}): the build must be clean`);
+}
+
+function vitestArgs(project, jsonFile, filters, vitestOptions) {
+  return [
+    'run',
+    '--config',
+    CONFIG,
+    '--project',
+    project,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${jsonFile}`,
+    ...vitestOptions,
+    ...filters,
+  ];
+}
+
+/**
+ * Counts from vitest's JSON report. Files that failed without a failing test (import or syntax
+ * errors) and unhandled errors (success false with nothing else failing) count as failures.
+ * @returns {SuiteResult}
+ */
+function summarize(name, jsonFile, exitCode) {
+  if (!fs.existsSync(jsonFile)) {
+    return { name, ran: false, passed: 0, failed: 1, skipped: 0, note: `no JSON report (vitest exit status ${exitCode})` };
+  }
+  const report = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+  const passed = report.numPassedTests ?? 0;
+  let failed = report.numFailedTests ?? 0;
+  const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  const brokenFiles = (report.testResults ?? []).filter(
+    (file) => file.status === 'failed' && !(file.assertionResults ?? []).some((a) => a.status === 'failed'),
+  );
+  failed += brokenFiles.length;
+  const notes = brokenFiles.map((f) => `file failed to run: ${path.relative(ROOT, f.name)}`);
+  if (failed === 0 && (report.success === false || exitCode !== 0)) {
+    failed = 1;
+    notes.push(`vitest reported failure (exit status ${exitCode}) with no failing test: unhandled error?`);
+  }
+  if (passed + failed === 0) {
+    failed = 1;
+    notes.push('ran zero tests');
+  }
+  return { name, ran: true, passed, failed, skipped, note: notes.join('; ') || undefined };
+}
+
+function runUnit(resultsDir, filters, vitestOptions) {
+  log('\nunit: vitest --project unit (host)');
+  const json = path.join(resultsDir, 'unit.json');
+  const r = spawnSync(VITEST, vitestArgs('unit', json, filters, vitestOptions), { cwd: ROOT, stdio: 'inherit' });
+  if (r.error) return { name: 'unit', ran: false, passed: 0, failed: 1, skipped: 0, note: r.error.message };
+  return summarize('unit', json, r.status ?? 1);
+}
+
+async function runKernel(resultsDir, filters, vitestOptions) {
+  log('\nkernel: vitest --project kernel (inside user-mode Linux)');
+  const json = path.join(resultsDir, 'kernel.json');
+  const command = [VITEST, ...vitestArgs('kernel', json, filters, vitestOptions)].map(shellQuote).join(' ');
+  const env = process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {};
+  if (process.env.CI) env.CI = process.env.CI;
+  try {
+    const result = await runInGuest(command, { timeoutMs: KERNEL_TIMEOUT_MS, stream: true, env, cwd: ROOT });
+    const t = result.timings;
+    log(
+      `kernel: guest ran ${(t.totalMs / 1000).toFixed(1)} s (ready after ${t.guestBootS} s, ` +
+        `suite ${t.commandS} s), vitest exit status ${result.code}`,
+    );
+    for (const w of result.warnings) log(`kernel: guest warning: ${w}`);
+    return summarize('kernel', json, result.code);
+  } catch (error) {
+    if (!(error instanceof UmlError)) throw error;
+    process.stderr.write(`kernel: ${error.message}\n`);
+    return { name: 'kernel', ran: false, passed: 0, failed: 1, skipped: 0, note: `guest failed (${error.reason})` };
+  }
+}
+
+function shellQuote(s) {
+  return /^[A-Za-z0-9_./=:+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function formatSuite(s) {
+  const skipped = s.skipped ? ` (${s.skipped} skipped)` : '';
+  const state = s.ran ? `${s.passed} passed, ${s.failed} failed${skipped}` : 'DID NOT RUN, counted as 1 failure';
+  return `${s.name}: ${state}${s.note ? ` — ${s.note}` : ''}`;
+}
+
+async function main() {
+  let opts;
+  let routed;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+    routed = routeFilters(opts);
+  } catch (error) {
+    process.stderr.write(`run-all: ${error.message}\n${USAGE}\n`);
+    return 2;
+  }
+  // With filters, a suite none of whose files match is left out (and said so below).
+  const runUnitSuite = opts.unit && (opts.filters.length === 0 || routed.unit.length > 0);
+  const runKernelSuite = opts.kernel && (opts.filters.length === 0 || routed.kernel.length > 0);
+
+  /** @type {SuiteResult[]} */
+  const results = [];
+  const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipvsadm-test-'));
+  try {
+    try {
+      if (runKernelSuite) ensurePrerequisites();
+      build();
+    } catch (error) {
+      process.stderr.write(`run-all: ${error.message}\n`);
+      log('setup: FAILED');
+      log('0 passed, 1 failed');
+      return 1;
+    }
+    if (runUnitSuite) results.push(runUnit(resultsDir, routed.unit, opts.vitestOptions));
+    if (runKernelSuite) results.push(await runKernel(resultsDir, routed.kernel, opts.vitestOptions));
+  } finally {
+    if (process.env.IPVSADM_TEST_KEEP !== '1') fs.rmSync(resultsDir, { recursive: true, force: true });
+  }
+
+  log('');
+  for (const s of results) log(formatSuite(s));
+  if (!runKernelSuite) {
+    const why = opts.kernel ? 'no kernel test file matches the filters' : '--unit-only';
+    log(`kernel: NOT RUN (${why}) — this is not a full test run; \`npm test\` runs both suites`);
+  }
+  if (!runUnitSuite) {
+    const why = opts.unit ? 'no unit test file matches the filters' : '--kernel-only';
+    log(`unit: NOT RUN (${why})`);
+  }
+  const passed = results.reduce((n, s) => n + s.passed, 0);
+  const failed = results.reduce((n, s) => n + s.failed, 0);
+  log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();
