@@ -1,0 +1,161 @@
+// Command → IPVS client calls → text to print. Never writes output itself: it returns what to
+// print, or throws a typed error that cli/main.ts turns into ipvsadm's stderr text and status.
+import type { Address } from '../ipvs/address.js';
+import { formatAddress } from '../ipvs/address.js';
+import type { Change, IpvsClient } from '../ipvs/client.js';
+import { IpvsOperationError } from '../ipvs/errors.js';
+import type { ServiceWithDestinations } from '../ipvs/model.js';
+import type { Command, ListOptions } from './command.js';
+import { addressesToResolve, formatListing } from './format/list.js';
+import { connectionAddresses, formatConnections } from './format/connections.js';
+import { formatDaemons } from './format/daemons.js';
+import { formatTimeouts } from './format/timeouts.js';
+import { formatSave } from '../save/format.js';
+import type { NameResolver, NameTable } from './names.js';
+
+/** A listing that failed: ipvsadm exits 1, printing the reason only for some listings. */
+export class ListingError extends Error {
+  constructor(
+    readonly cause: IpvsOperationError,
+    readonly silent: boolean,
+  ) {
+    super(cause.message, { cause });
+    this.name = 'ListingError';
+  }
+}
+
+export interface ExecuteContext {
+  readonly client: IpvsClient;
+  readonly names: NameResolver;
+  /** reads /proc/net/ip_vs_conn (for -L -c); injectable for tests */
+  readonly readConnections?: () => Promise<string>;
+}
+
+type Modifying = Extract<Command, { kind: 'add-service' | 'edit-service' | 'delete-service' | 'flush' | 'zero' | 'add-server' | 'edit-server' | 'delete-server' | 'set-timeouts' | 'start-daemon' | 'stop-daemon' }>;
+
+/** The kernel change a modifying command stands for. */
+export function changeOf(cmd: Modifying): Change {
+  switch (cmd.kind) {
+    case 'add-service':
+    case 'edit-service':
+      return { op: cmd.kind, service: cmd.service };
+    case 'delete-service':
+      return { op: 'delete-service', key: cmd.key };
+    case 'flush':
+      return { op: 'flush' };
+    case 'zero':
+      return cmd.key ? { op: 'zero', key: cmd.key } : { op: 'zero' };
+    case 'add-server':
+      return { op: 'add-dest', key: cmd.key, dest: cmd.dest };
+    case 'edit-server':
+      return { op: 'edit-dest', key: cmd.key, dest: cmd.dest };
+    case 'delete-server':
+      return { op: 'delete-dest', key: cmd.key, dest: cmd.dest };
+    case 'set-timeouts':
+      return { op: 'set-timeouts', timeouts: cmd.timeouts };
+    case 'start-daemon':
+      return { op: 'start-daemon', daemon: cmd.daemon };
+    case 'stop-daemon':
+      return { op: 'stop-daemon', state: cmd.state, syncId: cmd.syncId };
+  }
+}
+
+export function isModifying(cmd: Command): cmd is Modifying {
+  return ['add-service', 'edit-service', 'delete-service', 'flush', 'zero', 'add-server', 'edit-server', 'delete-server', 'set-timeouts', 'start-daemon', 'stop-daemon'].includes(cmd.kind);
+}
+
+async function listing<T>(run: () => Promise<T>, silent = false): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof IpvsOperationError) throw new ListingError(e, silent);
+    throw e;
+  }
+}
+
+/** Services (all, or one) with their destinations, in kernel order. */
+async function fetchTable(client: IpvsClient, key: Command extends never ? never : Extract<Command, { kind: 'list' }>['key']): Promise<ServiceWithDestinations[]> {
+  const services = key ? [await client.service(key)] : await client.services();
+  const out: ServiceWithDestinations[] = [];
+  for (const service of services) out.push({ service, destinations: await client.destinations(service.key) });
+  return out;
+}
+
+/** Looks every address up once (in parallel) and serves the formatters synchronously. */
+export async function resolveNames(names: NameResolver, addresses: readonly Address[]): Promise<NameTable> {
+  const unique = new Map<string, Address>();
+  for (const a of addresses) unique.set(`${a.af}/${formatAddress(a)}`, a);
+  const hosts = new Map<string, string | undefined>();
+  await Promise.all(
+    [...unique].map(async ([k, a]) => {
+      hosts.set(k, await names.nameByAddress(a));
+    }),
+  );
+  return {
+    host: (a) => hosts.get(`${a.af}/${formatAddress(a)}`),
+    port: (p, proto) => names.nameByPort(p, proto),
+  };
+}
+
+const NUMERIC: NameTable = { host: () => undefined, port: () => undefined };
+
+async function nameTable(ctx: ExecuteContext, numeric: boolean, table: readonly ServiceWithDestinations[]): Promise<NameTable> {
+  return numeric ? NUMERIC : resolveNames(ctx.names, addressesToResolve(table));
+}
+
+async function list(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions): Promise<string> {
+  const info = key ? undefined : await listing(() => ctx.client.info());
+  const table = await listing(() => fetchTable(ctx.client, key));
+  const names = await nameTable(ctx, options.numeric, table);
+  return formatListing({ ...(info ? { info } : {}), services: table }, options, names);
+}
+
+const CONN_FILE = '/proc/net/ip_vs_conn';
+
+/** A failure that ipvsadm reports with its own fixed text (exit 1). */
+export class FixedListingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FixedListingError';
+  }
+}
+
+/** -L -c reads the kernel's connection table from procfs, as ipvsadm 1.31 does. */
+async function connections(ctx: ExecuteContext, numeric: boolean, persistentConn: boolean): Promise<string> {
+  let text: string;
+  try {
+    text = await (ctx.readConnections ?? (() => Promise.reject(new Error('no reader'))))();
+  } catch {
+    throw new FixedListingError(`cannot open file ${CONN_FILE}`);
+  }
+  const names = numeric ? NUMERIC : await resolveNames(ctx.names, connectionAddresses(text));
+  const out = formatConnections(text, { numeric, persistentConn }, names);
+  if (out === undefined) throw new FixedListingError(`unexpected input from ${CONN_FILE}`);
+  return out;
+}
+
+/** Runs one parsed command; returns the text for stdout. */
+export async function execute(cmd: Command, ctx: ExecuteContext): Promise<string> {
+  if (isModifying(cmd)) {
+    await ctx.client.apply(changeOf(cmd));
+    return '';
+  }
+  switch (cmd.kind) {
+    case 'list':
+      return list(ctx, cmd.key, cmd.options);
+    case 'save': {
+      const table = await listing(() => fetchTable(ctx.client, undefined));
+      return formatSave(table, cmd.numeric, await nameTable(ctx, cmd.numeric, table));
+    }
+    case 'list-timeouts':
+      return formatTimeouts(await listing(() => ctx.client.timeouts(), true));
+    case 'list-daemons':
+      return formatDaemons(await listing(() => ctx.client.daemons(), true));
+    case 'list-connections':
+      return connections(ctx, cmd.numeric, cmd.persistentConn);
+    case 'restore':
+    case 'help':
+    case 'version':
+      throw new Error(`internal error: ${cmd.kind} is handled by cli/main.ts`);
+  }
+}

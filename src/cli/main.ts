@@ -1,0 +1,100 @@
+// The CLI entry: argv → parse → execute → text. The ONLY place that turns errors into stderr
+// text and an exit status (ipvsadm 1.31's codes: 2 usage/init, 255 kernel/popt, 1 listing).
+import type { TransportFactory } from '../netlink/transport.js';
+import { IpvsClient } from '../ipvs/client.js';
+import { IpvsOperationError } from '../ipvs/errors.js';
+import type { Command } from './command.js';
+import { UsageError } from './errors.js';
+import { execute } from './execute.js';
+import type { ExecuteContext } from './execute.js';
+import { formatUsage, formatVersion } from './format/usage.js';
+import type { NameResolver } from './names.js';
+import { parseCommandLine } from './parse.js';
+import { reportError } from './report.js';
+import { restore } from '../save/restore.js';
+
+export interface Io {
+  /** argv[0] as ipvsadm would see it; used in "Try `<argv0> -h' ..." */
+  readonly argv0: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readStdin(): Promise<string>;
+  openTransport: TransportFactory;
+  names: NameResolver;
+  /** what ipvsadm does when IPVS is not there: `modprobe -- ip_vs`, then one more try */
+  loadModule(): Promise<void>;
+  readConnections(): Promise<string>;
+}
+
+const INIT_HINT = 'Are you sure that IP Virtual Server is built in the kernel or as module?';
+
+async function openClient(io: Io): Promise<IpvsClient> {
+  const once = async (): Promise<IpvsClient> => {
+    const client = await IpvsClient.open(io.openTransport);
+    try {
+      await client.info();
+      return client;
+    } catch (e) {
+      client.close();
+      throw e;
+    }
+  };
+  try {
+    return await once();
+  } catch {
+    await io.loadModule();
+    return once();
+  }
+}
+
+type Parsed = { ok: true; cmd: Command } | { ok: false; error: UsageError };
+
+async function parse(argv: readonly string[], io: Io): Promise<Parsed> {
+  try {
+    return { ok: true, cmd: await parseCommandLine(argv, { argv0: io.argv0, names: io.names }) };
+  } catch (e) {
+    if (e instanceof UsageError) return { ok: false, error: e };
+    throw e;
+  }
+}
+
+/** Runs one ipvsadm command line; returns the exit status. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const parsed = await parse(argv, io);
+  // Unlike ipvsadm, help and version need no kernel (a documented difference).
+  if (parsed.ok && parsed.cmd.kind === 'help') return io.stdout(formatUsage(io.argv0)), 0;
+  if (parsed.ok && parsed.cmd.kind === 'version') return io.stdout(formatVersion()), 0;
+  // ipvsadm initialises IPVS before it looks at its arguments, so an init failure wins.
+  let client: IpvsClient;
+  try {
+    client = await openClient(io);
+  } catch (e) {
+    if (!(e instanceof IpvsOperationError)) throw e;
+    io.stderr(`Can't initialize ipvs: ${e.message}\n${INIT_HINT}\n`);
+    return 2;
+  }
+  try {
+    if (!parsed.ok) return report(io, parsed.error);
+    return await run(parsed.cmd, { client, names: io.names, readConnections: io.readConnections }, io);
+  } finally {
+    client.close();
+  }
+}
+
+async function run(cmd: Command, ctx: ExecuteContext, io: Io): Promise<number> {
+  try {
+    if (cmd.kind === 'restore') {
+      return await restore(await io.readStdin(), { ...ctx, argv0: io.argv0, stdout: io.stdout, stderr: io.stderr });
+    }
+    io.stdout(await execute(cmd, ctx));
+    return 0;
+  } catch (e) {
+    return report(io, e);
+  }
+}
+
+function report(io: Io, e: unknown): number {
+  const r = reportError(e);
+  io.stderr(r.stderr);
+  return r.code;
+}

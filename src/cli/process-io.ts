@@ -1,0 +1,42 @@
+// The real-process side of cli/main.ts's Io: stdout/stderr streams, stdin, the native netlink
+// transport, system name resolution, modprobe. bin/*.js pass it to main().
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { openNativeTransport } from '../netlink/native.js';
+import type { Io } from './main.js';
+import { systemNameResolver } from './system-names.js';
+
+/**
+ * argv[0] as the shell would have passed it to the C tool: the bare name when the script was
+ * found through PATH, else the path as invoked.
+ */
+export function shellArgv0(scriptPath: string | undefined, fallback: string): string {
+  if (!scriptPath) return fallback;
+  const dirs = (process.env['PATH'] ?? '').split(':');
+  return dirs.includes(dirname(scriptPath)) ? basename(scriptPath) : scriptPath;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function processIo(name: string): Io {
+  return {
+    argv0: shellArgv0(process.argv[1], name),
+    stdout: (t) => void (t && process.stdout.write(t)),
+    stderr: (t) => void (t && process.stderr.write(t)),
+    readStdin: () => readAll(process.stdin),
+    openTransport: openNativeTransport,
+    names: systemNameResolver(),
+    loadModule: () =>
+      new Promise<void>((resolve) => {
+        const child = spawn('/sbin/modprobe', ['--', 'ip_vs'], { stdio: ['ignore', 'inherit', 'inherit'] });
+        child.on('error', () => resolve());
+        child.on('exit', () => resolve());
+      }),
+    readConnections: () => readFile('/proc/net/ip_vs_conn', 'latin1'),
+  };
+}

@@ -1,0 +1,19 @@
+// Error → (stderr text, exit status) with ipvsadm 1.31's wording and codes: usage errors 2 or
+// 255 as raised, kernel refusals of changes 255, listing failures 1 (some silent).
+import { IpvsOperationError } from '../ipvs/errors.js';
+import { UsageError } from './errors.js';
+import { FixedListingError, ListingError } from './execute.js';
+
+export interface Report {
+  readonly stderr: string;
+  readonly code: number;
+}
+
+export function reportError(e: unknown): Report {
+  if (e instanceof UsageError) return { stderr: `${e.message}\n`, code: e.exitCode };
+  if (e instanceof ListingError) return { stderr: e.silent ? '' : `${e.message}\n`, code: 1 };
+  if (e instanceof FixedListingError) return { stderr: `${e.message}\n`, code: 1 };
+  if (e instanceof IpvsOperationError) return { stderr: `${e.message}\n`, code: 255 };
+  const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  return { stderr: `ipvsadm: internal error (please report it): ${detail}\n`, code: 1 };
+}

@@ -1,0 +1,68 @@
+// ipvsadm -R: every input line goes through the same parser and executor as a command line.
+// Consecutive changes are pipelined to the kernel in one batch (the kernel applies them in
+// order, so the outcome equals line-by-line application, only with far fewer round trips).
+import type { Change, IpvsClient } from '../ipvs/client.js';
+import type { Command } from '../cli/command.js';
+import { UsageError, tryHelp } from '../cli/errors.js';
+import { changeOf, execute, isModifying } from '../cli/execute.js';
+import type { ExecuteContext } from '../cli/execute.js';
+import { formatUsage, formatVersion } from '../cli/format/usage.js';
+import type { NameResolver } from '../cli/names.js';
+import { parseCommandLine } from '../cli/parse.js';
+import { reportError } from '../cli/report.js';
+import { tokenizeRestore } from './tokenize.js';
+
+export interface RestoreContext extends ExecuteContext {
+  readonly argv0: string;
+  readonly names: NameResolver;
+  readonly client: IpvsClient;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Runs restore input; returns the exit status ipvsadm -R would (spec §11.2). */
+export async function restore(text: string, ctx: RestoreContext): Promise<number> {
+  let status = 0;
+  const queued: Change[] = [];
+  const flush = async (): Promise<void> => {
+    if (queued.length === 0) return;
+    const results = await ctx.client.applyAll(queued.splice(0));
+    for (const err of results) {
+      if (err) ctx.stderr(reportError(err).stderr);
+      status = err ? 255 : 0;
+    }
+  };
+  for (const line of tokenizeRestore(text)) {
+    let cmd: Command;
+    try {
+      cmd = await parseCommandLine(line.argv, { argv0: ctx.argv0, names: ctx.names });
+      if (cmd.kind === 'restore') throw tryHelp(ctx.argv0);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      await flush();
+      ctx.stderr(reportError(e).stderr);
+      if (e.kind !== 'popt') return e.exitCode;
+      status = e.exitCode; // an option-parser error skips only its line
+      continue;
+    }
+    if (isModifying(cmd)) {
+      queued.push(changeOf(cmd));
+      continue;
+    }
+    await flush();
+    if (cmd.kind === 'help' || cmd.kind === 'version') {
+      ctx.stdout(cmd.kind === 'help' ? formatUsage(ctx.argv0) : formatVersion());
+      return 0;
+    }
+    try {
+      ctx.stdout(await execute(cmd, ctx));
+      status = 0;
+    } catch (e) {
+      const r = reportError(e);
+      ctx.stderr(r.stderr);
+      return r.code;
+    }
+  }
+  await flush();
+  return status;
+}

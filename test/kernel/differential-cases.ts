@@ -1,0 +1,104 @@
+// The table of command sequences run by differential.test.ts, once with the real ipvsadm 1.31
+// and once with ours, inside the user-mode kernel. Each line is one ipvsadm argv, split on
+// blanks. Documentation addresses only (192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32).
+
+export interface DiffCase {
+  readonly name: string;
+  /** command lines applied in order (each compared: stdout, stderr, exit status) */
+  readonly lines: readonly string[];
+  /** listings compared after the lines (default: -Ln) */
+  readonly listings?: readonly string[];
+}
+
+const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'];
+
+const schedulerCases: DiffCase[] = SCHEDULERS.map((s) => ({
+  name: `scheduler ${s}`,
+  lines: [`-A -t 192.0.2.1:80 -s ${s}`, `-a -t 192.0.2.1:80 -r 198.51.100.1 -m -w 2`, `-A -u 192.0.2.1:53 -s ${s}`],
+}));
+
+const protocolCases: DiffCase[] = [
+  { name: 'tcp ipv4 defaults', lines: ['-A -t 192.0.2.1:80', '-a -t 192.0.2.1:80 -r 198.51.100.1'] },
+  { name: 'udp ipv4', lines: ['-A -u 192.0.2.2:53 -s rr', '-a -u 192.0.2.2:53 -r 198.51.100.2:5353 -m'] },
+  { name: 'sctp ipv4', lines: ['--add-service --sctp-service 192.0.2.5:9999 -s dh', '-a --sctp-service 192.0.2.5:9999 -r 198.51.100.12 -m'] },
+  { name: 'fwmark ipv4', lines: ['-A -f 1 -s lc', '-a -f 1 -r 198.51.100.5 -m', '-a -f 1 -r 198.51.100.6:8080 -g'] },
+  { name: 'fwmark ipv6', lines: ['-A -f 2 -6 -s rr -p 60 -M 64', '-a -f 2 -6 -r [2001:db8::5] -g', '-a -f 2 -6 -r 2001:db8::6 -m'] },
+  { name: 'fwmark large', lines: ['-A -f 4294967295', '-A -f 2147483648 -s rr', '-A -f 3'] },
+  { name: 'tcp ipv6', lines: ['-A -t [2001:db8::1]:80 -s rr', '-a -t [2001:db8::1]:80 -r [2001:db8::2]:8080 -m', '-a -t [2001:db8::1]:80 -r [2001:db8::3] -g'] },
+  { name: 'udp ipv6', lines: ['-A -u [2001:db8::1]:53', '-a -u [2001:db8::1]:53 -r [2001:db8::10]:53 -m -w 7'] },
+  { name: 'ipv6 sort wrap', lines: ['-A -t [2001:db8::1]:80', '-A -t [2001:db8:ffff::1]:80', '-A -t [2001:db8::1]:81'] },
+  { name: 'mixed family tunnel', lines: ['-A -t [2001:db8::1]:80', '-a -t [2001:db8::1]:80 -r 198.51.100.6 -i', '-a -t [2001:db8::1]:80 -r [2001:db8::2]:8080 -m'] },
+  {
+    name: 'service ordering',
+    lines: ['-A -u 192.0.2.9:53', '-A -t 192.0.2.1:443', '-A -f 5', '-A -t 192.0.2.1:80', '-A --sctp-service 192.0.2.1:80', '-A -t [2001:db8::9]:1'],
+  },
+];
+
+const forwardingCases: DiffCase[] = [
+  {
+    name: 'nat dr tun',
+    lines: [
+      '-A -t 192.0.2.1:80 -s rr',
+      '-a -t 192.0.2.1:80 -r 198.51.100.1:80 -m',
+      '-a -t 192.0.2.1:80 -r 198.51.100.2:8080 -m -w 3',
+      '-a -t 192.0.2.1:80 -r 198.51.100.3:8080 -g -w 0',
+      '-a -t 192.0.2.1:80 -r 198.51.100.4 -i',
+    ],
+    listings: ['-Ln', '-Ln --tun-info', '-Ln --thresholds', '-Ln --persistent-conn', '-Ln -t 192.0.2.1:80'],
+  },
+  {
+    name: 'gue and gre tunnels',
+    lines: [
+      '-A -t 192.0.2.6:80',
+      '-a -t 192.0.2.6:80 -r 198.51.100.7 -i --tun-type gue --tun-port 6080 --tun-csum',
+      '-a -t 192.0.2.6:80 -r 198.51.100.8 -i --tun-type gre --tun-csum',
+      '-a -t 192.0.2.6:80 -r 198.51.100.9 -i --tun-type gue --tun-port 6081 --tun-remcsum',
+      '-a -t 192.0.2.6:80 -r 198.51.100.11 -i --tun-type gre --tun-nocsum',
+      '-a -t 192.0.2.6:80 -r 198.51.100.13 -i --tun-type gue --tun-port 6082',
+      '-a -t 192.0.2.6:80 -r 198.51.100.14 -i --tun-type ipip',
+    ],
+    listings: ['-Ln', '-Ln --tun-info'],
+  },
+];
+
+const serviceOptionCases: DiffCase[] = [
+  { name: 'persistence default 360', lines: ['-A -t 192.0.2.3:0 -p', '-A -t 192.0.2.3:80 -p 120 -M 255.255.255.0'] },
+  { name: 'persistence netmask ipv6', lines: ['-A -t [2001:db8::1]:80 -s mh -p 30 -M 96 -b mh-port'] },
+  { name: 'sched flags', lines: ['-A -t 192.0.2.7:80 -s rr -b flag-1,flag-3', '-A -t 192.0.2.2:443 -s sh -p 600 -M 255.255.255.0 -b sh-fallback,sh-port', '-A -f 16 -s mh -b flag-3'] },
+  { name: 'one-packet', lines: ['-A -u 192.0.2.1:53 -s wrr -o', '-A -f 9 -o'] },
+  { name: 'pe sip', lines: ['-A -u 192.0.2.4:5060 -p 100 --pe sip', '-A -u 192.0.2.4:5061 --pe sip'] },
+  { name: 'thresholds', lines: ['-A -t 192.0.2.1:80', '-a -t 192.0.2.1:80 -r 198.51.100.4 -x 100 -y 50', '-a -t 192.0.2.1:80 -r 198.51.100.5 -m -x 7'], listings: ['-Ln --thresholds', '-Ln'] },
+  { name: 'clustered flags', lines: ['-At 192.0.2.19:80 -srr', '-at192.0.2.19:80 -r198.51.100.1 -mw5'], listings: ['-Ln', '-Lnt 192.0.2.19:80'] },
+  { name: 'long options', lines: ['--add-service --tcp-service 192.0.2.1:80 --scheduler rr --persistent=300', '--add-server --tcp-service 192.0.2.1:80 --real-server 198.51.100.1:80 --masquerading --weight 4'] },
+  { name: 'service names', lines: ['-A -t 192.0.2.1:http', '-A -u 192.0.2.1:domain', '-a -t 192.0.2.1:http -r 198.51.100.1:http-alt -m'] },
+  { name: 'inet_aton forms', lines: ['-A -t 3221225985:80', '-A -t 192.0.2:81', '-A -t 0xc0000203:82'] },
+  { name: 'weight range', lines: ['-A -t 192.0.2.1:80', '-a -t 192.0.2.1:80 -r 198.51.100.1 -m -w 2147483647', '-a -t 192.0.2.1:80 -r 198.51.100.2 -m -w 0'] },
+];
+
+const editDeleteCases: DiffCase[] = [
+  { name: 'edit service resets', lines: ['-A -t 192.0.2.1:80 -s rr -p 120 -M 255.255.0.0 -b flag-2', '-E -t 192.0.2.1:80'] },
+  { name: 'edit service scheduler', lines: ['-A -t 192.0.2.1:80', '-E -t 192.0.2.1:80 -s sh -b sh-port -p'] },
+  { name: 'edit server', lines: ['-A -t 192.0.2.1:80', '-a -t 192.0.2.1:80 -r 198.51.100.1 -m -w 3', '-e -t 192.0.2.1:80 -r 198.51.100.1 -m -w 9 -x 10 -y 5'], listings: ['-Ln', '-Ln --thresholds'] },
+  { name: 'edit server port forcing', lines: ['-A -t 192.0.2.1:80', '-a -t 192.0.2.1:80 -r 198.51.100.2:8080 -m', '-e -t 192.0.2.1:80 -r 198.51.100.2:8080 -w 5'] },
+  { name: 'delete server', lines: ['-A -t 192.0.2.1:80', '-a -t 192.0.2.1:80 -r 198.51.100.1 -m', '-a -t 192.0.2.1:80 -r 198.51.100.2 -m', '-d -t 192.0.2.1:80 -r 198.51.100.1'] },
+  { name: 'delete service', lines: ['-A -t 192.0.2.1:80', '-A -t 192.0.2.2:80', '-D -t 192.0.2.1:80'] },
+  { name: 'flush', lines: ['-A -t 192.0.2.1:80', '-A -f 7', '-C'] },
+  { name: 'zero', lines: ['-A -t 192.0.2.1:80', '-Z', '-Z -t 192.0.2.1:80', '-Z -t 192.0.2.9:80'] },
+];
+
+const errorCases: DiffCase[] = [
+  { name: 'kernel errors', lines: ['-A -t 192.0.2.1:80', '-A -t 192.0.2.1:80', '-E -t 192.0.2.2:80', '-D -t 192.0.2.2:80', '-a -t 192.0.2.2:80 -r 198.51.100.1', '-a -t 192.0.2.1:80 -r 198.51.100.1', '-a -t 192.0.2.1:80 -r 198.51.100.1', '-e -t 192.0.2.1:80 -r 198.51.100.9', '-d -t 192.0.2.1:80 -r 198.51.100.9', '-a -t 192.0.2.1:80 -r 224.1.1.1', '-a -t 192.0.2.1:80 -r 198.51.100.3 -y 5', '-A -t 192.0.2.5:80 -s nosuch', '-A -t 192.0.2.5:80 -s RR', '-A -t 192.0.2.6:80 --pe nosuch', '-Ln -t 192.0.2.9:80'] },
+  { name: 'bad values', lines: ['-A -t 192.0.2.1:0', '-A -t 192.0.2.1:65536', '-A -t 80', '-A -t [2001:db8::1]', '-A -t nosuch.invalid:80', '-A -f 0', '-A -f -1', '-A -f 4294967296', '-A -f 1x', '-a -t 192.0.2.1:80 -r 198.51.100.1 -w -1', '-a -t 192.0.2.1:80 -r 198.51.100.1 -w 2147483648', '-a -t 192.0.2.1:80 -r 198.51.100.1 -w abc', '-A -t 192.0.2.1:80 -p 0', '-A -t 192.0.2.1:80 -p 2678401', '-A -t 192.0.2.1:80 -p foo', '-A -t 192.0.2.1:80 -M 300.1.1.1', '-A -f 1 -6 -M 255.255.255.0', '-A -t 192.0.2.1:80 -b foo', '-A -t 192.0.2.1:80 -b sh-port', '-A -t 192.0.2.1:80 -o', '-a -t 192.0.2.1:80 -r 198.51.100.1 -x abc'] },
+  { name: 'matrix errors', lines: ['-A', '-A -t 192.0.2.1:80 -w 5', '-a -t 192.0.2.1:80', '-a -r 198.51.100.1 -n', '-L -c -t 192.0.2.1:80', '-L --timeout --daemon', '-L -c --stats', '-D -t 192.0.2.1:80 -s rr', '-A -t 192.0.2.1:80 -t 192.0.2.2:80', '-A -t 192.0.2.1:80 -m', '-a -t 192.0.2.1:80 -r 198.51.100.1 -m -g', '-C -t 192.0.2.1:80', '-Z -r 198.51.100.1'] },
+  { name: 'command errors', lines: ['', '-n', 'foo -L', '-L -D', '-L extra', '-A -t 192.0.2.1:80 --foo', '-A -t', '-At', '--add', '-6 -A -t 192.0.2.1:80', '-A -t 192.0.2.1:80 -6', '-L -h', '-A -t 192.0.2.1:80 -- -s', '--numeric=foo -L'] },
+  { name: 'tunnel option errors', lines: ['-A -t 192.0.2.1:80', '-a -t 192.0.2.1:80 -r 198.51.100.1 -m --tun-type gue', '-a -t 192.0.2.1:80 -r 198.51.100.1 -i --tun-type gue', '-a -t 192.0.2.1:80 -r 198.51.100.1 -i --tun-port 80', '-a -t 192.0.2.1:80 -r 198.51.100.1 -i --tun-type gre --tun-remcsum', '-a -t 192.0.2.1:80 -r 198.51.100.1 -i --tun-type gue --tun-port 1 --tun-csum --tun-remcsum', '-a -t 192.0.2.1:80 -r 198.51.100.1 -i --tun-type foo', '-a -t 192.0.2.1:80 -r [2001:db8::1] -m'] },
+];
+
+export const DIFF_CASES: readonly DiffCase[] = [
+  ...protocolCases,
+  ...schedulerCases,
+  ...forwardingCases,
+  ...serviceOptionCases,
+  ...editDeleteCases,
+  ...errorCases,
+];
