@@ -1,7 +1,6 @@
-// A popt-compatible option tokenizer (popt 1.19, as linked into ipvsadm 1.31), hand-written
-// because commander/yargs cannot reproduce popt byte for byte: short clusters whose rest is an
-// argument, `-t=x`, optional arguments, permuted positionals and popt's exact error texts.
-// Facts from spec §4 and popt's poptGetNextOpt/poptBadOption behaviour.
+// A popt-compatible option tokenizer (popt 1.19 as ipvsadm 1.31 links it; spec §4), hand-written
+// because commander cannot reproduce popt byte for byte: clusters whose rest is an argument,
+// `-t=x`, optional arguments, permuted positional words and popt's exact error texts.
 
 export type ArgKind = 'none' | 'required' | 'optional';
 

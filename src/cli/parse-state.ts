@@ -80,7 +80,18 @@ export function initialState(command: CommandName, daemonState = 0): ParseState 
   return {
     command,
     present: new Set(),
-    svc: { af: AF_INET, protocol: 0, addr: undefined, port: 0, fwmark: 0, scheduler: '', flags: 0, timeout: 0, netmask: NETMASK_V4_ALL, pe: '' },
+    svc: {
+      af: AF_INET,
+      protocol: 0,
+      addr: undefined,
+      port: 0,
+      fwmark: 0,
+      scheduler: '',
+      flags: 0,
+      timeout: 0,
+      netmask: NETMASK_V4_ALL,
+      pe: '',
+    },
     dest: {
       addr: undefined,
       port: 0,
@@ -92,7 +103,15 @@ export function initialState(command: CommandName, daemonState = 0): ParseState 
       tunPort: 0,
       tunFlags: TunFlag.NOCSUM,
     },
-    daemon: { state: daemonState, ifn: '', syncId: 0, syncMaxlen: undefined, mcastGroup: undefined, mcastPort: undefined, mcastTtl: undefined },
+    daemon: {
+      state: daemonState,
+      ifn: '',
+      syncId: 0,
+      syncMaxlen: undefined,
+      mcastGroup: undefined,
+      mcastPort: undefined,
+      mcastTtl: undefined,
+    },
     schedFlags: '',
     timeouts: undefined,
   };

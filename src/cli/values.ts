@@ -3,7 +3,7 @@
 // Source of truth: spec §4 (ranges, messages) and §7 (address, netmask, flag rules).
 import { ipv4, parseIPv4, parseIPv6 } from '../ipvs/address.js';
 import type { Address, AddressFamily } from '../ipvs/address.js';
-import { AF_INET6, DaemonState, SvcFlag, TunType } from '../ipvs/constants.js';
+import { AF_INET, AF_INET6, DaemonState, SvcFlag, TunType } from '../ipvs/constants.js';
 import { fail } from './errors.js';
 import { serviceProtocol } from './names.js';
 import type { NameResolver } from './names.js';
@@ -113,7 +113,7 @@ export async function parseHostPort(
   const portText = colon < 0 ? undefined : host.slice(colon + 1);
   const name = colon < 0 ? host : host.slice(0, colon);
   const addr = parseInetAton(name) ?? (name === '' ? undefined : await names.hostByName(name));
-  if (!addr || addr.af !== 2) return undefined;
+  if (!addr || addr.af !== AF_INET) return undefined;
   return withPort(addr, portText, protocol, names);
 }
 
@@ -159,7 +159,7 @@ export async function parseNetmask(text: string, af: number, names: NameResolver
     return prefix;
   }
   const addr = parseInetAton(text) ?? (text === '' ? undefined : await names.hostByName(text));
-  if (!addr || addr.af !== 2) throw fail('illegal virtual server persistent mask specified');
+  if (!addr || addr.af !== AF_INET) throw fail('illegal virtual server persistent mask specified');
   return ipv4ToNumber(addr);
 }
 
