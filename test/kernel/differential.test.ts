@@ -1,66 +1,63 @@
 // Differential tests in the real kernel: every case of differential-cases.ts runs once with the
 // real ipvsadm 1.31 and once with ours. Per line, stdout/stderr/exit must match; afterwards the
 // table each tool built must list identically, by both tools (state written by one, read by the other).
-import { spawnSync } from 'node:child_process';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { DIFF_CASES } from './differential-cases.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIFF_CASES, GUEST_HOSTS, withDeliberateFixes } from './differential-cases.js';
+import type { DiffLine } from './differential-cases.js';
+import { assertInGuest, resetIpvs, runC, sh } from './support/guest.js';
+import type { RunResult } from './support/guest.js';
 import { runOurs } from './support/ours.js';
-import type { RunResult } from './support/ours.js';
 
-const C_IPVSADM = '/usr/sbin/ipvsadm';
-
-function runC(args: readonly string[]): RunResult {
-  const r = spawnSync(C_IPVSADM, args, { argv0: 'ipvsadm', encoding: 'utf8' });
-  return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? 128 + (r.signal ? 1 : 0) };
-}
+assertInGuest();
 
 const words = (line: string): string[] => line.split(/\s+/).filter((w) => w.length > 0);
+const argsOf = (l: DiffLine): string => (typeof l === 'string' ? l : l.args);
+const stdinOf = (l: DiffLine): string | undefined => (typeof l === 'string' ? undefined : l.stdin);
 
-function reset(): void {
+function quickReset(): void {
   const r = runC(['-C']);
   if (r.code !== 0) throw new Error(`cannot flush the IPVS table: ${r.stderr}`);
 }
 
-async function runLines(lines: readonly string[], tool: 'c' | 'ours'): Promise<RunResult[]> {
-  const out: RunResult[] = [];
-  for (const line of lines) out.push(tool === 'c' ? runC(words(line)) : await runOurs(words(line)));
-  return out;
+async function runLine(line: DiffLine, tool: 'c' | 'ours'): Promise<RunResult> {
+  const args = words(argsOf(line));
+  const stdin = stdinOf(line);
+  return tool === 'c' ? runC(args, stdin === undefined ? {} : { stdin }) : runOurs(args, stdin === undefined ? {} : { stdin });
 }
 
-async function listBoth(listings: readonly string[]): Promise<{ c: string[]; ours: string[] }> {
-  const c: string[] = [];
-  const ours: string[] = [];
-  for (const l of listings) {
-    const rc = runC(words(l));
-    const ro = await runOurs(words(l));
-    c.push(`$ ipvsadm ${l}\n${rc.stdout}${rc.stderr}[exit ${rc.code}]`);
-    ours.push(`$ ipvsadm ${l}\n${ro.stdout}${ro.stderr}[exit ${ro.code}]`);
-  }
-  return { c, ours };
-}
+const show = (line: DiffLine, r: RunResult): string => `$ ipvsadm ${argsOf(line)}\n${r.stdout}${r.stderr}[exit ${r.code}]`;
 
-const show = (lines: readonly string[], results: readonly RunResult[]): string[] =>
-  results.map((r, i) => `$ ipvsadm ${lines[i]}\n${r.stdout}${r.stderr}[exit ${r.code}]`);
+async function runAll(lines: readonly DiffLine[], tool: 'c' | 'ours'): Promise<string[]> {
+  const out: string[] = [];
+  for (const line of lines) out.push(show(line, await runLine(line, tool)));
+  return tool === 'c' ? out.map(withDeliberateFixes) : out;
+}
 
 beforeAll(() => {
-  if (process.env['IPVSADM_TS_GUEST'] !== '1') {
-    throw new Error('kernel tests must run inside the user-mode kernel (npm test boots it); refusing to run on the host');
-  }
+  // Names for the listings without -n: a hosts file seen only inside the guest's mount table.
+  sh(`printf '%s\\n' ${GUEST_HOSTS.map((h) => `'${h}'`).join(' ')} > /tmp/ipvsadm-ts-hosts && mount --bind /tmp/ipvsadm-ts-hosts /etc/hosts`);
+  sh('ip link add dummy0 type dummy 2>/dev/null; ip link set dummy0 up');
+});
+
+afterAll(() => {
+  sh('umount /etc/hosts; ip link del dummy0', { check: false });
+  resetIpvs();
 });
 
 describe('differential: ours vs ipvsadm 1.31 in the same kernel', () => {
   for (const tc of DIFF_CASES) {
     it(tc.name, async () => {
       const listings = tc.listings ?? ['-Ln'];
+      const reset = tc.fullReset ? () => resetIpvs() : quickReset;
       reset();
-      const byC = await runLines(tc.lines, 'c');
-      const afterC = await listBoth(listings);
+      const byC = await runAll(tc.lines, 'c');
+      const afterC = { c: await runAll(listings, 'c'), ours: await runAll(listings, 'ours') };
       reset();
-      const byOurs = await runLines(tc.lines, 'ours');
-      const afterOurs = await listBoth(listings);
+      const byOurs = await runAll(tc.lines, 'ours');
+      const afterOurs = { c: await runAll(listings, 'c'), ours: await runAll(listings, 'ours') };
       reset();
       // Same output, errors and exit status, line by line.
-      expect(show(tc.lines, byOurs)).toEqual(show(tc.lines, byC));
+      expect(byOurs).toEqual(byC);
       // State made by ipvsadm, listed by ours.
       expect(afterC.ours).toEqual(afterC.c);
       // State made by ours is the state ipvsadm makes (as ipvsadm lists it)...
