@@ -218,7 +218,7 @@ describe('against the in-memory IPVS (fake-ipvs.ts)', () => {
   it('refuses like Linux 6.1, with ipvsadm’s messages', async () => {
     const { client } = await withModel();
     const add = (service: ServiceConfig): Promise<unknown> => failure(client.apply({ op: 'add-service', service }));
-    const dest = (op: 'add-dest' | 'edit-dest' | 'delete-dest', d: DestinationConfig, key = KEY): Promise<unknown> => failure(client.apply({ op, key, dest: d }));
+    const dest = (op: 'add-dest' | 'edit-dest' | 'delete-dest', d: DestinationConfig, key: ServiceKey = KEY): Promise<unknown> => failure(client.apply({ op, key, dest: d }));
     expect(await add(svc(KEY, { scheduler: 'RR' }))).toBe('Scheduler or persistence engine not found');
     expect(await add(svc(KEY, { pe: 'nope' }))).toBe('Scheduler or persistence engine not found');
     expect(await add(svc(KEY))).toBe('no error');
