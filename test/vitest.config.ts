@@ -1,6 +1,6 @@
 // Kept under test/ so the top level stays as the project guide fixes it.
 // Two vitest projects: `unit` runs on any machine without root; `kernel` runs only inside the
-// user-mode kernel booted by test/kernel/boot.sh (see README, "Kernel tests").
+// user-mode kernel, booted by test/run-all.mjs through test/kernel/uml.mjs (see README, "Kernel tests").
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -25,7 +25,12 @@ export default defineConfig({
           env: { FORCE_COLOR: '0' },
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // One kernel, one worker: files run one after another in a single forked process that
+          // is reused (isolate: false), since every process start costs seconds in the guest.
+          // Files therefore share module state: no vi.mock here, and undo changes in afterAll.
           fileParallelism: false,
+          maxWorkers: 1,
+          isolate: false,
           pool: 'forks',
         },
       },
