@@ -12,13 +12,14 @@ now() { read -r up _ </proc/uptime 2>/dev/null && printf '%s' "$up" || printf '?
 log() { printf '[%s] %s\n' "$(now)" "$*" >>"$RUN/init.log"; }
 
 power_off() {
-    # Debian's poweroff is systemctl and absent without systemd; the raw reboot(2) system call
-    # through perl (always installed on Debian) and sysrq are fallbacks. If PID 1 returned, the
-    # kernel would panic; `panic=1 noreboot` on the command line then ends UML anyway.
+    # reboot(2) straight from perl (perl-base is always installed on Debian): Debian's poweroff is
+    # systemctl, which is absent without systemd and, even with -f, appends a shutdown record to
+    # /var/log/wtmp, i.e. the host's (so it only comes later, with -d). If PID 1 returned, the kernel
+    # would panic; `panic=1 noreboot` on the command line then ends UML anyway.
     sync
-    poweroff -f >/dev/null 2>&1
     perl -e 'syscall(169, 0xfee1dead, 672274793, 0x4321fedc, 0)' >/dev/null 2>&1
     echo o >/proc/sysrq-trigger 2>/dev/null
+    poweroff -f -d >/dev/null 2>&1
     sleep 5
     exit 1
 }
