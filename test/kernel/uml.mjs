@@ -318,7 +318,8 @@ function followOutput(runDir, stream) {
  */
 export function pickMemoryDir(memoryBytes, fallbackDir) {
   const needed = memoryBytes + 64 * MIB;
-  const candidates = ['/dev/shm', fallbackDir];
+  const forced = process.env.IPVSADM_UML_MEMORY_DIR;
+  const candidates = forced ? [forced] : ['/dev/shm', fallbackDir];
   const seen = [];
   for (const dir of candidates) {
     const mount = mountOf(dir);
