@@ -250,6 +250,11 @@ describe('decodeDestination', () => {
     expect(decodeDestination(reply(nestPlain(CMD_ATTR.DEST, ...destAttrs({ addr: V6_WIRE }))), 10).addr).toEqual(V6);
   });
 
+  it('the forwarding method is FWD_METHOD & IP_VS_CONN_F_FWD_MASK (7)', () => {
+    const attrs = destAttrs().map((a, i) => (i === 2 ? attr(DEST.FWD_METHOD, u32(0x0102)) : a));
+    expect(decodeDestination(reply(nestPlain(CMD_ATTR.DEST, ...attrs)), 2).fwdMethod).toBe(2);
+  });
+
   it('ADDR_FAMILY wins over the service family (an IPv6 tunnel dest of an IPv4 service)', () => {
     expect(decodeDestination(reply(nestPlain(CMD_ATTR.DEST, ...destAttrs({ addr: V6_WIRE, family: 10 }))), 2).addr).toEqual(V6);
   });
