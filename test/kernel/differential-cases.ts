@@ -13,6 +13,12 @@ export interface DiffCase {
   readonly listings?: readonly DiffLine[];
   /** also stop sync daemons and reset timeouts between runs */
   readonly fullReset?: boolean;
+  /**
+   * Pause between lines. Sync-daemon cases need one: on the 6.1 user-mode kernel, stopping a
+   * backup daemon whose kernel thread has not run yet (a stop a few ms after the start, which
+   * our tool is fast enough to send) never gets its ACK. ipvsadm is ~50 ms per call.
+   */
+  readonly pauseMs?: number;
 }
 
 /**
@@ -199,6 +205,7 @@ const timeoutDaemonCases: DiffCase[] = [
   {
     name: 'sync daemons',
     fullReset: true,
+    pauseMs: 100,
     lines: [
       '--start-daemon master --mcast-interface dummy0',
       '--start-daemon master --mcast-interface dummy0',
@@ -221,6 +228,7 @@ const timeoutDaemonCases: DiffCase[] = [
   {
     name: 'sync daemon ipv6 group',
     fullReset: true,
+    pauseMs: 100,
     lines: ['--start-daemon backup --mcast-interface dummy0 --mcast-group ff02::1:2', '-L --daemon', '--stop-daemon backup'],
   },
 ];

@@ -1,6 +1,7 @@
 // Differential tests in the real kernel: every case of differential-cases.ts runs once with the
 // real ipvsadm 1.31 and once with ours. Per line, stdout/stderr/exit must match; afterwards the
 // table each tool built must list identically, by both tools (state written by one, read by the other).
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIFF_CASES, GUEST_HOSTS, withDeliberateFixes } from './differential-cases.js';
 import type { DiffLine } from './differential-cases.js';
@@ -27,15 +28,19 @@ async function runLine(line: DiffLine, tool: 'c' | 'ours'): Promise<RunResult> {
 
 const show = (line: DiffLine, r: RunResult): string => `$ ipvsadm ${argsOf(line)}\n${r.stdout}${r.stderr}[exit ${r.code}]`;
 
-async function runAll(lines: readonly DiffLine[], tool: 'c' | 'ours'): Promise<string[]> {
+async function runAll(lines: readonly DiffLine[], tool: 'c' | 'ours', pauseMs = 0): Promise<string[]> {
   const out: string[] = [];
-  for (const line of lines) out.push(show(line, await runLine(line, tool)));
+  for (const line of lines) {
+    out.push(show(line, await runLine(line, tool)));
+    if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+  }
   return tool === 'c' ? out.map(withDeliberateFixes) : out;
 }
 
 beforeAll(() => {
   // Names for the listings without -n: a hosts file seen only inside the guest's mount table.
-  sh(`printf '%s\\n' ${GUEST_HOSTS.map((h) => `'${h}'`).join(' ')} > /tmp/ipvsadm-ts-hosts && mount --bind /tmp/ipvsadm-ts-hosts /etc/hosts`);
+  const hosts = `${tmpdir()}/differential-hosts`;
+  sh(`printf '%s\\n' ${GUEST_HOSTS.map((h) => `'${h}'`).join(' ')} > ${hosts} && mount --bind ${hosts} /etc/hosts`);
   sh('ip link add dummy0 type dummy 2>/dev/null; ip link set dummy0 up');
 });
 
@@ -50,10 +55,10 @@ describe('differential: ours vs ipvsadm 1.31 in the same kernel', () => {
       const listings = tc.listings ?? ['-Ln'];
       const reset = tc.fullReset ? () => resetIpvs() : quickReset;
       reset();
-      const byC = await runAll(tc.lines, 'c');
+      const byC = await runAll(tc.lines, 'c', tc.pauseMs);
       const afterC = { c: await runAll(listings, 'c'), ours: await runAll(listings, 'ours') };
       reset();
-      const byOurs = await runAll(tc.lines, 'ours');
+      const byOurs = await runAll(tc.lines, 'ours', tc.pauseMs);
       const afterOurs = { c: await runAll(listings, 'c'), ours: await runAll(listings, 'ours') };
       reset();
       // Same output, errors and exit status, line by line.
