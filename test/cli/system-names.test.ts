@@ -1,9 +1,9 @@
 // The system NameResolver over files written to a temp directory (DNS switched off through the
 // nsswitch file, so no test touches the network), and its file parsers.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { hostsNameOf, hostsUseDns, parseHostsFile, parseServicesFile, systemNameResolver } from '../../src/cli/system-names.js';
 import { parseIPv4, parseIPv6 } from '../../src/ipvs/address.js';
 
@@ -89,6 +89,7 @@ describe('systemNameResolver', () => {
     nsswitchPath: join(dir, 'nsswitch.conf'),
     reverseTimeoutMs: 50,
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('looks ports up both ways', () => {
     expect(names.portByName('http', 'tcp')).toBe(80);
