@@ -105,11 +105,14 @@ function ensurePrerequisites() {
 }
 
 function build() {
-  log('build: tsc -p tsconfig.json');
   const local = path.join(ROOT, 'node_modules/.bin/tsc');
   const [cmd, args] = fs.existsSync(local) ? [local, []] : ['npx', ['tsc']];
-  const r = spawnSync(cmd, [...args, '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`tsc failed (status ${r.status ?? r.signal}): the build must be clean`);
+  // The build of src/, then a type check of the tests against it (test/tsconfig.json, no output).
+  for (const project of ['tsconfig.json', 'test/tsconfig.json']) {
+    log(`build: tsc -p ${project}`);
+    const r = spawnSync(cmd, [...args, '-p', project], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`tsc -p ${project} failed (status ${r.status ?? r.signal}): the build must be clean`);
+  }
 }
 
 function vitestArgs(project, jsonFile, filters, vitestOptions) {
