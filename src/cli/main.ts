@@ -11,6 +11,7 @@ import { formatUsage, formatVersion } from './format/usage.js';
 import type { NameResolver } from './names.js';
 import { parseCommandLine } from './parse.js';
 import { reportError } from './report.js';
+import { findSubcommand } from './subcommands.js';
 import { restore } from '../save/restore.js';
 
 export interface Io {
@@ -60,6 +61,8 @@ async function parse(argv: readonly string[], io: Io): Promise<Parsed> {
 
 /** Runs one ipvsadm command line; returns the exit status. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const sub = findSubcommand(argv);
+  if (sub) return (await sub())(argv.slice(1), io);
   const parsed = await parse(argv, io);
   // Unlike ipvsadm, help and version need no kernel (a documented difference).
   if (parsed.ok && parsed.cmd.kind === 'help') return io.stdout(formatUsage(io.argv0)), 0;
