@@ -15,6 +15,18 @@ export interface ListOptions {
   readonly tunInfo: boolean;
 }
 
+/** -L with no display switch: what `ipvsadm -L` (and no arguments at all) shows. */
+export const PLAIN_LISTING: ListOptions = {
+  numeric: false,
+  exact: false,
+  nosort: false,
+  stats: false,
+  rate: false,
+  thresholds: false,
+  persistentConn: false,
+  tunInfo: false,
+};
+
 export type Command =
   | { readonly kind: 'add-service'; readonly service: ServiceConfig }
   | { readonly kind: 'edit-service'; readonly service: ServiceConfig }

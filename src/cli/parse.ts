@@ -4,7 +4,8 @@
 import { PoptTokenizer } from './argv.js';
 import type { Token } from './argv.js';
 import { DEFAULT_SCHEDULER, buildCommand } from './build-command.js';
-import type { Command, ListOptions } from './command.js';
+import { PLAIN_LISTING } from './command.js';
+import type { Command } from './command.js';
 import { fail, poptError, tryHelp } from './errors.js';
 import { checkCommandOptions } from './matrix.js';
 import type { NameResolver } from './names.js';
@@ -19,17 +20,6 @@ export interface ParseContext {
   readonly argv0: string;
   readonly names: NameResolver;
 }
-
-const PLAIN_LISTING: ListOptions = {
-  numeric: false,
-  exact: false,
-  nosort: false,
-  stats: false,
-  rate: false,
-  thresholds: false,
-  persistentConn: false,
-  tunInfo: false,
-};
 
 /**
  * Parses one ipvsadm command line (`argv` without argv[0]) into a Command, or throws the

@@ -9,6 +9,7 @@ import {
   type ServiceWithDestinations,
   type Stats,
 } from '../../src/ipvs/model.js';
+import { PLAIN_LISTING } from '../../src/cli/command.js';
 import type { ListOptions } from '../../src/cli/command.js';
 
 export function addr(text: string): Address {
@@ -69,16 +70,7 @@ export function entry(service: Service, ...destinations: Destination[]): Service
   return { service, destinations };
 }
 
-export const NUMERIC: ListOptions = {
-  numeric: true,
-  exact: false,
-  nosort: false,
-  stats: false,
-  rate: false,
-  thresholds: false,
-  persistentConn: false,
-  tunInfo: false,
-};
+export const NUMERIC: ListOptions = { ...PLAIN_LISTING, numeric: true };
 
 export function opts(extra: Partial<ListOptions> = {}): ListOptions {
   return { ...NUMERIC, ...extra };

@@ -1,6 +1,7 @@
 // Builders of expected Commands and a parse runner for the parseCommandLine tests; numbers are
 // written out (AF_INET 2, AF_INET6 10; TCP 6, UDP 17; MASQ 0, TUNNEL 2, DROUTE 3) rather than
 // taken from src, so the tests do not check the code against its own constants.
+import { PLAIN_LISTING } from '../../src/cli/command.js';
 import type { Command, ListOptions } from '../../src/cli/command.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { parseCommandLine } from '../../src/cli/parse.js';
@@ -39,14 +40,7 @@ export const dest = (addr: Address, port: number, over: Partial<DestinationConfi
   ...over,
 });
 export const listing = (over: Partial<ListOptions> = {}): ListOptions => ({
-  numeric: false,
-  exact: false,
-  nosort: false,
-  stats: false,
-  rate: false,
-  thresholds: false,
-  persistentConn: false,
-  tunInfo: false,
+  ...PLAIN_LISTING,
   ...over,
 });
 
