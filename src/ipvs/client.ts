@@ -104,12 +104,10 @@ export class IpvsClient {
    * ENOPROTOOPT, which is what ipvsadm ends up with after its legacy fallback.
    */
   static async open(openTransport: TransportFactory): Promise<IpvsClient> {
-    let transport;
     try {
-      transport = await openTransport(NETLINK_GENERIC);
-      return new IpvsClient(await GenlClient.open(transport, IPVS_GENL_NAME));
+      // GenlClient.open closes the transport itself when the family cannot be resolved.
+      return new IpvsClient(await GenlClient.open(await openTransport(NETLINK_GENERIC), IPVS_GENL_NAME));
     } catch (e) {
-      transport?.close();
       if (e instanceof NetlinkError && e.errno === ENOENT) throw new IpvsOperationError('init', ENOPROTOOPT, { cause: e });
       throw toOperationError('init', e);
     }
@@ -136,7 +134,9 @@ export class IpvsClient {
   }
 
   private decodeOne<T>(op: IpvsOperation, replies: GenlPayload[], decode: (a: AttributeSet) => T): T {
-    return this.decodeAll(op, replies, decode)[0] ?? (() => { throw toOperationError(op, new MalformedMessageError(op, 'no reply')); })();
+    const [first] = this.decodeAll(op, replies, decode);
+    if (first === undefined) throw toOperationError(op, new MalformedMessageError(op, 'no reply'));
+    return first;
   }
 
   private decodeAll<T>(op: IpvsOperation, replies: GenlPayload[], decode: (a: AttributeSet) => T): T[] {
