@@ -76,9 +76,8 @@ async function listing<T>(run: () => Promise<T>, silent = false): Promise<T> {
 /** Services (all, or one) with their destinations, in kernel order. */
 async function fetchTable(client: IpvsClient, key: Command extends never ? never : Extract<Command, { kind: 'list' }>['key']): Promise<ServiceWithDestinations[]> {
   const services = key ? [await client.service(key)] : await client.services();
-  const out: ServiceWithDestinations[] = [];
-  for (const service of services) out.push({ service, destinations: await client.destinations(service.key) });
-  return out;
+  const dests = await client.destinationsOfEach(services.map((s) => s.key));
+  return services.map((service, i) => ({ service, destinations: dests[i]! }));
 }
 
 /** Looks every address up once (in parallel) and serves the formatters synchronously. */

@@ -26,6 +26,10 @@ import type { DaemonConfig, Destination, DestinationConfig, Info, Service, Servi
 
 const { EINVAL, ENOENT, ENOPROTOOPT } = osConstants.errno;
 
+/** Sockets used for destination dumps of a large table, and the services worth one more socket. */
+const DUMP_SOCKETS = 8;
+const DUMPS_PER_LANE = 64;
+
 /** One modifying operation, for pipelined application (restore, bulk apply). */
 export type Change =
   | { readonly op: 'add-service' | 'edit-service'; readonly service: ServiceConfig }
@@ -97,7 +101,10 @@ export function toOperationError(op: IpvsOperation, e: unknown): IpvsOperationEr
 const attrsOf = (p: GenlPayload, where: string): AttributeSet => new AttributeSet(p.attrs, where, CmdAttr);
 
 export class IpvsClient {
-  private constructor(private readonly genl: GenlClient) {}
+  private constructor(
+    private readonly genl: GenlClient,
+    private readonly openTransport: TransportFactory,
+  ) {}
 
   /**
    * Opens a socket and resolves the IPVS family. No family (ip_vs not loaded) is reported as
@@ -106,7 +113,7 @@ export class IpvsClient {
   static async open(openTransport: TransportFactory): Promise<IpvsClient> {
     try {
       // GenlClient.open closes the transport itself when the family cannot be resolved.
-      return new IpvsClient(await GenlClient.open(await openTransport(NETLINK_GENERIC), IPVS_GENL_NAME));
+      return new IpvsClient(await GenlClient.open(await openTransport(NETLINK_GENERIC), IPVS_GENL_NAME), openTransport);
     } catch (e) {
       if (e instanceof NetlinkError && e.errno === ENOENT) throw new IpvsOperationError('init', ENOPROTOOPT, { cause: e });
       throw toOperationError('init', e);
@@ -166,6 +173,32 @@ export class IpvsClient {
     putServiceKeyNest(w, key);
     const replies = await this.dump('get-dests', Cmd.GET_DEST, w.finish());
     return this.decodeAll('get-dests', replies, (a) => decodeDestination(a, key.af));
+  }
+
+  /**
+   * The destinations of many services. The kernel dumps one service's destinations per request
+   * and a socket holds one dump at a time, so the dumps are spread over `parallel` sockets; the
+   * result is in the order of `keys`.
+   */
+  async destinationsOfEach(keys: readonly ServiceKey[], parallel = DUMP_SOCKETS): Promise<Destination[][]> {
+    const out: Destination[][] = new Array<Destination[]>(keys.length);
+    const lanes = Math.max(1, Math.min(parallel, Math.ceil(keys.length / DUMPS_PER_LANE)));
+    const clients: IpvsClient[] = [this];
+    try {
+      for (let i = 1; i < lanes; i++) {
+        const transport = await this.call('get-dests', () => this.openTransport(NETLINK_GENERIC));
+        clients.push(new IpvsClient(GenlClient.withFamily(transport, this.genl.family), this.openTransport));
+      }
+      let next = 0;
+      await Promise.all(
+        clients.map(async (client) => {
+          for (let i = next++; i < keys.length; i = next++) out[i] = await client.destinations(keys[i]!);
+        }),
+      );
+    } finally {
+      for (const c of clients.slice(1)) c.close();
+    }
+    return out;
   }
 
   async timeouts(): Promise<Timeouts> {

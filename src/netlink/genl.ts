@@ -37,6 +37,11 @@ export class GenlClient {
     readonly family: GenlFamily,
   ) {}
 
+  /** A client for a family already resolved (on another socket of the same process). */
+  static withFamily(transport: Transport, family: GenlFamily): GenlClient {
+    return new GenlClient(new NetlinkConnection(transport), family);
+  }
+
   /** Resolves `name` over `transport` and returns a client bound to that family. */
   static async open(transport: Transport, name: string): Promise<GenlClient> {
     const conn = new NetlinkConnection(transport);

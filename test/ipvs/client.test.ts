@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IpvsClient } from '../../src/ipvs/client.js';
 import type { Change } from '../../src/ipvs/client.js';
 import { IpvsOperationError } from '../../src/ipvs/errors.js';
-import { ipv4, parseIPv6 } from '../../src/ipvs/address.js';
+import { ipv4, parseIPv4, parseIPv6 } from '../../src/ipvs/address.js';
 import type { DestinationConfig, ServiceConfig, ServiceKey } from '../../src/ipvs/model.js';
 import { MalformedMessageError, NetlinkError, TransportError } from '../../src/netlink/errors.js';
 import { IPVS, NLM_F, attr, be16, be32, cat, nest, nestPlain, parseMessages, str, u16, u32, u8 } from '../support/bytes.js';
@@ -271,5 +271,35 @@ describe('against the in-memory IPVS (fake-ipvs.ts)', () => {
     expect(out.map((e) => e?.message)).toEqual([undefined, 'Service already exists', undefined, 'Service not defined', undefined, undefined]);
     expect((await client.services()).length).toBe(2);
     expect((await client.destinations(FWM)).length).toBe(1);
+  });
+});
+
+describe('destinationsOfEach (dumps spread over several sockets)', () => {
+  it('returns each service its own destinations, in key order, and closes the extra sockets', async () => {
+    const ipvs = new FakeIpvs();
+    const kernels: FakeKernel[] = [];
+    const client = await IpvsClient.open(async () => {
+      const k = new FakeKernel({ model: ipvs });
+      kernels.push(k);
+      return k;
+    });
+    const keys: ServiceKey[] = [];
+    for (let i = 0; i < 200; i++) {
+      const key: ServiceKey = { kind: 'addr', af: 2, protocol: 6, addr: parseIPv4('192.0.2.1')!, port: 1000 + i };
+      keys.push(key);
+      await client.apply({ op: 'add-service', service: { key, scheduler: 'rr', flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' } });
+      // service i gets i % 3 destinations whose last octet names the service
+      for (let d = 0; d < i % 3; d++) {
+        await client.apply({ op: 'add-dest', key, dest: { ...DEST_CFG, addr: parseIPv4(`198.51.${d}.${i % 250}`)! } });
+      }
+    }
+    const all = await client.destinationsOfEach(keys, 4);
+    expect(all.map((ds) => ds.length)).toEqual(keys.map((_, i) => i % 3));
+    all.forEach((ds, i) => ds.forEach((d) => expect(d.addr.bytes[3]).toBe(i % 250)));
+    expect(kernels.length).toBe(4);
+    expect(kernels.slice(1).map((k) => k.closed)).toEqual([1, 1, 1]);
+    // the extra sockets reuse the resolved family: no CTRL_CMD_GETFAMILY on them
+    expect(kernels.slice(1).every((k) => k.familyRequests().length === k.seen.length)).toBe(true);
+    client.close();
   });
 });
