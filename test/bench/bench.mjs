@@ -1,0 +1,27 @@
+// `npm run bench`: boots the user-mode kernel once and compares whole-command times and peak
+// memory of the C ipvsadm 1.31 and ours (restore, save, list) at several table sizes. Numbers from
+// one boot are comparable with each other only; ratios are what the README quotes.
+import { runInGuest } from '../kernel/uml.mjs';
+
+const r = await runInGuest('node test/bench/guest-bench.mjs', {
+  timeoutMs: 30 * 60 * 1000,
+  env: { BENCH_SIZES: process.env.BENCH_SIZES ?? '100,1000,5000', BENCH_REPEAT: process.env.BENCH_REPEAT ?? '3' },
+});
+if (r.code !== 0) {
+  console.error(r.stderr || r.stdout);
+  process.exit(1);
+}
+const res = JSON.parse(r.stdout.trim().split('\n').at(-1));
+const f = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+const ratio = (c, o) => `${(c / o).toFixed(1)}×`;
+console.log(`startup (ipvsadm -Ln, empty table): C ${f(res.startup.c.ms)}, ours ${f(res.startup.ours.ms)}\n`);
+console.log('| services (restore lines) | operation | C ipvsadm 1.31 | ours | C / ours | peak RSS C / ours |');
+console.log('|---|---|---|---|---|---|');
+for (const row of res.sizes) {
+  for (const op of ['restore', 'save', 'list']) {
+    const c = row.c[op];
+    const o = row.ours[op];
+    const rss = `${Math.round(c.rssKiB / 1024)} / ${Math.round(o.rssKiB / 1024)} MiB`;
+    console.log(`| ${row.services} (${row.lines}) | \`${op === 'restore' ? '-R' : op === 'save' ? '-Sn' : '-Ln'}\` | ${f(c.ms)} | ${f(o.ms)} | ${ratio(c.ms, o.ms)} | ${rss} |`);
+  }
+}
