@@ -3,6 +3,12 @@
 import { main } from './main.js';
 import type { Io } from './main.js';
 
+/**
+ * The 1.31 wrappers run `ipvsadm` through PATH, so its messages ("Try `ipvsadm -h' ...") always
+ * name `ipvsadm`, whatever the wrapper itself was called as.
+ */
+const asIpvsadm = (io: Io): Io => ({ ...io, argv0: 'ipvsadm' });
+
 /** ipvsadm-save [-n]: any other option prints a short usage and exits 1; other words are ignored. */
 export async function mainSave(argv: readonly string[], io: Io, name = 'ipvsadm-save'): Promise<number> {
   let numeric = false;
@@ -13,7 +19,7 @@ export async function mainSave(argv: readonly string[], io: Io, name = 'ipvsadm-
       return 1;
     }
   }
-  return main(numeric ? ['-S', '-n'] : ['-S'], io);
+  return main(numeric ? ['-S', '-n'] : ['-S'], asIpvsadm(io));
 }
 
 /** ipvsadm-restore: drops lines that start with `#`, flushes the table, then restores stdin. */
@@ -23,6 +29,6 @@ export async function mainRestore(_argv: readonly string[], io: Io): Promise<num
     .split('\n')
     .filter((l) => !l.startsWith('#'))
     .join('\n');
-  await main(['-C'], io);
-  return main(['-R'], { ...io, readStdin: async () => `${kept}\n` });
+  await main(['-C'], asIpvsadm(io));
+  return main(['-R'], { ...asIpvsadm(io), readStdin: async () => `${kept}\n` });
 }
