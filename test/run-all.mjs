@@ -12,6 +12,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONFIG = 'test/vitest.config.ts';
 const VITEST = 'node_modules/.bin/vitest';
 const APT_PACKAGES = ['user-mode-linux', 'kmod', 'ipvsadm', 'iproute2'];
+// The unit suite renders the man pages with groff (test/man/man-pages.test.ts).
+const UNIT_APT_PACKAGES = ['groff-base'];
 const KERNEL_TIMEOUT_MS = Number(process.env.IPVSADM_KERNEL_TIMEOUT_S ?? 1800) * 1000;
 // vitest options whose value is the next argument (others are passed as written, e.g. --bail=1).
 const VALUE_OPTIONS = new Set(['-t', '--testNamePattern', '--bail', '--retry', '--shard', '--seed', '--sequence.seed']);
@@ -102,6 +104,28 @@ function ensurePrerequisites() {
   }
   problems = findMissingPrerequisites();
   if (problems.length > 0) throw new Error(`still missing after apt-get install: ${problems.join('; ')}`);
+}
+
+/**
+ * Installs groff-base for the unit suite when `groff` is missing (root + apt only); otherwise says
+ * what to install and goes on: the man page tests then fail with the same advice.
+ */
+function ensureUnitPrerequisites() {
+  const hasGroff = () => spawnSync('sh', ['-c', 'command -v groff'], { stdio: 'ignore' }).status === 0;
+  if (hasGroff()) return;
+  const isRoot = process.getuid?.() === 0;
+  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+  if (!isRoot || !hasApt) {
+    log(`prerequisites: groff not found, the man page tests will fail; install it as root: apt-get install -y ${UNIT_APT_PACKAGES.join(' ')}`);
+    return;
+  }
+  log(`prerequisites: installing ${UNIT_APT_PACKAGES.join(' ')} (groff not found)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', ...UNIT_APT_PACKAGES]]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (status ${r.status ?? r.signal})`);
+  }
+  if (!hasGroff()) throw new Error(`still missing after apt-get install: groff (package ${UNIT_APT_PACKAGES.join(' ')})`);
 }
 
 function build() {
@@ -218,6 +242,7 @@ async function main() {
   const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipvsadm-test-'));
   try {
     try {
+      if (runUnitSuite) ensureUnitPrerequisites();
       if (runKernelSuite) ensurePrerequisites();
       build();
     } catch (error) {
