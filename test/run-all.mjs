@@ -1,12 +1,12 @@
-// `npm test`: installs missing kernel-lab packages (root + apt only), builds with tsc, runs the unit
-// project on the host and the kernel project inside the user-mode kernel, and ends with exactly one
-// `N passed, N failed` line. A suite that cannot run counts as a failure, never as a pass.
+// `npm test`: builds with tsc, installs missing kernel-lab packages (root + apt only), runs the unit
+// project on the host and the kernel project inside the user-mode kernel (booted by the built
+// dist/lab/uml.js), and ends with exactly one `N passed, N failed` line. A suite that cannot run
+// counts as a failure, never as a pass.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findMissingPrerequisites, INSTALL_HINT, runInGuest, UmlError } from './kernel/uml.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONFIG = 'test/vitest.config.ts';
@@ -84,7 +84,11 @@ function routeFilters(opts) {
   return routed;
 }
 
+/** The boot implementation, from the build (src/lab/uml.ts); loaded after build(). */
+let uml;
+
 function ensurePrerequisites() {
+  const { findMissingPrerequisites, INSTALL_HINT } = uml;
   let problems = findMissingPrerequisites();
   if (problems.length === 0) return;
   const isRoot = process.getuid?.() === 0;
@@ -198,7 +202,7 @@ async function runKernel(resultsDir, filters, vitestOptions) {
   const env = process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {};
   if (process.env.CI) env.CI = process.env.CI;
   try {
-    const result = await runInGuest(command, { timeoutMs: KERNEL_TIMEOUT_MS, stream: true, env, cwd: ROOT });
+    const result = await uml.runInGuest(command, { timeoutMs: KERNEL_TIMEOUT_MS, stream: true, env, cwd: ROOT });
     const t = result.timings;
     log(
       `kernel: guest ran ${(t.totalMs / 1000).toFixed(1)} s (ready after ${t.guestBootS} s, ` +
@@ -207,7 +211,7 @@ async function runKernel(resultsDir, filters, vitestOptions) {
     for (const w of result.warnings) log(`kernel: guest warning: ${w}`);
     return summarize('kernel', json, result.code);
   } catch (error) {
-    if (!(error instanceof UmlError)) throw error;
+    if (!(error instanceof uml.UmlError)) throw error;
     process.stderr.write(`kernel: ${error.message}\n`);
     return { name: 'kernel', ran: false, passed: 0, failed: 1, skipped: 0, note: `guest failed (${error.reason})` };
   }
@@ -243,8 +247,11 @@ async function main() {
   try {
     try {
       if (runUnitSuite) ensureUnitPrerequisites();
-      if (runKernelSuite) ensurePrerequisites();
       build();
+      if (runKernelSuite) {
+        uml = await import(new URL('../dist/lab/uml.js', import.meta.url).href);
+        ensurePrerequisites();
+      }
     } catch (error) {
       process.stderr.write(`run-all: ${error.message}\n`);
       log('setup: FAILED');

@@ -1,21 +1,26 @@
-#!/bin/bash
-# PID 1 of the user-mode kernel booted by test/kernel/uml.mjs: prepares the guest (mounts, IPVS and
+// PID 1 of the user-mode kernel, as text: src/lab/uml.ts writes it into each run directory as
+// `init` (so the installed package needs no separate script file). Shell source of truth; a unit
+// test checks it with `bash -n`.
+
+/** The guest's init script (bash). */
+export const GUEST_INIT_SCRIPT = `#!/bin/bash
+# PID 1 of the user-mode kernel booted by src/lab/uml.ts: prepares the guest (mounts, IPVS and
 # tunnel modules, lo up), runs the command left in the run directory, writes its output and exit
 # status back there (the guest's / is the host's /) and powers off. Writes nowhere else on the host.
 
 # Kernel command line arguments of the form NAME=value reach PID 1 as environment variables.
-RUN=${IPVSADM_UML_RUN:-}
+RUN=\${IPVSADM_UML_RUN:-}
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
 now() { read -r up _ </proc/uptime 2>/dev/null && printf '%s' "$up" || printf '?'; }
-log() { printf '[%s] %s\n' "$(now)" "$*" >>"$RUN/init.log"; }
+log() { printf '[%s] %s\\n' "$(now)" "$*" >>"$RUN/init.log"; }
 
 power_off() {
     # reboot(2) straight from perl (perl-base is always installed on Debian): Debian's poweroff is
     # systemctl, which is absent without systemd and, even with -f, appends a shutdown record to
     # /var/log/wtmp, i.e. the host's (so it only comes later, with -d). If PID 1 returned, the kernel
-    # would panic; `panic=1 noreboot` on the command line then ends UML anyway.
+    # would panic; \`panic=1 noreboot\` on the command line then ends UML anyway.
     sync
     perl -e 'syscall(169, 0xfee1dead, 672274793, 0x4321fedc, 0)' >/dev/null 2>&1
     echo o >/proc/sysrq-trigger 2>/dev/null
@@ -26,12 +31,12 @@ power_off() {
 
 setup_error() {
     log "setup error: $*"
-    printf '%s\n' "$*" >"$RUN/setup-error"
+    printf '%s\\n' "$*" >"$RUN/setup-error"
     power_off
 }
 
 if [ -z "$RUN" ] || [ ! -d "$RUN" ]; then
-    echo "guest-init: run directory '${RUN}' missing (IPVSADM_UML_RUN)" >/dev/console
+    echo "guest-init: run directory '\${RUN}' missing (IPVSADM_UML_RUN)" >/dev/console
     power_off
 fi
 
@@ -51,14 +56,14 @@ ln -sfn /proc/self/fd/2 /dev/stderr
 mkdir -p /dev/shm /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t devpts devpts /dev/pts 2>/dev/null
-# The host's /run shows through hostfs: hide it so `ip netns add` (/run/netns) and anything else
+# The host's /run shows through hostfs: hide it so \`ip netns add\` (/run/netns) and anything else
 # that keeps state under /run stays in the guest.
 mount -t tmpfs -o mode=755 tmpfs /run || setup_error "cannot mount tmpfs on /run"
 mkdir -p /run/netns /run/lock
 log "mounts done"
 
 # --- modules: modprobe looks in /lib/modules/$(uname -r), which the host does not have for UML.
-MODULES=${IPVSADM_UML_MODULES:-/usr/lib/uml/modules}
+MODULES=\${IPVSADM_UML_MODULES:-/usr/lib/uml/modules}
 KVER=$(uname -r)
 [ -d "$MODULES/$KVER" ] || setup_error "no modules for kernel $KVER under $MODULES"
 MODROOT=$RUN/modroot
@@ -77,7 +82,7 @@ fi
 # shellcheck disable=SC2086
 if ! modprobe -a -d "$MODROOT" $EXTRA 2>>"$RUN/init.log"; then
     for m in $EXTRA; do
-        modprobe -d "$MODROOT" "$m" 2>>"$RUN/init.log" || printf 'module %s not loaded\n' "$m" >>"$RUN/warnings"
+        modprobe -d "$MODROOT" "$m" 2>>"$RUN/init.log" || printf 'module %s not loaded\\n' "$m" >>"$RUN/warnings"
     done
 fi
 [ -d /proc/net/ip_vs ] || [ -e /proc/net/ip_vs ] || setup_error "ip_vs loaded but /proc/net/ip_vs is missing"
@@ -86,7 +91,7 @@ log "modules loaded"
 # --- network: without any configured address the kernel refuses real servers ("not unicast").
 ip link set lo up || setup_error "cannot bring lo up"
 
-# --- environment: nothing inherited from the host except what uml.mjs wrote into env.sh -------
+# --- environment: nothing inherited from the host except what uml.ts wrote into env.sh -------
 mkdir -p "$RUN/home" "$RUN/tmp"
 export HOME="$RUN/home" TMPDIR="$RUN/tmp" LANG=C LC_ALL=C TERM=dumb IPVSADM_TS_GUEST=1
 unset IPVSADM_UML_RUN IPVSADM_UML_MODULES
@@ -94,9 +99,9 @@ if [ -f "$RUN/env.sh" ]; then
     # shellcheck disable=SC1091
     . "$RUN/env.sh" || setup_error "cannot source env.sh"
 fi
-[ -n "${IPVSADM_GUEST_NODE_DIR:-}" ] && PATH="$IPVSADM_GUEST_NODE_DIR:$PATH"
+[ -n "\${IPVSADM_GUEST_NODE_DIR:-}" ] && PATH="$IPVSADM_GUEST_NODE_DIR:$PATH"
 export PATH
-cd "${IPVSADM_GUEST_CWD:-/}" || setup_error "cannot cd to ${IPVSADM_GUEST_CWD:-/}"
+cd "\${IPVSADM_GUEST_CWD:-/}" || setup_error "cannot cd to \${IPVSADM_GUEST_CWD:-/}"
 
 [ -f "$RUN/command" ] || setup_error "no command file in $RUN"
 log "command start"
@@ -106,5 +111,6 @@ status=$?
 now >"$RUN/command-end"
 log "command exited with $status"
 # Written last and renamed into place: its presence tells the host the command really finished.
-printf '%s\n' "$status" >"$RUN/status.tmp" && mv "$RUN/status.tmp" "$RUN/status"
+printf '%s\\n' "$status" >"$RUN/status.tmp" && mv "$RUN/status.tmp" "$RUN/status"
 power_off
+`;
