@@ -2,7 +2,7 @@
 // documented in both, the SYNOPSIS agrees with the matrix of src/cli/matrix.ts, and every page
 // renders under `groff -ww` without a warning (groff is required: a missing groff fails here).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { OptionSpec } from '../../src/cli/argv.js';
@@ -124,6 +124,15 @@ describe('the option table is the whole of matrix.ts', () => {
   it('has a command for every matrix command name', () => {
     const named = new Set<string>(Object.values(COMMANDS));
     expect(COMMAND_NAMES.filter((name) => !named.has(name))).toEqual([]);
+  });
+});
+
+describe('the pages', () => {
+  it('are the three of man/, and package.json "man" installs each of them', () => {
+    const files = readdirSync(new URL('man/', ROOT)).filter((f) => /\.\d$/.test(f)).sort();
+    expect(files).toEqual([...PAGES].sort());
+    const pkg = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { man?: string[] };
+    expect([...(pkg.man ?? [])].sort()).toEqual(files.map((f) => `./man/${f}`));
   });
 });
 
