@@ -44,7 +44,8 @@ function plain(page: Page): string {
 function sections(page: Page): Map<string, string[]> {
   const out = new Map<string, string[]>();
   let current: string[] | undefined;
-  for (const line of plain(page).split('\n').slice(1, -4)) {
+  // Line 1 is the page header; the footer starts in lower case (ipvsadm-ts …) and is no heading.
+  for (const line of plain(page).split('\n').slice(1)) {
     if (/^[A-Z]/.test(line)) out.set(line.trim(), (current = []));
     else if (current && line.trim() !== '') current.push(line.trim());
   }
