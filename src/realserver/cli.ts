@@ -1,0 +1,126 @@
+// `ipvsadm realserver|director up|down|check ...`: argv (commander, tokenizing only) → PrepRequest →
+// run.ts → format.ts text or JSON on the Io, and the one mapping of preparation errors to stderr
+// text and the exit statuses of errors.ts EXIT (documented in man/ipvsadm-realserver.8).
+import { Argument, Command, CommanderError, Option } from 'commander';
+import type { Io } from '../cli/main.js';
+import { ApplyError, EXIT, PlanError, PrepUsageError, SystemError, reasonOf } from './errors.js';
+import { applyErrorJson, checkJson, formatApplyError, formatCheck, formatRun, modeLabel, runJson } from './format.js';
+import type { Action, Side } from './model.js';
+import { runCheck, runDown, runUp } from './run.js';
+import { buildRequest } from './spec.js';
+import type { RawOptions } from './spec.js';
+import { createSystem } from './system.js';
+
+interface ParsedOptions extends RawOptions {
+  readonly dryRun?: boolean;
+  readonly persist?: string;
+  readonly json?: boolean;
+  readonly stateDir?: string;
+}
+
+const MODES: Readonly<Record<Side, string>> = { realserver: 'dr|tun', director: 'nat|dr|tun' };
+
+const DESCRIPTIONS: Readonly<Record<Side, string>> = {
+  realserver:
+    'Prepare this host as an LVS real server: the VIPs on lo (DR) or on the tunnel device (TUN), ' +
+    'ARP sysctls so it never answers ARP for a VIP, rp_filter off and the tunnel modules for TUN.',
+  director:
+    'Prepare this host as an LVS director: ip_vs loaded, ip_forward for NAT, and the VIPs on --dev when given.',
+};
+
+function program(side: Side, io: Io): Command {
+  const cmd = new Command(`ipvsadm ${side}`);
+  cmd
+    .description(DESCRIPTIONS[side])
+    .addArgument(new Argument('<action>', 'up: apply; down: undo what up did; check: report readiness').choices(['up', 'down', 'check']))
+    .option('--mode <mode>', `forwarding method (${MODES[side]})`)
+    .option('--vip <addr[,addr...]>', 'virtual IP address(es), IPv4 or IPv6; repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--dev <iface>', side === 'realserver' ? 'interface facing the director (gets the ARP sysctls too)' : 'interface that carries the VIPs');
+  if (side === 'realserver') {
+    cmd
+      .option('--tun-type <type>', 'tunnel type for --mode tun (ipip|gue|gre)')
+      .option('--tun-port <port>', 'GUE receive port (--tun-type gue; default 6080)');
+  }
+  cmd
+    .option('--dry-run', 'print the plan and change nothing')
+    .option('--persist <file>', 'up: also write the sysctls to this sysctl.d file; down: remove it')
+    .option('--json', 'machine-readable output')
+    .addOption(new Option('--state-dir <dir>', 'where up records what it changed').default('/run/ipvsadm-ts').hideHelp())
+    .helpOption('-h, --help', 'show this help')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t), outputError: (t, write) => write(t) });
+  return cmd;
+}
+
+type Parsed = { readonly action: Action; readonly opts: ParsedOptions } | { readonly exit: number };
+
+async function parseArgv(side: Side, argv: readonly string[], io: Io): Promise<Parsed> {
+  const cmd = program(side, io);
+  let action: Action | undefined;
+  cmd.action((a: Action) => void (action = a));
+  try {
+    await cmd.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    // help and version exit 0; every other commander error already printed its message
+    if (e.exitCode === 0) return { exit: EXIT.OK };
+    io.stderr(`Try \`ipvsadm ${side} --help' for more information.\n`);
+    return { exit: EXIT.USAGE };
+  }
+  return { action: action!, opts: cmd.opts<ParsedOptions>() };
+}
+
+/** Runs `ipvsadm <side> ...` (argv without the side word); returns the exit status. */
+export async function runPrepCli(side: Side, argv: readonly string[], io: Io): Promise<number> {
+  const parsed = await parseArgv(side, argv, io);
+  if ('exit' in parsed) return parsed.exit;
+  const { action, opts } = parsed;
+  const json = opts.json === true;
+  const sys = createSystem({ openTransport: io.openTransport });
+  try {
+    const req = buildRequest(side, action, opts);
+    if (action === 'check') {
+      const report = await runCheck(req, sys);
+      const meta = { side, mode: modeLabel(req.spec!) };
+      io.stdout(json ? checkJson(report, meta) : formatCheck(report, meta, { color: io.color === true }));
+      return report.ready ? EXIT.OK : EXIT.NOT_READY;
+    }
+    const runOpts = {
+      dryRun: opts.dryRun === true,
+      stateDir: opts.stateDir,
+      commandLine: ['ipvsadm', side, ...argv].join(' '),
+      ...(opts.persist !== undefined ? { persist: opts.persist } : {}),
+    };
+    const report = action === 'up' ? await runUp(req, sys, runOpts) : await runDown(req, sys, runOpts);
+    io.stdout(json ? runJson(report) : formatRun(report));
+    return EXIT.OK;
+  } catch (e) {
+    return reportPrepError(side, action, e, io, json);
+  } finally {
+    sys.close();
+  }
+}
+
+function reportPrepError(side: Side, action: Action, e: unknown, io: Io, json: boolean): number {
+  const prefix = `ipvsadm ${side} ${action}`;
+  if (e instanceof ApplyError) {
+    if (json) io.stdout(applyErrorJson(e));
+    io.stderr(formatApplyError(prefix, e));
+    return e.rollbackFailures.length > 0 ? EXIT.ROLLBACK_FAILED : EXIT.FAILED;
+  }
+  const [text, code] = errorText(e);
+  if (json) io.stdout(`${JSON.stringify({ ok: false, error: text }, null, 2)}\n`);
+  io.stderr(`${prefix}: ${text}\n`);
+  return code;
+}
+
+function errorText(e: unknown): [string, number] {
+  if (e instanceof PrepUsageError) return [e.message, EXIT.USAGE];
+  if (e instanceof PlanError) {
+    const list = e.problems.length === 1 ? e.problems[0]! : `\n${e.problems.map((p) => `  ${p}`).join('\n')}`;
+    return [`${list}\nnothing was changed`, EXIT.USAGE];
+  }
+  if (e instanceof SystemError) return [`${e.message}\nnothing was changed`, EXIT.FAILED];
+  return [`${reasonOf(e)}\nnothing was changed`, EXIT.FAILED];
+}

@@ -1,0 +1,128 @@
+// Text and JSON renderings of plans, runs, checks and failures: pure (data, options) → string.
+// Colour (chalk) only when the caller says stdout is a terminal; tables by cli-table3.
+import { Chalk } from 'chalk';
+import Table from 'cli-table3';
+import type { CheckReport, CheckRow } from './check.js';
+import type { ApplyError } from './errors.js';
+import type { Action, Side, Step } from './model.js';
+import { sysctlName } from './sysctl.js';
+
+/** The change as a phrase: "set net.ipv4.conf.all.arp_ignore = 1 (was 0)". */
+export function describeStep(s: Step): string {
+  switch (s.kind) {
+    case 'module-load':
+      return `load module ${s.module}`;
+    case 'sysctl-set':
+      return `set ${sysctlName(s.key)} = ${s.to} (${s.from === undefined ? 'device not there yet' : `was ${s.from}`})`;
+    case 'link-set':
+      return `set link ${s.dev} ${s.up ? 'up' : 'down'}`;
+    case 'address-add':
+      return `add ${s.vip.text}/${s.prefix} to ${s.dev}${s.nodad ? ' (nodad)' : ''}`;
+    case 'address-del':
+      return `remove ${s.vip.text}/${s.prefix} from ${s.dev}`;
+    case 'fou-add':
+      return `open GUE port ${s.port}/udp (IPv${s.family})`;
+    case 'fou-del':
+      return `close GUE port ${s.port}/udp (IPv${s.family})`;
+  }
+}
+
+/** The step as JSON-friendly data (sysctl keys in sysctl(8) spelling, VIPs as text). */
+export function stepJson(s: Step): Record<string, unknown> {
+  switch (s.kind) {
+    case 'sysctl-set':
+      return { kind: s.kind, key: sysctlName(s.key), from: s.from ?? null, to: s.to };
+    case 'address-add':
+    case 'address-del':
+      return { kind: s.kind, dev: s.dev, address: s.vip.text, prefix: s.prefix, nodad: s.nodad };
+    default:
+      return { ...s };
+  }
+}
+
+export function modeLabel(spec: { side: Side; mode: string; tunType?: string | undefined; tunPort?: number | undefined }): string {
+  if (spec.side !== 'realserver' || spec.mode !== 'tun') return spec.mode;
+  return spec.tunType === 'gue' ? `tun gue, port ${spec.tunPort}` : `tun ${spec.tunType}`;
+}
+
+export interface RunReport {
+  readonly side: Side;
+  readonly action: Exclude<Action, 'check'>;
+  readonly mode: string;
+  readonly dryRun: boolean;
+  /** planned steps (dry run) or the steps performed */
+  readonly steps: readonly Step[];
+  readonly notes: readonly string[];
+  readonly stateFile?: string;
+  /** what happened to the --persist file */
+  readonly persist?: { readonly path: string; readonly outcome: 'written' | 'removed' | 'absent' | 'would write' | 'would remove' };
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function formatRun(r: RunReport): string {
+  const head = `${r.side} ${r.action} (${r.mode})`;
+  const n = r.steps.length;
+  const lines: string[] = [];
+  if (n === 0) lines.push(`${head}: nothing to do, ${r.action === 'up' ? 'already prepared' : 'nothing to undo'}`);
+  else lines.push(r.dryRun ? `${head}, dry run: would make ${plural(n, 'change')}:` : `${head}: ${plural(n, 'change')} applied:`);
+  for (const s of r.steps) lines.push(`  ${describeStep(s)}`);
+  for (const note of r.notes) lines.push(`note: ${note}`);
+  if (r.persist) lines.push(`${r.persist.outcome === 'absent' ? 'no file to remove' : r.persist.outcome}: ${r.persist.path}`);
+  if (r.stateFile && !r.dryRun && n > 0) lines.push(`state: ${r.stateFile}`);
+  if (r.dryRun) lines.push('dry run: nothing was changed');
+  return `${lines.join('\n')}\n`;
+}
+
+export function runJson(r: RunReport): string {
+  return `${JSON.stringify({ ok: true, ...r, changed: r.steps.length > 0 && !r.dryRun, steps: r.steps.map(stepJson) }, null, 2)}\n`;
+}
+
+export interface CheckMeta {
+  readonly side: Side;
+  readonly mode: string;
+}
+
+export function formatCheck(report: CheckReport, meta: CheckMeta, opts: { color: boolean }): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const table = new Table({ head: ['requirement', 'expected', 'effective', 'status'], style: { head: [], border: [] } });
+  for (const row of report.rows) {
+    const effective = row.detail ? `${row.effective} (${row.detail})` : row.effective;
+    table.push([row.requirement, row.expected, effective, row.ok ? c.green('ok') : c.red.bold('FAIL')]);
+  }
+  const failing = report.rows.filter((r) => !r.ok).length;
+  const summary = report.ready
+    ? c.green(`ready: ${meta.side} prepared for ${meta.mode} (${plural(report.rows.length, 'requirement')} met)`)
+    : c.red(`not ready: ${failing} of ${plural(report.rows.length, 'requirement')} not met`);
+  return `${table.toString()}\n${summary}\n`;
+}
+
+export function checkJson(report: CheckReport, meta: CheckMeta): string {
+  const rows = report.rows.map((r: CheckRow) => ({ ...r }));
+  return `${JSON.stringify({ ...meta, ready: report.ready, requirements: rows }, null, 2)}\n`;
+}
+
+/** stderr text for a failed run: what failed, what was rolled back, what (if anything) remains. */
+export function formatApplyError(prefix: string, e: ApplyError): string {
+  const lines = [`${prefix}: ${e.failed.message}`];
+  if (e.rolledBack.length > 0) {
+    lines.push(`rolled back ${plural(e.rolledBack.length, 'change')}:`, ...e.rolledBack.map((s) => `  ${describeStep(s)}`));
+  }
+  if (e.rollbackFailures.length > 0) {
+    lines.push(`ROLLBACK INCOMPLETE, these changes remain:`, ...e.rollbackFailures.map((f) => `  ${f.message}`));
+  } else lines.push('nothing of this run remains applied');
+  if (e.modulesLeft.length > 0) lines.push(`(modules loaded by this run stay loaded: ${e.modulesLeft.join(', ')})`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function applyErrorJson(e: ApplyError): string {
+  const body = {
+    ok: false,
+    error: e.failed.message,
+    failedStep: e.failed.step ? stepJson(e.failed.step) : null,
+    rolledBack: e.rolledBack.map(stepJson),
+    rollbackFailures: e.rollbackFailures.map((f) => ({ step: f.step ? stepJson(f.step) : null, error: f.message })),
+    modulesLeft: e.modulesLeft,
+  };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}

@@ -1,0 +1,126 @@
+// The vocabulary of real-server and director preparation: what the user asked for (Spec), what a
+// mode needs (Desired), what the kernel has (Observed) and the changes between them (Step).
+// Plain data only; requirements.ts, plan.ts and check.ts are the pure functions over it.
+import type { Address } from '../ipvs/address.js';
+
+export type Side = 'realserver' | 'director';
+export type Action = 'up' | 'down' | 'check';
+export type RealserverMode = 'dr' | 'tun';
+export type DirectorMode = 'nat' | 'dr' | 'tun';
+export type TunType = 'ipip' | 'gue' | 'gre';
+export type Family = 4 | 6;
+
+/** A virtual IP: one address, always configured as a host route (/32 or /128). */
+export interface Vip {
+  readonly family: Family;
+  /** canonical text (inet_ntop form) */
+  readonly text: string;
+  readonly address: Address;
+}
+
+export interface RealserverSpec {
+  readonly side: 'realserver';
+  readonly mode: RealserverMode;
+  readonly vips: readonly Vip[];
+  /** the interface facing the director (gets the ARP sysctls too) */
+  readonly dev?: string;
+  readonly tunType: TunType;
+  /** GUE receive port (used with tunType gue) */
+  readonly tunPort: number;
+}
+
+export interface DirectorSpec {
+  readonly side: 'director';
+  readonly mode: DirectorMode;
+  readonly vips: readonly Vip[];
+  /** the interface the VIPs go on */
+  readonly dev?: string;
+}
+
+export type Spec = RealserverSpec | DirectorSpec;
+
+/** A module and what proves it is present even when built in (a device or a genl family). */
+export interface ModuleNeed {
+  readonly name: string;
+  readonly marker?: { readonly link: string } | { readonly genl: string };
+}
+
+/** A sysctl by its path under /proc/sys, e.g. `net/ipv4/conf/all/arp_ignore`. */
+export interface SysctlNeed {
+  readonly key: string;
+  readonly value: number;
+}
+
+export interface AddressNeed {
+  /** undefined: the address must be local on some interface, but we do not place it */
+  readonly dev: string | undefined;
+  readonly vip: Vip;
+  readonly prefix: number;
+  /** IFA_F_NODAD (IPv6): usable at once, no duplicate address detection */
+  readonly nodad: boolean;
+}
+
+export interface FouNeed {
+  readonly port: number;
+  /** family of the outer (UDP) packets */
+  readonly family: Family;
+}
+
+export interface Desired {
+  readonly spec: Spec;
+  readonly modules: readonly ModuleNeed[];
+  readonly sysctls: readonly SysctlNeed[];
+  /** devices that must be up */
+  readonly links: readonly string[];
+  readonly addresses: readonly AddressNeed[];
+  readonly fouPorts: readonly FouNeed[];
+  /** devices that must already exist (user-named ones and lo) */
+  readonly devices: readonly string[];
+  /** real servers: a VIP anywhere but where we put it is a conflict (it would answer ARP) */
+  readonly exclusiveVips: boolean;
+}
+
+export interface LinkState {
+  readonly index: number;
+  readonly name: string;
+  readonly up: boolean;
+}
+
+export interface ObservedAddress {
+  readonly dev: string;
+  readonly index: number;
+  readonly family: Family;
+  readonly text: string;
+  readonly prefix: number;
+}
+
+export type FouType = 'direct' | 'gue' | 'unknown';
+
+export interface ObservedFouPort {
+  readonly port: number;
+  readonly family: Family;
+  readonly type: FouType;
+}
+
+export interface Observed {
+  /** module name → present (loaded, built in, or its marker exists) */
+  readonly modules: ReadonlyMap<string, boolean>;
+  /** sysctl key → value; undefined when the file does not exist */
+  readonly sysctls: ReadonlyMap<string, number | undefined>;
+  /** every link of the namespace, by name */
+  readonly links: ReadonlyMap<string, LinkState>;
+  readonly addresses: readonly ObservedAddress[];
+  /** undefined when the fou family is not there (module not loaded) */
+  readonly fouPorts: readonly ObservedFouPort[] | undefined;
+}
+
+export type Step =
+  | { readonly kind: 'module-load'; readonly module: string }
+  | { readonly kind: 'sysctl-set'; readonly key: string; readonly from: number | undefined; readonly to: number }
+  | { readonly kind: 'link-set'; readonly dev: string; readonly up: boolean }
+  | { readonly kind: 'address-add' | 'address-del'; readonly dev: string; readonly vip: Vip; readonly prefix: number; readonly nodad: boolean }
+  | { readonly kind: 'fou-add' | 'fou-del'; readonly port: number; readonly family: Family };
+
+export type StepKind = Step['kind'];
+
+export const hostPrefix = (family: Family): number => (family === 4 ? 32 : 128);

@@ -1,0 +1,129 @@
+// The state file: what `up` changed in each network namespace (keyed by the netns inode), so
+// `down` restores the values from before `up` and removes only the VIPs `up` added.
+// Format: { "version": 1, "netns": { "<inode>": StateRecord } }, one file per side.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SystemError } from './errors.js';
+import { removeFile, writeFileAtomic } from './files.js';
+import type { Family, FouNeed, Side, Spec, Step } from './model.js';
+
+export const DEFAULT_STATE_DIR = '/run/ipvsadm-ts';
+
+export const stateFile = (dir: string, side: Side): string => join(dir, `${side}.json`);
+
+export interface RecordedAddress {
+  readonly dev: string;
+  /** canonical text */
+  readonly vip: string;
+  readonly prefix: number;
+  readonly nodad: boolean;
+}
+
+export interface StateRecord {
+  readonly side: Side;
+  readonly mode: string;
+  readonly tunType?: string;
+  readonly tunPort?: number;
+  /** sysctl values from before the first `up` that changed them, in the order changed */
+  readonly sysctls: readonly { readonly key: string; readonly before: number }[];
+  /** addresses `up` added (not those that were there already) */
+  readonly addresses: readonly RecordedAddress[];
+  /** links `up` brought up */
+  readonly links: readonly string[];
+  /** fou receive ports `up` opened */
+  readonly fouPorts: readonly FouNeed[];
+}
+
+export interface StateContent {
+  readonly version: 1;
+  readonly netns: Readonly<Record<string, StateRecord>>;
+}
+
+const EMPTY: StateContent = { version: 1, netns: {} };
+
+export async function readState(path: string): Promise<StateContent> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY;
+    throw new SystemError(`cannot read the state file ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  const parsed: unknown = (() => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!isStateContent(parsed)) {
+    throw new SystemError(`the state file ${path} is not one this version wrote; move it away to continue (down then cannot restore the sysctls it recorded)`);
+  }
+  return parsed;
+}
+
+function isStateContent(v: unknown): v is StateContent {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as { version?: unknown; netns?: unknown };
+  if (o.version !== 1 || typeof o.netns !== 'object' || o.netns === null) return false;
+  return Object.values(o.netns).every(isRecord);
+}
+
+function isRecord(v: unknown): v is StateRecord {
+  const r = v as Partial<Record<keyof StateRecord, unknown>> | null;
+  return (
+    typeof r === 'object' && r !== null &&
+    (r.side === 'realserver' || r.side === 'director') && typeof r.mode === 'string' &&
+    Array.isArray(r.sysctls) && r.sysctls.every((s: { key?: unknown; before?: unknown }) => typeof s?.key === 'string' && Number.isInteger(s.before)) &&
+    Array.isArray(r.addresses) && r.addresses.every((a: Partial<RecordedAddress>) => typeof a?.dev === 'string' && typeof a.vip === 'string' && Number.isInteger(a.prefix)) &&
+    Array.isArray(r.links) && r.links.every((l) => typeof l === 'string') &&
+    Array.isArray(r.fouPorts) && r.fouPorts.every((f: Partial<FouNeed>) => Number.isInteger(f?.port) && (f.family === 4 || f.family === 6))
+  );
+}
+
+/** Writes the record of one namespace (undefined removes it; an empty file is deleted). */
+export async function writeRecord(path: string, netns: string, record: StateRecord | undefined): Promise<void> {
+  const current = await readState(path);
+  const rest = Object.fromEntries(Object.entries(current.netns).filter(([k]) => k !== netns));
+  const next: StateContent = { version: 1, netns: record ? { ...rest, [netns]: record } : rest };
+  if (Object.keys(next.netns).length === 0) {
+    await removeFile(path);
+    return;
+  }
+  await writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`, 0o600);
+}
+
+export function emptyRecord(spec: Spec): StateRecord {
+  const tun = spec.side === 'realserver' && spec.mode === 'tun' ? { tunType: spec.tunType, ...(spec.tunType === 'gue' ? { tunPort: spec.tunPort } : {}) } : {};
+  return { side: spec.side, mode: spec.mode, ...tun, sysctls: [], addresses: [], links: [], fouPorts: [] };
+}
+
+/** The record after a successful `up` that performed `done` (each step as performed). */
+export function recordAfterUp(old: StateRecord | undefined, spec: Spec, done: readonly Step[]): StateRecord {
+  const base = old ?? emptyRecord(spec);
+  const sysctls = [...base.sysctls];
+  const addresses = [...base.addresses];
+  const links = [...base.links];
+  const fouPorts = [...base.fouPorts];
+  for (const s of done) {
+    if (s.kind === 'sysctl-set' && s.from !== undefined && !sysctls.some((x) => x.key === s.key)) sysctls.push({ key: s.key, before: s.from });
+    if (s.kind === 'address-add' && !addresses.some((a) => a.dev === s.dev && a.vip === s.vip.text)) {
+      addresses.push({ dev: s.dev, vip: s.vip.text, prefix: s.prefix, nodad: s.nodad });
+    }
+    if (s.kind === 'link-set' && s.up && !links.includes(s.dev)) links.push(s.dev);
+    if (s.kind === 'fou-add' && !fouPorts.some((f) => samePort(f, s))) fouPorts.push({ port: s.port, family: s.family });
+  }
+  return { ...base, sysctls, addresses, links, fouPorts };
+}
+
+/**
+ * The record after a successful `down` of `vips`: those addresses are forgotten; when none is
+ * left, `down` also restored everything else and the record goes (undefined).
+ */
+export function recordAfterDown(old: StateRecord, vips: readonly string[]): StateRecord | undefined {
+  const addresses = old.addresses.filter((a) => !vips.includes(a.vip));
+  return addresses.length === 0 ? undefined : { ...old, addresses };
+}
+
+export const samePort = (a: { port: number; family: Family }, b: { port: number; family: Family }): boolean =>
+  a.port === b.port && a.family === b.family;

@@ -1,0 +1,64 @@
+// modules.ts: presence through <sysRoot>/module/<name> in a temp dir, and loading through a stand-in
+// modprobe script (arguments passed, success, modprobe's last stderr line, a missing program).
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ModuleLoadError, modprobeLoader, sysModulePresence, systemModules } from '../../src/realserver/modules.js';
+import { tempDir } from './support.js';
+
+async function fakeModprobe(body: string): Promise<{ path: string; argsFile: string }> {
+  const d = await tempDir();
+  const argsFile = join(d, 'args');
+  const path = join(d, 'modprobe');
+  await writeFile(path, `#!/bin/sh\necho "$@" > '${argsFile}'\n${body}\n`);
+  await chmod(path, 0o755);
+  return { path, argsFile };
+}
+
+describe('sysModulePresence', () => {
+  it('a directory under module/ means present; dashes match underscores; junk names never', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'module', 'ip_vs'), { recursive: true });
+    await mkdir(join(root, 'module', 'ip6_tunnel'));
+    await writeFile(join(root, 'module', 'afile'), '');
+    const present = sysModulePresence(root);
+    expect(await present('ip_vs')).toBe(true);
+    expect(await present('ip-vs')).toBe(true);
+    expect(await present('ip6_tunnel')).toBe(true);
+    expect(await present('ipip')).toBe(false);
+    expect(await present('afile')).toBe(false);
+    expect(await present('../module/ip_vs')).toBe(false);
+    expect(await present('')).toBe(false);
+  });
+});
+
+describe('modprobeLoader', () => {
+  it('runs MODPROBE [extra args] -- NAME and resolves on status 0', async () => {
+    const m = await fakeModprobe('exit 0');
+    await modprobeLoader(m.path, ['-d', '/opt/uml/modules'])('ipip');
+    expect(await readFile(m.argsFile, 'utf8')).toBe('-d /opt/uml/modules -- ipip\n');
+    await systemModules({ modprobe: m.path }).load('fou');
+    expect(await readFile(m.argsFile, 'utf8')).toBe('-- fou\n');
+  });
+
+  it("a failure carries modprobe's last stderr line", async () => {
+    const m = await fakeModprobe("echo 'modprobe: WARNING: something' >&2\necho 'modprobe: FATAL: Module nosuch not found in directory /lib/modules/6.1.0' >&2\nexit 1");
+    const e = await modprobeLoader(m.path)('nosuch').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ModuleLoadError);
+    expect(e).toMatchObject({ module: 'nosuch', detail: 'modprobe: FATAL: Module nosuch not found in directory /lib/modules/6.1.0' });
+    expect((e as Error).message).toBe('cannot load kernel module nosuch: modprobe: FATAL: Module nosuch not found in directory /lib/modules/6.1.0');
+  });
+
+  it('a silent failure gives the exit status', async () => {
+    const m = await fakeModprobe('exit 3');
+    await expect(modprobeLoader(m.path)('ipip')).rejects.toMatchObject({ detail: 'modprobe exited with status 3' });
+  });
+
+  it('a program that cannot run, and a name that is not a module name (never run)', async () => {
+    const missing = join(await tempDir(), 'no-modprobe');
+    await expect(modprobeLoader(missing)('ipip')).rejects.toMatchObject({ detail: `cannot run ${missing}: spawn ${missing} ENOENT` });
+    const m = await fakeModprobe('exit 0');
+    await expect(modprobeLoader(m.path)('-r ipip')).rejects.toMatchObject({ module: '-r ipip', detail: 'not a module name' });
+    await expect(readFile(m.argsFile)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});

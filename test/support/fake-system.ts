@@ -1,0 +1,295 @@
+// An in-memory `System` for real-server/director tests without root: sysctls in a Map, links,
+// addresses, modules (loading one creates its fallback tunnel device, as the kernel does) and fou
+// ports, a log of every change, snapshots, and injected failures (errno per operation and target).
+import { formatAddress, parseAddress } from '../../src/ipvs/address.js';
+import { AF_INET, AF_INET6 } from '../../src/ipvs/constants.js';
+import { NetlinkError } from '../../src/netlink/errors.js';
+import type { Family, ObservedFouPort } from '../../src/realserver/model.js';
+import { ModuleLoadError } from '../../src/realserver/modules.js';
+import type { ModuleOps } from '../../src/realserver/modules.js';
+import type { IfAddress, Link } from '../../src/realserver/rtnl.js';
+import type { SysctlStore } from '../../src/realserver/sysctl.js';
+import type { FouOps, RtnlOps, System } from '../../src/realserver/system.js';
+
+export type FakeOp = 'sysctl.read' | 'sysctl.write' | 'module.load' | 'link.set' | 'address.add' | 'address.del' | 'fou.add' | 'fou.del' | 'links' | 'addresses';
+
+export interface FakeAddress {
+  readonly dev: string;
+  readonly text: string;
+  readonly prefix: number;
+  readonly flags?: number;
+}
+
+export interface FakeOptions {
+  /** merged over BASE_SYSCTLS */
+  readonly sysctls?: Readonly<Record<string, number>>;
+  /** default: lo (up), eth0 (up) */
+  readonly links?: readonly { readonly name: string; readonly up: boolean }[];
+  readonly addresses?: readonly FakeAddress[];
+  readonly loaded?: readonly string[];
+  readonly fouPorts?: readonly ObservedFouPort[];
+  readonly netns?: string;
+  /** modules load but create no device (net.core.fb_tunnels_only_for_init_net) */
+  readonly noFallbackDevices?: boolean;
+}
+
+/** A Debian-like starting point: ARP defaults 0, rp_filter 2 (systemd), redirects on, forwarding off. */
+export const BASE_SYSCTLS: Readonly<Record<string, number>> = {
+  'net/ipv4/ip_forward': 0,
+  'net/ipv6/conf/all/forwarding': 0,
+  ...Object.fromEntries(['all', 'default', 'lo', 'eth0'].flatMap((d) => [
+    [`net/ipv4/conf/${d}/arp_ignore`, 0],
+    [`net/ipv4/conf/${d}/arp_announce`, 0],
+    [`net/ipv4/conf/${d}/rp_filter`, d === 'all' || d === 'lo' ? 0 : 2],
+    [`net/ipv4/conf/${d}/send_redirects`, 1],
+  ])),
+};
+
+/** Devices each module creates in a namespace (its fallback tunnel devices). */
+const MODULE_DEVICES: Readonly<Record<string, readonly string[]>> = {
+  ipip: ['tunl0'],
+  ip6_tunnel: ['ip6tnl0'],
+  ip_gre: ['gre0', 'gretap0', 'erspan0'],
+  ip6_gre: ['ip6gre0', 'ip6gretap0'],
+  fou: [],
+  ip_vs: [],
+};
+const GENL_FAMILIES: Readonly<Record<string, string>> = { fou: 'fou', IPVS: 'ip_vs' };
+const PER_DEVICE_KNOBS = ['arp_ignore', 'arp_announce', 'rp_filter', 'send_redirects'];
+
+interface Failure {
+  readonly op: FakeOp;
+  readonly target: string | undefined;
+  readonly error: () => Error;
+  times: number;
+  skip: number;
+}
+
+interface StoredLink {
+  readonly index: number;
+  readonly name: string;
+  up: boolean;
+}
+
+interface StoredAddress {
+  readonly index: number;
+  readonly family: Family;
+  readonly text: string;
+  readonly prefix: number;
+  readonly flags: number;
+}
+
+/** A plain picture of everything the fake holds (compare two with toEqual). */
+export interface FakeSnapshot {
+  readonly sysctls: Record<string, number>;
+  readonly links: Record<string, boolean>;
+  readonly addresses: string[];
+  readonly modules: string[];
+  readonly fouPorts: string[];
+}
+
+const fsError = (code: string, errno: number): Error => Object.assign(new Error(`${code}: fake failure`), { code, errno: -errno });
+
+export class FakeSystem implements System {
+  readonly sysctls = new Map<string, number>();
+  readonly loaded = new Set<string>();
+  readonly links = new Map<string, StoredLink>();
+  addressList: StoredAddress[] = [];
+  fouList: ObservedFouPort[] = [];
+  /** every change, in order: `sysctl KEY A->B`, `module M`, `link DEV up`, `addr add T/P DEV`, `fou add P/F` */
+  readonly log: string[] = [];
+  /** how many times rtnl() / fou() / genlFamilyExists() were called */
+  readonly opened = { rtnl: 0, fou: 0, genl: 0 };
+  closed = 0;
+  netns: string;
+  private nextIndex = 1;
+  private readonly failures: Failure[] = [];
+  private readonly noFallback: boolean;
+
+  constructor(opts: FakeOptions = {}) {
+    for (const [k, v] of Object.entries({ ...BASE_SYSCTLS, ...opts.sysctls })) this.sysctls.set(k, v);
+    for (const l of opts.links ?? [{ name: 'lo', up: true }, { name: 'eth0', up: true }]) this.links.set(l.name, { index: this.nextIndex++, name: l.name, up: l.up });
+    for (const a of opts.addresses ?? []) this.addressList.push(this.stored(a));
+    for (const m of opts.loaded ?? []) this.loaded.add(m);
+    this.fouList = [...(opts.fouPorts ?? [])];
+    this.netns = opts.netns ?? '4026531840';
+    this.noFallback = opts.noFallbackDevices ?? false;
+  }
+
+  /**
+   * Calls of `op` on `target` (sysctl key, module, `DEV up|down`, `TEXT/PREFIX DEV`, `PORT/FAMILY`;
+   * undefined = any) fail with `errno` (NetlinkError, fs error or ModuleLoadError): after `skip`
+   * successful ones, the next `times` (default: all).
+   */
+  failOn(op: FakeOp, target?: string, opts: { errno?: number; times?: number; skip?: number } = {}): this {
+    const errno = opts.errno ?? 1;
+    const error = (): Error => {
+      if (op.startsWith('sysctl')) return fsError(errno === 13 ? 'EACCES' : errno === 1 ? 'EPERM' : 'EIO', errno);
+      if (op === 'module.load') return new ModuleLoadError(target ?? '?', `modprobe: FATAL: Module ${target} not found in directory /lib/modules/6.1.0`);
+      return new NetlinkError(errno);
+    };
+    this.failures.push({ op, target, error, times: opts.times ?? Infinity, skip: opts.skip ?? 0 });
+    return this;
+  }
+
+  private check(op: FakeOp, target: string): void {
+    const f = this.failures.find((x) => x.op === op && (x.target === undefined || x.target === target) && x.times > 0);
+    if (!f) return;
+    if (f.skip > 0) {
+      f.skip--;
+      return;
+    }
+    f.times--;
+    throw f.error();
+  }
+
+  private stored(a: FakeAddress): StoredAddress {
+    const link = this.links.get(a.dev);
+    const parsed = parseAddress(a.text);
+    if (!link || !parsed) throw new Error(`fake: bad address ${a.text} on ${a.dev}`);
+    return { index: link.index, family: parsed.af === AF_INET ? 4 : 6, text: formatAddress(parsed), prefix: a.prefix, flags: a.flags ?? 0 };
+  }
+
+  private nameOf(index: number): string {
+    return [...this.links.values()].find((l) => l.index === index)?.name ?? `if${index}`;
+  }
+
+  addLink(name: string, up = false): void {
+    if (this.links.has(name)) return;
+    this.links.set(name, { index: this.nextIndex++, name, up });
+    for (const knob of PER_DEVICE_KNOBS) {
+      const dflt = this.sysctls.get(`net/ipv4/conf/default/${knob}`);
+      if (dflt !== undefined) this.sysctls.set(`net/ipv4/conf/${name}/${knob}`, dflt);
+    }
+  }
+
+  /** `TEXT/PREFIX DEV` of every address, in order. */
+  addressesText(): string[] {
+    return this.addressList.map((a) => `${a.text}/${a.prefix} ${this.nameOf(a.index)}`);
+  }
+
+  snapshot(): FakeSnapshot {
+    return {
+      sysctls: Object.fromEntries([...this.sysctls].sort(([a], [b]) => a.localeCompare(b))),
+      links: Object.fromEntries([...this.links.values()].map((l) => [l.name, l.up])),
+      addresses: this.addressesText().sort(),
+      modules: [...this.loaded].sort(),
+      fouPorts: this.fouList.map((p) => `${p.port}/${p.family} ${p.type}`).sort(),
+    };
+  }
+
+  readonly sysctl: SysctlStore = {
+    read: async (key) => {
+      this.check('sysctl.read', key);
+      return this.sysctls.get(key);
+    },
+    write: async (key, value) => {
+      this.check('sysctl.write', key);
+      const before = this.sysctls.get(key);
+      if (before === undefined) throw fsError('ENOENT', 2);
+      this.sysctls.set(key, value);
+      this.log.push(`sysctl ${key} ${before}->${value}`);
+    },
+  };
+
+  readonly modules: ModuleOps = {
+    isLoaded: async (name) => this.loaded.has(name),
+    load: async (name) => {
+      this.check('module.load', name);
+      const devices = MODULE_DEVICES[name];
+      if (!devices) throw new ModuleLoadError(name, `modprobe: FATAL: Module ${name} not found in directory /lib/modules/6.1.0`);
+      this.loaded.add(name);
+      if (!this.noFallback) for (const d of devices) this.addLink(d);
+      this.log.push(`module ${name}`);
+    },
+  };
+
+  private readonly rtnlOps: RtnlOps = {
+    links: async () => {
+      this.check('links', '');
+      return [...this.links.values()].map((l): Link => ({ index: l.index, name: l.name, flags: l.up ? 0x1 | 0x40 : 0 }));
+    },
+    link: async (name) => {
+      const l = this.links.get(name);
+      return l && { index: l.index, name: l.name, flags: l.up ? 0x1 | 0x40 : 0 };
+    },
+    setLink: async (index, up) => {
+      const l = [...this.links.values()].find((x) => x.index === index);
+      if (!l) throw new NetlinkError(19);
+      this.check('link.set', `${l.name} ${up ? 'up' : 'down'}`);
+      l.up = up;
+      this.log.push(`link ${l.name} ${up ? 'up' : 'down'}`);
+    },
+    addresses: async () => {
+      this.check('addresses', '');
+      return this.addressList.map((a): IfAddress => ({
+        family: a.family === 4 ? AF_INET : AF_INET6,
+        prefix: a.prefix,
+        flags: a.flags,
+        scope: 0,
+        index: a.index,
+        local: parseAddress(a.text)!.bytes,
+      }));
+    },
+    addAddress: async (a) => this.changeAddress('add', a),
+    deleteAddress: async (a) => this.changeAddress('del', a),
+  };
+
+  private changeAddress(what: 'add' | 'del', a: IfAddress): void {
+    const text = formatAddress({ af: a.family === AF_INET ? AF_INET : AF_INET6, bytes: a.local });
+    const dev = this.nameOf(a.index);
+    this.check(what === 'add' ? 'address.add' : 'address.del', `${text}/${a.prefix} ${dev}`);
+    if (!this.links.has(dev)) throw new NetlinkError(19);
+    const at = this.addressList.findIndex((x) => x.index === a.index && x.text === text && x.prefix === a.prefix);
+    if (what === 'add') {
+      if (at >= 0) throw new NetlinkError(17); // EEXIST
+      this.addressList.push({ index: a.index, family: a.family === AF_INET ? 4 : 6, text, prefix: a.prefix, flags: a.flags });
+      this.log.push(`addr add ${text}/${a.prefix} ${dev}${a.flags ? ` flags 0x${a.flags.toString(16)}` : ''}`);
+    } else {
+      if (at < 0) throw new NetlinkError(99); // EADDRNOTAVAIL
+      this.addressList.splice(at, 1);
+      this.log.push(`addr del ${text}/${a.prefix} ${dev}`);
+    }
+  }
+
+  private readonly fouOps: FouOps = {
+    ports: async () => this.fouList.map((p) => ({ ...p })),
+    addGue: async (port, family) => {
+      this.check('fou.add', `${port}/${family}`);
+      if (this.fouList.some((p) => p.port === port && p.family === family)) throw new NetlinkError(17);
+      this.fouList.push({ port, family, type: 'gue' });
+      this.log.push(`fou add ${port}/${family}`);
+    },
+    delete: async (port, family) => {
+      this.check('fou.del', `${port}/${family}`);
+      const at = this.fouList.findIndex((p) => p.port === port && p.family === family);
+      if (at < 0) throw new NetlinkError(2);
+      this.fouList.splice(at, 1);
+      this.log.push(`fou del ${port}/${family}`);
+    },
+  };
+
+  async rtnl(): Promise<RtnlOps> {
+    this.opened.rtnl++;
+    return this.rtnlOps;
+  }
+
+  async fou(): Promise<FouOps | undefined> {
+    this.opened.fou++;
+    return this.loaded.has('fou') ? this.fouOps : undefined;
+  }
+
+  async genlFamilyExists(name: string): Promise<boolean> {
+    this.opened.genl++;
+    const module = GENL_FAMILIES[name];
+    return module !== undefined && this.loaded.has(module);
+  }
+
+  async netnsId(): Promise<string> {
+    return this.netns;
+  }
+
+  close(): void {
+    this.closed++;
+  }
+}
