@@ -25,6 +25,8 @@ export interface Io {
   /** what ipvsadm does when IPVS is not there: `modprobe -- ip_vs`, then one more try */
   loadModule(): Promise<void>;
   readConnections(): Promise<string>;
+  /** stdout is a terminal that takes colour (our own views only; compat output never has colour) */
+  readonly color?: boolean;
 }
 
 const INIT_HINT = 'Are you sure that IP Virtual Server is built in the kernel or as module?';

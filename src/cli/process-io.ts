@@ -38,5 +38,6 @@ export function processIo(name: string): Io {
         child.on('exit', () => resolve());
       }),
     readConnections: () => readFile('/proc/net/ip_vs_conn', 'latin1'),
+    color: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
   };
 }
