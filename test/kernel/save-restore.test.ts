@@ -103,12 +103,14 @@ async function snapshot(): Promise<{ save: string; list: string }> {
  * checks everything else.
  */
 function blocks(text: string): string[] {
+  const header: string[] = [];
   const out: string[] = [];
-  for (const line of text.trimEnd().split('\n')) {
-    if (/^(-A |TCP |UDP |SCTP |FWM )/.test(line) || out.length === 0) out.push(line);
+  for (const line of text.replace(/\n$/, '').split('\n')) {
+    if (/^(-A |TCP |UDP |SCTP |FWM )/.test(line)) out.push(line);
+    else if (out.length === 0) header.push(line);
     else out[out.length - 1] += `\n${line}`;
   }
-  return [out[0]!, ...out.slice(1).sort()];
+  return [...header, ...out.sort()];
 }
 const sameTable = (a: { save: string; list: string }): { save: string[]; list: string[] } => ({ save: blocks(a.save), list: blocks(a.list) });
 
