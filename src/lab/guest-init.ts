@@ -68,6 +68,8 @@ KVER=$(uname -r)
 [ -d "$MODULES/$KVER" ] || setup_error "no modules for kernel $KVER under $MODULES"
 MODROOT=$RUN/modroot
 mkdir -p "$MODROOT/lib" && ln -sfn "$MODULES" "$MODROOT/lib/modules"
+# Every later modprobe (ipvsadm's, \`ipvsadm realserver up\`'s) finds the modules the same way.
+export MODPROBE_OPTIONS="-d $MODROOT"
 
 REQUIRED="ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr ip_vs_dh ip_vs_sh
  ip_vs_sed ip_vs_nq ip_vs_fo ip_vs_ovf ip_vs_mh ip_vs_pe_sip ip_vs_ftp"

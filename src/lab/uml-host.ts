@@ -53,8 +53,10 @@ export const KERNEL_TEST_NEEDS: HostNeeds = {
     ['modprobe', 'kmod'],
     ['ip', 'iproute2'],
     ['ipvsadm', 'ipvsadm'],
+    // the traffic tests' ARP check (test/kernel/prep-traffic.test.ts)
+    ['arping', 'arping'],
   ],
-  installHint: 'apt-get install -y user-mode-linux kmod ipvsadm iproute2',
+  installHint: 'apt-get install -y user-mode-linux kmod ipvsadm iproute2 arping',
 };
 
 /** The kernel test suite's install command (kept under its historical name). */

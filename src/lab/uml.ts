@@ -342,6 +342,6 @@ function readIfExists(file: string): string {
   }
 }
 
-function shellQuote(value: string): string {
+export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
