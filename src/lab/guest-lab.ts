@@ -91,5 +91,7 @@ export async function runGuestLab(o: GuestLabOptions, write: (t: string) => void
     return failed ? 1 : 0;
   } finally {
     await world?.teardown();
+    // Leave the director as it was (the real-server namespaces are gone with the world).
+    if (world) await runPrepCli('director', ['down'], captureIo(''));
   }
 }
