@@ -10,6 +10,7 @@ import { runCheck, runDown, runUp } from './run.js';
 import { buildRequest } from './spec.js';
 import type { RawOptions } from './spec.js';
 import { createSystem } from './system.js';
+import type { System } from './system.js';
 
 interface ParsedOptions extends RawOptions {
   readonly dryRun?: boolean;
@@ -71,13 +72,18 @@ async function parseArgv(side: Side, argv: readonly string[], io: Io): Promise<P
   return { action: action!, opts: cmd.opts<ParsedOptions>() };
 }
 
+/** Builds the System a run works on; tests pass a fake one. */
+export type SystemFactory = (io: Io) => System;
+
+const defaultSystem: SystemFactory = (io) => createSystem({ openTransport: io.openTransport });
+
 /** Runs `ipvsadm <side> ...` (argv without the side word); returns the exit status. */
-export async function runPrepCli(side: Side, argv: readonly string[], io: Io): Promise<number> {
+export async function runPrepCli(side: Side, argv: readonly string[], io: Io, makeSystem: SystemFactory = defaultSystem): Promise<number> {
   const parsed = await parseArgv(side, argv, io);
   if ('exit' in parsed) return parsed.exit;
   const { action, opts } = parsed;
   const json = opts.json === true;
-  const sys = createSystem({ openTransport: io.openTransport });
+  const sys = makeSystem(io);
   try {
     const req = buildRequest(side, action, opts);
     if (action === 'check') {

@@ -3,7 +3,6 @@
 // renders under `groff -ww` without a warning (groff is required: a missing groff fails here).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { OptionSpec } from '../../src/cli/argv.js';
 import { formatUsage, VERSION } from '../../src/cli/format/usage.js';
@@ -12,20 +11,11 @@ import type { CommandName, OptionName } from '../../src/cli/matrix.js';
 import { COMMANDS, isCommandId, OPTION_TABLE, TRACKED_AS } from '../../src/cli/option-table.js';
 import type { CommandId, OptionId } from '../../src/cli/option-table.js';
 import { DEFAULT_PERSISTENCE_TIMEOUT, INT_MAX, parseSchedFlags } from '../../src/cli/values.js';
+import { escapeRe, groff, NO_GROFF, roffText, ROOT, wordRe } from './roff.js';
 
-const ROOT = new URL('../../', import.meta.url);
-const PAGES = ['ipvsadm.8', 'ipvsadm-save.8', 'ipvsadm-restore.8'] as const;
+// ipvsadm-realserver.8 (the subcommands beyond ipvsadm) is checked in detail by realserver-page.test.ts.
+const PAGES = ['ipvsadm.8', 'ipvsadm-save.8', 'ipvsadm-restore.8', 'ipvsadm-realserver.8'] as const;
 type Page = (typeof PAGES)[number];
-
-const NO_GROFF =
-  'groff is not installed, and the man page tests need it: install Debian/Ubuntu package groff-base ' +
-  '(apt-get install groff-base; `npm test` does so itself when run as root)';
-
-function groff(page: Page, args: readonly string[]): { stdout: string; stderr: string; status: number | null } {
-  const r = spawnSync('groff', [...args, fileURLToPath(new URL(`man/${page}`, ROOT))], { encoding: 'utf8' });
-  if (r.error) throw (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? new Error(NO_GROFF) : r.error;
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
 
 const rendered = new Map<Page, string>();
 /** The page as plain ASCII with lines so long that every paragraph and SYNOPSIS form is one line. */
@@ -60,21 +50,6 @@ function section(page: Page, name: string): string[] {
 
 const source = (page: Page): string => readFileSync(new URL(`man/${page}`, ROOT), 'utf8');
 
-/** The text of one roff source line: font escapes dropped, `\-` as `-`, font macros' arguments joined. */
-function roffText(line: string): string {
-  let text = line;
-  const macro = /^\.(B|I|BR|RB|BI|IB|IR|RI)\s+(.*)$/.exec(line);
-  if (macro) {
-    const args = [...(macro[2] ?? '').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
-    text = args.join(macro[1]!.length === 1 ? ' ' : '');
-  }
-  return text
-    .replace(/\\f(\[[^\]]*\]|\(..|.)/g, '')
-    .replace(/\\-/g, '-')
-    .replace(/\\\(aq/g, "'")
-    .replace(/\\[&c]/g, '')
-    .replace(/\\ /g, ' ');
-}
 
 /** `.TP` items of the source sections `sectionNames`: tag text and body text. */
 function items(page: Page, sectionNames: readonly string[]): { tag: string; body: string }[] {
@@ -103,9 +78,6 @@ function items(page: Page, sectionNames: readonly string[]): { tag: string; body
   return out;
 }
 
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** `word` standing alone, as an option is written: after a blank or `[{(|,`, before a blank or `]}),|=.;:`. */
-const wordRe = (word: string): RegExp => new RegExp(`(^|[\\s[{(|,])${escapeRe(word)}(?=[\\s\\]}),|=.;:]|$)`, 'm');
 
 const spellings = (spec: OptionSpec<OptionId>): string[] => [
   ...(spec.short !== undefined ? [`-${spec.short}`] : []),
@@ -129,7 +101,7 @@ describe('the option table is the whole of matrix.ts', () => {
 });
 
 describe('the pages', () => {
-  it('are the three of man/, and package.json "man" installs each of them', () => {
+  it('are the four of man/, and package.json "man" installs each of them', () => {
     const files = readdirSync(new URL('man/', ROOT)).filter((f) => /\.\d$/.test(f)).sort();
     expect(files).toEqual([...PAGES].sort());
     const pkg = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { man?: string[] };
