@@ -52,12 +52,14 @@ export async function runLabCli(argv: readonly string[], io: Io): Promise<number
   try {
     cmd.parse([...argv], { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
+    if (!(e instanceof CommanderError)) throw e;
+    if (e.exitCode === 0) return 0;
+    io.stderr("Try `ipvsadm lab --help' for more information.\n");
+    return 2;
   }
   const o = cmd.opts<LabOptions>();
-  const count = Number(o.requests);
-  if (!Number.isInteger(count) || count < 1 || count > 10_000) return fail(io, `--requests ${o.requests}: expected a number 1..10000`);
+  const count = /^[0-9]{1,5}$/.test(o.requests) ? Number(o.requests) : NaN;
+  if (!(count >= 1 && count <= 10_000)) return fail(io, `--requests ${o.requests}: expected a number 1..10000`);
   if (o.tunType !== undefined && o.mode !== 'tun') return fail(io, '--tun-type needs --mode tun');
   const rules = o.rules === undefined ? undefined : resolve(o.rules);
   if (rules !== undefined) {
@@ -68,11 +70,28 @@ export async function runLabCli(argv: readonly string[], io: Io): Promise<number
     }
   }
   const opts: GuestLabOptions = { mode: o.mode, count, ipv6: o.ipv6 === true, ...(o.tunType ? { tunType: o.tunType } : {}), ...(rules ? { rulesFile: rules } : {}) };
-  if (process.env['IPVSADM_TS_GUEST'] === '1') {
-    const { runGuestLab } = await import('./guest-lab.js');
-    return runGuestLab(opts, (t) => io.stdout(t));
-  }
+  if (process.env['IPVSADM_TS_GUEST'] === '1') return runHere(opts, io);
   return runInSandbox(opts, io);
+}
+
+/** Inside the sandbox kernel already: build the lab right here (never on a real host). */
+async function runHere(opts: GuestLabOptions, io: Io): Promise<number> {
+  if (!insideUserModeLinux()) return fail(io, 'IPVSADM_TS_GUEST=1 is set, but this is not the user-mode kernel: refusing to build the lab on this host');
+  const { runGuestLab } = await import('./guest-lab.js');
+  try {
+    return await runGuestLab(opts, (t) => io.stdout(t));
+  } catch (e) {
+    io.stderr(`ipvsadm lab: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 3;
+  }
+}
+
+function insideUserModeLinux(): boolean {
+  try {
+    return /^vendor_id\s*:\s*User Mode Linux$/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 function fail(io: Io, message: string): number {

@@ -88,6 +88,10 @@ export function planLab(table: readonly ServiceWithDestinations[]): LabPlan {
       (proto === 'tcp' ? draft.tcp : draft.udp).add(d.port);
       dests.push({ addr, weight: d.weight });
     }
+    if (dests.length === 0) {
+      skipped.push(`${proto.toUpperCase()} ${vip}:${key.port}: no real server to send traffic to`);
+      continue;
+    }
     pending.push({ target: { proto, host: vip, port: key.port }, scheduler: service.scheduler, dests });
   }
   const servers = [...drafts.values()].sort(byAddress).map((d, i): LabServer => ({

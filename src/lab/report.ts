@@ -14,7 +14,9 @@ export function formatLabReport(plan: LabPlan, answers: Readonly<Record<string, 
       const n = got[s.name] ?? 0;
       lines.push(`    ${s.name.padEnd(5)} ${s.addr.padEnd(22)} ${s.mode.padEnd(3)}  weight ${String(svc.weights[s.name]).padStart(3)}  ${String(n).padStart(4)} answered`);
     }
-    const lost = got['(failed)'] ?? 0;
+    // Whatever was not answered counts as failed, also when the client reported nothing for it.
+    const answered = Object.entries(got).reduce((n, [k, v]) => (k === '(failed)' ? n : n + v), 0);
+    const lost = Math.max(count - answered, got['(failed)'] ?? 0);
     const strangers = Object.entries(got).filter(([k]) => k !== '(failed)' && svc.weights[k] === undefined);
     for (const [k, n] of strangers) lines.push(`    ${k} (not a real server of this service): ${n}`);
     if (lost > 0) lines.push(`    ${lost} of ${count} requests FAILED`);

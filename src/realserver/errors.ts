@@ -65,7 +65,9 @@ const systemErrors = getSystemErrorMap();
 
 /** errno → the C library's text ("Operation not permitted"), or E<n>. */
 export function errnoText(errno: number): string {
-  return systemErrors.get(-Math.abs(errno))?.[1] ?? `error ${errno}`;
+  const text = systemErrors.get(-Math.abs(errno))?.[1];
+  // Node's table is lower case ("operation not permitted"); strerror(3) capitalises.
+  return text === undefined ? `error ${errno}` : text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 const EPERM = 1;

@@ -79,7 +79,7 @@ async function commitRecord(ctx: StateContext, next: StateRecord | undefined, re
 
 export async function runUp(req: PrepRequest, sys: System, opts: RunOptions = {}): Promise<RunReport> {
   const spec = req.spec;
-  if (!spec) throw new PrepUsageError(`${req.side} up needs --mode`);
+  if (!spec) throw new PrepUsageError('--mode is required');
   const ctx = await loadState(req.side, sys, opts);
   refuseOtherSetup(ctx, spec);
   const desired = desiredState(spec);
@@ -133,7 +133,7 @@ export async function runDown(req: PrepRequest, sys: System, opts: RunOptions = 
 }
 
 export async function runCheck(req: PrepRequest, sys: System): Promise<CheckReport> {
-  if (!req.spec) throw new PrepUsageError(`${req.side} check needs --mode`);
+  if (!req.spec) throw new PrepUsageError('--mode is required');
   const desired = desiredState(req.spec);
   return checkState(desired, await observe(sys, scopeOf(desired)));
 }

@@ -78,7 +78,7 @@ export function buildRequest(side: Side, action: Action, raw: RawOptions): PrepR
 function buildSpec(side: Side, action: Action, raw: RawOptions, vips: readonly Vip[]): Spec | undefined {
   const dev = raw.dev === undefined ? undefined : checkIfname(raw.dev);
   if (raw.mode === undefined) {
-    if (action !== 'down') throw new PrepUsageError(`${side} ${action} needs --mode`);
+    if (action !== 'down') throw new PrepUsageError('--mode is required');
     if (raw.tunType !== undefined || raw.tunPort !== undefined) throw new PrepUsageError('--tun-type and --tun-port need --mode tun');
     if (dev !== undefined) throw new PrepUsageError('--dev needs --mode (without it, down takes everything from the state file)');
     return undefined;
@@ -89,7 +89,7 @@ function buildSpec(side: Side, action: Action, raw: RawOptions, vips: readonly V
     return { side, mode, vips, ...(dev !== undefined ? { dev } : {}) };
   }
   const mode = parseChoice('--mode', raw.mode, REALSERVER_MODES);
-  if (vips.length === 0 && action !== 'down') throw new PrepUsageError(`realserver ${action} needs --vip`);
+  if (vips.length === 0 && action !== 'down') throw new PrepUsageError('--vip is required');
   const tunType = raw.tunType === undefined ? 'ipip' : parseChoice('--tun-type', raw.tunType, TUN_TYPES);
   if (mode !== 'tun' && (raw.tunType !== undefined || raw.tunPort !== undefined)) {
     throw new PrepUsageError('--tun-type and --tun-port apply to --mode tun only');

@@ -36,7 +36,7 @@ describe('ipvsadm lab --help', () => {
 });
 
 describe('ipvsadm lab: our own checks (exit 2, nothing booted)', () => {
-  it.each(['0', '10001', 'abc', '1.5', '-1', ''])('--requests %j', async (n) => {
+  it.each(['0', '10001', 'abc', '1.5', '-1', '', '1e3', '0x10', ' 5'])('--requests %j', async (n) => {
     expect(await lab('--requests', n)).toEqual({ code: 2, stdout: '', stderr: `ipvsadm lab: --requests ${n}: expected a number 1..10000\n` });
   });
 
@@ -72,7 +72,7 @@ describe('ipvsadm lab: commander\'s checks (exit 2)', () => {
     [['--bogus'], "error: unknown option '--bogus'\n"],
     [['run'], 'error: too many arguments. Expected 0 arguments but got 1.\n'],
   ])('%j', async (argv, stderr) => {
-    expect(await lab(...argv)).toEqual({ code: 2, stdout: '', stderr });
+    expect(await lab(...argv)).toEqual({ code: 2, stdout: '', stderr: `${stderr}Try \`ipvsadm lab --help' for more information.\n` });
   });
 });
 
@@ -83,5 +83,20 @@ describe('ipvsadm lab: valid arguments go to the sandbox', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^ipvsadm lab: /);
     expect(r.stderr).toContain('  - /nonexistent/ipvsadm-ts-test/linux.uml not found (package user-mode-linux)\n');
+  });
+});
+
+describe('ipvsadm lab with IPVSADM_TS_GUEST=1 outside the user-mode kernel', () => {
+  it('refuses to build the lab on this host: exit 2', async () => {
+    vi.stubEnv('IPVSADM_TS_GUEST', '1');
+    try {
+      expect(await lab('--mode', 'dr')).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'ipvsadm lab: IPVSADM_TS_GUEST=1 is set, but this is not the user-mode kernel: refusing to build the lab on this host\n',
+      });
+    } finally {
+      vi.stubEnv('IPVSADM_TS_GUEST', '');
+    }
   });
 });

@@ -221,11 +221,15 @@ describe('planLab: what the lab cannot exercise', () => {
     expect(plan.vips).toEqual(['192.0.2.2']);
   });
 
-  it('a service with only local destinations stays, with no weights (nothing can answer it)', () => {
+  it('a service with only local destinations is skipped too (nothing could answer it)', () => {
     const plan = planLab([entry(service('udp', '192.0.2.3', 53), dest('127.0.0.1:53', 'local'))]);
     expect(plan.servers).toEqual([]);
-    expect(plan.services).toEqual([{ target: { proto: 'udp', host: '192.0.2.3', port: 53 }, scheduler: 'rr', weights: {} }]);
-    expect(plan.skipped).toEqual(['192.0.2.3:53 -> 127.0.0.1: local forwarding (no real server to build)']);
+    expect(plan.services).toEqual([]);
+    expect(plan.vips).toEqual([]);
+    expect(plan.skipped).toEqual([
+      '192.0.2.3:53 -> 127.0.0.1: local forwarding (no real server to build)',
+      'UDP 192.0.2.3:53: no real server to send traffic to',
+    ]);
   });
 
   it('the family of an IPv6 fwmark service does not matter: still skipped', () => {

@@ -20,6 +20,21 @@ const NAT: LabPlan = {
 };
 
 describe('formatLabReport', () => {
+  it('a service the client reported nothing for counts as failed in full', () => {
+    const answers = { 'tcp:192.0.2.100:80': { rs1: 5, rs2: 15 } };
+    expect(formatLabReport(NAT, answers, 20)).toBe(
+      'traffic: 20 requests to each service from the client\n' +
+        '  TCP 192.0.2.100:80  wrr\n' +
+        '    rs1   198.51.100.1           nat  weight   1     5 answered\n' +
+        '    rs2   198.51.100.2           nat  weight   3    15 answered\n' +
+        '  UDP 192.0.2.100:53  rr\n' +
+        '    rs1   198.51.100.1           nat  weight   1     0 answered\n' +
+        '    rs2   198.51.100.2           nat  weight   1     0 answered\n' +
+        '    20 of 20 requests FAILED\n' +
+        '20 of 40 requests failed\n',
+    );
+  });
+
   it('every request answered', () => {
     const answers = { 'tcp:192.0.2.100:80': { rs1: 5, rs2: 15 }, 'udp:192.0.2.100:53': { rs1: 10, rs2: 10 } };
     expect(formatLabReport(NAT, answers, 20)).toBe(

@@ -34,8 +34,10 @@ describe('parseTarget', () => {
     expect(() => parseTarget(text)).toThrow(new Error(`bad target ${text} (expected tcp|udp:ADDR:PORT)`));
   });
 
-  it('checks the shape only: the address and port ranges are left to the sockets', () => {
-    expect(parseTarget('tcp:1.2:99999')).toEqual({ proto: 'tcp', host: '1.2', port: 99999 });
+  it('refuses ports outside 1..65535; the address itself is left to the sockets', () => {
+    expect(() => parseTarget('tcp:1.2:99999')).toThrow('bad target tcp:1.2:99999 (expected tcp|udp:ADDR:PORT)');
+    expect(() => parseTarget('tcp:192.0.2.1:0')).toThrow('bad target tcp:192.0.2.1:0 (expected tcp|udp:ADDR:PORT)');
+    expect(parseTarget('tcp:1.2:65535')).toEqual({ proto: 'tcp', host: '1.2', port: 65535 });
   });
 });
 

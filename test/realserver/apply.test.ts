@@ -93,7 +93,7 @@ describe('apply: failure and rollback', () => {
     const e = await failure(apply(steps, sys));
     expect(e.failed).toBeInstanceOf(StepError);
     expect(e.failed.step).toEqual(addV4('tunl0'));
-    expect(e.failed.message).toBe(`cannot add 192.0.2.1/32 to tunl0: operation not permitted ${ROOT}`);
+    expect(e.failed.message).toBe(`cannot add 192.0.2.1/32 to tunl0: Operation not permitted ${ROOT}`);
     expect(e.failed.cause).toBeInstanceOf(NetlinkError);
     expect(e.message).toBe(e.failed.message);
     expect(e.cause).toBe(e.failed);
@@ -111,7 +111,7 @@ describe('apply: failure and rollback', () => {
   it('failure on the first step: nothing to roll back', async () => {
     const sys = new FakeSystem().failOn('sysctl.write', AI, { errno: 13 });
     const e = await failure(apply([set(AI, 0, 1), set(LO_AI, 0, 1)], sys));
-    expect(e.failed.message).toBe(`cannot set net.ipv4.conf.all.arp_ignore = 1 (was 0): permission denied ${ROOT}`);
+    expect(e.failed.message).toBe(`cannot set net.ipv4.conf.all.arp_ignore = 1 (was 0): Permission denied ${ROOT}`);
     expect(e.rolledBack).toEqual([]);
     expect(e.modulesLeft).toEqual([]);
     expect(sys.log).toEqual([]);
@@ -127,11 +127,11 @@ describe('apply: failure and rollback', () => {
   it('an undo that fails is reported; the others still run', async () => {
     const sys = new FakeSystem().failOn('sysctl.write', AI, { errno: 13, skip: 1 }).failOn('address.add', undefined, { errno: 17 });
     const e = await failure(apply([set(AI, 0, 1), set(LO_AI, 0, 1), addV4('lo')], sys));
-    expect(e.failed.message).toBe('cannot add 192.0.2.1/32 to lo: file already exists');
+    expect(e.failed.message).toBe('cannot add 192.0.2.1/32 to lo: File already exists');
     expect(e.rolledBack).toEqual([set(LO_AI, 1, 0)]);
     expect(e.rollbackFailures).toHaveLength(1);
     expect(e.rollbackFailures[0]!.step).toEqual(set(AI, 1, 0));
-    expect(e.rollbackFailures[0]!.message).toBe(`cannot set net.ipv4.conf.all.arp_ignore = 0 (was 1): permission denied ${ROOT}`);
+    expect(e.rollbackFailures[0]!.message).toBe(`cannot set net.ipv4.conf.all.arp_ignore = 0 (was 1): Permission denied ${ROOT}`);
     expect(sys.sysctls.get(AI)).toBe(1);
     expect(sys.sysctls.get(LO_AI)).toBe(0);
   });
@@ -163,8 +163,8 @@ describe('apply: failure messages', () => {
     ['link', { kind: 'link-set', dev: 'eth9', up: true }, () => {}, 'cannot set link eth9 up: unknown interface eth9'],
     ['address', addV4('eth9'), () => {}, 'cannot add 192.0.2.1/32 to eth9: unknown interface eth9'],
     ['fou', { kind: 'fou-add', port: 6080, family: 4 }, () => {}, 'cannot open GUE port 6080/udp (IPv4): the fou module is not loaded'],
-    ['fou-del of a closed port', { kind: 'fou-del', port: 6080, family: 6 }, (s) => void s.loaded.add('fou'), 'cannot close GUE port 6080/udp (IPv6): no such file or directory'],
-    ['address-del', delV4('lo'), () => {}, 'cannot remove 192.0.2.1/32 from lo: address not available'],
+    ['fou-del of a closed port', { kind: 'fou-del', port: 6080, family: 6 }, (s) => void s.loaded.add('fou'), 'cannot close GUE port 6080/udp (IPv6): No such file or directory'],
+    ['address-del', delV4('lo'), () => {}, 'cannot remove 192.0.2.1/32 from lo: Address not available'],
   ])('%s', async (_what, step, prepare, message) => {
     const sys = new FakeSystem();
     prepare(sys);

@@ -23,7 +23,7 @@ async function run(side: Side, argv: readonly string[], sys = new FakeSystem()):
 }
 
 const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
-const ROOT_HINT = 'operation not permitted (needs root (CAP_NET_ADMIN, write access to /proc/sys))';
+const ROOT_HINT = 'Operation not permitted (needs root (CAP_NET_ADMIN, write access to /proc/sys))';
 
 describe('--help', () => {
   it.each([['--help'], ['-h'], ['up', '--help']])('realserver %j: usage on stdout, exit 0', async (...argv) => {
@@ -69,10 +69,10 @@ describe('usage errors: exit 2, the problem on stderr, the system not looked at'
     ['realserver', ['up', '--mode', 'nat', '--vip', '192.0.2.1'], 'ipvsadm realserver up: --mode nat: expected one of dr, tun\n'],
     ['realserver', ['check', '--mode', 'DR', '--vip', '192.0.2.1'], 'ipvsadm realserver check: --mode DR: expected one of dr, tun\n'],
     ['director', ['up', '--mode', 'gue'], 'ipvsadm director up: --mode gue: expected one of nat, dr, tun\n'],
-    ['realserver', ['up', '--vip', '192.0.2.1'], 'ipvsadm realserver up: realserver up needs --mode\n'],
-    ['director', ['check'], 'ipvsadm director check: director check needs --mode\n'],
-    ['realserver', ['up', '--mode', 'dr'], 'ipvsadm realserver up: realserver up needs --vip\n'],
-    ['realserver', ['check', '--mode', 'tun'], 'ipvsadm realserver check: realserver check needs --vip\n'],
+    ['realserver', ['up', '--vip', '192.0.2.1'], 'ipvsadm realserver up: --mode is required\n'],
+    ['director', ['check'], 'ipvsadm director check: --mode is required\n'],
+    ['realserver', ['up', '--mode', 'dr'], 'ipvsadm realserver up: --vip is required\n'],
+    ['realserver', ['check', '--mode', 'tun'], 'ipvsadm realserver check: --vip is required\n'],
     ['realserver', ['up', '--mode', 'tun', '--vip', '192.0.2.1', '--tun-port', '5555'], 'ipvsadm realserver up: --tun-port applies to --tun-type gue only\n'],
     ['realserver', ['up', '--mode', 'tun', '--tun-type', 'gre', '--vip', '192.0.2.1', '--tun-port', '5555'], 'ipvsadm realserver up: --tun-port applies to --tun-type gue only\n'],
     ['realserver', ['up', '--mode', 'dr', '--vip', '192.0.2.1', '--tun-port', '5555'], 'ipvsadm realserver up: --tun-type and --tun-port apply to --mode tun only\n'],

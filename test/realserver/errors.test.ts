@@ -26,8 +26,8 @@ describe('exit statuses and error types', () => {
 
 describe('errno', () => {
   it('errnoText: the system text, or error N for an unknown number', () => {
-    expect(errnoText(1)).toBe('operation not permitted');
-    expect(errnoText(-17)).toBe('file already exists');
+    expect(errnoText(1)).toBe('Operation not permitted');
+    expect(errnoText(-17)).toBe('File already exists');
     expect(errnoText(4242)).toBe('error 4242');
   });
 
@@ -43,10 +43,10 @@ describe('errno', () => {
   });
 
   it('reasonOf: errno text, root hint, extack, or the message', () => {
-    expect(reasonOf(new NetlinkError(1))).toBe(`operation not permitted ${HINT}`);
-    expect(reasonOf(Object.assign(new Error('x'), { code: 'EACCES' }))).toBe(`permission denied ${HINT}`);
-    expect(reasonOf(new NetlinkError(17, { message: 'Address already assigned' }))).toBe('file already exists (Address already assigned)');
-    expect(reasonOf(new NetlinkError(19))).toBe('no such device');
+    expect(reasonOf(new NetlinkError(1))).toBe(`Operation not permitted ${HINT}`);
+    expect(reasonOf(Object.assign(new Error('x'), { code: 'EACCES' }))).toBe(`Permission denied ${HINT}`);
+    expect(reasonOf(new NetlinkError(17, { message: 'Address already assigned' }))).toBe('File already exists (Address already assigned)');
+    expect(reasonOf(new NetlinkError(19))).toBe('No such device');
     expect(reasonOf(new Error('plain words'))).toBe('plain words');
     expect(reasonOf('a string')).toBe('a string');
   });

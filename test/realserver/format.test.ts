@@ -134,14 +134,14 @@ describe('formatCheck / checkJson', () => {
 });
 
 describe('formatApplyError / applyErrorJson', () => {
-  const failed = new StepError(add4, 'cannot add 192.0.2.1/32 to lo: operation not permitted');
+  const failed = new StepError(add4, 'cannot add 192.0.2.1/32 to lo: Operation not permitted');
   const undo1: Step = { kind: 'sysctl-set', key: 'net/ipv4/conf/lo/arp_ignore', from: 1, to: 0 };
   const undo2: Step = { kind: 'sysctl-set', key: 'net/ipv4/conf/all/arp_ignore', from: 1, to: 3 };
 
   it('what failed, what was rolled back, that nothing remains, modules left', () => {
     expect(formatApplyError('ipvsadm realserver up', new ApplyError(failed, [undo1, undo2], [], ['ipip']))).toBe(
       [
-        'ipvsadm realserver up: cannot add 192.0.2.1/32 to lo: operation not permitted',
+        'ipvsadm realserver up: cannot add 192.0.2.1/32 to lo: Operation not permitted',
         'rolled back 2 changes:',
         '  set net.ipv4.conf.lo.arp_ignore = 0 (was 1)',
         '  set net.ipv4.conf.all.arp_ignore = 3 (was 1)',
@@ -153,9 +153,9 @@ describe('formatApplyError / applyErrorJson', () => {
   });
 
   it('an incomplete rollback lists what remains', () => {
-    const stuck = new StepError(undo2, 'cannot set net.ipv4.conf.all.arp_ignore = 3 (was 1): permission denied');
+    const stuck = new StepError(undo2, 'cannot set net.ipv4.conf.all.arp_ignore = 3 (was 1): Permission denied');
     expect(formatApplyError('x', new ApplyError(failed, [], [stuck], []))).toBe(
-      'x: cannot add 192.0.2.1/32 to lo: operation not permitted\nROLLBACK INCOMPLETE, these changes remain:\n  cannot set net.ipv4.conf.all.arp_ignore = 3 (was 1): permission denied\n',
+      'x: cannot add 192.0.2.1/32 to lo: Operation not permitted\nROLLBACK INCOMPLETE, these changes remain:\n  cannot set net.ipv4.conf.all.arp_ignore = 3 (was 1): Permission denied\n',
     );
   });
 
@@ -164,7 +164,7 @@ describe('formatApplyError / applyErrorJson', () => {
     const commit = new StepError(undefined, 'cannot write the state file /s.json: disk full');
     expect(JSON.parse(applyErrorJson(new ApplyError(failed, [undo1], [stuck], ['fou'])))).toEqual({
       ok: false,
-      error: 'cannot add 192.0.2.1/32 to lo: operation not permitted',
+      error: 'cannot add 192.0.2.1/32 to lo: Operation not permitted',
       failedStep: { kind: 'address-add', dev: 'lo', address: '192.0.2.1', prefix: 32, nodad: false },
       rolledBack: [{ kind: 'sysctl-set', key: 'net.ipv4.conf.lo.arp_ignore', from: 1, to: 0 }],
       rollbackFailures: [{ step: { kind: 'sysctl-set', key: 'net.ipv4.conf.all.arp_ignore', from: 1, to: 3 }, error: 'nope' }],

@@ -80,9 +80,9 @@ describe('observe', () => {
   });
 
   it.each([
-    ['links', undefined, 'cannot read the interfaces: operation not permitted (needs root (CAP_NET_ADMIN, write access to /proc/sys))'],
-    ['addresses', undefined, 'cannot read the addresses: i/o error'],
-    ['sysctl.read', 'net/ipv4/ip_forward', 'cannot read sysctl net/ipv4/ip_forward: permission denied (needs root (CAP_NET_ADMIN, write access to /proc/sys))'],
+    ['links', undefined, 'cannot read the interfaces: Operation not permitted (needs root (CAP_NET_ADMIN, write access to /proc/sys))'],
+    ['addresses', undefined, 'cannot read the addresses: I/o error'],
+    ['sysctl.read', 'net/ipv4/ip_forward', 'cannot read sysctl net/ipv4/ip_forward: Permission denied (needs root (CAP_NET_ADMIN, write access to /proc/sys))'],
   ] as const)('a failing read of %s is a SystemError', async (op, target, message) => {
     const sys = new FakeSystem().failOn(op, target, { errno: op === 'addresses' ? 5 : op === 'links' ? 1 : 13 });
     const e = await observe(sys, scopeOf(desiredState(dir('nat', '')))).catch((x: unknown) => x);
@@ -95,6 +95,6 @@ describe('observe', () => {
     sys.rtnl = () => Promise.reject(Object.assign(new Error('socket'), { errno: -93 }));
     const e = await observe(sys, scopeOf(undefined)).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(SystemError);
-    expect((e as Error).message).toBe('cannot read the network configuration (rtnetlink): protocol not supported');
+    expect((e as Error).message).toBe('cannot read the network configuration (rtnetlink): Protocol not supported');
   });
 });

@@ -125,11 +125,11 @@ describe('refusals before anything changes', () => {
   it('up without a spec, down with nothing recorded and nothing named, check without a spec', async () => {
     const d = await tempDir();
     const sys = new FakeSystem();
-    await expect(runUp({ side: 'realserver', action: 'up', spec: undefined, vips: [] }, sys, { stateDir: d })).rejects.toThrow(new PrepUsageError('realserver up needs --mode'));
+    await expect(runUp({ side: 'realserver', action: 'up', spec: undefined, vips: [] }, sys, { stateDir: d })).rejects.toThrow(new PrepUsageError('--mode is required'));
     await expect(runDown(downAll, sys, { stateDir: d })).rejects.toThrow(
       new PrepUsageError(`no state recorded for this network namespace in ${join(d, 'realserver.json')}: name what to remove with --mode and --vip`),
     );
-    await expect(runCheck({ side: 'director', action: 'check', spec: undefined, vips: [] }, sys)).rejects.toThrow(new PrepUsageError('director check needs --mode'));
+    await expect(runCheck({ side: 'director', action: 'check', spec: undefined, vips: [] }, sys)).rejects.toThrow(new PrepUsageError('--mode is required'));
     expect(sys.log).toEqual([]);
   });
 
@@ -155,11 +155,11 @@ describe('refusals before anything changes', () => {
     const sys = new FakeSystem().failOn('links', undefined, { errno: 13 });
     const e = await runUp(request('up', DR), sys, { stateDir: d }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(SystemError);
-    expect((e as Error).message).toBe('cannot read the interfaces: permission denied (needs root (CAP_NET_ADMIN, write access to /proc/sys))');
+    expect((e as Error).message).toBe('cannot read the interfaces: Permission denied (needs root (CAP_NET_ADMIN, write access to /proc/sys))');
     const other = new FakeSystem();
     other.netnsId = () => Promise.reject(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }));
     const e2 = await runUp(request('up', DR), other, { stateDir: d }).catch((x: unknown) => x);
     expect(e2).toBeInstanceOf(SystemError);
-    expect((e2 as Error).message).toBe('cannot identify the network namespace: no such file or directory');
+    expect((e2 as Error).message).toBe('cannot identify the network namespace: No such file or directory');
   });
 });

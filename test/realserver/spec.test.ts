@@ -119,13 +119,13 @@ describe('buildRequest: accepted', () => {
 
 describe('buildRequest: refused', () => {
   const cases: [Side, Action, RawOptions, string][] = [
-    ['realserver', 'up', { vip: [V1] }, 'realserver up needs --mode'],
-    ['director', 'check', {}, 'director check needs --mode'],
+    ['realserver', 'up', { vip: [V1] }, '--mode is required'],
+    ['director', 'check', {}, '--mode is required'],
     ['realserver', 'down', { tunType: 'gue' }, '--tun-type and --tun-port need --mode tun'],
     ['realserver', 'down', { tunPort: '6080' }, '--tun-type and --tun-port need --mode tun'],
     ['realserver', 'down', { dev: 'eth0' }, '--dev needs --mode (without it, down takes everything from the state file)'],
-    ['realserver', 'up', { mode: 'dr' }, 'realserver up needs --vip'],
-    ['realserver', 'check', { mode: 'tun' }, 'realserver check needs --vip'],
+    ['realserver', 'up', { mode: 'dr' }, '--vip is required'],
+    ['realserver', 'check', { mode: 'tun' }, '--vip is required'],
     ['realserver', 'up', { mode: 'nat', vip: [V1] }, '--mode nat: expected one of dr, tun'],
     ['director', 'up', { mode: 'masq' }, '--mode masq: expected one of nat, dr, tun'],
     ['realserver', 'up', { mode: 'tun', vip: [V1], tunType: 'vxlan' }, '--tun-type vxlan: expected one of ipip, gue, gre'],
