@@ -52,6 +52,7 @@ function failure(step: Step, e: unknown): StepError {
 async function rollback(done: readonly Performed[], failed: StepError, sys: System): Promise<ApplyError> {
   const rolledBack: Step[] = [];
   const failures: StepError[] = [];
+  const remaining: Step[] = [];
   for (const p of [...done].reverse()) {
     if (!p.undo) continue;
     try {
@@ -59,10 +60,11 @@ async function rollback(done: readonly Performed[], failed: StepError, sys: Syst
       rolledBack.push(p.undo);
     } catch (e) {
       failures.push(failure(p.undo, e));
+      remaining.unshift(p.step);
     }
   }
   const modulesLeft = done.flatMap((p) => (p.step.kind === 'module-load' ? [p.step.module] : []));
-  return new ApplyError(failed, rolledBack, failures, modulesLeft);
+  return new ApplyError(failed, rolledBack, failures, modulesLeft, remaining);
 }
 
 async function perform(step: Step, sys: System): Promise<Performed | undefined> {

@@ -115,18 +115,18 @@ function reportPrepError(side: Side, action: Action, e: unknown, io: Io, json: b
     io.stderr(formatApplyError(prefix, e));
     return e.rollbackFailures.length > 0 ? EXIT.ROLLBACK_FAILED : EXIT.FAILED;
   }
-  const [text, code] = errorText(e);
-  if (json) io.stdout(`${JSON.stringify({ ok: false, error: text }, null, 2)}\n`);
-  io.stderr(`${prefix}: ${text}\n`);
+  const { problems, code } = describeError(e);
+  // Every error but a usage error is found before anything is changed (ApplyError is handled above).
+  const unchanged = !(e instanceof PrepUsageError);
+  if (json) io.stdout(`${JSON.stringify({ ok: false, error: problems.join('; '), problems, changed: false }, null, 2)}\n`);
+  const body = problems.length === 1 ? problems[0]! : `\n${problems.map((p) => `  ${p}`).join('\n')}`;
+  io.stderr(`${prefix}: ${body}\n${unchanged ? 'nothing was changed\n' : ''}`);
   return code;
 }
 
-function errorText(e: unknown): [string, number] {
-  if (e instanceof PrepUsageError) return [e.message, EXIT.USAGE];
-  if (e instanceof PlanError) {
-    const list = e.problems.length === 1 ? e.problems[0]! : `\n${e.problems.map((p) => `  ${p}`).join('\n')}`;
-    return [`${list}\nnothing was changed`, EXIT.USAGE];
-  }
-  if (e instanceof SystemError) return [`${e.message}\nnothing was changed`, EXIT.FAILED];
-  return [`${reasonOf(e)}\nnothing was changed`, EXIT.FAILED];
+function describeError(e: unknown): { problems: readonly string[]; code: number } {
+  if (e instanceof PrepUsageError) return { problems: [e.message], code: EXIT.USAGE };
+  if (e instanceof PlanError) return { problems: e.problems, code: EXIT.USAGE };
+  if (e instanceof SystemError) return { problems: [e.message], code: EXIT.FAILED };
+  return { problems: [reasonOf(e)], code: EXIT.FAILED };
 }

@@ -56,6 +56,8 @@ export class ApplyError extends Error {
     readonly rollbackFailures: readonly StepError[],
     /** modules this run loaded (they stay loaded: a loaded module configures nothing) */
     readonly modulesLeft: readonly string[],
+    /** the performed steps whose undo failed: they remain applied */
+    readonly remaining: readonly Step[] = [],
   ) {
     super(failed.message, { cause: failed });
   }

@@ -4,7 +4,7 @@
 import { apply } from './apply.js';
 import { checkState } from './check.js';
 import type { CheckReport } from './check.js';
-import { PlanError, PrepUsageError, SystemError, reasonOf } from './errors.js';
+import { ApplyError, PlanError, PrepUsageError, SystemError, reasonOf } from './errors.js';
 import { modeLabel } from './format.js';
 import type { RunReport } from './format.js';
 import type { Spec, Step } from './model.js';
@@ -97,6 +97,12 @@ export async function runUp(req: PrepRequest, sys: System, opts: RunOptions = {}
     };
     if (done.length > 0) await commitRecord(ctx, recordAfterUp(ctx.record, spec, done), persist);
     else await persist();
+  }).catch(async (e: unknown) => {
+    // What could not be rolled back stays recorded, so a later `down` still restores it.
+    if (e instanceof ApplyError && e.remaining.length > 0) {
+      await writeRecord(ctx.path, ctx.netns, recordAfterUp(ctx.record, spec, e.remaining)).catch(() => undefined);
+    }
+    throw e;
   });
   return { ...base, dryRun: false, steps: performed, ...(persistPath ? { persist: { path: persistPath, outcome: 'written' as const } } : {}) };
 }

@@ -1,7 +1,7 @@
 // `ipvsadm realserver|director ...` through runPrepCli with a captured Io and the fake System: help,
 // usage errors (exit 2, the problem named on stderr, the system untouched), check, dry runs, an
 // up/up/down cycle, refused changes rolled back (exit 3) or not (exit 4), and --json, as exact text.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPrepCli } from '../../src/realserver/cli.js';
@@ -98,9 +98,23 @@ describe('usage errors: exit 2, the problem on stderr, the system not looked at'
   it('--json: the error as JSON on stdout as well', async () => {
     expect(await run('realserver', ['up', '--json', '--mode', 'nat', '--vip', '192.0.2.1'])).toEqual({
       code: 2,
-      stdout: '{\n  "ok": false,\n  "error": "--mode nat: expected one of dr, tun"\n}\n',
+      stdout: '{\n  "ok": false,\n  "error": "--mode nat: expected one of dr, tun",\n  "problems": [\n    "--mode nat: expected one of dr, tun"\n  ],\n  "changed": false\n}\n',
       stderr: 'ipvsadm realserver up: --mode nat: expected one of dr, tun\n',
     });
+  });
+});
+
+describe('--json on a plan problem', () => {
+  it('every problem listed, and changed: false', async () => {
+    const sys = new FakeSystem({ links: [{ name: 'lo', up: true }, { name: 'eth0', up: true }], addresses: [{ dev: 'eth0', text: '192.0.2.1', prefix: 24 }] });
+    const d = await tempDir();
+    const r = await run('realserver', ['up', '--json', '--mode', 'dr', '--vip', '192.0.2.1', '--dev', 'nosuch0', '--state-dir', d], sys);
+    expect(r.code).toBe(2);
+    const body = JSON.parse(r.stdout) as { ok: boolean; problems: string[]; changed: boolean };
+    expect(body).toMatchObject({ ok: false, changed: false });
+    expect(body.problems[0]).toBe('unknown interface nosuch0');
+    expect(body.problems.some((p) => p.startsWith('192.0.2.1 is already on eth0 as /24'))).toBe(true);
+    expect(r.stderr).toMatch(/^ipvsadm realserver up: \n  unknown interface nosuch0\n  192\.0\.2\.1 is already on eth0 as \/24.*\nnothing was changed\n$/s);
   });
 });
 
@@ -443,6 +457,9 @@ describe('failures', () => {
         `  cannot set net.ipv4.conf.all.arp_ignore = 0 (was 1): ${ROOT_HINT}\n`,
     });
     expect(sys.sysctls.get('net/ipv4/conf/all/arp_ignore')).toBe(1);
+    // What remains is recorded, so that a later `down` restores it.
+    const recorded = JSON.parse(await readFile(join(d, 'realserver.json'), 'utf8')) as { netns: Record<string, { sysctls: unknown; addresses: unknown }> };
+    expect(Object.values(recorded.netns)).toMatchObject([{ sysctls: [{ key: 'net/ipv4/conf/all/arp_ignore', before: 0 }], addresses: [] }]);
   });
 
   it('--json on a refused change: failed step, rollback and modules left', async () => {
