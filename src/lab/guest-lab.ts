@@ -51,14 +51,16 @@ export async function directorUp(plan: LabPlan, log: (t: string) => void): Promi
   if (code !== 0) throw new Error(`ipvsadm director ${args.join(' ')} failed (${code})`);
 }
 
-/** `ipvsadm realserver up` for a DR or TUN real server, in its namespace. */
+/** `ipvsadm realserver ACTION` for a real server of DR or TUN services (its prepareAs mode). */
 export function realserverArgs(s: LabServer, action: 'up' | 'down' | 'check' = 'up'): string[] {
-  const tun = s.mode === 'tun' ? ['--tun-type', s.tunType, ...(s.tunPort !== undefined ? ['--tun-port', String(s.tunPort)] : [])] : [];
-  return ['realserver', action, '--mode', s.mode, '--vip', s.vips.join(','), ...tun];
+  const mode = s.prepareAs ?? s.mode;
+  const tun = mode === 'tun' ? ['--tun-type', s.tunType, ...(s.tunPort !== undefined ? ['--tun-port', String(s.tunPort)] : [])] : [];
+  return ['realserver', action, '--mode', mode, '--vip', s.vips.join(','), ...tun];
 }
 
+/** Prepares a real server in its namespace; NAT-only ones need nothing. */
 export function realserverUp(s: LabServer, log: (t: string) => void): void {
-  if (s.mode === 'nat') return;
+  if (s.prepareAs === undefined) return;
   const r = ipvsadmIn(s.name, realserverArgs(s));
   log(`${s.name}: ${r.stdout}${r.stderr}`);
   if (r.code !== 0) throw new Error(`ipvsadm ${realserverArgs(s).join(' ')} in ${s.name} failed (${r.code})`);

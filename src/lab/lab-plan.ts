@@ -14,7 +14,11 @@ export interface LabServer {
   readonly name: string;
   readonly addr: string;
   readonly family: 4 | 6;
+  /** how replies leave it: nat (through the director) when any of its destinations is masqueraded */
   readonly mode: LabMode;
+  /** how `realserver up` prepares it for its DR/TUN services (tun when it has both: a VIP on the
+   *  tunnel device takes direct-routed packets too); undefined when it is NAT only */
+  readonly prepareAs: 'dr' | 'tun' | undefined;
   readonly tunType: PrepTunType;
   readonly tunPort: number | undefined;
   /** VIPs it must accept as local (DR and TUN) */
@@ -50,6 +54,8 @@ interface Draft {
   addr: string;
   family: 4 | 6;
   mode: LabMode;
+  prepareAs: 'dr' | 'tun' | undefined;
+  tunSeen: boolean;
   tunType: PrepTunType;
   tunPort: number | undefined;
   vips: Set<string>;
@@ -81,9 +87,16 @@ export function planLab(table: readonly ServiceWithDestinations[]): LabPlan {
         skipped.push(`${vip}:${key.port} -> ${addr}: local forwarding (no real server to build)`);
         continue;
       }
-      const draft = drafts.get(addr) ?? newDraft(addr, d.addr.af === AF_INET ? 4 : 6, mode, d.tunType, d.tunPort);
+      const draft = drafts.get(addr) ?? newDraft(addr, d.addr.af === AF_INET ? 4 : 6, mode);
       drafts.set(addr, draft);
       if (RANK[mode] < RANK[draft.mode]) draft.mode = mode;
+      if (mode !== 'nat' && draft.prepareAs !== 'tun') draft.prepareAs = mode;
+      if (mode === 'tun' && !draft.tunSeen) {
+        // The tunnel type and GUE port of the first TUN destination of this address.
+        draft.tunSeen = true;
+        draft.tunType = TUN_OF[d.tunType] ?? 'ipip';
+        draft.tunPort = draft.tunType === 'gue' ? d.tunPort : undefined;
+      }
       if (mode !== 'nat') draft.vips.add(vip);
       (proto === 'tcp' ? draft.tcp : draft.udp).add(d.port);
       dests.push({ addr, weight: d.weight });
@@ -99,6 +112,7 @@ export function planLab(table: readonly ServiceWithDestinations[]): LabPlan {
     addr: d.addr,
     family: d.family,
     mode: d.mode,
+    prepareAs: d.prepareAs,
     tunType: d.tunType,
     tunPort: d.tunPort,
     vips: [...d.vips],
@@ -126,9 +140,8 @@ function byAddress(a: Draft, b: Draft): number {
   return i < 0 ? 0 : x[i]! - y[i]!;
 }
 
-function newDraft(addr: string, family: 4 | 6, mode: LabMode, tunType: number, tunPort: number): Draft {
-  const type = TUN_OF[tunType] ?? 'ipip';
-  return { addr, family, mode, tunType: type, tunPort: type === 'gue' ? tunPort : undefined, vips: new Set(), tcp: new Set(), udp: new Set() };
+function newDraft(addr: string, family: 4 | 6, mode: LabMode): Draft {
+  return { addr, family, mode, prepareAs: undefined, tunSeen: false, tunType: 'ipip', tunPort: undefined, vips: new Set(), tcp: new Set(), udp: new Set() };
 }
 
 export interface DemoOptions {

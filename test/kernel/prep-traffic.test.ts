@@ -66,7 +66,7 @@ async function provePreparation(plan: LabPlan, w: World, expected: Record<string
   const directorBefore = sysctlsIn(undefined, DIRECTOR_KEYS);
   const before = new Map(plan.servers.map((s) => [s.name, sysctlsIn(s.name, [...Object.keys(HOSTILE), 'net.ipv4.conf.tunl0.rp_filter'])]));
   // NAT real servers need nothing: only the director is prepared for them.
-  const prepared = plan.servers.filter((s) => s.mode !== 'nat');
+  const prepared = plan.servers.filter((s) => s.prepareAs !== undefined);
   await directorUp(plan, () => undefined);
   for (const s of prepared) expect(up(s)).toMatch(/changes? applied/);
   expect(traffic(plan, w)).toEqual(expected);

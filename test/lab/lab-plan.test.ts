@@ -59,6 +59,8 @@ function server(name: string, addrText: string, more: Partial<LabServer>): LabSe
     addr: addrText,
     family: addrText.includes(':') ? 6 : 4,
     mode: 'nat',
+    // what realserver up prepares: tun over dr; none for a NAT-only host
+    prepareAs: more.mode === 'dr' || more.mode === 'tun' ? more.mode : undefined,
     tunType: 'ipip',
     tunPort: undefined,
     vips: [],
@@ -132,7 +134,15 @@ describe('planLab: modes per real server and the director mode', () => {
       entry(service('tcp', '192.0.2.1', 80), dest('10.0.0.1:80', 'dr')),
       entry(service('tcp', '192.0.2.2', 80), dest('10.0.0.1:8080', 'nat')),
     ]);
-    expect(plan.servers).toEqual([server('rs1', '10.0.0.1', { mode: 'nat', vips: ['192.0.2.1'], tcpPorts: [80, 8080] })]);
+    expect(plan.servers).toEqual([server('rs1', '10.0.0.1', { mode: 'nat', prepareAs: 'dr', vips: ['192.0.2.1'], tcpPorts: [80, 8080] })]);
+  });
+
+  it('a host with DR and TUN destinations is prepared as TUN (the tunnel device takes direct packets too)', () => {
+    const plan = planLab([
+      entry(service('tcp', '192.0.2.1', 80), dest('10.0.0.1:80', 'dr')),
+      entry(service('tcp', '192.0.2.2', 80), dest('10.0.0.1:80', 'tun', 1, { type: TunType.GRE })),
+    ]);
+    expect(plan.servers).toEqual([server('rs1', '10.0.0.1', { mode: 'dr', prepareAs: 'tun', tunType: 'gre', vips: ['192.0.2.1', '192.0.2.2'], tcpPorts: [80] })]);
   });
 
   it('the tunnel type and GUE port come from the first TUN destination of the address', () => {

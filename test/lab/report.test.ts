@@ -5,7 +5,7 @@ import type { LabPlan, LabServer } from '../../src/lab/lab-plan.js';
 import { formatLabReport } from '../../src/lab/report.js';
 
 function server(name: string, addr: string, mode: LabServer['mode']): LabServer {
-  return { name, addr, family: addr.includes(':') ? 6 : 4, mode, tunType: 'ipip', tunPort: undefined, vips: [], tcpPorts: [], udpPorts: [] };
+  return { name, addr, family: addr.includes(':') ? 6 : 4, mode, prepareAs: mode === 'nat' ? undefined : mode, tunType: 'ipip', tunPort: undefined, vips: [], tcpPorts: [], udpPorts: [] };
 }
 
 const NAT: LabPlan = {
