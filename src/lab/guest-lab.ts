@@ -54,7 +54,8 @@ export async function directorUp(plan: LabPlan, log: (t: string) => void): Promi
 /** `ipvsadm realserver ACTION` for a real server of DR or TUN services (its prepareAs mode). */
 export function realserverArgs(s: LabServer, action: 'up' | 'down' | 'check' = 'up'): string[] {
   const mode = s.prepareAs ?? s.mode;
-  const tun = mode === 'tun' ? ['--tun-type', s.tunType, ...(s.tunPort !== undefined ? ['--tun-port', String(s.tunPort)] : [])] : [];
+  const csum = s.tunCsum === true ? ['--tun-csum', '--tun-local', s.addr] : [];
+  const tun = mode === 'tun' ? ['--tun-type', s.tunType, ...(s.tunPort !== undefined ? ['--tun-port', String(s.tunPort)] : []), ...csum] : [];
   return ['realserver', action, '--mode', mode, '--vip', s.vips.join(','), ...tun];
 }
 

@@ -2,7 +2,7 @@
 // how each is prepared (NAT / DR / TUN and its tunnel type), which ports they serve and which
 // targets the client sends to. Also the demo tables `ipvsadm lab` loads when no rules file is given.
 import { formatAddress, parseAddress } from '../ipvs/address.js';
-import { AF_INET, FwdMethod, IPPROTO_TCP, IPPROTO_UDP, TunType } from '../ipvs/constants.js';
+import { AF_INET, FwdMethod, IPPROTO_TCP, IPPROTO_UDP, TunFlag, TunType } from '../ipvs/constants.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';
 import type { TunType as PrepTunType } from '../realserver/model.js';
 import type { Target } from './target.js';
@@ -21,6 +21,8 @@ export interface LabServer {
   readonly prepareAs: 'dr' | 'tun' | undefined;
   readonly tunType: PrepTunType;
   readonly tunPort: number | undefined;
+  /** GRE with checksums (the destination's --tun-csum): prepared with --tun-csum */
+  readonly tunCsum?: boolean;
   /** VIPs it must accept as local (DR and TUN) */
   readonly vips: readonly string[];
   readonly tcpPorts: readonly number[];
@@ -58,6 +60,7 @@ interface Draft {
   tunSeen: boolean;
   tunType: PrepTunType;
   tunPort: number | undefined;
+  tunCsum: boolean;
   vips: Set<string>;
   tcp: Set<number>;
   udp: Set<number>;
@@ -96,6 +99,7 @@ export function planLab(table: readonly ServiceWithDestinations[]): LabPlan {
         draft.tunSeen = true;
         draft.tunType = TUN_OF[d.tunType] ?? 'ipip';
         draft.tunPort = draft.tunType === 'gue' ? d.tunPort : undefined;
+        draft.tunCsum = draft.tunType === 'gre' && (d.tunFlags & TunFlag.CSUM) !== 0;
       }
       if (mode !== 'nat') draft.vips.add(vip);
       (proto === 'tcp' ? draft.tcp : draft.udp).add(d.port);
@@ -115,6 +119,7 @@ export function planLab(table: readonly ServiceWithDestinations[]): LabPlan {
     prepareAs: d.prepareAs,
     tunType: d.tunType,
     tunPort: d.tunPort,
+    ...(d.tunCsum ? { tunCsum: true } : {}),
     vips: [...d.vips],
     tcpPorts: [...d.tcp].sort((a, b) => a - b),
     udpPorts: [...d.udp].sort((a, b) => a - b),
@@ -141,7 +146,7 @@ function byAddress(a: Draft, b: Draft): number {
 }
 
 function newDraft(addr: string, family: 4 | 6, mode: LabMode): Draft {
-  return { addr, family, mode, prepareAs: undefined, tunSeen: false, tunType: 'ipip', tunPort: undefined, vips: new Set(), tcp: new Set(), udp: new Set() };
+  return { addr, family, mode, prepareAs: undefined, tunSeen: false, tunType: 'ipip', tunPort: undefined, tunCsum: false, vips: new Set(), tcp: new Set(), udp: new Set() };
 }
 
 export interface DemoOptions {

@@ -82,7 +82,17 @@ async function perform(step: Step, sys: System): Promise<Performed | undefined> 
     case 'fou-add':
     case 'fou-del':
       return changeFou(step, sys);
+    case 'tunnel-add':
+    case 'tunnel-del':
+      return changeTunnel(step, sys);
   }
+}
+
+async function changeTunnel(step: Extract<Step, { kind: 'tunnel-add' | 'tunnel-del' }>, sys: System): Promise<Performed> {
+  const rtnl = await sys.rtnl();
+  if (step.kind === 'tunnel-add') await rtnl.createGre({ name: step.dev, type: step.type, local: step.local.address.bytes });
+  else await rtnl.deleteLink((await indexOf(step.dev, sys)).index);
+  return { step, undo: { ...step, kind: step.kind === 'tunnel-add' ? 'tunnel-del' : 'tunnel-add' } };
 }
 
 async function setSysctl(step: Extract<Step, { kind: 'sysctl-set' }>, sys: System): Promise<Performed | undefined> {

@@ -40,7 +40,9 @@ function program(side: Side, io: Io): Command {
   if (side === 'realserver') {
     cmd
       .option('--tun-type <type>', 'tunnel type for --mode tun (ipip|gue|gre)')
-      .option('--tun-port <port>', 'GUE receive port (--tun-type gue; default 6080)');
+      .option('--tun-port <port>', 'GUE receive port (--tun-type gue; default 6080)')
+      .option('--tun-csum', 'GRE with checksums (the director adds the real server with --tun-csum): create a GRE device that expects them')
+      .option('--tun-local <addr[,addr...]>', "with --tun-csum: this real server's address the director sends to, one per VIP family", (v: string, prev: string[] = []) => [...prev, v]);
   }
   cmd
     .option('--dry-run', 'print the plan and change nothing')

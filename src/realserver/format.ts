@@ -24,6 +24,10 @@ export function describeStep(s: Step): string {
       return `open GUE port ${s.port}/udp (IPv${s.family})`;
     case 'fou-del':
       return `close GUE port ${s.port}/udp (IPv${s.family})`;
+    case 'tunnel-add':
+      return `create ${s.type} device ${s.dev} (local ${s.local.text}, expects checksums)`;
+    case 'tunnel-del':
+      return `delete ${s.type} device ${s.dev}`;
   }
 }
 
@@ -35,14 +39,19 @@ export function stepJson(s: Step): Record<string, unknown> {
     case 'address-add':
     case 'address-del':
       return { kind: s.kind, dev: s.dev, address: s.vip.text, prefix: s.prefix, nodad: s.nodad };
+    case 'tunnel-add':
+    case 'tunnel-del':
+      return { kind: s.kind, dev: s.dev, type: s.type, local: s.local.text };
     default:
       return { ...s };
   }
 }
 
-export function modeLabel(spec: { side: Side; mode: string; tunType?: string | undefined; tunPort?: number | undefined }): string {
+/** A spec or a state record as a short label: `dr`, `tun ipip`, `tun gue, port 6080`, `tun gre, checksums`. */
+export function modeLabel(spec: { side: Side; mode: string; tunType?: string | undefined; tunPort?: number | undefined; csum?: boolean | undefined; csumLocals?: readonly unknown[] | undefined }): string {
   if (spec.side !== 'realserver' || spec.mode !== 'tun') return spec.mode;
-  return spec.tunType === 'gue' ? `tun gue, port ${spec.tunPort}` : `tun ${spec.tunType}`;
+  if (spec.tunType === 'gue') return `tun gue, port ${spec.tunPort}`;
+  return `tun ${spec.tunType}${spec.csum === true || spec.csumLocals !== undefined ? ', checksums' : ''}`;
 }
 
 export interface RunReport {

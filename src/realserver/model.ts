@@ -27,6 +27,11 @@ export interface RealserverSpec {
   readonly tunType: TunType;
   /** GUE receive port (used with tunType gue) */
   readonly tunPort: number;
+  /**
+   * GRE with checksums (the director's --tun-csum): the real server's own addresses that the
+   * director sends to, one per VIP family; a checksum-expecting GRE device is created on each.
+   */
+  readonly csumLocals?: readonly Vip[];
 }
 
 export interface DirectorSpec {
@@ -66,6 +71,15 @@ export interface FouNeed {
   readonly family: Family;
 }
 
+/** A tunnel device this preparation creates (the fallback devices cannot expect checksums). */
+export interface TunnelNeed {
+  readonly dev: string;
+  /** rtnetlink link kind */
+  readonly type: 'gre' | 'ip6gre';
+  /** the local address it receives on (tells it apart from the fallback gre0/ip6gre0) */
+  readonly local: Vip;
+}
+
 export interface Desired {
   readonly spec: Spec;
   readonly modules: readonly ModuleNeed[];
@@ -74,6 +88,8 @@ export interface Desired {
   readonly links: readonly string[];
   readonly addresses: readonly AddressNeed[];
   readonly fouPorts: readonly FouNeed[];
+  /** tunnel devices to create (absent: none) */
+  readonly tunnels?: readonly TunnelNeed[];
   /** devices that must already exist (user-named ones and lo) */
   readonly devices: readonly string[];
   /** real servers: a VIP anywhere but where we put it is a conflict (it would answer ARP) */
@@ -119,7 +135,8 @@ export type Step =
   | { readonly kind: 'sysctl-set'; readonly key: string; readonly from: number | undefined; readonly to: number }
   | { readonly kind: 'link-set'; readonly dev: string; readonly up: boolean }
   | { readonly kind: 'address-add' | 'address-del'; readonly dev: string; readonly vip: Vip; readonly prefix: number; readonly nodad: boolean }
-  | { readonly kind: 'fou-add' | 'fou-del'; readonly port: number; readonly family: Family };
+  | { readonly kind: 'fou-add' | 'fou-del'; readonly port: number; readonly family: Family }
+  | ({ readonly kind: 'tunnel-add' | 'tunnel-del' } & TunnelNeed);
 
 export type StepKind = Step['kind'];
 

@@ -11,11 +11,13 @@ import { sysctlName } from './sysctl.js';
 /** Steps that bring `observed` to `desired`; [] when it is there already. Throws PlanError. */
 export function planUp(d: Desired, o: Observed): Step[] {
   const loads = d.modules.filter((m) => o.modules.get(m.name) !== true);
-  const pending = new Set(loads.flatMap((m) => (m.marker && 'link' in m.marker ? [m.marker.link] : [])));
+  const creates = (d.tunnels ?? []).filter((t) => !o.links.has(t.dev));
+  const pending = new Set([...loads.flatMap((m) => (m.marker && 'link' in m.marker ? [m.marker.link] : [])), ...creates.map((t) => t.dev)]);
   const problems = findProblems(d, o, pending);
   if (problems.length > 0) throw new PlanError(problems);
   return [
     ...loads.map((m): Step => ({ kind: 'module-load', module: m.name })),
+    ...creates.map((t): Step => ({ kind: 'tunnel-add', ...t })),
     ...d.sysctls
       .filter((s) => o.sysctls.get(s.key) !== s.value)
       .map((s): Step => ({ kind: 'sysctl-set', key: s.key, from: o.sysctls.get(s.key), to: s.value })),
@@ -117,17 +119,27 @@ export function planDownFromRecord(rec: StateRecord, named: readonly Vip[], o: O
 }
 
 function restoreSteps(rec: StateRecord, o: Observed, notes: string[]): Step[] {
+  // Devices `up` created go again (with their addresses and sysctls); they are not set down first.
+  const created = (rec.tunnels ?? []).filter((t) => o.links.has(t.dev));
+  const gone = new Set((rec.tunnels ?? []).map((t) => t.dev));
   const fou = [...rec.fouPorts].reverse().filter((f) => (o.fouPorts ?? []).some((p) => samePort(p, f)));
-  const links = [...rec.links].reverse().filter((dev) => o.links.get(dev)?.up === true);
+  const links = [...rec.links].reverse().filter((dev) => !gone.has(dev) && o.links.get(dev)?.up === true);
   const sysctls: Step[] = [];
   for (const { key, before } of [...rec.sysctls].reverse()) {
+    const dev = deviceOfKey(key);
+    if (dev !== undefined && gone.has(dev)) continue;
     const now = o.sysctls.get(key);
     if (now === undefined) notes.push(`${sysctlName(key)} no longer exists: not restored`);
     else if (now !== before) sysctls.push({ kind: 'sysctl-set', key, from: now, to: before });
   }
+  const tunnels = [...created].reverse().flatMap((t): Step[] => {
+    const local = vipFromText(t.local);
+    return local ? [{ kind: 'tunnel-del', dev: t.dev, type: t.type, local }] : [];
+  });
   return [
     ...fou.map((f): Step => ({ kind: 'fou-del', port: f.port, family: f.family })),
     ...links.map((dev): Step => ({ kind: 'link-set', dev, up: false })),
+    ...tunnels,
     ...sysctls,
   ];
 }

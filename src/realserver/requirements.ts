@@ -3,7 +3,7 @@
 // tunnel drivers: the fallback device each module creates in every namespace.
 import { confKey } from './sysctl.js';
 import { hostPrefix } from './model.js';
-import type { AddressNeed, Desired, DirectorSpec, Family, FouNeed, ModuleNeed, RealserverSpec, Spec, SysctlNeed, TunType, Vip } from './model.js';
+import type { AddressNeed, Desired, DirectorSpec, Family, FouNeed, ModuleNeed, RealserverSpec, Spec, SysctlNeed, TunnelNeed, TunType, Vip } from './model.js';
 
 const IPIP: ModuleNeed = { name: 'ipip', marker: { link: 'tunl0' } };
 const IP6_TUNNEL: ModuleNeed = { name: 'ip6_tunnel', marker: { link: 'ip6tnl0' } };
@@ -62,7 +62,13 @@ function realserverNeeds(spec: RealserverSpec): Desired {
       fouPorts: [],
     };
   }
-  const tunnel = (f: Family): Tunnel => TUNNELS[spec.tunType][f];
+  const created = csumTunnels(spec);
+  // With checksums, the VIPs go on the created device; the module's fallback device cannot expect them.
+  const tunnel = (f: Family): Tunnel => {
+    const own = created.find((t) => t.local.family === f);
+    const base = TUNNELS[spec.tunType][f];
+    return own ? { ...base, dev: own.dev } : base;
+  };
   // rp_filter: decapsulated packets arrive on the tunnel device with the client's source, which
   // routes out another interface; the kernel uses max(all, dev), and default covers a device the
   // module creates in namespaces made later.
@@ -75,7 +81,16 @@ function realserverNeeds(spec: RealserverSpec): Desired {
     links: unique(fams.map((f) => tunnel(f).dev)),
     addresses: spec.vips.map((v) => address(tunnel(v.family).dev, v)),
     fouPorts,
+    ...(created.length > 0 ? { tunnels: created } : {}),
   };
+}
+
+/** Names of the devices created for GRE with checksums (IFNAMSIZ: at most 15 bytes). */
+export const CSUM_TUNNEL_DEV: Readonly<Record<Family, string>> = { 4: 'lvsgre', 6: 'lvsgre6' };
+
+function csumTunnels(spec: RealserverSpec): TunnelNeed[] {
+  if (spec.tunType !== 'gre' || !spec.csumLocals) return [];
+  return spec.csumLocals.map((local) => ({ dev: CSUM_TUNNEL_DEV[local.family], type: local.family === 4 ? 'gre' : 'ip6gre', local }));
 }
 
 function directorNeeds(spec: DirectorSpec): Desired {

@@ -13,6 +13,7 @@ export const NETLINK_ROUTE = 0; // NETLINK_ROUTE
 
 export const RtmType = {
   NEWLINK: 16, // RTM_NEWLINK
+  DELLINK: 17, // RTM_DELLINK
   GETLINK: 18, // RTM_GETLINK
   NEWADDR: 20, // RTM_NEWADDR
   DELADDR: 21, // RTM_DELADDR
@@ -25,7 +26,12 @@ export const NewFlag = {
   CREATE: 0x400, // NLM_F_CREATE
 } as const;
 
-export const IflaAttr = { IFNAME: 3 } as const; // IFLA_IFNAME (string)
+export const IflaAttr = { IFNAME: 3, LINKINFO: 18 } as const; // IFLA_IFNAME (string), IFLA_LINKINFO (nested)
+export const IflaInfo = { KIND: 1, DATA: 2 } as const; // IFLA_INFO_KIND (string), IFLA_INFO_DATA (nested)
+/** IFLA_GRE_* (if_tunnel.h): the same numbers for gre and ip6gre links */
+export const IflaGre = { IFLAGS: 2, LOCAL: 6 } as const; // IFLA_GRE_IFLAGS (be16), IFLA_GRE_LOCAL (in_addr / in6_addr)
+/** GRE_CSUM as it travels: __cpu_to_be16(0x8000) */
+const GRE_CSUM_BE = Uint8Array.of(0x80, 0x00);
 export const IfaAttr = {
   ADDRESS: 1, // IFA_ADDRESS (prefix address; the peer on point-to-point links)
   LOCAL: 2, // IFA_LOCAL (the local address; IPv6 sends it only with a peer)
@@ -126,6 +132,26 @@ export const setLinkRequest = (index: number, up: boolean): Request => ({
   payload: encodeIfinfomsg({ index, flags: up ? IFF_UP : 0, change: IFF_UP }),
 });
 
+export interface GreTunnel {
+  readonly name: string;
+  readonly type: 'gre' | 'ip6gre';
+  /** 4 or 16 bytes, network order */
+  readonly local: Uint8Array;
+}
+
+/** `ip link add NAME type gre|ip6gre local ADDR icsum`: a device that takes GRE with checksums to ADDR. */
+export function createGreRequest(t: GreTunnel): Request {
+  const attrs = new AttributeWriter()
+    .string(IflaAttr.IFNAME, t.name)
+    .nested(IflaAttr.LINKINFO, (info) =>
+      info.string(IflaInfo.KIND, t.type).nested(IflaInfo.DATA, (data) => data.bytes(IflaGre.IFLAGS, GRE_CSUM_BE).bytes(IflaGre.LOCAL, t.local)),
+    )
+    .finish();
+  return { type: RtmType.NEWLINK, flags: NewFlag.CREATE | NewFlag.EXCL, payload: encodeIfinfomsg({ index: 0 }, attrs) };
+}
+
+export const deleteLinkRequest = (index: number): Request => ({ type: RtmType.DELLINK, payload: encodeIfinfomsg({ index }) });
+
 export const dumpAddressesRequest = (): Request => ({
   type: RtmType.GETADDR,
   payload: encodeIfaddrmsg({ family: AF_UNSPEC, prefix: 0, flags: 0, scope: 0, index: 0 }),
@@ -172,6 +198,14 @@ export class RtnlClient {
       if (e instanceof NetlinkError && e.errno === ENODEV) return undefined;
       throw e;
     }
+  }
+
+  async createGre(t: GreTunnel): Promise<void> {
+    await this.conn.request(createGreRequest(t));
+  }
+
+  async deleteLink(index: number): Promise<void> {
+    await this.conn.request(deleteLinkRequest(index));
   }
 
   async setLink(index: number, up: boolean): Promise<void> {

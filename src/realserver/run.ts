@@ -45,7 +45,7 @@ async function loadState(side: PrepRequest['side'], sys: System, opts: RunOption
 function sameSetup(rec: StateRecord, spec: Spec): boolean {
   if (rec.mode !== spec.mode) return false;
   if (spec.side !== 'realserver' || spec.mode !== 'tun') return true;
-  return rec.tunType === spec.tunType && (spec.tunType !== 'gue' || rec.tunPort === spec.tunPort);
+  return rec.tunType === spec.tunType && (spec.tunType !== 'gue' || rec.tunPort === spec.tunPort) && (rec.csum === true) === (spec.csumLocals !== undefined);
 }
 
 function refuseOtherSetup(ctx: StateContext, spec: Spec): void {

@@ -43,6 +43,8 @@ export interface RawOptions {
   readonly dev?: string;
   readonly tunType?: string;
   readonly tunPort?: string;
+  readonly tunCsum?: boolean;
+  readonly tunLocal?: readonly string[];
 }
 
 const REALSERVER_MODES: readonly RealserverMode[] = ['dr', 'tun'];
@@ -79,7 +81,7 @@ function buildSpec(side: Side, action: Action, raw: RawOptions, vips: readonly V
   const dev = raw.dev === undefined ? undefined : checkIfname(raw.dev);
   if (raw.mode === undefined) {
     if (action !== 'down') throw new PrepUsageError('--mode is required');
-    if (raw.tunType !== undefined || raw.tunPort !== undefined) throw new PrepUsageError('--tun-type and --tun-port need --mode tun');
+    if (raw.tunType !== undefined || raw.tunPort !== undefined || raw.tunCsum || raw.tunLocal) throw new PrepUsageError('--tun-type, --tun-port, --tun-csum and --tun-local need --mode tun');
     if (dev !== undefined) throw new PrepUsageError('--dev needs --mode (without it, down takes everything from the state file)');
     return undefined;
   }
@@ -96,5 +98,32 @@ function buildSpec(side: Side, action: Action, raw: RawOptions, vips: readonly V
   }
   if (raw.tunPort !== undefined && tunType !== 'gue') throw new PrepUsageError('--tun-port applies to --tun-type gue only');
   const tunPort = raw.tunPort === undefined ? DEFAULT_GUE_PORT : parsePort(raw.tunPort);
-  return { side, mode, vips, tunType, tunPort, ...(dev !== undefined ? { dev } : {}) };
+  const csumLocals = parseCsum(raw, mode, tunType, vips);
+  return { side, mode, vips, tunType, tunPort, ...(csumLocals ? { csumLocals } : {}), ...(dev !== undefined ? { dev } : {}) };
+}
+
+/**
+ * --tun-csum (GRE only: GUE ports take checksums as they are) needs --tun-local: the real
+ * server's own address the director sends to, one per VIP family.
+ */
+function parseCsum(raw: RawOptions, mode: RealserverMode, tunType: TunType, vips: readonly Vip[]): Vip[] | undefined {
+  if (!raw.tunCsum) {
+    if (raw.tunLocal !== undefined) throw new PrepUsageError('--tun-local goes with --tun-csum');
+    return undefined;
+  }
+  if (mode !== 'tun' || tunType !== 'gre') throw new PrepUsageError('--tun-csum applies to --tun-type gre only (GUE ports accept checksums as they are)');
+  let locals: Vip[];
+  try {
+    locals = parseVips(raw.tunLocal ?? []);
+  } catch (e) {
+    throw new PrepUsageError((e as Error).message.replace(/^--vip/, '--tun-local'));
+  }
+  const families = [...new Set(vips.map((v) => v.family))];
+  for (const f of families) {
+    const n = locals.filter((l) => l.family === f).length;
+    if (n !== 1) throw new PrepUsageError(`--tun-csum needs --tun-local with exactly one IPv${f} address of this real server (the one the director sends to); got ${n}`);
+  }
+  const extra = locals.find((l) => !families.includes(l.family));
+  if (extra) throw new PrepUsageError(`--tun-local ${extra.text}: no IPv${extra.family} VIP to receive for`);
+  return locals;
 }

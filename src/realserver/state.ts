@@ -24,6 +24,8 @@ export interface StateRecord {
   readonly mode: string;
   readonly tunType?: string;
   readonly tunPort?: number;
+  /** GRE with checksums (--tun-csum) */
+  readonly csum?: boolean;
   /** sysctl values from before the first `up` that changed them, in the order changed */
   readonly sysctls: readonly { readonly key: string; readonly before: number }[];
   /** addresses `up` added (not those that were there already) */
@@ -32,6 +34,15 @@ export interface StateRecord {
   readonly links: readonly string[];
   /** fou receive ports `up` opened */
   readonly fouPorts: readonly FouNeed[];
+  /** tunnel devices `up` created (absent in records without any) */
+  readonly tunnels?: readonly RecordedTunnel[];
+}
+
+export interface RecordedTunnel {
+  readonly dev: string;
+  readonly type: 'gre' | 'ip6gre';
+  /** canonical text */
+  readonly local: string;
 }
 
 export interface StateContent {
@@ -77,7 +88,8 @@ function isRecord(v: unknown): v is StateRecord {
     Array.isArray(r.sysctls) && r.sysctls.every((s: { key?: unknown; before?: unknown }) => typeof s?.key === 'string' && Number.isInteger(s.before)) &&
     Array.isArray(r.addresses) && r.addresses.every((a: Partial<RecordedAddress>) => typeof a?.dev === 'string' && typeof a.vip === 'string' && Number.isInteger(a.prefix)) &&
     Array.isArray(r.links) && r.links.every((l) => typeof l === 'string') &&
-    Array.isArray(r.fouPorts) && r.fouPorts.every((f: Partial<FouNeed>) => Number.isInteger(f?.port) && (f.family === 4 || f.family === 6))
+    Array.isArray(r.fouPorts) && r.fouPorts.every((f: Partial<FouNeed>) => Number.isInteger(f?.port) && (f.family === 4 || f.family === 6)) &&
+    (r.tunnels === undefined || (Array.isArray(r.tunnels) && r.tunnels.every((t: Partial<RecordedTunnel>) => typeof t?.dev === 'string' && (t.type === 'gre' || t.type === 'ip6gre') && typeof t.local === 'string')))
   );
 }
 
@@ -94,7 +106,10 @@ export async function writeRecord(path: string, netns: string, record: StateReco
 }
 
 export function emptyRecord(spec: Spec): StateRecord {
-  const tun = spec.side === 'realserver' && spec.mode === 'tun' ? { tunType: spec.tunType, ...(spec.tunType === 'gue' ? { tunPort: spec.tunPort } : {}) } : {};
+  const tun =
+    spec.side === 'realserver' && spec.mode === 'tun'
+      ? { tunType: spec.tunType, ...(spec.tunType === 'gue' ? { tunPort: spec.tunPort } : {}), ...(spec.csumLocals ? { csum: true } : {}) }
+      : {};
   return { side: spec.side, mode: spec.mode, ...tun, sysctls: [], addresses: [], links: [], fouPorts: [] };
 }
 
@@ -105,7 +120,9 @@ export function recordAfterUp(old: StateRecord | undefined, spec: Spec, done: re
   const addresses = [...base.addresses];
   const links = [...base.links];
   const fouPorts = [...base.fouPorts];
+  const tunnels = [...(base.tunnels ?? [])];
   for (const s of done) {
+    if (s.kind === 'tunnel-add' && !tunnels.some((t) => t.dev === s.dev)) tunnels.push({ dev: s.dev, type: s.type, local: s.local.text });
     if (s.kind === 'sysctl-set' && s.from !== undefined && !sysctls.some((x) => x.key === s.key)) sysctls.push({ key: s.key, before: s.from });
     if (s.kind === 'address-add' && !addresses.some((a) => a.dev === s.dev && a.vip === s.vip.text)) {
       addresses.push({ dev: s.dev, vip: s.vip.text, prefix: s.prefix, nodad: s.nodad });
@@ -113,7 +130,7 @@ export function recordAfterUp(old: StateRecord | undefined, spec: Spec, done: re
     if (s.kind === 'link-set' && s.up && !links.includes(s.dev)) links.push(s.dev);
     if (s.kind === 'fou-add' && !fouPorts.some((f) => samePort(f, s))) fouPorts.push({ port: s.port, family: s.family });
   }
-  return { ...base, sysctls, addresses, links, fouPorts };
+  return { ...base, sysctls, addresses, links, fouPorts, ...(tunnels.length > 0 ? { tunnels } : {}) };
 }
 
 /**

@@ -35,8 +35,12 @@ function sysctlsIn(ns: string | undefined, keys: readonly string[]): Record<stri
 }
 
 async function setUp(mode: LabMode, o: { tunType?: TunType; ipv6?: boolean } = {}): Promise<{ plan: LabPlan; w: World }> {
+  return setUpRules(demoRules({ mode, ...o }));
+}
+
+async function setUpRules(rules: string): Promise<{ plan: LabPlan; w: World }> {
   resetIpvs();
-  const restored = await runOurs(['-R'], { stdin: demoRules({ mode, ...o }) });
+  const restored = await runOurs(['-R'], { stdin: rules });
   expect(restored).toEqual({ stdout: '', stderr: '', code: 0 });
   const plan = planLab(await readTable());
   world = buildWorld(plan);
@@ -142,6 +146,20 @@ describe('preparation proven by traffic (20 requests per service)', () => {
       await provePreparation(plan, w, spread(plan, (names) => Object.fromEntries(names.map((n) => [n, 10]))));
     });
   }
+
+  it('TUN gre with checksums (--tun-csum): the fallback gre0 drops them, the device up creates takes them; down deletes it', async () => {
+    const rules = demoRules({ mode: 'tun', tunType: 'gre' }).replace(/--tun-type gre/g, '--tun-type gre --tun-csum');
+    const { plan, w } = await setUpRules(rules);
+    expect(plan.servers.map((s) => s.tunCsum)).toEqual([true, true]);
+    // Prepared as for plain GRE (VIP on gre0), the checksummed packets are dropped.
+    await directorUp(plan, () => undefined);
+    for (const s of plan.servers) expect(ipvsadmIn(s.name, realserverArgs({ ...s, tunCsum: false })).code).toBe(0);
+    expect(Object.values(w.send(plan.services.map((s) => s.target), 2))).toEqual([{ '(failed)': 2 }]);
+    for (const s of plan.servers) expect(ipvsadmIn(s.name, ['realserver', 'down']).code).toBe(0);
+    await runOurs(['director', 'down']);
+    await provePreparation(plan, w, spread(plan, (names) => Object.fromEntries(names.map((n) => [n, 10]))));
+    for (const s of plan.servers) expect(sh(`ip -n ${s.name} -o link show`).stdout).not.toContain('lvsgre');
+  });
 
   it('DR over IPv6: rr 10:10 (VIP /128 nodad on lo)', async () => {
     const { plan, w } = await setUp('dr', { ipv6: true });

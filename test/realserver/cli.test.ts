@@ -86,7 +86,7 @@ describe('usage errors: exit 2, the problem on stderr, the system not looked at'
     ['realserver', ['up', '--mode', 'dr', '--vip', '192.0.2.1', '--dev', 'a/b'], 'ipvsadm realserver up: --dev "a/b": not a valid interface name\n'],
     ['realserver', ['up', '--mode', 'dr', '--vip', '192.0.2.1', '--dev', 'sixteen-letters!'], 'ipvsadm realserver up: --dev "sixteen-letters!": not a valid interface name\n'],
     ['realserver', ['down', '--dev', 'eth0'], 'ipvsadm realserver down: --dev needs --mode (without it, down takes everything from the state file)\n'],
-    ['realserver', ['down', '--tun-type', 'gue'], 'ipvsadm realserver down: --tun-type and --tun-port need --mode tun\n'],
+    ['realserver', ['down', '--tun-type', 'gue'], 'ipvsadm realserver down: --tun-type, --tun-port, --tun-csum and --tun-local need --mode tun\n'],
   ] as const)('%s %j', async (side, argv, stderr) => {
     const sys = new FakeSystem();
     expect(await run(side, argv, sys)).toEqual({ code: 2, stdout: '', stderr });

@@ -6,14 +6,17 @@ import { MalformedMessageError, NetlinkError } from '../../src/netlink/errors.js
 import type { Request } from '../../src/netlink/connection.js';
 import {
   IFA_F_NODAD, IFF_UP, RtmType, RtnlClient, addAddressRequest, decodeAddress, decodeLink, deleteAddressRequest, dumpAddressesRequest,
-  dumpLinksRequest, encodeIfaddrmsg, encodeIfinfomsg, getLinkRequest, setLinkRequest,
+  dumpLinksRequest, encodeIfaddrmsg, encodeIfinfomsg, getLinkRequest, setLinkRequest, createGreRequest, deleteLinkRequest,
 } from '../../src/realserver/rtnl.js';
-import { NLM_F, attr, cat, done, i32, nlmsg, nlmsgerr, parseMessages, str, u16, u32, u8 } from '../support/bytes.js';
+import { NLM_F, attr, cat, done, i32, nest, nlmsg, nlmsgerr, parseMessages, str, u16, u32, u8 } from '../support/bytes.js';
 import type { ParsedMessage } from '../support/bytes.js';
 import { ManualTransport } from '../support/fake-kernel.js';
 
 // Ids written out from uapi/linux/rtnetlink.h, if_link.h, if_addr.h (not imported from src).
-const RTM = { NEWLINK: 16, GETLINK: 18, NEWADDR: 20, DELADDR: 21, GETADDR: 22 };
+const RTM = { NEWLINK: 16, DELLINK: 17, GETLINK: 18, NEWADDR: 20, DELADDR: 21, GETADDR: 22 };
+const IFLA_LINKINFO = 18;
+const IFLA_INFO = { KIND: 1, DATA: 2 };
+const IFLA_GRE = { IFLAGS: 2, LOCAL: 6 };
 const IFLA_IFNAME = 3;
 const IFLA_MTU = 4;
 const IFA = { ADDRESS: 1, LOCAL: 2, LABEL: 3, FLAGS: 8 };
@@ -67,7 +70,23 @@ describe('encoding', () => {
   });
 
   it('message type constants', () => {
-    expect(RtmType).toEqual({ NEWLINK: 16, GETLINK: 18, NEWADDR: 20, DELADDR: 21, GETADDR: 22 });
+    expect(RtmType).toEqual(RTM);
+  });
+
+  it('`ip link add lvsgre type gre local 192.0.2.1 icsum`: NEWLINK CREATE|EXCL, IFLA_LINKINFO {kind, data {iflags GRE_CSUM (be16), local}}', () => {
+    const r = createGreRequest({ name: 'lvsgre', type: 'gre', local: Uint8Array.from(V4) });
+    const linkinfo = nest(IFLA_LINKINFO, attr(IFLA_INFO.KIND, str('gre')), nest(IFLA_INFO.DATA, attr(IFLA_GRE.IFLAGS, Buffer.from([0x80, 0x00])), attr(IFLA_GRE.LOCAL, Buffer.from(V4))));
+    expect(plain(r)).toEqual(want(RTM.NEWLINK, 0x400 | 0x200, cat(ifinfomsg(0), attr(IFLA_IFNAME, str('lvsgre')), linkinfo)));
+  });
+
+  it('ip6gre carries a 16-byte local address', () => {
+    const r = createGreRequest({ name: 'lvsgre6', type: 'ip6gre', local: Uint8Array.from(V6) });
+    const linkinfo = nest(IFLA_LINKINFO, attr(IFLA_INFO.KIND, str('ip6gre')), nest(IFLA_INFO.DATA, attr(IFLA_GRE.IFLAGS, Buffer.from([0x80, 0x00])), attr(IFLA_GRE.LOCAL, Buffer.from(V6))));
+    expect(plain(r)).toEqual(want(RTM.NEWLINK, 0x400 | 0x200, cat(ifinfomsg(0), attr(IFLA_IFNAME, str('lvsgre6')), linkinfo)));
+  });
+
+  it('DELLINK by index', () => {
+    expect(plain(deleteLinkRequest(7))).toEqual(want(RTM.DELLINK, undefined, ifinfomsg(7)));
   });
 });
 

@@ -121,8 +121,8 @@ describe('buildRequest: refused', () => {
   const cases: [Side, Action, RawOptions, string][] = [
     ['realserver', 'up', { vip: [V1] }, '--mode is required'],
     ['director', 'check', {}, '--mode is required'],
-    ['realserver', 'down', { tunType: 'gue' }, '--tun-type and --tun-port need --mode tun'],
-    ['realserver', 'down', { tunPort: '6080' }, '--tun-type and --tun-port need --mode tun'],
+    ['realserver', 'down', { tunType: 'gue' }, '--tun-type, --tun-port, --tun-csum and --tun-local need --mode tun'],
+    ['realserver', 'down', { tunPort: '6080' }, '--tun-type, --tun-port, --tun-csum and --tun-local need --mode tun'],
     ['realserver', 'down', { dev: 'eth0' }, '--dev needs --mode (without it, down takes everything from the state file)'],
     ['realserver', 'up', { mode: 'dr' }, '--vip is required'],
     ['realserver', 'check', { mode: 'tun' }, '--vip is required'],

@@ -11,7 +11,7 @@ import type { IfAddress, Link } from '../../src/realserver/rtnl.js';
 import type { SysctlStore } from '../../src/realserver/sysctl.js';
 import type { FouOps, RtnlOps, System } from '../../src/realserver/system.js';
 
-export type FakeOp = 'sysctl.read' | 'sysctl.write' | 'module.load' | 'link.set' | 'address.add' | 'address.del' | 'fou.add' | 'fou.del' | 'links' | 'addresses';
+export type FakeOp = 'sysctl.read' | 'sysctl.write' | 'module.load' | 'link.set' | 'address.add' | 'address.del' | 'fou.add' | 'fou.del' | 'link.create' | 'link.delete' | 'links' | 'addresses';
 
 export interface FakeAddress {
   readonly dev: string;
@@ -233,6 +233,21 @@ export class FakeSystem implements System {
     },
     addAddress: async (a) => this.changeAddress('add', a),
     deleteAddress: async (a) => this.changeAddress('del', a),
+    createGre: async (t) => {
+      this.check('link.create', t.name);
+      if (this.links.has(t.name)) throw new NetlinkError(17); // EEXIST
+      this.addLink(t.name);
+      this.log.push(`link create ${t.name} ${t.type} local ${formatAddress({ af: t.local.length === 4 ? AF_INET : AF_INET6, bytes: t.local })}`);
+    },
+    deleteLink: async (index) => {
+      const l = [...this.links.values()].find((x) => x.index === index);
+      if (!l) throw new NetlinkError(19);
+      this.check('link.delete', l.name);
+      this.links.delete(l.name);
+      this.addressList = this.addressList.filter((a) => a.index !== index);
+      for (const key of [...this.sysctls.keys()]) if (key.includes(`/conf/${l.name}/`)) this.sysctls.delete(key);
+      this.log.push(`link delete ${l.name}`);
+    },
   };
 
   private changeAddress(what: 'add' | 'del', a: IfAddress): void {
