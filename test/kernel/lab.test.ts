@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { runOurs } from './support/ours.js';
 import { assertInGuest, resetIpvs, sh } from './support/guest.js';
+import { clearIpvsConnections } from './support/nat-lab.js';
 
 assertInGuest();
 
@@ -24,7 +25,9 @@ const RULES = [
   '',
 ].join('\n');
 
-afterAll(() => {
+afterAll(async () => {
+  // Connection entries outlive their services for minutes; later files list -c.
+  await clearIpvsConnections();
   resetIpvs();
   sh('rm -f /run/ipvsadm-ts/realserver.json');
 });

@@ -11,6 +11,7 @@ import { BRIDGE, buildWorld, ipvsadmIn, sh } from '../../src/lab/world.js';
 import type { World } from '../../src/lab/world.js';
 import type { TunType } from '../../src/realserver/model.js';
 import { assertInGuest, resetIpvs } from './support/guest.js';
+import { clearIpvsConnections } from './support/nat-lab.js';
 import { runOurs } from './support/ours.js';
 
 assertInGuest();
@@ -98,6 +99,8 @@ afterEach(async () => {
   await world?.teardown();
   world = undefined;
   await runOurs(['director', 'down']);
+  // Connection entries outlive their services for minutes; later files list -c.
+  await clearIpvsConnections();
   // The state file keys records by network namespace inode, and the kernel reuses the inode of a
   // deleted namespace: records of the namespaces just deleted must not meet the next case's.
   sh('rm -f /run/ipvsadm-ts/realserver.json');
