@@ -147,6 +147,8 @@ export function buildWorld(plan: LabPlan): World {
     const cmds = [
       `ip -n ${s.name} addr add ${host(s.addr)} dev eth0${nodad(s.addr)}`,
       `ip -n ${s.name} route add ${host(dir)} dev eth0`,
+      // No `src` here: that the director never sends from an IPv6 VIP (which shares a longer
+      // prefix with the real servers) is `director up`'s job (VIPs added deprecated).
       `ip route add ${host(s.addr)} dev ${BRIDGE}`,
       `ip -n ${CLIENT_NS} route add ${host(s.addr)} dev eth0`,
     ];

@@ -130,6 +130,10 @@ async function changeAddress(step: Extract<Step, { kind: 'address-add' | 'addres
     scope: RT_SCOPE_UNIVERSE,
     index,
     local: step.vip.address.bytes,
+    // An IPv6 VIP is added deprecated, so that it is never picked as a source address: a tunnel
+    // packet from a director whose VIP shares a longer prefix with the real server would
+    // otherwise carry the VIP as outer source, which the real server (holding the VIP) drops.
+    ...(step.kind === 'address-add' && step.vip.family === 6 ? { preferredLft: 0 } : {}),
   };
   const rtnl = await sys.rtnl();
   if (step.kind === 'address-add') await rtnl.addAddress(a);

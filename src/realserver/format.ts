@@ -17,7 +17,7 @@ export function describeStep(s: Step): string {
     case 'link-set':
       return `set link ${s.dev} ${s.up ? 'up' : 'down'}`;
     case 'address-add':
-      return `add ${s.vip.text}/${s.prefix} to ${s.dev}${s.nodad ? ' (nodad)' : ''}`;
+      return `add ${s.vip.text}/${s.prefix} to ${s.dev}${s.vip.family === 6 ? ' (nodad, deprecated)' : s.nodad ? ' (nodad)' : ''}`;
     case 'address-del':
       return `remove ${s.vip.text}/${s.prefix} from ${s.dev}`;
     case 'fou-add':

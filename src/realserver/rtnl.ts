@@ -35,8 +35,11 @@ const GRE_CSUM_BE = Uint8Array.of(0x80, 0x00);
 export const IfaAttr = {
   ADDRESS: 1, // IFA_ADDRESS (prefix address; the peer on point-to-point links)
   LOCAL: 2, // IFA_LOCAL (the local address; IPv6 sends it only with a peer)
+  CACHEINFO: 6, // IFA_CACHEINFO (struct ifa_cacheinfo: u32 prefered, valid, cstamp, tstamp)
   FLAGS: 8, // IFA_FLAGS (u32, supersedes ifa_flags)
 } as const;
+/** INFINITY_LIFE_TIME: a valid lifetime that never ends */
+const FOREVER = 0xffffffff;
 export const IFF_UP = 0x1; // IFF_UP
 export const IFA_F_NODAD = 0x02; // IFA_F_NODAD
 export const RT_SCOPE_UNIVERSE = 0; // RT_SCOPE_UNIVERSE
@@ -63,6 +66,11 @@ export interface IfAddress {
   readonly index: number;
   /** 4 or 16 bytes, network order */
   readonly local: Uint8Array;
+  /**
+   * add only: the preferred lifetime in seconds (valid forever). 0 makes an IPv6 address
+   * deprecated: it still receives, but source address selection (RFC 6724 rule 3) avoids it.
+   */
+  readonly preferredLft?: number;
 }
 
 export function encodeIfinfomsg(m: { index: number; flags?: number; change?: number }, attrs: Uint8Array = new Uint8Array(0)): Uint8Array {
@@ -159,7 +167,15 @@ export const dumpAddressesRequest = (): Request => ({
 
 /** Both IFA_LOCAL and IFA_ADDRESS carry the address (no peer), as `ip addr add` sends them. */
 function addressAttrs(a: IfAddress): Uint8Array {
-  return new AttributeWriter().bytes(IfaAttr.LOCAL, a.local).bytes(IfaAttr.ADDRESS, a.local).finish();
+  const w = new AttributeWriter().bytes(IfaAttr.LOCAL, a.local).bytes(IfaAttr.ADDRESS, a.local);
+  if (a.preferredLft !== undefined) {
+    const info = new Uint8Array(16);
+    const dv = view(info);
+    dv.setUint32(0, a.preferredLft >>> 0, HOST_LE);
+    dv.setUint32(4, FOREVER, HOST_LE);
+    w.bytes(IfaAttr.CACHEINFO, info);
+  }
+  return w.finish();
 }
 
 /** NLM_F_CREATE|NLM_F_EXCL: an address that exists already is EEXIST, never silently replaced. */
@@ -171,7 +187,7 @@ export const addAddressRequest = (a: IfAddress): Request => ({
 
 export const deleteAddressRequest = (a: IfAddress): Request => ({
   type: RtmType.DELADDR,
-  payload: encodeIfaddrmsg({ ...a, flags: 0, scope: 0 }, addressAttrs(a)),
+  payload: encodeIfaddrmsg({ ...a, flags: 0, scope: 0 }, addressAttrs({ ...a, preferredLft: undefined })),
 });
 
 const isType = (type: number) => (m: NetlinkMessage) => m.type === type;

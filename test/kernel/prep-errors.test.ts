@@ -89,7 +89,7 @@ describe('a module that is not loaded yet', () => {
     const up = run('realserver up --mode tun --tun-type gre --vip 2001:db8::100');
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toContain('  load module ip6_gre\n');
-    expect(up.stdout).toContain('  add 2001:db8::100/128 to ip6gre0 (nodad)\n');
+    expect(up.stdout).toContain('  add 2001:db8::100/128 to ip6gre0 (nodad, deprecated)\n');
     const check = run('realserver check --mode tun --tun-type gre --vip 2001:db8::100 --json');
     expect(check.code, check.stdout).toBe(0);
     expect(JSON.parse(check.stdout)).toMatchObject({ side: 'realserver', ready: true });

@@ -1,5 +1,5 @@
-// Real-server and director preparation proven by real traffic: for NAT, DR, TUN (ipip, gue, gre)
-// and DR over IPv6, our ipvsadm loads the table, `director up` / `realserver up` prepare the hosts,
+// Real-server and director preparation proven by real traffic: for NAT, DR, TUN (ipip, gue, gre,
+// gre with checksums), TUN ipip and gue over IPv6, and DR over IPv6, our ipvsadm loads the table, `director up` / `realserver up` prepare the hosts,
 // and 20 requests from a client namespace must all be answered, spread as the scheduler says.
 // Negative controls: unprepared DR real servers answer ARP for the VIP, unprepared TUN ones drop
 // the tunnel; `up` twice changes nothing; `down` restores every sysctl to its value from before.
@@ -163,6 +163,22 @@ describe('preparation proven by traffic (20 requests per service)', () => {
     await provePreparation(plan, w, spread(plan, (names) => Object.fromEntries(names.map((n) => [n, 10]))));
     for (const s of plan.servers) expect(sh(`ip -n ${s.name} -o link show`).stdout).not.toContain('lvsgre');
   });
+
+  for (const tunType of ['ipip', 'gue'] as const) {
+    it(`TUN ${tunType} over IPv6 (ip6tnl0)${tunType === 'ipip' ? '; a director VIP that is not deprecated becomes the tunnel source and breaks it' : ''}`, async () => {
+      const { plan, w } = await setUp('tun', { tunType, ipv6: true });
+      if (tunType === 'ipip') {
+        // The VIP as a hand-made setup adds it: source selection then prefers it (longer prefix
+        // shared with the real servers) for the tunnel packets, which the real servers drop.
+        for (const s of plan.servers) expect(ipvsadmIn(s.name, realserverArgs(s)).code).toBe(0);
+        sh(`ip addr add 2001:db8::100/128 dev ${BRIDGE} nodad`);
+        expect(Object.values(w.send(plan.services.map((s) => s.target), 2))).toEqual([{ '(failed)': 2 }]);
+        sh(`ip addr del 2001:db8::100/128 dev ${BRIDGE}`);
+        for (const s of plan.servers) expect(ipvsadmIn(s.name, ['realserver', 'down']).code).toBe(0);
+      }
+      await provePreparation(plan, w, spread(plan, (names) => Object.fromEntries(names.map((n) => [n, 10]))));
+    });
+  }
 
   it('DR over IPv6: rr 10:10 (VIP /128 nodad on lo)', async () => {
     const { plan, w } = await setUp('dr', { ipv6: true });

@@ -50,13 +50,13 @@ describe('apply: success', () => {
     expect(sys.log).toEqual([`sysctl ${AI} 1->1`]);
   });
 
-  it('IPv6 addresses go with IFA_F_NODAD, IPv4 ones never', async () => {
+  it('IPv6 addresses go with IFA_F_NODAD and deprecated (preferred_lft 0), IPv4 ones never', async () => {
     const sys = new FakeSystem();
     await apply([
       { kind: 'address-add', dev: 'lo', vip: vip('2001:db8::1'), prefix: 128, nodad: true },
       { kind: 'address-add', dev: 'lo', vip: vip('192.0.2.1'), prefix: 32, nodad: true },
     ], sys);
-    expect(sys.log).toEqual(['addr add 2001:db8::1/128 lo flags 0x2', 'addr add 192.0.2.1/32 lo']);
+    expect(sys.log).toEqual(['addr add 2001:db8::1/128 lo flags 0x2 preferred_lft 0', 'addr add 192.0.2.1/32 lo']);
   });
 
   it('down steps: address-del, fou-del, link down', async () => {

@@ -256,8 +256,8 @@ describe('up --dry-run', () => {
     const r = await run('realserver', ['up', '--dry-run', '--mode', 'dr', '--vip', '2001:db8::1', '--vip', '2001:db8:0::1,2001:db8::2', '--state-dir', d]);
     expect(r.stdout).toBe(
       'realserver up (dr), dry run: would make 2 changes:\n' +
-        '  add 2001:db8::1/128 to lo (nodad)\n' +
-        '  add 2001:db8::2/128 to lo (nodad)\n' +
+        '  add 2001:db8::1/128 to lo (nodad, deprecated)\n' +
+        '  add 2001:db8::2/128 to lo (nodad, deprecated)\n' +
         'dry run: nothing was changed\n',
     );
   });
@@ -281,7 +281,7 @@ describe('up --dry-run', () => {
         '  set link tunl0 up\n' +
         '  set link ip6tnl0 up\n' +
         '  add 192.0.2.1/32 to tunl0\n' +
-        '  add 2001:db8::1/128 to ip6tnl0 (nodad)\n' +
+        '  add 2001:db8::1/128 to ip6tnl0 (nodad, deprecated)\n' +
         '  open GUE port 6080/udp (IPv4)\n' +
         '  open GUE port 6080/udp (IPv6)\n' +
         `would write: ${persist}\n` +

@@ -21,7 +21,7 @@ describe('describeStep / stepJson', () => {
     [fresh, 'set net.ipv4.conf.tunl0.rp_filter = 0 (device not there yet)'],
     [{ kind: 'link-set', dev: 'tunl0', up: true }, 'set link tunl0 up'],
     [{ kind: 'link-set', dev: 'tunl0', up: false }, 'set link tunl0 down'],
-    [add6, 'add 2001:db8::1/128 to lo (nodad)'],
+    [add6, 'add 2001:db8::1/128 to lo (nodad, deprecated)'],
     [add4, 'add 192.0.2.1/32 to lo'],
     [del4, 'remove 192.0.2.1/32 from lo'],
     [{ kind: 'fou-add', port: 6080, family: 4 }, 'open GUE port 6080/udp (IPv4)'],

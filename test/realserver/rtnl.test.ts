@@ -85,6 +85,14 @@ describe('encoding', () => {
     expect(plain(r)).toEqual(want(RTM.NEWLINK, 0x400 | 0x200, cat(ifinfomsg(0), attr(IFLA_IFNAME, str('lvsgre6')), linkinfo)));
   });
 
+  it('an address added with a preferred lifetime carries IFA_CACHEINFO {prefered, valid forever, 0, 0}; a delete never does', () => {
+    const a = { family: 10, prefix: 128, flags: 0x02, scope: 0, index: 1, local: Uint8Array.from(V6), preferredLft: 0 };
+    const info = cat(u32(0), u32(0xffffffff), u32(0), u32(0));
+    const body = cat(attr(IFA.LOCAL, Buffer.from(V6)), attr(IFA.ADDRESS, Buffer.from(V6)));
+    expect(plain(addAddressRequest(a))).toEqual(want(RTM.NEWADDR, 0x400 | 0x200, cat(ifaddrmsg(10, 128, 0x02, 0, 1), body, attr(6, info))));
+    expect(plain(deleteAddressRequest(a))).toEqual(want(RTM.DELADDR, undefined, cat(ifaddrmsg(10, 128, 0, 0, 1), body)));
+  });
+
   it('DELLINK by index', () => {
     expect(plain(deleteLinkRequest(7))).toEqual(want(RTM.DELLINK, undefined, ifinfomsg(7)));
   });

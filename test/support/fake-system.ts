@@ -259,7 +259,7 @@ export class FakeSystem implements System {
     if (what === 'add') {
       if (at >= 0) throw new NetlinkError(17); // EEXIST
       this.addressList.push({ index: a.index, family: a.family === AF_INET ? 4 : 6, text, prefix: a.prefix, flags: a.flags });
-      this.log.push(`addr add ${text}/${a.prefix} ${dev}${a.flags ? ` flags 0x${a.flags.toString(16)}` : ''}`);
+      this.log.push(`addr add ${text}/${a.prefix} ${dev}${a.flags ? ` flags 0x${a.flags.toString(16)}` : ''}${a.preferredLft !== undefined ? ` preferred_lft ${a.preferredLft}` : ''}`);
     } else {
       if (at < 0) throw new NetlinkError(99); // EADDRNOTAVAIL
       this.addressList.splice(at, 1);
