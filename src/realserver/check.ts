@@ -1,7 +1,7 @@
 // check: (desired, observed) → one row per requirement with the expected and the effective value
 // (pure). Effective means what the kernel acts on: max(all, dev) for arp_ignore, arp_announce and
 // rp_filter (sysctl.ts), the address on the right device with the right prefix, the link up.
-import type { Desired, Observed } from './model.js';
+import type { Desired, Observed, ObservedAddress } from './model.js';
 import { addressSatisfied, sameVip, vipConflicts } from './plan.js';
 import { effectiveValue, maxConfPartner, sysctlName } from './sysctl.js';
 
@@ -70,7 +70,29 @@ function addressRows(d: Desired, o: Observed): CheckRow[] {
     detail: 'answers ARP/neighbour requests for the VIP there',
     ok: false,
   }));
-  return [...wanted, ...conflicts];
+  return [...wanted, ...undeprecated(d, o), ...conflicts];
+}
+
+/**
+ * An IPv6 VIP that is present but not deprecated: source address selection may pick it for this
+ * host's own packets (a director's tunnel packets, a real server's outgoing connections), whose
+ * answers then go to whoever else holds the VIP. `up` adds VIPs deprecated.
+ */
+export function undeprecatedVips(d: Desired, o: Observed): ObservedAddress[] {
+  return d.addresses.flatMap((a) =>
+    a.vip.family === 6 ? o.addresses.filter((x) => sameVip(x, a.vip) && (a.dev === undefined || !d.exclusiveVips || x.dev === a.dev) && x.deprecated !== true) : [],
+  );
+}
+
+function undeprecated(d: Desired, o: Observed): CheckRow[] {
+  return undeprecatedVips(d, o).map((x) => ({
+    kind: 'address',
+    requirement: `${x.text} on ${x.dev} deprecated`,
+    expected: 'preferred_lft 0',
+    effective: 'preferred',
+    detail: 'may be chosen as a source address',
+    ok: false,
+  }));
 }
 
 function fouRows(d: Desired, o: Observed): CheckRow[] {

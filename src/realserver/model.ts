@@ -108,6 +108,8 @@ export interface ObservedAddress {
   readonly family: Family;
   readonly text: string;
   readonly prefix: number;
+  /** IFA_F_DEPRECATED: preferred lifetime over, never chosen as a source address */
+  readonly deprecated?: boolean;
 }
 
 export type FouType = 'direct' | 'gue' | 'unknown';

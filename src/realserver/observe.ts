@@ -6,7 +6,7 @@ import { AF_INET, AF_INET6 } from '../ipvs/constants.js';
 import { SystemError, reasonOf } from './errors.js';
 import type { Desired, LinkState, ModuleNeed, Observed, ObservedAddress, ObservedFouPort } from './model.js';
 import type { StateRecord } from './state.js';
-import { IFF_UP } from './rtnl.js';
+import { IFA_F_DEPRECATED, IFF_UP } from './rtnl.js';
 import type { IfAddress, Link } from './rtnl.js';
 import { maxConfPartner } from './sysctl.js';
 import type { System } from './system.js';
@@ -57,6 +57,7 @@ function toObserved(list: readonly IfAddress[], links: readonly Link[]): Observe
       family: a.family === AF_INET ? 4 : 6,
       text: formatAddress({ af: a.family === AF_INET ? AF_INET : AF_INET6, bytes: a.local }),
       prefix: a.prefix,
+      ...((a.flags & IFA_F_DEPRECATED) !== 0 ? { deprecated: true } : {}),
     }));
 }
 

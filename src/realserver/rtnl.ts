@@ -42,6 +42,7 @@ export const IfaAttr = {
 const FOREVER = 0xffffffff;
 export const IFF_UP = 0x1; // IFF_UP
 export const IFA_F_NODAD = 0x02; // IFA_F_NODAD
+export const IFA_F_DEPRECATED = 0x20; // IFA_F_DEPRECATED
 export const RT_SCOPE_UNIVERSE = 0; // RT_SCOPE_UNIVERSE
 const AF_UNSPEC = 0;
 const AF_INET = 2;

@@ -2,7 +2,7 @@
 // down, observe → check for check. Returns data for format.ts; throws the typed errors of errors.ts.
 // This is the programmatic API (the lab and the traffic tests call it, or the CLI over it).
 import { apply } from './apply.js';
-import { checkState } from './check.js';
+import { checkState, undeprecatedVips } from './check.js';
 import type { CheckReport } from './check.js';
 import { ApplyError, PlanError, PrepUsageError, SystemError, reasonOf } from './errors.js';
 import { modeLabel } from './format.js';
@@ -83,8 +83,12 @@ export async function runUp(req: PrepRequest, sys: System, opts: RunOptions = {}
   const ctx = await loadState(req.side, sys, opts);
   refuseOtherSetup(ctx, spec);
   const desired = desiredState(spec);
-  const steps = planUp(desired, await observe(sys, scopeOf(desired)));
-  const base = { side: req.side, action: 'up' as const, mode: modeLabel(spec), notes: [], stateFile: ctx.path };
+  const observed = await observe(sys, scopeOf(desired));
+  const steps = planUp(desired, observed);
+  const notes = undeprecatedVips(desired, observed).map(
+    (x) => `${x.text} on ${x.dev} was there before and is not deprecated, so it may be chosen as a source address; consider \`ip -6 addr change ${x.text}/${x.prefix} dev ${x.dev} preferred_lft 0\``,
+  );
+  const base = { side: req.side, action: 'up' as const, mode: modeLabel(spec), notes, stateFile: ctx.path };
   const persistPath = opts.persist;
   if (opts.dryRun) {
     return { ...base, dryRun: true, steps, ...(persistPath ? { persist: { path: persistPath, outcome: 'would write' as const } } : {}) };

@@ -258,7 +258,9 @@ export class FakeSystem implements System {
     const at = this.addressList.findIndex((x) => x.index === a.index && x.text === text && x.prefix === a.prefix);
     if (what === 'add') {
       if (at >= 0) throw new NetlinkError(17); // EEXIST
-      this.addressList.push({ index: a.index, family: a.family === AF_INET ? 4 : 6, text, prefix: a.prefix, flags: a.flags });
+      // As the kernel: an address whose preferred lifetime is 0 reports IFA_F_DEPRECATED.
+      const flags = a.preferredLft === 0 ? a.flags | 0x20 : a.flags;
+      this.addressList.push({ index: a.index, family: a.family === AF_INET ? 4 : 6, text, prefix: a.prefix, flags });
       this.log.push(`addr add ${text}/${a.prefix} ${dev}${a.flags ? ` flags 0x${a.flags.toString(16)}` : ''}${a.preferredLft !== undefined ? ` preferred_lft ${a.preferredLft}` : ''}`);
     } else {
       if (at < 0) throw new NetlinkError(99); // EADDRNOTAVAIL
