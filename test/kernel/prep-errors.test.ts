@@ -90,6 +90,8 @@ describe('a module that is not loaded yet', () => {
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toContain('  load module ip6_gre\n');
     expect(up.stdout).toContain('  add 2001:db8::100/128 to ip6gre0 (nodad, deprecated)\n');
+    // Deprecated in the kernel's eyes: it receives, but is never picked as a source address.
+    expect(sh(`ip -n ${ns} -6 addr show dev ip6gre0`).stdout).toMatch(/inet6 2001:db8::100\/128 scope global nodad deprecated/);
     const check = run('realserver check --mode tun --tun-type gre --vip 2001:db8::100 --json');
     expect(check.code, check.stdout).toBe(0);
     expect(JSON.parse(check.stdout)).toMatchObject({ side: 'realserver', ready: true });
