@@ -32,7 +32,7 @@ afterAll(async () => {
   sh('rm -f /run/ipvsadm-ts/realserver.json');
 });
 
-it('ipvsadm lab --rules FILE: NAT wrr 2:6, UDP rr 4:4, DR rr 4:4, fwmark skipped; all answered', async () => {
+it('ipvsadm lab --rules FILE: NAT wrr 2:6, UDP rr 4:4, DR rr 4:4, fwmark skipped; all answered', { timeout: 300_000 }, async () => {
   resetIpvs();
   const file = join(tmpdir(), 'lab-rules.txt');
   writeFileSync(file, RULES);

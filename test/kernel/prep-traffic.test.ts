@@ -107,7 +107,9 @@ afterEach(async () => {
 });
 afterAll(() => resetIpvs());
 
-describe('preparation proven by traffic (20 requests per service)', () => {
+// Each case boots several node processes in the slow guest, and negative controls wait out
+// request timeouts: well over the suite's 120 s default when the machine is busy.
+describe('preparation proven by traffic (20 requests per service)', { timeout: 300_000 }, () => {
   it('NAT: wrr 1:3 over TCP gives 5:15, rr over UDP 10:10; director up sets ip_forward and stops redirects', async () => {
     const { plan, w } = await setUp('nat');
     expect(sysctlsIn(undefined, ['net.ipv4.ip_forward'])).toEqual({ 'net.ipv4.ip_forward': '0' });
