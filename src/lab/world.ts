@@ -107,7 +107,11 @@ export function buildWorld(plan: LabPlan): World {
   return {
     plan,
     async startServers(maxSeconds = 900) {
-      agents.push(...(await Promise.all(plan.servers.map((s) => startAgent(s, maxSeconds)))));
+      // Every agent that did start is kept for teardown, also when another one failed.
+      const started = await Promise.allSettled(plan.servers.map((s) => startAgent(s, maxSeconds)));
+      for (const r of started) if (r.status === 'fulfilled') agents.push(r.value);
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
     send(targets, count) {
       const r = spawnSync('ip', ['netns', 'exec', CLIENT_NS, process.execPath, AGENT, 'client', '--count', String(count), ...targets.map(formatTarget)], {
