@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// ipvsadm: forwards argv to the CLI entry (see src/cli/main.ts).
+// ipvsadm: forwards argv to the CLI entry (src/cli/main.ts) through the app boundary (run-process.ts).
 import { main } from '../dist/cli/main.js';
-import { processIo } from '../dist/cli/process-io.js';
+import { runProcess } from '../dist/cli/run-process.js';
 
-process.exitCode = await main(process.argv.slice(2), processIo('ipvsadm'));
+await runProcess('ipvsadm', (io) => main(process.argv.slice(2), io));

@@ -1,0 +1,54 @@
+// The app boundary for bin/*.js: owns the process — stdout/stderr writers that never throw, the
+// exit status, and what a broken pipe or a full disk does. A broken pipe ends the process quietly
+// with status 141, as a C tool killed by SIGPIPE reports in a shell; any other write error is one
+// line on stderr and a non-zero status (ipvsadm 1.31 exits 0 and loses the output: we fail).
+import type { Io } from './main.js';
+import { StreamWriter, writeErrorText } from './output.js';
+import { processIo } from './process-io.js';
+
+/** 128 + SIGPIPE: what a shell shows for a process killed by SIGPIPE. */
+export const BROKEN_PIPE_STATUS = 141;
+/** Status when the output could not be written (and the command itself succeeded). */
+export const WRITE_ERROR_STATUS = 1;
+
+export type Entry = (io: Io) => Promise<number>;
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? '';
+}
+
+/**
+ * Runs `entry` with the real process's Io and sets process.exitCode from its status and from
+ * what happened to the output. Never throws; never prints a stack trace (IPVSADM_DEBUG=1 does).
+ */
+export async function runProcess(name: string, entry: Entry): Promise<void> {
+  const brokenPipe = (e: NodeJS.ErrnoException): void => {
+    if (e.code === 'EPIPE') process.exit(BROKEN_PIPE_STATUS);
+  };
+  const out = new StreamWriter(process.stdout, brokenPipe);
+  const err = new StreamWriter(process.stderr, brokenPipe);
+  const internal = (e: unknown): void => {
+    const debug = process.env['IPVSADM_DEBUG'] === '1' && e instanceof Error ? `\n${e.stack ?? ''}` : '';
+    err.write(`${name}: internal error (please report it): ${oneLine(e)}${debug}\n`);
+  };
+  process.on('uncaughtException', (e) => {
+    internal(e);
+    void err.flush().then(() => process.exit(70));
+  });
+  let code: number;
+  try {
+    code = await entry(processIo(name, { stdout: (t) => out.write(t), stderr: (t) => err.write(t) }));
+  } catch (e) {
+    internal(e);
+    code = 70;
+  }
+  await out.flush();
+  if (out.error) {
+    err.write(`${name}: write error: ${writeErrorText(out.error)}\n`);
+    if (code === 0) code = WRITE_ERROR_STATUS;
+  }
+  await err.flush();
+  if (err.error && code === 0) code = WRITE_ERROR_STATUS;
+  process.exitCode = code;
+}
