@@ -23,11 +23,22 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function processIo(name: string): Io {
+/** Where processIo sends text; run-process.ts passes StreamWriters that never throw. */
+export interface TextSinks {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const directSinks: TextSinks = {
+  stdout: (t) => void (t && process.stdout.write(t)),
+  stderr: (t) => void (t && process.stderr.write(t)),
+};
+
+export function processIo(name: string, sinks: TextSinks = directSinks): Io {
   return {
     argv0: shellArgv0(process.argv[1], name),
-    stdout: (t) => void (t && process.stdout.write(t)),
-    stderr: (t) => void (t && process.stderr.write(t)),
+    stdout: (t) => sinks.stdout(t),
+    stderr: (t) => sinks.stderr(t),
     readStdin: () => readAll(process.stdin),
     openTransport: openNativeTransport,
     names: systemNameResolver(),
