@@ -190,7 +190,8 @@ function summarize(name, jsonFile, exitCode) {
 function runUnit(resultsDir, filters, vitestOptions) {
   log('\nunit: vitest --project unit (host)');
   const json = path.join(resultsDir, 'unit.json');
-  const r = spawnSync(VITEST, vitestArgs('unit', json, filters, vitestOptions), { cwd: ROOT, stdio: 'inherit' });
+  const env = { ...process.env, IPVSADM_RELIABILITY_LOG: reliabilityLog(resultsDir) };
+  const r = spawnSync(VITEST, vitestArgs('unit', json, filters, vitestOptions), { cwd: ROOT, stdio: 'inherit', env });
   if (r.error) return { name: 'unit', ran: false, passed: 0, failed: 1, skipped: 0, note: r.error.message };
   return summarize('unit', json, r.status ?? 1);
 }
@@ -201,6 +202,9 @@ async function runKernel(resultsDir, filters, vitestOptions) {
   const command = [VITEST, ...vitestArgs('kernel', json, filters, vitestOptions)].map(shellQuote).join(' ');
   const env = process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {};
   if (process.env.CI) env.CI = process.env.CI;
+  // The guest's / is this machine's /, so the tests inside append to the same file.
+  env.IPVSADM_RELIABILITY_LOG = reliabilityLog(resultsDir);
+  for (const name of ['IPVSADM_FUZZ_RUNS', 'IPVSADM_FUZZ_SEED']) if (process.env[name]) env[name] = process.env[name];
   try {
     const result = await uml.runInGuest(command, { timeoutMs: KERNEL_TIMEOUT_MS, stream: true, env, cwd: ROOT });
     const t = result.timings;
@@ -215,6 +219,56 @@ async function runKernel(resultsDir, filters, vitestOptions) {
     process.stderr.write(`kernel: ${error.message}\n`);
     return { name: 'kernel', ran: false, passed: 0, failed: 1, skipped: 0, note: `guest failed (${error.reason})` };
   }
+}
+
+/** Where the tests append their reliability figures (test/support/reliability.ts). */
+function reliabilityLog(resultsDir) {
+  return path.join(resultsDir, 'reliability.jsonl');
+}
+
+/**
+ * The reliability report: the figures the tests recorded, summed by area and item, and the
+ * failures among them. Returns the number of failures it adds (figures with failures, or none at
+ * all recorded by a full run).
+ */
+function printReliabilityReport(resultsDir, fullRun) {
+  const file = reliabilityLog(resultsDir);
+  const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  /** @type {Map<string, { area: string, item: string, count: number, failures: number }>} */
+  const rows = new Map();
+  for (const line of lines) {
+    let f;
+    try {
+      f = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const key = `${f.area}\u0000${f.item}`;
+    const row = rows.get(key) ?? { area: String(f.area), item: String(f.item), count: 0, failures: 0 };
+    row.count += Number(f.count) || 0;
+    row.failures += Number(f.failures) || 0;
+    rows.set(key, row);
+  }
+  log('');
+  log('reliability report (figures recorded by the tests of this run):');
+  const AREAS = { fuzz: 'fuzzing', fault: 'fault injection', concurrency: 'concurrency', input: 'hostile input', output: 'output edges' };
+  const sorted = [...rows.values()].sort((a, b) => a.area.localeCompare(b.area) || a.item.localeCompare(b.item));
+  const width = Math.max(20, ...sorted.map((r) => r.item.length));
+  for (const r of sorted) {
+    const area = (AREAS[r.area] ?? r.area).padEnd(16);
+    log(`  ${area} ${r.item.padEnd(width)} ${String(r.count).padStart(9)}   failures ${r.failures}`);
+  }
+  const total = (area) => sorted.filter((r) => r.area === area).reduce((n, r) => n + r.count, 0);
+  const failures = sorted.reduce((n, r) => n + r.failures, 0);
+  log(
+    `  totals: ${total('fuzz')} fuzz cases, ${total('fault')} fault injections, ${total('concurrency')} concurrent operations/listings, ` +
+      `${total('input')} hostile inputs, ${total('output')} output edge cases; ${failures} crashes, hangs, inconsistent listings or lost rules`,
+  );
+  if (fullRun && sorted.length === 0) {
+    log('  FAILED: a full run recorded no reliability figures');
+    return 1;
+  }
+  return failures > 0 ? 1 : 0;
 }
 
 function shellQuote(s) {
@@ -260,6 +314,9 @@ async function main() {
     }
     if (runUnitSuite) results.push(runUnit(resultsDir, routed.unit, opts.vitestOptions));
     if (runKernelSuite) results.push(await runKernel(resultsDir, routed.kernel, opts.vitestOptions));
+    const fullRun = runUnitSuite && runKernelSuite && opts.filters.length === 0;
+    const reportFailures = printReliabilityReport(resultsDir, fullRun);
+    if (reportFailures > 0) results.push({ name: 'reliability', ran: true, passed: 0, failed: reportFailures, skipped: 0 });
   } finally {
     if (process.env.IPVSADM_TEST_KEEP !== '1') fs.rmSync(resultsDir, { recursive: true, force: true });
   }
