@@ -1,7 +1,9 @@
 // Request/reply matching over a Transport: sequence numbers, multipart dumps, ACK/NLMSG_ERROR,
 // and pipelining (many requests in one sendmsg, each reply matched to its request by seq).
+// Nothing waits forever: no progress within the timeout fails what is pending and closes the socket.
 import { Flag, MsgType } from './constants.js';
-import { MalformedMessageError, NetlinkError } from './errors.js';
+import { DumpInterruptedError, MalformedMessageError, NetlinkError, NetlinkTimeoutError } from './errors.js';
+import type { RequestInfo } from './errors.js';
 import { decodeDone, decodeError, encodeMessage, splitMessages } from './message.js';
 import type { NetlinkMessage } from './message.js';
 import type { Transport } from './transport.js';
@@ -18,22 +20,47 @@ export interface Request {
 export type Outcome = { readonly ok: true; readonly replies: NetlinkMessage[] } | { readonly ok: false; readonly error: Error };
 
 interface Pending {
-  readonly dump: boolean;
-  readonly request: Request;
+  readonly info: RequestInfo;
   readonly replies: NetlinkMessage[];
   readonly settle: (outcome: Outcome) => void;
+  /** a reply of this dump carried NLM_F_DUMP_INTR */
+  interrupted: boolean;
 }
 
 /** How many requests share one sendmsg (and are in flight at once) in a batch. */
 export const DEFAULT_WINDOW = 64;
+/** Milliseconds without any reply to a pending request before it fails (reset by each reply). */
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+export interface ConnectionOptions {
+  /** ms without progress before pending requests fail with NetlinkTimeoutError (default 5000) */
+  readonly timeoutMs?: number;
+}
+
+/** Replies the connection dropped because they were not for a pending request of this socket. */
+export interface IgnoredReplies {
+  /** nlmsg_pid is not our port */
+  foreignPort: number;
+  /** nlmsg_seq matches no pending request (unknown, or answered / timed out already) */
+  unknownSeq: number;
+}
 
 export class NetlinkConnection {
   private seq: number;
   private readonly pending = new Map<number, Pending>();
   private dumpChain: Promise<unknown> = Promise.resolve();
   private broken: Error | undefined;
+  private closed = false;
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
+  readonly timeoutMs: number;
+  readonly ignored: IgnoredReplies = { foreignPort: 0, unknownSeq: 0 };
 
-  constructor(private readonly transport: Transport) {
+  constructor(
+    private readonly transport: Transport,
+    options: ConnectionOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(this.timeoutMs > 0)) throw new RangeError(`netlink timeout must be positive, got ${this.timeoutMs}`);
     this.seq = (Date.now() & 0x7fffffff) >>> 0;
     transport.listen(
       (d) => this.receive(d),
@@ -75,15 +102,49 @@ export class NetlinkConnection {
       const dump = ((req.flags ?? 0) & Flag.DUMP) === Flag.DUMP;
       const flags = Flag.REQUEST | (req.flags ?? 0) | (dump ? 0 : Flag.ACK);
       parts.push(encodeMessage({ type: req.type, flags, seq, pid: this.transport.port, payload: req.payload }));
-      return new Promise<Outcome>((settle) => this.pending.set(seq, { dump, request: req, replies: [], settle }));
+      const info: RequestInfo = { type: req.type, ...(req.cmd !== undefined ? { cmd: req.cmd } : {}), dump };
+      return new Promise<Outcome>((settle) => this.pending.set(seq, { info, replies: [], settle, interrupted: false }));
     });
-    await this.transport.send(concat(parts)).catch((e: unknown) => this.failAll(e as Error));
+    this.progress();
+    // Not awaited: a send that never completes (the binding retries ENOBUFS on sendmsg) is
+    // caught by the watchdog like a kernel that never answers.
+    this.transport.send(concat(parts)).catch((e: unknown) => this.failAll(e as Error));
     return Promise.all(settled);
   }
 
   close(): void {
     this.failAll(new Error('netlink connection closed'));
+    this.closeTransport();
+  }
+
+  private closeTransport(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.transport.close();
+  }
+
+  /** (Re)starts the watchdog while something is pending; stops it when nothing is. */
+  private progress(): void {
+    if (this.pending.size === 0) {
+      clearTimeout(this.watchdog);
+      this.watchdog = undefined;
+    } else if (this.watchdog) {
+      this.watchdog.refresh();
+    } else {
+      this.watchdog = setTimeout(() => this.timedOut(), this.timeoutMs);
+    }
+  }
+
+  /** Every pending request fails naming itself; the socket is closed so late replies go nowhere. */
+  private timedOut(): void {
+    this.watchdog = undefined;
+    const pending = [...this.pending.values()];
+    const first = pending[0];
+    if (!first) return;
+    this.broken ??= new NetlinkTimeoutError(first.info, this.timeoutMs);
+    this.pending.clear();
+    for (const p of pending) p.settle({ ok: false, error: new NetlinkTimeoutError(p.info, this.timeoutMs) });
+    this.closeTransport();
   }
 
   private nextSeq(): number {
@@ -98,31 +159,40 @@ export class NetlinkConnection {
     } catch (e) {
       return this.failAll(e as Error);
     }
-    for (const msg of messages) this.dispatch(msg);
+    let matched = false;
+    for (const msg of messages) matched = this.dispatch(msg) || matched;
+    if (matched) this.progress();
   }
 
-  private dispatch(msg: NetlinkMessage): void {
+  /** Hands one message to its request; false when it belongs to none (ignored and counted). */
+  private dispatch(msg: NetlinkMessage): boolean {
+    // Kernel replies to a unicast request always carry the requester's port (pid 0 is multicast).
+    if (msg.pid !== this.transport.port) return (this.ignored.foreignPort++, false);
     const p = this.pending.get(msg.seq);
-    if (!p || (msg.pid !== 0 && msg.pid !== this.transport.port)) return; // not ours, or stale
-    const finish = (outcome: Outcome): void => {
+    if (!p) return (this.ignored.unknownSeq++, false);
+    const finish = (outcome: Outcome): true => {
       this.pending.delete(msg.seq);
       p.settle(outcome);
+      return true;
     };
+    const request = { type: p.info.type, ...(p.info.cmd !== undefined ? { cmd: p.info.cmd } : {}) };
     try {
+      if (p.info.dump && msg.flags & Flag.DUMP_INTR) p.interrupted = true;
       if (msg.type === MsgType.ERROR) {
         const { errno, extack } = decodeError(msg);
         if (errno === 0) return finish({ ok: true, replies: p.replies });
-        return finish({ ok: false, error: new NetlinkError(errno, extack, { type: p.request.type, ...(p.request.cmd !== undefined ? { cmd: p.request.cmd } : {}) }) });
+        return finish({ ok: false, error: new NetlinkError(errno, extack, request) });
       }
       if (msg.type === MsgType.DONE) {
         const errno = decodeDone(msg);
-        return finish(errno ? { ok: false, error: new NetlinkError(errno) } : { ok: true, replies: p.replies });
+        if (errno) return finish({ ok: false, error: new NetlinkError(errno, {}, request) });
+        return finish(p.interrupted ? { ok: false, error: new DumpInterruptedError(p.info) } : { ok: true, replies: p.replies });
       }
       if (msg.type === MsgType.OVERRUN) throw new MalformedMessageError('nlmsghdr', 'NLMSG_OVERRUN: data lost');
-      if (msg.type === MsgType.NOOP) return;
-      p.replies.push(msg);
+      if (msg.type !== MsgType.NOOP) p.replies.push(msg);
+      return true;
     } catch (e) {
-      finish({ ok: false, error: e as Error });
+      return finish({ ok: false, error: e as Error });
     }
   }
 
@@ -132,6 +202,7 @@ export class NetlinkConnection {
       this.pending.delete(seq);
       p.settle({ ok: false, error });
     }
+    this.progress();
   }
 }
 

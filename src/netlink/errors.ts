@@ -1,5 +1,6 @@
 // Typed errors of the netlink layer: a kernel refusal (errno from NLMSG_ERROR, with extended-ack
-// details when present) and a reply that does not decode (names where and what).
+// details when present), a reply that does not decode (names where and what), and an exchange that
+// could not be trusted (no reply in time, replies lost, a dump interrupted by a change).
 import { constants as osConstants } from 'node:os';
 
 const errnoNames = new Map<number, string>(
@@ -52,4 +53,61 @@ export class TransportError extends Error {
     super(message, options);
     this.name = 'TransportError';
   }
+}
+
+/** The request an exchange failure is about: its nlmsg_type, genl command, and whether a dump. */
+export interface RequestInfo {
+  readonly type: number;
+  readonly cmd?: number;
+  readonly dump: boolean;
+}
+
+/** The exchange with the kernel cannot be trusted: the caller must not use partial replies. */
+export class NetlinkExchangeError extends Error {
+  constructor(
+    message: string,
+    /** positive errno that stands for the failure (ETIMEDOUT, ENOBUFS, EINTR) */
+    readonly errno: number,
+    readonly request?: RequestInfo,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'NetlinkExchangeError';
+  }
+}
+
+/** No reply (or no further part of a dump) arrived within the connection's timeout. */
+export class NetlinkTimeoutError extends NetlinkExchangeError {
+  constructor(
+    request: RequestInfo,
+    readonly timeoutMs: number,
+  ) {
+    super(`no reply from the kernel to ${describeRequest(request)} within ${formatSeconds(timeoutMs)}`, osConstants.errno.ETIMEDOUT, request);
+    this.name = 'NetlinkTimeoutError';
+  }
+}
+
+/** Replies were lost on the way in: receive buffer overflow (ENOBUFS) or a truncated datagram. */
+export class NetlinkRepliesLostError extends NetlinkExchangeError {
+  constructor(detail: string, errno: number, options?: { cause?: unknown }) {
+    super(`replies from the kernel were lost: ${detail}`, errno, undefined, options);
+    this.name = 'NetlinkRepliesLostError';
+  }
+}
+
+/** A dump reply carried NLM_F_DUMP_INTR: the table changed while it was being dumped. */
+export class DumpInterruptedError extends NetlinkExchangeError {
+  constructor(request: RequestInfo) {
+    super(`the ${describeRequest(request)} was interrupted by a change (NLM_F_DUMP_INTR)`, osConstants.errno.EINTR, request);
+    this.name = 'DumpInterruptedError';
+  }
+}
+
+function describeRequest(r: RequestInfo): string {
+  return `${r.dump ? 'dump' : 'request'} of type ${r.type}${r.cmd !== undefined ? ` command ${r.cmd}` : ''}`;
+}
+
+/** 5000 → "5 s", 2500 → "2.5 s", 50 → "0.05 s" */
+export function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }

@@ -2,7 +2,7 @@
 // then send commands to it and decode the genl header of the replies.
 import { AttributeSet, AttributeWriter } from './attributes.js';
 import { NetlinkConnection } from './connection.js';
-import type { Outcome } from './connection.js';
+import type { ConnectionOptions, IgnoredReplies, Outcome } from './connection.js';
 import { CtrlAttr, CtrlCmd, GENL_ID_CTRL } from './constants.js';
 import { MalformedMessageError } from './errors.js';
 import { decodeGenlPayload, encodeGenlPayload } from './message.js';
@@ -38,13 +38,13 @@ export class GenlClient {
   ) {}
 
   /** A client for a family already resolved (on another socket of the same process). */
-  static withFamily(transport: Transport, family: GenlFamily): GenlClient {
-    return new GenlClient(new NetlinkConnection(transport), family);
+  static withFamily(transport: Transport, family: GenlFamily, options: ConnectionOptions = {}): GenlClient {
+    return new GenlClient(new NetlinkConnection(transport, options), family);
   }
 
   /** Resolves `name` over `transport` and returns a client bound to that family. */
-  static async open(transport: Transport, name: string): Promise<GenlClient> {
-    const conn = new NetlinkConnection(transport);
+  static async open(transport: Transport, name: string, options: ConnectionOptions = {}): Promise<GenlClient> {
+    const conn = new NetlinkConnection(transport, options);
     try {
       return new GenlClient(conn, await resolveFamily(conn, name));
     } catch (e) {
@@ -83,6 +83,11 @@ export class GenlClient {
         return { ok: false, error: error as Error };
       }
     });
+  }
+
+  /** Replies this client's socket dropped as not its own (foreign port, unknown seq). */
+  get ignored(): Readonly<IgnoredReplies> {
+    return this.conn.ignored;
   }
 
   close(): void {

@@ -1,6 +1,12 @@
 // The only module that touches the native netlink socket (npm `netlink`, its raw layer only:
 // the package index loads every family's generated code, which is slow to start).
-import { TransportError } from './errors.js';
+// Binding facts (node_modules/netlink/src/binding.cc): recvmsg and sendmsg retry EINTR
+// themselves; recvmsg reports ENOBUFS (receive queue overflowed, replies dropped) as an `error`
+// event and keeps the socket open; sendmsg treats ENOBUFS like EAGAIN and retries when writable,
+// so a send may never complete (the connection's watchdog covers that); a poll error closes
+// the socket without calling pending send callbacks.
+import { constants as osConstants } from 'node:os';
+import { NetlinkRepliesLostError, TransportError } from './errors.js';
 import type { TransportFactory } from './transport.js';
 
 /** Socket buffers large enough for a window of pipelined requests and their acks. */
@@ -33,11 +39,23 @@ export const openNativeTransport: TransportFactory = async (protocol) => {
       }),
     listen: (onDatagram, onError) => {
       socket.on('message', (msg) => onDatagram(msg));
-      socket.on('truncatedMessage', () => onError(new TransportError('netlink reply truncated', 0)));
-      socket.on('error', (error) =>
-        onError(new TransportError(`netlink receive failed: ${error.message}`, Math.abs(error.errno), { cause: error })),
-      );
+      socket.on('truncatedMessage', (msg, rinfo) => onError(truncatedError(msg.length, rinfo.truncated)));
+      socket.on('error', (error) => onError(receiveError(error)));
     },
     close: () => socket.close(),
   };
 };
+
+/** A datagram larger than the buffer the binding read it into: the rest of it is gone. */
+export function truncatedError(received: number, size: number | undefined): NetlinkRepliesLostError {
+  return new NetlinkRepliesLostError(`a reply of ${size ?? 'unknown'} bytes was truncated to ${received}`, osConstants.errno.EMSGSIZE);
+}
+
+/** The binding's `error` event: ENOBUFS means the kernel dropped replies; others fail the socket. */
+export function receiveError(error: ErrnoLike): Error {
+  const errno = Math.abs(error.errno ?? 0);
+  if (errno === osConstants.errno.ENOBUFS) {
+    return new NetlinkRepliesLostError('the socket receive buffer overflowed (ENOBUFS)', errno, { cause: error });
+  }
+  return new TransportError(`netlink receive failed: ${error.message ?? String(error)}`, errno, { cause: error });
+}

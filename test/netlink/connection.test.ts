@@ -48,11 +48,12 @@ describe('NetlinkConnection.request', () => {
 
   it('each request gets a fresh sequence number', async () => {
     const { t, conn } = setup();
-    void conn.request(req(1));
-    void conn.request(req(2));
+    const pending = [conn.request(req(1)), conn.request(req(2))].map((p) => p.catch(() => undefined));
     const seqs = [...(await sentBatch(t, 1)), ...(await sentBatch(t, 2))].map((m) => m.seq);
     expect(new Set(seqs).size).toBe(2);
     expect(seqs).not.toContain(0);
+    conn.close();
+    await Promise.all(pending);
   });
 
   it('rejects with a NetlinkError carrying errno, code, extack and the request', async () => {
@@ -65,17 +66,19 @@ describe('NetlinkConnection.request', () => {
     expect(e).toMatchObject({ errno: 17, code: 'EEXIST', extack: { message: 'exists', offset: 20 }, request: { type: FAMILY, cmd: 1 } });
   });
 
-  it('ignores replies with a foreign seq or a foreign port, accepts pid 0', async () => {
+  it('ignores and counts replies with a foreign seq or a foreign port (pid 0 included)', async () => {
     const { t, conn } = setup();
     const p = conn.request(req(4));
     const tracked = track(p);
     const [m] = await sentBatch(t, 1);
     t.deliver(nlmsgerr({ request: m!.raw, errno: 1, seq: m!.seq + 1000, pid: t.port }));
     t.deliver(nlmsgerr({ request: m!.raw, errno: 1, pid: t.port + 1 }));
+    t.deliver(nlmsgerr({ request: m!.raw, errno: 1, pid: 0 }));
     t.deliver(nlmsg({ type: FAMILY, seq: m!.seq + 1, pid: t.port }, genl(1, 1)));
     await settle();
     expect(tracked.done()).toBe(false);
-    t.deliver(data(t, m!, 3), nlmsgerr({ request: m!.raw, errno: 0, pid: 0 }));
+    expect(conn.ignored).toEqual({ foreignPort: 2, unknownSeq: 2 });
+    t.deliver(data(t, m!, 3), ack(t, m!));
     expect(values(await p)).toEqual([3]);
   });
 

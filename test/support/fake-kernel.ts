@@ -1,8 +1,10 @@
 // Fake netlink Transports for tests without root (the genltest analogue): ManualTransport records
 // every sendmsg and lets a test deliver datagrams by hand; FakeKernel answers like the kernel.
-// FakeKernel serves CTRL_CMD_GETFAMILY itself and takes IPVS requests from a script or a model.
+// FakeKernel serves CTRL_CMD_GETFAMILY itself and takes IPVS requests from a script or a model;
+// an Answer can also misbehave (stay silent, send strays first, flag DUMP_INTR, fail the socket).
+import { endianness } from 'node:os';
 import type { Transport } from '../../src/netlink/transport.js';
-import { CTRL, NLM_F, attr, attrMap, cstr, done, genl, nlmsg, nlmsgerr, parseMessages, str, u16, u32 } from './bytes.js';
+import { CTRL, NLM_F, attr, attrMap, cstr, done, genl, nlmsg, nlmsgerr, parseMessages, readHostU16, str, u16, u32 } from './bytes.js';
 import type { ParsedMessage } from './bytes.js';
 
 /** A Transport driven by the test: `sent` holds each sendmsg, `deliver` plays the kernel. */
@@ -11,6 +13,8 @@ export class ManualTransport implements Transport {
   closed = 0;
   /** When set, every send rejects with it (after recording nothing). */
   sendError: Error | undefined;
+  /** When set, every send is recorded but never completes (the binding's ENOBUFS retry loop). */
+  sendHangs = false;
   private onDatagram: ((d: Uint8Array) => void) | undefined;
   private onError: ((e: Error) => void) | undefined;
   private waiters: { n: number; wake: () => void }[] = [];
@@ -22,6 +26,7 @@ export class ManualTransport implements Transport {
     const copy = Buffer.from(bytes);
     this.sent.push(copy);
     this.waiters = this.waiters.filter((w) => (this.sent.length >= w.n ? (w.wake(), false) : true));
+    if (this.sendHangs) return new Promise<void>(() => undefined);
     try {
       this.handle(copy);
     } catch (e) {
@@ -79,6 +84,14 @@ export interface Answer {
   readonly extack?: { readonly msg?: string; readonly offset?: number };
   /** exact datagrams instead of the above */
   readonly raw?: readonly Uint8Array[];
+  /** no reply at all (a kernel or socket that never answers) */
+  readonly silent?: boolean;
+  /** OR'ed into nlmsg_flags of every data reply (e.g. NLM_F_DUMP_INTR = 0x10) */
+  readonly flagsOr?: number;
+  /** first the same answer as EPERM with a wrong port or an unknown seq, then the real one */
+  readonly stray?: 'pid' | 'seq';
+  /** instead of answering, the socket reports this error (e.g. ENOBUFS: replies dropped) */
+  readonly socketError?: Error;
 }
 
 export interface Expectation {
@@ -138,6 +151,7 @@ export class FakeKernel extends ManualTransport {
 
   protected override handle(bytes: Buffer): void {
     const answers: Buffer[][] = [];
+    const errors: Error[] = [];
     for (const m of parseMessages(bytes)) {
       const req: SeenRequest = {
         ...m,
@@ -147,14 +161,29 @@ export class FakeKernel extends ManualTransport {
         dump: (m.flags & NLM_F.DUMP) === NLM_F.DUMP,
       };
       this.seen.push(req);
-      answers.push(this.answerMessages(req, m.type === CTRL.ID ? this.controller(req) : this.family(req)));
+      const a = m.type === CTRL.ID ? this.controller(req) : this.family(req);
+      if (a.socketError) errors.push(a.socketError);
+      else if (!a.silent) answers.push(this.misbehave(req, a));
     }
     // `reverse` reorders whole answers; the messages of one answer keep their order, as in the kernel.
     const messages = (this.reverse ? answers.reverse() : answers).flat();
     const datagrams: Buffer[] = [];
     for (let i = 0; i < messages.length; i += this.perDatagram) datagrams.push(Buffer.concat(messages.slice(i, i + this.perDatagram)));
     // Replies become readable after sendmsg returns, as from a real socket.
-    setImmediate(() => this.deliver(...datagrams));
+    setImmediate(() => {
+      this.deliver(...datagrams);
+      for (const e of errors) this.fail(e);
+    });
+  }
+
+  /** The answer's messages, preceded by strays when asked, with flagsOr on its data replies. */
+  private misbehave(req: SeenRequest, a: Answer): Buffer[] {
+    const real = this.answerMessages(req, a);
+    if (a.flagsOr) for (const m of real) if (readHostU16(m.subarray(4)) === req.type) setFlags(m, a.flagsOr);
+    if (!a.stray) return real;
+    const wrong = a.stray === 'pid' ? { pid: this.port + 1 } : { seq: (req.seq + 0x1000) >>> 0 };
+    const strays = this.answerMessages({ ...req, ...wrong }, { errno: 1 }, wrong.pid);
+    return [...strays, ...real];
   }
 
   /** CTRL_CMD_GETFAMILY: NEWFAMILY with name, id, version, hdrsize, maxattr; else ENOENT. */
@@ -195,15 +224,24 @@ export class FakeKernel extends ManualTransport {
   }
 
   /** Turns an Answer into reply messages the way the kernel frames them. */
-  private answerMessages(req: SeenRequest, a: Answer): Buffer[] {
+  private answerMessages(req: SeenRequest, a: Answer, pid = this.port): Buffer[] {
     if (a.raw) return a.raw.map((r) => Buffer.from(r));
-    const hdr = { type: req.type, seq: req.seq, pid: this.port };
+    const hdr = { type: req.type, seq: req.seq, pid };
     const out = (a.replies ?? []).map((r) =>
       nlmsg({ ...hdr, flags: req.dump ? NLM_F.MULTI : 0 }, genl(r.cmd, req.type === CTRL.ID ? 2 : 1, r.attrs)),
     );
-    if (req.dump && (!a.errno || a.inDone)) out.push(done(req.seq, this.port, a.errno ?? 0));
-    else if (a.errno) out.push(nlmsgerr({ request: req.raw, errno: a.errno, pid: this.port, ...(a.extack ? { extack: a.extack } : {}) }));
-    else if (req.flags & NLM_F.ACK) out.push(nlmsgerr({ request: req.raw, errno: 0, pid: this.port }));
+    const echo = { request: req.raw, seq: req.seq, pid };
+    if (req.dump && (!a.errno || a.inDone)) out.push(done(req.seq, pid, a.errno ?? 0));
+    else if (a.errno) out.push(nlmsgerr({ ...echo, errno: a.errno, ...(a.extack ? { extack: a.extack } : {}) }));
+    else if (req.flags & NLM_F.ACK) out.push(nlmsgerr({ ...echo, errno: 0 }));
     return out;
   }
+}
+
+/** ORs `flags` into the nlmsg_flags of a built message (host order, as bytes.ts writes it). */
+function setFlags(m: Buffer, flags: number): void {
+  const le = endianness() === 'LE';
+  const old = le ? m.readUInt16LE(6) : m.readUInt16BE(6);
+  if (le) m.writeUInt16LE(old | flags, 6);
+  else m.writeUInt16BE(old | flags, 6);
 }
