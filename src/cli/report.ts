@@ -1,6 +1,7 @@
 // Error → (stderr text, exit status) with ipvsadm 1.31's wording and codes: usage errors 2 or
-// 255 as raised, kernel refusals of changes 255, listing failures 1 (some silent).
-import { IpvsOperationError } from '../ipvs/errors.js';
+// 255 as raised, kernel refusals of changes 255, listing failures 1 (some silent). A failed
+// exchange (no reply in time, replies lost, a table that kept changing) is never silent.
+import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import { UsageError } from './errors.js';
 import { FixedListingError, ListingError } from './execute.js';
 
@@ -11,9 +12,18 @@ export interface Report {
 
 export function reportError(e: unknown): Report {
   if (e instanceof UsageError) return { stderr: `${e.message}\n`, code: e.exitCode };
-  if (e instanceof ListingError) return { stderr: e.silent ? '' : `${e.message}\n`, code: 1 };
+  if (e instanceof ListingError) {
+    if (e.cause instanceof IpvsExchangeError) return { stderr: exchangeText(e.cause), code: 1 };
+    return { stderr: e.silent ? '' : `${e.message}\n`, code: 1 };
+  }
   if (e instanceof FixedListingError) return { stderr: `${e.message}\n`, code: 1 };
+  if (e instanceof IpvsExchangeError) return { stderr: exchangeText(e), code: 255 };
   if (e instanceof IpvsOperationError) return { stderr: `${e.message}\n`, code: 255 };
   const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
   return { stderr: `ipvsadm: internal error (please report it): ${detail}\n`, code: 1 };
+}
+
+/** Our own text for a failed exchange: ipvsadm has none, so it is prefixed like our messages. */
+function exchangeText(e: IpvsExchangeError): string {
+  return `ipvsadm: ${e.message}\n`;
 }

@@ -1,8 +1,10 @@
 // IPVS operations over generic netlink: the typed API the CLI uses. One private request path
 // turns every failure into an IpvsOperationError (operation + errno), as libipvs reports them.
+// Listings are fetched again when the table changed under them (see table()).
 import { AttributeSet, AttributeWriter } from '../netlink/attributes.js';
+import type { ConnectionOptions } from '../netlink/connection.js';
 import { NETLINK_GENERIC } from '../netlink/constants.js';
-import { MalformedMessageError, NetlinkError, TransportError } from '../netlink/errors.js';
+import { DumpInterruptedError, MalformedMessageError, NetlinkError, NetlinkExchangeError, TransportError } from '../netlink/errors.js';
 import { GenlClient } from '../netlink/genl.js';
 import type { GenlPayload } from '../netlink/message.js';
 import type { TransportFactory } from '../netlink/transport.js';
@@ -20,11 +22,18 @@ import {
   putServiceNest,
   putTimeouts,
 } from './codec.js';
-import { IpvsOperationError } from './errors.js';
+import { IpvsExchangeError, IpvsOperationError, exchangeError } from './errors.js';
 import type { IpvsOperation } from './errors.js';
-import type { DaemonConfig, Destination, DestinationConfig, Info, Service, ServiceConfig, ServiceKey, Timeouts } from './model.js';
+import { formatAddress } from './address.js';
+import type { DaemonConfig, Destination, DestinationConfig, Info, Service, ServiceConfig, ServiceKey, ServiceWithDestinations, Timeouts } from './model.js';
 
-const { EINVAL, ENOENT, ENOPROTOOPT } = osConstants.errno;
+const { EAGAIN, EINVAL, ENOENT, ENOPROTOOPT, ESRCH } = osConstants.errno;
+
+/** How many times a listing is fetched in all when the table changes under it. */
+export const TABLE_ATTEMPTS = 5;
+
+/** Options of the client's sockets (the app boundary reads them from the environment). */
+export type ClientOptions = ConnectionOptions;
 
 /** Sockets used for destination dumps of a large table, and the services worth one more socket. */
 const DUMP_SOCKETS = 8;
@@ -93,6 +102,7 @@ function encodeChange(c: Change): Uint8Array {
 export function toOperationError(op: IpvsOperation, e: unknown): IpvsOperationError {
   if (e instanceof IpvsOperationError) return e;
   if (e instanceof NetlinkError) return new IpvsOperationError(op, e.errno, { cause: e });
+  if (e instanceof NetlinkExchangeError) return exchangeError(op, e);
   if (e instanceof TransportError && e.errno) return new IpvsOperationError(op, e.errno, { cause: e });
   if (e instanceof MalformedMessageError || e instanceof TransportError) return new IpvsOperationError(op, EINVAL, { cause: e });
   throw e;
@@ -100,20 +110,39 @@ export function toOperationError(op: IpvsOperation, e: unknown): IpvsOperationEr
 
 const attrsOf = (p: GenlPayload, where: string): AttributeSet => new AttributeSet(p.attrs, where, CmdAttr);
 
+/** The table changed while it was being listed: the fetch is started again. */
+class TableChanged extends Error {}
+
+/** A stable identity for a service key (duplicate detection). */
+function keyId(k: ServiceKey): string {
+  return k.kind === 'fwmark' ? `f/${k.af}/${k.fwmark}` : `a/${k.af}/${k.protocol}/${formatAddress(k.addr)}/${k.port}`;
+}
+function destId(d: Destination): string {
+  return `${d.addr.af}/${formatAddress(d.addr)}/${d.port}`;
+}
+function hasDuplicates<T>(items: readonly T[], id: (t: T) => string): boolean {
+  return new Set(items.map(id)).size !== items.length;
+}
+const isGone = (e: unknown): boolean => e instanceof IpvsOperationError && (e.errno === ESRCH || e.errno === ENOENT);
+const isInterrupted = (e: unknown): boolean => e instanceof IpvsExchangeError && e.cause instanceof DumpInterruptedError;
+
 export class IpvsClient {
   private constructor(
     private readonly genl: GenlClient,
     private readonly openTransport: TransportFactory,
+    private readonly options: ClientOptions,
   ) {}
 
   /**
    * Opens a socket and resolves the IPVS family. No family (ip_vs not loaded) is reported as
-   * ENOPROTOOPT, which is what ipvsadm ends up with after its legacy fallback.
+   * ENOPROTOOPT, which is what ipvsadm ends up with after its legacy fallback. `timeoutMs`: how
+   * long any request or dump may go without a reply (default 5 s).
    */
-  static async open(openTransport: TransportFactory): Promise<IpvsClient> {
+  static async open(openTransport: TransportFactory, options: ClientOptions = {}): Promise<IpvsClient> {
     try {
       // GenlClient.open closes the transport itself when the family cannot be resolved.
-      return new IpvsClient(await GenlClient.open(await openTransport(NETLINK_GENERIC), IPVS_GENL_NAME), openTransport);
+      const genl = await GenlClient.open(await openTransport(NETLINK_GENERIC), IPVS_GENL_NAME, options);
+      return new IpvsClient(genl, openTransport, options);
     } catch (e) {
       if (e instanceof NetlinkError && e.errno === ENOENT) throw new IpvsOperationError('init', ENOPROTOOPT, { cause: e });
       throw toOperationError('init', e);
@@ -158,8 +187,75 @@ export class IpvsClient {
     return this.decodeOne('init', await this.request('init', Cmd.GET_INFO), decodeInfo);
   }
 
-  async services(): Promise<Service[]> {
-    return this.decodeAll('get-services', await this.dump('get-services', Cmd.GET_SERVICE), decodeService);
+  /** Every service, fetched again when the dump shows the table changing (see table()). */
+  services(): Promise<Service[]> {
+    return this.untilStable(() => this.servicesOnce());
+  }
+
+  private async servicesOnce(): Promise<Service[]> {
+    const services = await this.noteChange(async () => this.decodeAll('get-services', await this.dump('get-services', Cmd.GET_SERVICE), decodeService));
+    // The kernel resumes a multipart dump by position: a service added in front of the
+    // position between two parts shifts one already sent into the next part.
+    if (hasDuplicates(services, (s) => keyId(s.key))) throw new TableChanged();
+    return services;
+  }
+
+  /**
+   * Services (all, or the one of `key`) with their destinations, as one consistent listing. The
+   * kernel's dumps carry no generation (IPVS never sets NLM_F_DUMP_INTR, though it is honoured),
+   * so signs of a change are looked for: a dump interrupted, a service or destination twice, a
+   * destination dump of a service deleted since (GET_DEST answers it with ESRCH/ENOENT, or with
+   * an empty dump, so services without destinations are asked for again). On a sign the whole
+   * fetch starts again, at most `attempts` times in all.
+   */
+  table(key?: ServiceKey, attempts = TABLE_ATTEMPTS): Promise<ServiceWithDestinations[]> {
+    return this.untilStable(() => this.tableOnce(key), attempts);
+  }
+
+  private async tableOnce(key: ServiceKey | undefined): Promise<ServiceWithDestinations[]> {
+    const services = key ? [await this.service(key)] : await this.servicesOnce();
+    const dests = await this.noteChange(() => this.destinationsOfEach(services.map((s) => s.key)), true);
+    if (dests.some((d) => hasDuplicates(d, destId))) throw new TableChanged();
+    const empty = services.filter((_, i) => dests[i]!.length === 0).map((s) => s.key);
+    if (empty.length && (await this.anyGone(empty))) throw new TableChanged();
+    return services.map((service, i) => ({ service, destinations: dests[i]! }));
+  }
+
+  /** Whether any of `keys` no longer exists (GET_SERVICE, pipelined). */
+  private async anyGone(keys: readonly ServiceKey[]): Promise<boolean> {
+    const reqs = keys.map((k) => {
+      const w = new AttributeWriter();
+      putServiceKeyNest(w, k);
+      return { cmd: Cmd.GET_SERVICE, attrs: w.finish() };
+    });
+    const outcomes = await this.call('get-service', () => this.genl.batch(reqs, IPVS_GENL_VERSION));
+    const errors = outcomes.flatMap((o) => (o.ok ? [] : [toOperationError('get-service', o.error)]));
+    if (errors.some(isGone)) return true;
+    if (errors[0]) throw errors[0];
+    return false;
+  }
+
+  /** Runs `fetch`; a dump interrupted (or, with `gone`, a service vanished) is a TableChanged. */
+  private async noteChange<T>(fetch: () => Promise<T>, gone = false): Promise<T> {
+    try {
+      return await fetch();
+    } catch (e) {
+      if (isInterrupted(e) || (gone && isGone(e))) throw new TableChanged();
+      throw e;
+    }
+  }
+
+  private async untilStable<T>(fetch: () => Promise<T>, attempts = TABLE_ATTEMPTS): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fetch();
+      } catch (e) {
+        if (!(e instanceof TableChanged)) throw e;
+        if (attempt >= attempts) {
+          throw new IpvsExchangeError('get-services', EAGAIN, `the IPVS table kept changing during the listing (tried ${attempts} times)`);
+        }
+      }
+    }
   }
 
   async service(key: ServiceKey): Promise<Service> {
@@ -187,7 +283,7 @@ export class IpvsClient {
     try {
       for (let i = 1; i < lanes; i++) {
         const transport = await this.call('get-dests', () => this.openTransport(NETLINK_GENERIC));
-        clients.push(new IpvsClient(GenlClient.withFamily(transport, this.genl.family), this.openTransport));
+        clients.push(new IpvsClient(GenlClient.withFamily(transport, this.genl.family, this.options), this.openTransport, this.options));
       }
       let next = 0;
       await Promise.all(

@@ -1,6 +1,10 @@
 // Kernel refusals of IPVS operations and their text: ipvsadm 1.31 picks the message by the
 // operation that failed and the errno (spec §13); anything else falls back to strerror(3).
+// Exchanges that failed without a refusal (timeout, lost replies, a changing table) say so instead.
 import { constants as osConstants } from 'node:os';
+import { DumpInterruptedError, NetlinkTimeoutError, formatSeconds } from '../netlink/errors.js';
+import type { NetlinkExchangeError, RequestInfo } from '../netlink/errors.js';
+import { Cmd } from './constants.js';
 
 export type IpvsOperation =
   | 'init'
@@ -98,4 +102,38 @@ export class IpvsOperationError extends Error {
     super(ipvsErrorMessage(operation, errno), options);
     this.name = 'IpvsOperationError';
   }
+}
+
+/**
+ * An IPVS operation whose exchange with the kernel failed or could not be trusted (no reply in
+ * time, replies lost, a table that kept changing): not a refusal, so the text is our own rather
+ * than ipvsadm's table message. cli/report.ts prints it as `ipvsadm: <message>`.
+ */
+export class IpvsExchangeError extends IpvsOperationError {
+  constructor(operation: IpvsOperation, errno: number, message: string, options?: { cause?: unknown }) {
+    super(operation, errno, options);
+    this.message = message;
+    this.name = 'IpvsExchangeError';
+  }
+}
+
+const GENL_ID_CTRL = 0x10; // the generic netlink controller (family resolution)
+const cmdNames = new Map<number, string>(Object.entries(Cmd).map(([name, num]) => [num, name]));
+
+/** The kernel command a request stands for, in the kernel's spelling (GET_SERVICE dump). */
+export function requestName(r: RequestInfo): string {
+  if (r.type === GENL_ID_CTRL) return 'CTRL_CMD_GETFAMILY';
+  const name = r.cmd === undefined ? 'request' : (cmdNames.get(r.cmd) ?? `command ${r.cmd}`);
+  return r.dump ? `${name} dump` : name;
+}
+
+/** A failed exchange as the IPVS layer reports it, naming the command by its kernel name. */
+export function exchangeError(op: IpvsOperation, e: NetlinkExchangeError): IpvsExchangeError {
+  let detail = e.message;
+  if (e instanceof NetlinkTimeoutError && e.request) {
+    detail = `no reply from the kernel to ${requestName(e.request)} within ${formatSeconds(e.timeoutMs)}`;
+  } else if (e instanceof DumpInterruptedError && e.request) {
+    detail = `the ${requestName(e.request)} was interrupted by a change to the table (NLM_F_DUMP_INTR)`;
+  }
+  return new IpvsExchangeError(op, e.errno, `netlink: ${detail}`, { cause: e });
 }

@@ -4,7 +4,7 @@
 // an Answer can also misbehave (stay silent, send strays first, flag DUMP_INTR, fail the socket).
 import { endianness } from 'node:os';
 import type { Transport } from '../../src/netlink/transport.js';
-import { CTRL, NLM_F, attr, attrMap, cstr, done, genl, nlmsg, nlmsgerr, parseMessages, readHostU16, str, u16, u32 } from './bytes.js';
+import { CTRL, NLMSG, NLM_F, attr, attrMap, cstr, done, genl, nlmsg, nlmsgerr, parseMessages, readHostU16, str, u16, u32 } from './bytes.js';
 import type { ParsedMessage } from './bytes.js';
 
 /** A Transport driven by the test: `sent` holds each sendmsg, `deliver` plays the kernel. */
@@ -86,7 +86,7 @@ export interface Answer {
   readonly raw?: readonly Uint8Array[];
   /** no reply at all (a kernel or socket that never answers) */
   readonly silent?: boolean;
-  /** OR'ed into nlmsg_flags of every data reply (e.g. NLM_F_DUMP_INTR = 0x10) */
+  /** OR'ed into nlmsg_flags of every reply but NLMSG_ERROR (NLM_F_DUMP_INTR = 0x10 as the kernel sets it, DONE included) */
   readonly flagsOr?: number;
   /** first the same answer as EPERM with a wrong port or an unknown seq, then the real one */
   readonly stray?: 'pid' | 'seq';
@@ -179,7 +179,7 @@ export class FakeKernel extends ManualTransport {
   /** The answer's messages, preceded by strays when asked, with flagsOr on its data replies. */
   private misbehave(req: SeenRequest, a: Answer): Buffer[] {
     const real = this.answerMessages(req, a);
-    if (a.flagsOr) for (const m of real) if (readHostU16(m.subarray(4)) === req.type) setFlags(m, a.flagsOr);
+    if (a.flagsOr) for (const m of real) if (readHostU16(m.subarray(4)) !== NLMSG.ERROR) setFlags(m, a.flagsOr);
     if (!a.stray) return real;
     const wrong = a.stray === 'pid' ? { pid: this.port + 1 } : { seq: (req.seq + 0x1000) >>> 0 };
     const strays = this.answerMessages({ ...req, ...wrong }, { errno: 1 }, wrong.pid);
