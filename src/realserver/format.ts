@@ -54,6 +54,14 @@ export function modeLabel(spec: { side: Side; mode: string; tunType?: string | u
   return `tun ${spec.tunType}${spec.csum === true || spec.csumLocals !== undefined ? ', checksums' : ''}`;
 }
 
+/** A deleted namespace's record met under this namespace's inode and set aside (state.ts StaleRecord). */
+export interface SetAsideReport {
+  /** the inode */
+  readonly netns: string;
+  readonly mode: string;
+  readonly reason: string;
+}
+
 export interface RunReport {
   readonly side: Side;
   readonly action: Exclude<Action, 'check'>;
@@ -63,6 +71,8 @@ export interface RunReport {
   readonly steps: readonly Step[];
   readonly notes: readonly string[];
   readonly stateFile?: string;
+  /** a stale record found under this namespace's inode (also one line in notes) */
+  readonly setAside?: SetAsideReport;
   /** what happened to the --persist file */
   readonly persist?: { readonly path: string; readonly outcome: 'written' | 'removed' | 'absent' | 'would write' | 'would remove' };
 }

@@ -26,7 +26,9 @@ export const NewFlag = {
   CREATE: 0x400, // NLM_F_CREATE
 } as const;
 
-export const IflaAttr = { IFNAME: 3, LINKINFO: 18 } as const; // IFLA_IFNAME (string), IFLA_LINKINFO (nested)
+export const IflaAttr = { IFNAME: 3, LINKINFO: 18, IFALIAS: 20 } as const; // IFLA_IFNAME (string), IFLA_LINKINFO (nested), IFLA_IFALIAS (string)
+/** IFALIASZ: an alias holds at most 255 bytes */
+export const IFALIAS_MAX = 255;
 export const IflaInfo = { KIND: 1, DATA: 2 } as const; // IFLA_INFO_KIND (string), IFLA_INFO_DATA (nested)
 /** IFLA_GRE_* (if_tunnel.h): the same numbers for gre and ip6gre links */
 export const IflaGre = { IFLAGS: 2, LOCAL: 6 } as const; // IFLA_GRE_IFLAGS (be16), IFLA_GRE_LOCAL (in_addr / in6_addr)
@@ -56,6 +58,8 @@ export interface Link {
   readonly index: number;
   readonly name: string;
   readonly flags: number;
+  /** IFLA_IFALIAS (`ip link set DEV alias TEXT`); the kernel sends it only when set */
+  readonly alias?: string;
 }
 
 export interface IfAddress {
@@ -105,7 +109,8 @@ function fixedHeader(payload: Uint8Array, len: number, what: string): DataView {
 export function decodeLink(payload: Uint8Array): Link {
   const dv = fixedHeader(payload, IFINFOMSG_LEN, 'ifinfomsg');
   const attrs = new AttributeSet(payload.subarray(IFINFOMSG_LEN), 'RTM_NEWLINK', IflaAttr);
-  return { index: dv.getInt32(4, HOST_LE), flags: dv.getUint32(8, HOST_LE), name: attrs.required(IflaAttr.IFNAME, attrs.string) };
+  const alias = attrs.string(IflaAttr.IFALIAS);
+  return { index: dv.getInt32(4, HOST_LE), flags: dv.getUint32(8, HOST_LE), name: attrs.required(IflaAttr.IFNAME, attrs.string), ...(alias ? { alias } : {}) };
 }
 
 /**
@@ -140,6 +145,16 @@ export const setLinkRequest = (index: number, up: boolean): Request => ({
   type: RtmType.NEWLINK,
   payload: encodeIfinfomsg({ index, flags: up ? IFF_UP : 0, change: IFF_UP }),
 });
+
+/**
+ * RTM_NEWLINK with IFLA_IFALIAS: `ip link set DEV alias TEXT`. Sent as iproute2 sends it, without
+ * a NUL (the kernel stores nla_len bytes); an empty attribute removes the alias.
+ */
+export function setAliasRequest(index: number, alias: string): Request {
+  const text = Buffer.from(alias, 'utf8');
+  if (text.length > IFALIAS_MAX) throw new RangeError(`an interface alias holds at most ${IFALIAS_MAX} bytes`);
+  return { type: RtmType.NEWLINK, payload: encodeIfinfomsg({ index }, new AttributeWriter().bytes(IflaAttr.IFALIAS, text).finish()) };
+}
 
 export interface GreTunnel {
   readonly name: string;
@@ -215,6 +230,11 @@ export class RtnlClient {
       if (e instanceof NetlinkError && e.errno === ENODEV) return undefined;
       throw e;
     }
+  }
+
+  /** Sets (or with '' removes) the alias of the link at `index`. */
+  async setAlias(index: number, alias: string): Promise<void> {
+    await this.conn.request(setAliasRequest(index, alias));
   }
 
   async createGre(t: GreTunnel): Promise<void> {

@@ -1,21 +1,24 @@
 // The three actions over a System: observe → plan → apply (+ state record, --persist) for up and
 // down, observe → check for check. Returns data for format.ts; throws the typed errors of errors.ts.
 // This is the programmatic API (the lab and the traffic tests call it, or the CLI over it).
+// A record of a deleted namespace that had this one's inode (netns-marker.ts) is set aside, with a note.
 import { apply } from './apply.js';
 import { checkState, undeprecatedVips } from './check.js';
 import type { CheckReport } from './check.js';
 import { ApplyError, PlanError, PrepUsageError, SystemError, reasonOf } from './errors.js';
 import { modeLabel } from './format.js';
-import type { RunReport } from './format.js';
-import type { Spec, Step } from './model.js';
+import type { RunReport, SetAsideReport } from './format.js';
+import type { Side, Spec, Step } from './model.js';
+import { judge, markNamespace, unmarkNamespace } from './netns-marker.js';
+import type { Marking } from './netns-marker.js';
 import { observe, scopeOf } from './observe.js';
 import { formatSysctlConf, removeSysctlConf, writeSysctlConf } from './persist.js';
 import { planDownFromRecord, planDownWithoutRecord, planUp } from './plan.js';
 import type { DownPlan } from './plan.js';
 import { desiredState } from './requirements.js';
 import type { PrepRequest } from './spec.js';
-import { DEFAULT_STATE_DIR, readState, recordAfterDown, recordAfterUp, stateFile, writeRecord } from './state.js';
-import type { StateRecord } from './state.js';
+import { DEFAULT_STATE_DIR, readState, recordAfterDown, recordAfterUp, stateFile, withMarker, writeRecord } from './state.js';
+import type { StaleRecord, StateRecord } from './state.js';
 import type { System } from './system.js';
 
 export interface RunOptions {
@@ -30,16 +33,37 @@ export interface RunOptions {
 
 interface StateContext {
   readonly path: string;
+  /** the other side's file (the marker on lo stays while either side has a record) */
+  readonly otherPath: string;
   readonly netns: string;
+  /** this namespace's record */
   readonly record: StateRecord | undefined;
+  /** a deleted namespace's record filed under the same inode: set aside by the next write */
+  readonly stale: StaleRecord | undefined;
 }
 
-async function loadState(side: PrepRequest['side'], sys: System, opts: RunOptions): Promise<StateContext> {
-  const path = stateFile(opts.stateDir ?? DEFAULT_STATE_DIR, side);
+const OTHER: Readonly<Record<Side, Side>> = { realserver: 'director', director: 'realserver' };
+
+async function loadState(side: Side, sys: System, opts: RunOptions): Promise<StateContext> {
+  const dir = opts.stateDir ?? DEFAULT_STATE_DIR;
+  const path = stateFile(dir, side);
   const netns = await sys.netnsId().catch((e: unknown) => {
     throw new SystemError(`cannot identify the network namespace: ${reasonOf(e)}`, { cause: e });
   });
-  return { path, netns, record: (await readState(path)).netns[netns] };
+  const verdict = await judge((await readState(path)).netns[netns], sys);
+  const stale = verdict.kind === 'stale' ? { netns, setAside: new Date().toISOString(), reason: verdict.reason, record: verdict.record } : undefined;
+  return { path, otherPath: stateFile(dir, OTHER[side]), netns, record: verdict.kind === 'ours' ? verdict.record : undefined, stale };
+}
+
+/** The one line that tells the operator a record was set aside (or, in a dry run, would be). */
+function staleNote(ctx: StateContext, dryRun: boolean): string[] {
+  if (!ctx.stale) return [];
+  const what = `the state record for inode ${ctx.netns} (${modeLabel(ctx.stale.record)}) belongs to a deleted network namespace (${ctx.stale.reason})`;
+  return [`${what}; ${dryRun ? 'it would be set aside' : 'set aside'} under "stale" in ${ctx.path}`];
+}
+
+function setAsideReport(ctx: StateContext): { setAside?: SetAsideReport } {
+  return ctx.stale ? { setAside: { netns: ctx.netns, mode: modeLabel(ctx.stale.record), reason: ctx.stale.reason } } : {};
 }
 
 function sameSetup(rec: StateRecord, spec: Spec): boolean {
@@ -54,27 +78,52 @@ function refuseOtherSetup(ctx: StateContext, spec: Spec): void {
   }
 }
 
-async function committing(what: string, f: () => Promise<unknown>): Promise<void> {
+async function committing<T>(what: string, f: () => Promise<T>): Promise<T> {
   try {
-    await f();
+    return await f();
   } catch (e) {
     throw new Error(`cannot ${what}: ${reasonOf(e)}`, { cause: e });
   }
+}
+
+/** Writes this namespace's record (marked, see netns-marker.ts), setting aside a stale one. */
+async function saveRecord(ctx: StateContext, sys: System, next: StateRecord | undefined): Promise<Marking | undefined> {
+  const marking = next ? await committing('mark the network namespace (alias of lo)', () => markNamespace(sys)) : undefined;
+  try {
+    await committing(`write the state file ${ctx.path}`, () => writeRecord(ctx.path, ctx.netns, next && withMarker(next, marking?.token), ctx.stale));
+  } catch (e) {
+    if (marking?.setNow) await unmarkNamespace(sys, marking.token!).catch(() => undefined);
+    throw e;
+  }
+  return marking;
 }
 
 /**
  * Writes this namespace's record, then does `rest` (--persist); if `rest` fails, the previous
  * record is put back, since apply() then rolls every step back (else a failed `down` would lose
  * the values to restore, and a failed `up` would leave a record of changes that were undone).
+ * When no record is left on either side, the marker comes off lo (best effort: it is inert).
  */
-async function commitRecord(ctx: StateContext, next: StateRecord | undefined, rest: () => Promise<void>): Promise<void> {
-  await committing(`write the state file ${ctx.path}`, () => writeRecord(ctx.path, ctx.netns, next));
+async function commitRecord(ctx: StateContext, sys: System, next: StateRecord | undefined, rest: () => Promise<void>): Promise<void> {
+  const marking = await saveRecord(ctx, sys, next);
   try {
     await rest();
   } catch (e) {
-    await writeRecord(ctx.path, ctx.netns, ctx.record).catch(() => undefined);
+    await writeRecord(ctx.path, ctx.netns, ctx.record, ctx.stale).catch(() => undefined);
+    if (marking?.setNow) await unmarkNamespace(sys, marking.token!).catch(() => undefined);
     throw e;
   }
+  if (!next && ctx.record?.marker !== undefined) await unmarkUnlessUsed(ctx, sys, ctx.record.marker).catch(() => undefined);
+}
+
+async function unmarkUnlessUsed(ctx: StateContext, sys: System, token: string): Promise<void> {
+  const other = (await readState(ctx.otherPath)).netns[ctx.netns];
+  if (other?.marker !== token) await unmarkNamespace(sys, token);
+}
+
+/** A run that records nothing still sets a stale record aside. */
+async function setAsideOnly(ctx: StateContext): Promise<void> {
+  if (ctx.stale) await committing(`write the state file ${ctx.path}`, () => writeRecord(ctx.path, ctx.netns, undefined, ctx.stale));
 }
 
 export async function runUp(req: PrepRequest, sys: System, opts: RunOptions = {}): Promise<RunReport> {
@@ -88,9 +137,10 @@ export async function runUp(req: PrepRequest, sys: System, opts: RunOptions = {}
   const notes = undeprecatedVips(desired, observed).map(
     (x) => `${x.text} on ${x.dev} was there before and is not deprecated, so it may be chosen as a source address; consider \`ip -6 addr change ${x.text}/${x.prefix} dev ${x.dev} preferred_lft 0\``,
   );
-  const base = { side: req.side, action: 'up' as const, mode: modeLabel(spec), notes, stateFile: ctx.path };
+  const dryRun = opts.dryRun === true;
+  const base = { side: req.side, action: 'up' as const, mode: modeLabel(spec), notes: [...staleNote(ctx, dryRun), ...notes], stateFile: ctx.path, ...setAsideReport(ctx) };
   const persistPath = opts.persist;
-  if (opts.dryRun) {
+  if (dryRun) {
     return { ...base, dryRun: true, steps, ...(persistPath ? { persist: { path: persistPath, outcome: 'would write' as const } } : {}) };
   }
   const performed = await apply(steps, sys, async (done) => {
@@ -99,12 +149,12 @@ export async function runUp(req: PrepRequest, sys: System, opts: RunOptions = {}
       const text = formatSysctlConf(desired, opts.commandLine ?? `ipvsadm ${req.side} up`);
       await committing(`write ${persistPath}`, () => writeSysctlConf(persistPath, text));
     };
-    if (done.length > 0) await commitRecord(ctx, recordAfterUp(ctx.record, spec, done), persist);
-    else await persist();
+    if (done.length > 0) await commitRecord(ctx, sys, recordAfterUp(ctx.record, spec, done), persist);
+    else await setAsideOnly(ctx).then(persist);
   }).catch(async (e: unknown) => {
     // What could not be rolled back stays recorded, so a later `down` still restores it.
     if (e instanceof ApplyError && e.remaining.length > 0) {
-      await writeRecord(ctx.path, ctx.netns, recordAfterUp(ctx.record, spec, e.remaining)).catch(() => undefined);
+      await saveRecord(ctx, sys, recordAfterUp(ctx.record, spec, e.remaining)).catch(() => undefined);
     }
     throw e;
   });
@@ -114,7 +164,8 @@ export async function runUp(req: PrepRequest, sys: System, opts: RunOptions = {}
 function planDown(req: PrepRequest, ctx: StateContext, observed: Awaited<ReturnType<typeof observe>>): DownPlan {
   if (ctx.record) return planDownFromRecord(ctx.record, req.vips, observed);
   if (!req.spec || req.vips.length === 0) {
-    throw new PrepUsageError(`no state recorded for this network namespace in ${ctx.path}: name what to remove with --mode and --vip`);
+    const stale = ctx.stale ? ` (the one under its inode ${ctx.netns} belongs to a deleted namespace: ${ctx.stale.reason})` : '';
+    throw new PrepUsageError(`no state recorded for this network namespace in ${ctx.path}${stale}: name what to remove with --mode and --vip`);
   }
   return planDownWithoutRecord(desiredState(req.spec), req.vips, observed);
 }
@@ -125,9 +176,10 @@ export async function runDown(req: PrepRequest, sys: System, opts: RunOptions = 
   const observed = await observe(sys, scopeOf(undefined, ctx.record));
   const plan = planDown(req, ctx, observed);
   const mode = ctx.record ? modeLabel(ctx.record) : modeLabel(req.spec!);
-  const base = { side: req.side, action: 'down' as const, mode, notes: plan.notes, stateFile: ctx.path };
+  const dryRun = opts.dryRun === true;
+  const base = { side: req.side, action: 'down' as const, mode, notes: [...staleNote(ctx, dryRun), ...plan.notes], stateFile: ctx.path, ...setAsideReport(ctx) };
   const persistPath = opts.persist;
-  if (opts.dryRun) {
+  if (dryRun) {
     return { ...base, dryRun: true, steps: plan.steps, ...(persistPath ? { persist: { path: persistPath, outcome: 'would remove' as const } } : {}) };
   }
   let removed = false;
@@ -135,8 +187,8 @@ export async function runDown(req: PrepRequest, sys: System, opts: RunOptions = 
     const persist = async (): Promise<void> => {
       if (persistPath) await committing(`remove ${persistPath}`, async () => (removed = await removeSysctlConf(persistPath)));
     };
-    if (ctx.record) await commitRecord(ctx, recordAfterDown(ctx.record, plan.vips), persist);
-    else await persist();
+    if (ctx.record) await commitRecord(ctx, sys, recordAfterDown(ctx.record, plan.vips), persist);
+    else await setAsideOnly(ctx).then(persist);
   });
   const persist = persistPath ? { persist: { path: persistPath, outcome: removed ? ('removed' as const) : ('absent' as const) } } : {};
   return { ...base, dryRun: false, steps: performed, ...persist };

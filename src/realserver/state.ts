@@ -1,6 +1,7 @@
-// The state file: what `up` changed in each network namespace (keyed by the netns inode), so
-// `down` restores the values from before `up` and removes only the VIPs `up` added.
-// Format: { "version": 1, "netns": { "<inode>": StateRecord } }, one file per side.
+// The state file: what `up` changed in each network namespace (found by the netns inode, proven
+// by the marker of netns-marker.ts), so `down` restores the values from before `up` and removes
+// only the VIPs `up` added. Format: { "version": 2, "netns": { "<inode>": StateRecord },
+// "stale": [StaleRecord] }, one file per side; version 1 files (no markers, no stale) are read.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SystemError } from './errors.js';
@@ -26,8 +27,10 @@ export interface StateRecord {
   readonly tunPort?: number;
   /** GRE with checksums (--tun-csum) */
   readonly csum?: boolean;
-  /** sysctl values from before the first `up` that changed them, in the order changed */
-  readonly sysctls: readonly { readonly key: string; readonly before: number }[];
+  /** the token of the namespace's marker on lo; absent in version 1 records and where lo had another alias */
+  readonly marker?: string;
+  /** sysctl values from before the first `up` that changed them (and the value it set; not in version 1), in the order changed */
+  readonly sysctls: readonly RecordedSysctl[];
   /** addresses `up` added (not those that were there already) */
   readonly addresses: readonly RecordedAddress[];
   /** links `up` brought up */
@@ -38,6 +41,12 @@ export interface StateRecord {
   readonly tunnels?: readonly RecordedTunnel[];
 }
 
+export interface RecordedSysctl {
+  readonly key: string;
+  readonly before: number;
+  readonly after?: number;
+}
+
 export interface RecordedTunnel {
   readonly dev: string;
   readonly type: 'gre' | 'ip6gre';
@@ -45,12 +54,26 @@ export interface RecordedTunnel {
   readonly local: string;
 }
 
-export interface StateContent {
-  readonly version: 1;
-  readonly netns: Readonly<Record<string, StateRecord>>;
+/** A record found under a reused inode, kept for the operator (never used by `down`). */
+export interface StaleRecord {
+  /** the inode it was filed under */
+  readonly netns: string;
+  /** when it was set aside (ISO 8601) */
+  readonly setAside: string;
+  readonly reason: string;
+  readonly record: StateRecord;
 }
 
-const EMPTY: StateContent = { version: 1, netns: {} };
+export interface StateContent {
+  readonly version: 2;
+  readonly netns: Readonly<Record<string, StateRecord>>;
+  readonly stale: readonly StaleRecord[];
+}
+
+/** Stale records kept per file: the most recent ones (a container host deletes namespaces all day). */
+export const STALE_KEPT = 32;
+
+const EMPTY: StateContent = { version: 2, netns: {}, stale: [] };
 
 export async function readState(path: string): Promise<StateContent> {
   let text: string;
@@ -70,14 +93,24 @@ export async function readState(path: string): Promise<StateContent> {
   if (!isStateContent(parsed)) {
     throw new SystemError(`the state file ${path} is not one this version wrote; move it away to continue (down then cannot restore the sysctls it recorded)`);
   }
-  return parsed;
+  return { version: 2, netns: parsed.netns, stale: parsed.version === 2 ? (parsed.stale ?? []) : [] };
 }
 
-function isStateContent(v: unknown): v is StateContent {
+type FileContent = { version: 1; netns: Record<string, StateRecord> } | { version: 2; netns: Record<string, StateRecord>; stale?: StaleRecord[] };
+
+function isStateContent(v: unknown): v is FileContent {
   if (typeof v !== 'object' || v === null) return false;
-  const o = v as { version?: unknown; netns?: unknown };
-  if (o.version !== 1 || typeof o.netns !== 'object' || o.netns === null) return false;
-  return Object.values(o.netns).every(isRecord);
+  const o = v as { version?: unknown; netns?: unknown; stale?: unknown };
+  if ((o.version !== 1 && o.version !== 2) || typeof o.netns !== 'object' || o.netns === null) return false;
+  // version 1 wrote neither markers nor stale records
+  const records = Object.values(o.netns);
+  if (o.version === 1) return o.stale === undefined && records.every((r) => isRecord(r) && r.marker === undefined);
+  return records.every(isRecord) && (o.stale === undefined || (Array.isArray(o.stale) && o.stale.every(isStale)));
+}
+
+function isStale(v: unknown): v is StaleRecord {
+  const s = v as Partial<Record<keyof StaleRecord, unknown>> | null;
+  return typeof s === 'object' && s !== null && typeof s.netns === 'string' && typeof s.setAside === 'string' && typeof s.reason === 'string' && isRecord(s.record);
 }
 
 function isRecord(v: unknown): v is StateRecord {
@@ -85,7 +118,8 @@ function isRecord(v: unknown): v is StateRecord {
   return (
     typeof r === 'object' && r !== null &&
     (r.side === 'realserver' || r.side === 'director') && typeof r.mode === 'string' &&
-    Array.isArray(r.sysctls) && r.sysctls.every((s: { key?: unknown; before?: unknown }) => typeof s?.key === 'string' && Number.isInteger(s.before)) &&
+    (r.marker === undefined || typeof r.marker === 'string') &&
+    Array.isArray(r.sysctls) && r.sysctls.every((s: { key?: unknown; before?: unknown; after?: unknown }) => typeof s?.key === 'string' && Number.isInteger(s.before) && (s.after === undefined || Number.isInteger(s.after))) &&
     Array.isArray(r.addresses) && r.addresses.every((a: Partial<RecordedAddress>) => typeof a?.dev === 'string' && typeof a.vip === 'string' && Number.isInteger(a.prefix)) &&
     Array.isArray(r.links) && r.links.every((l) => typeof l === 'string') &&
     Array.isArray(r.fouPorts) && r.fouPorts.every((f: Partial<FouNeed>) => Number.isInteger(f?.port) && (f.family === 4 || f.family === 6)) &&
@@ -93,15 +127,22 @@ function isRecord(v: unknown): v is StateRecord {
   );
 }
 
-/** Writes the record of one namespace (undefined removes it; an empty file is deleted). */
-export async function writeRecord(path: string, netns: string, record: StateRecord | undefined): Promise<void> {
+/**
+ * Writes the record of one namespace (undefined removes it; a file with no record and no stale
+ * record is deleted). With `setAside`, the record still filed under `netns` that it holds moves to
+ * the stale records first (a second write with the same `setAside` moves nothing).
+ */
+export async function writeRecord(path: string, netns: string, record: StateRecord | undefined, setAside?: StaleRecord): Promise<void> {
   const current = await readState(path);
-  const rest = Object.fromEntries(Object.entries(current.netns).filter(([k]) => k !== netns));
-  const next: StateContent = { version: 1, netns: record ? { ...rest, [netns]: record } : rest };
-  if (Object.keys(next.netns).length === 0) {
+  const { [netns]: filed, ...rest } = current.netns;
+  const moving = setAside !== undefined && filed !== undefined && JSON.stringify(filed) === JSON.stringify(setAside.record);
+  const stale = moving ? [...current.stale, setAside].slice(-STALE_KEPT) : current.stale;
+  const netnsNext = record ? { ...rest, [netns]: record } : rest;
+  if (Object.keys(netnsNext).length === 0 && stale.length === 0) {
     await removeFile(path);
     return;
   }
+  const next = { version: 2, netns: netnsNext, ...(stale.length > 0 ? { stale } : {}) };
   await writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`, 0o600);
 }
 
@@ -123,7 +164,7 @@ export function recordAfterUp(old: StateRecord | undefined, spec: Spec, done: re
   const tunnels = [...(base.tunnels ?? [])];
   for (const s of done) {
     if (s.kind === 'tunnel-add' && !tunnels.some((t) => t.dev === s.dev)) tunnels.push({ dev: s.dev, type: s.type, local: s.local.text });
-    if (s.kind === 'sysctl-set' && s.from !== undefined && !sysctls.some((x) => x.key === s.key)) sysctls.push({ key: s.key, before: s.from });
+    if (s.kind === 'sysctl-set' && s.from !== undefined && !sysctls.some((x) => x.key === s.key)) sysctls.push({ key: s.key, before: s.from, after: s.to });
     if (s.kind === 'address-add' && !addresses.some((a) => a.dev === s.dev && a.vip === s.vip.text)) {
       addresses.push({ dev: s.dev, vip: s.vip.text, prefix: s.prefix, nodad: s.nodad });
     }
@@ -131,6 +172,12 @@ export function recordAfterUp(old: StateRecord | undefined, spec: Spec, done: re
     if (s.kind === 'fou-add' && !fouPorts.some((f) => samePort(f, s))) fouPorts.push({ port: s.port, family: s.family });
   }
   return { ...base, sysctls, addresses, links, fouPorts, ...(tunnels.length > 0 ? { tunnels } : {}) };
+}
+
+/** The record as written now: with the namespace's marker, or without one when lo could not carry it. */
+export function withMarker(record: StateRecord, token: string | undefined): StateRecord {
+  const { marker: _old, ...rest } = record;
+  return token === undefined ? rest : { ...rest, marker: token };
 }
 
 /**

@@ -14,7 +14,7 @@ import { RtnlClient } from './rtnl.js';
 import { fileSysctls } from './sysctl.js';
 import type { SysctlStore } from './sysctl.js';
 
-export type RtnlOps = Pick<RtnlClient, 'links' | 'link' | 'setLink' | 'addresses' | 'addAddress' | 'deleteAddress' | 'createGre' | 'deleteLink'>;
+export type RtnlOps = Pick<RtnlClient, 'links' | 'link' | 'setLink' | 'setAlias' | 'addresses' | 'addAddress' | 'deleteAddress' | 'createGre' | 'deleteLink'>;
 export type FouOps = Pick<FouClient, 'ports' | 'addGue' | 'delete'>;
 
 export interface System {

@@ -7,6 +7,7 @@ import type { Request } from '../../src/netlink/connection.js';
 import {
   IFA_F_NODAD, IFF_UP, RtmType, RtnlClient, addAddressRequest, decodeAddress, decodeLink, deleteAddressRequest, dumpAddressesRequest,
   dumpLinksRequest, encodeIfaddrmsg, encodeIfinfomsg, getLinkRequest, setLinkRequest, createGreRequest, deleteLinkRequest,
+  setAliasRequest,
 } from '../../src/realserver/rtnl.js';
 import { NLM_F, attr, cat, done, i32, nest, nlmsg, nlmsgerr, parseMessages, str, u16, u32, u8 } from '../support/bytes.js';
 import type { ParsedMessage } from '../support/bytes.js';
@@ -19,6 +20,7 @@ const IFLA_INFO = { KIND: 1, DATA: 2 };
 const IFLA_GRE = { IFLAGS: 2, LOCAL: 6 };
 const IFLA_IFNAME = 3;
 const IFLA_MTU = 4;
+const IFLA_IFALIAS = 20;
 const IFA = { ADDRESS: 1, LOCAL: 2, LABEL: 3, FLAGS: 8 };
 const V4 = [192, 0, 2, 1];
 const V6 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
@@ -93,6 +95,14 @@ describe('encoding', () => {
     expect(plain(deleteAddressRequest(a))).toEqual(want(RTM.DELADDR, undefined, cat(ifaddrmsg(10, 128, 0, 0, 1), body)));
   });
 
+  it('`ip link set lo alias TEXT`: NEWLINK on the index with IFLA_IFALIAS, no NUL (as iproute2 sends it); empty removes', () => {
+    expect(plain(setAliasRequest(1, 'ipvsadm-ts marker x'))).toEqual(want(RTM.NEWLINK, undefined, cat(ifinfomsg(1), attr(IFLA_IFALIAS, Buffer.from('ipvsadm-ts marker x')))));
+    expect(plain(setAliasRequest(1, ''))).toEqual(want(RTM.NEWLINK, undefined, cat(ifinfomsg(1), attr(IFLA_IFALIAS, Buffer.alloc(0)))));
+    // IFALIASZ is 256 with the NUL: 255 bytes fit, 256 are refused before anything is sent
+    expect(() => setAliasRequest(1, 'a'.repeat(255))).not.toThrow();
+    expect(() => setAliasRequest(1, 'a'.repeat(256))).toThrow(RangeError);
+  });
+
   it('DELLINK by index', () => {
     expect(plain(deleteLinkRequest(7))).toEqual(want(RTM.DELLINK, undefined, ifinfomsg(7)));
   });
@@ -102,6 +112,11 @@ describe('decoding', () => {
   it('RTM_NEWLINK: index, flags, name; other attributes ignored', () => {
     const payload = cat(ifinfomsg(1, 0x10049, 0, 772), attr(IFLA_MTU, u32(65536)), attr(IFLA_IFNAME, str('lo')));
     expect(decodeLink(payload)).toEqual({ index: 1, flags: 0x10049, name: 'lo' });
+  });
+
+  it('RTM_NEWLINK with IFLA_IFALIAS (NUL-terminated, as the kernel puts it): the alias', () => {
+    const payload = cat(ifinfomsg(1, 0x49), attr(IFLA_IFNAME, str('lo')), attr(IFLA_IFALIAS, str('ipvsadm-ts marker x')));
+    expect(decodeLink(payload)).toEqual({ index: 1, flags: 0x49, name: 'lo', alias: 'ipvsadm-ts marker x' });
   });
 
   it('RTM_NEWLINK without a name, or too short, is malformed', () => {
@@ -202,9 +217,10 @@ describe('RtnlClient', () => {
   });
 
   it('setLink, addAddress, deleteAddress: flags on the wire; EEXIST rejects with a NetlinkError', async () => {
-    const { k, c } = await open((m) => (m.type === RTM.NEWADDR && k.requests.length > 2 ? { errno: 17 } : {}));
+    const { k, c } = await open((m) => (m.type === RTM.NEWADDR && k.requests.length > 3 ? { errno: 17 } : {}));
     const a = { family: 2, prefix: 32, flags: 0, scope: 0, index: 1, local: Uint8Array.from(V4) };
     await c.setLink(3, true);
+    await c.setAlias(1, 'm');
     await c.addAddress(a);
     await c.deleteAddress(a);
     const e = await c.addAddress(a).catch((x: unknown) => x);
@@ -212,11 +228,13 @@ describe('RtnlClient', () => {
     expect(e).toMatchObject({ errno: 17, code: 'EEXIST' });
     expect(k.requests.map((m) => [m.type, m.flags])).toEqual([
       [RTM.NEWLINK, NLM_F.REQUEST | NLM_F.ACK],
+      [RTM.NEWLINK, NLM_F.REQUEST | NLM_F.ACK],
       [RTM.NEWADDR, NLM_F.REQUEST | NLM_F.ACK | 0x400 | 0x200],
       [RTM.DELADDR, NLM_F.REQUEST | NLM_F.ACK],
       [RTM.NEWADDR, NLM_F.REQUEST | NLM_F.ACK | 0x400 | 0x200],
     ]);
     expect(k.requests[0]!.payload).toEqual(ifinfomsg(3, 1, 1));
+    expect(k.requests[1]!.payload).toEqual(cat(ifinfomsg(1), attr(IFLA_IFALIAS, Buffer.from('m'))));
     c.close();
     expect(k.closed).toBe(1);
   });

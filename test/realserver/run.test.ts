@@ -37,16 +37,19 @@ describe('realserver DR: up, up again, down', () => {
     });
     expect([AI, AA, LO_AI, LO_AA].map((k) => sys.sysctls.get(k))).toEqual([1, 2, 1, 2]);
     expect(sys.addressesText()).toEqual(['192.0.2.1/32 lo']);
+    const marker = /^ipvsadm-ts marker (\S+)$/.exec(sys.aliasOf('lo') ?? '')?.[1];
+    expect(marker, 'the marker on lo').toMatch(/^[0-9a-f-]{36}$/);
     expect(await readJson(join(stateDir, 'realserver.json'))).toEqual({
-      version: 1,
+      version: 2,
       netns: {
         '4026531840': {
           side: 'realserver',
           mode: 'dr',
-          sysctls: [{ key: AI, before: 3 }, { key: AA, before: 0 }, { key: LO_AI, before: 0 }, { key: LO_AA, before: 0 }],
+          sysctls: [{ key: AI, before: 3, after: 1 }, { key: AA, before: 0, after: 2 }, { key: LO_AI, before: 0, after: 1 }, { key: LO_AA, before: 0, after: 2 }],
           addresses: [{ dev: 'lo', vip: '192.0.2.1', prefix: 32, nodad: false }],
           links: [],
           fouPorts: [],
+          marker,
         },
       },
     });

@@ -1,12 +1,12 @@
 // state.ts: the state file under a temp dir (read, write per netns, removal of the last record,
-// refusal of foreign content) and the record arithmetic of up and down.
+// refusal of foreign content, version 1 files, stale records set aside) and the record arithmetic.
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SystemError } from '../../src/realserver/errors.js';
 import type { Step } from '../../src/realserver/model.js';
-import { DEFAULT_STATE_DIR, emptyRecord, readState, recordAfterDown, recordAfterUp, samePort, stateFile, writeRecord } from '../../src/realserver/state.js';
-import type { StateRecord } from '../../src/realserver/state.js';
+import { DEFAULT_STATE_DIR, STALE_KEPT, emptyRecord, readState, recordAfterDown, recordAfterUp, samePort, stateFile, withMarker, writeRecord } from '../../src/realserver/state.js';
+import type { StaleRecord, StateRecord } from '../../src/realserver/state.js';
 import { dir, rs, tempDir, vip } from './support.js';
 
 const DR: StateRecord = {
@@ -26,15 +26,15 @@ describe('the state file', () => {
   });
 
   it('a missing file reads as empty', async () => {
-    expect(await readState(join(await tempDir(), 'none.json'))).toEqual({ version: 1, netns: {} });
+    expect(await readState(join(await tempDir(), 'none.json'))).toEqual({ version: 2, netns: {}, stale: [] });
   });
 
   it('writeRecord creates the directory and a 0600 file with exactly this JSON', async () => {
     const path = join(await tempDir(), 'sub', 'realserver.json');
     await writeRecord(path, '4026531840', DR);
-    expect(await readFile(path, 'utf8')).toBe(`${JSON.stringify({ version: 1, netns: { '4026531840': DR } }, null, 2)}\n`);
+    expect(await readFile(path, 'utf8')).toBe(`${JSON.stringify({ version: 2, netns: { '4026531840': DR } }, null, 2)}\n`);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
-    expect(await readState(path)).toEqual({ version: 1, netns: { '4026531840': DR } });
+    expect(await readState(path)).toEqual({ version: 2, netns: { '4026531840': DR }, stale: [] });
     expect(await readdir(join(path, '..'))).toEqual(['realserver.json']);
   });
 
@@ -55,7 +55,12 @@ describe('the state file', () => {
 
   const foreign = [
     ['not JSON', '{'],
-    ['another version', JSON.stringify({ version: 2, netns: {} })],
+    ['another version', JSON.stringify({ version: 3, netns: {} })],
+    ['a version 1 record with a marker (version 1 had none)', JSON.stringify({ version: 1, netns: { '1': { ...DR, marker: 'x' } } })],
+    ['a version 1 file with stale records', JSON.stringify({ version: 1, netns: {}, stale: [] })],
+    ['a marker that is not text', JSON.stringify({ version: 2, netns: { '1': { ...DR, marker: 7 } } })],
+    ['a sysctl whose after is not a number', JSON.stringify({ version: 2, netns: { '1': { ...DR, sysctls: [{ key: 'k', before: 3, after: 'x' }] } } })],
+    ['a stale record without its record', JSON.stringify({ version: 2, netns: {}, stale: [{ netns: '1', setAside: 't', reason: 'r' }] })],
     ['no netns', JSON.stringify({ version: 1 })],
     ['a record with a bad side', JSON.stringify({ version: 1, netns: { '1': { ...DR, side: 'both' } } })],
     ['a sysctl without a number', JSON.stringify({ version: 1, netns: { '1': { ...DR, sysctls: [{ key: 'k', before: '3' }] } } })],
@@ -80,6 +85,51 @@ describe('the state file', () => {
     const e = await readState(path).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(SystemError);
     expect((e as Error).message).toMatch(new RegExp(`^cannot read the state file ${path}: EISDIR`));
+  });
+});
+
+describe('version 1 files and stale records', () => {
+  const stale = (netns: string, record: StateRecord = DR): StaleRecord => ({ netns, setAside: '2026-12-03T18:00:00.000Z', reason: 'its marker is not on lo', record });
+
+  it('a version 1 file reads as version 2 without stale records; the next write makes it version 2', async () => {
+    const path = join(await tempDir(), 'realserver.json');
+    await writeFile(path, JSON.stringify({ version: 1, netns: { '1': DR, '2': DR } }));
+    expect(await readState(path)).toEqual({ version: 2, netns: { '1': DR, '2': DR }, stale: [] });
+    await writeRecord(path, '2', undefined);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ version: 2, netns: { '1': DR } });
+  });
+
+  it('setAside moves the record filed under the inode to stale, then writes the new one', async () => {
+    const path = join(await tempDir(), 'realserver.json');
+    const mine = withMarker({ ...DR, mode: 'tun', tunType: 'ipip' }, 'new-token');
+    await writeRecord(path, '7', withMarker(DR, 'old-token'));
+    await writeRecord(path, '7', mine, stale('7', withMarker(DR, 'old-token')));
+    expect(await readState(path)).toEqual({ version: 2, netns: { '7': mine }, stale: [stale('7', withMarker(DR, 'old-token'))] });
+    // again (a rollback writing the record back): nothing more is moved
+    await writeRecord(path, '7', undefined, stale('7', withMarker(DR, 'old-token')));
+    expect(await readState(path)).toEqual({ version: 2, netns: {}, stale: [stale('7', withMarker(DR, 'old-token'))] });
+  });
+
+  it('a file with only stale records stays; they are capped to the most recent STALE_KEPT', async () => {
+    const path = join(await tempDir(), 'realserver.json');
+    for (let i = 0; i < STALE_KEPT + 3; i++) {
+      const rec = { ...DR, mode: `m${i}` };
+      await writeRecord(path, '9', rec);
+      await writeRecord(path, '9', undefined, stale('9', rec));
+    }
+    const { netns, stale: kept } = await readState(path);
+    expect(netns).toEqual({});
+    expect(kept).toHaveLength(STALE_KEPT);
+    expect(kept[0]!.record.mode).toBe('m3');
+    expect(kept.at(-1)!.record.mode).toBe(`m${STALE_KEPT + 2}`);
+  });
+});
+
+describe('withMarker', () => {
+  it('sets, replaces or drops the marker', () => {
+    expect(withMarker(DR, 'a')).toEqual({ ...DR, marker: 'a' });
+    expect(withMarker({ ...DR, marker: 'a' }, 'b')).toEqual({ ...DR, marker: 'b' });
+    expect(withMarker({ ...DR, marker: 'a' }, undefined)).toEqual(DR);
   });
 });
 
@@ -109,7 +159,7 @@ describe('recordAfterUp', () => {
       mode: 'tun',
       tunType: 'gue',
       tunPort: 6080,
-      sysctls: [{ key: 'net/ipv4/conf/all/rp_filter', before: 1 }],
+      sysctls: [{ key: 'net/ipv4/conf/all/rp_filter', before: 1, after: 0 }],
       addresses: [{ dev: 'tunl0', vip: '192.0.2.1', prefix: 32, nodad: false }],
       links: ['tunl0'],
       fouPorts: [{ port: 6080, family: 4 }],
@@ -130,7 +180,7 @@ describe('recordAfterUp', () => {
     expect(second).toEqual({
       side: 'realserver',
       mode: 'dr',
-      sysctls: [{ key: 'net/ipv4/conf/all/arp_ignore', before: 3 }],
+      sysctls: [{ key: 'net/ipv4/conf/all/arp_ignore', before: 3, after: 1 }],
       addresses: [
         { dev: 'lo', vip: '192.0.2.1', prefix: 32, nodad: false },
         { dev: 'lo', vip: '2001:db8::1', prefix: 128, nodad: true },

@@ -1,6 +1,7 @@
 // An in-memory `System` for real-server/director tests without root: sysctls in a Map, links,
 // addresses, modules (loading one creates its fallback tunnel device, as the kernel does) and fou
-// ports, a log of every change, snapshots, and injected failures (errno per operation and target).
+// ports, link aliases (lo's carries the namespace marker), a log of every change, snapshots, and
+// injected failures (errno per operation and target).
 import { formatAddress, parseAddress } from '../../src/ipvs/address.js';
 import { AF_INET, AF_INET6 } from '../../src/ipvs/constants.js';
 import { NetlinkError } from '../../src/netlink/errors.js';
@@ -11,7 +12,7 @@ import type { IfAddress, Link } from '../../src/realserver/rtnl.js';
 import type { SysctlStore } from '../../src/realserver/sysctl.js';
 import type { FouOps, RtnlOps, System } from '../../src/realserver/system.js';
 
-export type FakeOp = 'sysctl.read' | 'sysctl.write' | 'module.load' | 'link.set' | 'address.add' | 'address.del' | 'fou.add' | 'fou.del' | 'link.create' | 'link.delete' | 'links' | 'addresses';
+export type FakeOp = 'sysctl.read' | 'sysctl.write' | 'module.load' | 'link.set' | 'address.add' | 'address.del' | 'fou.add' | 'fou.del' | 'link.create' | 'link.delete' | 'link.alias' | 'links' | 'addresses';
 
 export interface FakeAddress {
   readonly dev: string;
@@ -24,7 +25,7 @@ export interface FakeOptions {
   /** merged over BASE_SYSCTLS */
   readonly sysctls?: Readonly<Record<string, number>>;
   /** default: lo (up), eth0 (up) */
-  readonly links?: readonly { readonly name: string; readonly up: boolean }[];
+  readonly links?: readonly { readonly name: string; readonly up: boolean; readonly alias?: string }[];
   readonly addresses?: readonly FakeAddress[];
   readonly loaded?: readonly string[];
   readonly fouPorts?: readonly ObservedFouPort[];
@@ -69,6 +70,7 @@ interface StoredLink {
   readonly index: number;
   readonly name: string;
   up: boolean;
+  alias?: string;
 }
 
 interface StoredAddress {
@@ -86,6 +88,8 @@ export interface FakeSnapshot {
   readonly addresses: string[];
   readonly modules: string[];
   readonly fouPorts: string[];
+  /** device → alias, for links that have one */
+  readonly aliases: Record<string, string>;
 }
 
 const fsError = (code: string, errno: number): Error => Object.assign(new Error(`${code}: fake failure`), { code, errno: -errno });
@@ -96,8 +100,10 @@ export class FakeSystem implements System {
   readonly links = new Map<string, StoredLink>();
   addressList: StoredAddress[] = [];
   fouList: ObservedFouPort[] = [];
-  /** every change, in order: `sysctl KEY A->B`, `module M`, `link DEV up`, `addr add T/P DEV`, `fou add P/F` */
+  /** every change, in order: `sysctl KEY A->B`, `module M`, `link DEV up`, `addr add T/P DEV`, `fou add P/F` (alias changes: aliasLog) */
   readonly log: string[] = [];
+  /** every alias change: `DEV alias TEXT` ('' removes) */
+  readonly aliasLog: string[] = [];
   /** how many times rtnl() / fou() / genlFamilyExists() were called */
   readonly opened = { rtnl: 0, fou: 0, genl: 0 };
   closed = 0;
@@ -108,7 +114,9 @@ export class FakeSystem implements System {
 
   constructor(opts: FakeOptions = {}) {
     for (const [k, v] of Object.entries({ ...BASE_SYSCTLS, ...opts.sysctls })) this.sysctls.set(k, v);
-    for (const l of opts.links ?? [{ name: 'lo', up: true }, { name: 'eth0', up: true }]) this.links.set(l.name, { index: this.nextIndex++, name: l.name, up: l.up });
+    for (const l of opts.links ?? [{ name: 'lo', up: true }, { name: 'eth0', up: true }]) {
+      this.links.set(l.name, { index: this.nextIndex++, name: l.name, up: l.up, ...(l.alias !== undefined ? { alias: l.alias } : {}) });
+    }
     for (const a of opts.addresses ?? []) this.addressList.push(this.stored(a));
     for (const m of opts.loaded ?? []) this.loaded.add(m);
     this.fouList = [...(opts.fouPorts ?? [])];
@@ -175,7 +183,17 @@ export class FakeSystem implements System {
       addresses: this.addressesText().sort(),
       modules: [...this.loaded].sort(),
       fouPorts: this.fouList.map((p) => `${p.port}/${p.family} ${p.type}`).sort(),
+      aliases: Object.fromEntries([...this.links.values()].flatMap((l) => (l.alias ? [[l.name, l.alias]] : []))),
     };
+  }
+
+  /** The alias of `dev` (undefined: none). */
+  aliasOf(dev: string): string | undefined {
+    return this.links.get(dev)?.alias;
+  }
+
+  private linkJson(l: StoredLink): Link {
+    return { index: l.index, name: l.name, flags: l.up ? 0x1 | 0x40 : 0, ...(l.alias ? { alias: l.alias } : {}) };
   }
 
   readonly sysctl: SysctlStore = {
@@ -207,11 +225,20 @@ export class FakeSystem implements System {
   private readonly rtnlOps: RtnlOps = {
     links: async () => {
       this.check('links', '');
-      return [...this.links.values()].map((l): Link => ({ index: l.index, name: l.name, flags: l.up ? 0x1 | 0x40 : 0 }));
+      return [...this.links.values()].map((l) => this.linkJson(l));
     },
     link: async (name) => {
       const l = this.links.get(name);
-      return l && { index: l.index, name: l.name, flags: l.up ? 0x1 | 0x40 : 0 };
+      return l && this.linkJson(l);
+    },
+    setAlias: async (index, alias) => {
+      const l = [...this.links.values()].find((x) => x.index === index);
+      if (!l) throw new NetlinkError(19);
+      this.check('link.alias', l.name);
+      // As the kernel: an empty alias removes it.
+      if (alias === '') delete l.alias;
+      else l.alias = alias;
+      this.aliasLog.push(`${l.name} alias ${alias}`);
     },
     setLink: async (index, up) => {
       const l = [...this.links.values()].find((x) => x.index === index);
