@@ -127,6 +127,9 @@ const isGone = (e: unknown): boolean => e instanceof IpvsOperationError && (e.er
 const isInterrupted = (e: unknown): boolean => e instanceof IpvsExchangeError && e.cause instanceof DumpInterruptedError;
 
 export class IpvsClient {
+  /** Fetches of a listing started again because the table changed under them (for tests). */
+  changesSeen = 0;
+
   private constructor(
     private readonly genl: GenlClient,
     private readonly openTransport: TransportFactory,
@@ -192,21 +195,30 @@ export class IpvsClient {
     return this.untilStable(() => this.servicesOnce());
   }
 
+  /**
+   * The kernel resumes a multipart dump by position, with no generation: a service added in
+   * front of the position between two parts sends one entry twice (dropped here, nothing is
+   * hidden), a service deleted in front of it hides the next one. Such a deleted service was
+   * sent already, so a second dump that misses a service of the first means: fetch again.
+   */
   private async servicesOnce(): Promise<Service[]> {
-    const services = await this.noteChange(async () => this.decodeAll('get-services', await this.dump('get-services', Cmd.GET_SERVICE), decodeService));
-    // The kernel resumes a multipart dump by position: a service added in front of the
-    // position between two parts shifts one already sent into the next part.
-    if (hasDuplicates(services, (s) => keyId(s.key))) throw new TableChanged();
-    return services;
+    const dump = (): Promise<Service[]> =>
+      this.noteChange(async () => this.decodeAll('get-services', await this.dump('get-services', Cmd.GET_SERVICE), decodeService));
+    const first = await dump();
+    const again = new Set((await dump()).map((s) => keyId(s.key)));
+    if (first.some((s) => !again.has(keyId(s.key)))) throw new TableChanged();
+    const seen = new Set<string>();
+    return first.filter((s) => !seen.has(keyId(s.key)) && (seen.add(keyId(s.key)), true));
   }
 
   /**
    * Services (all, or the one of `key`) with their destinations, as one consistent listing. The
    * kernel's dumps carry no generation (IPVS never sets NLM_F_DUMP_INTR, though it is honoured),
-   * so signs of a change are looked for: a dump interrupted, a service or destination twice, a
-   * destination dump of a service deleted since (GET_DEST answers it with ESRCH/ENOENT, or with
-   * an empty dump, so services without destinations are asked for again). On a sign the whole
-   * fetch starts again, at most `attempts` times in all.
+   * so signs of a change are looked for: a dump interrupted, a service deleted during the services
+   * dump (servicesOnce), a destination twice, a destination dump of a service deleted since
+   * (GET_DEST answers it with ESRCH/ENOENT, or with an empty dump, so services without
+   * destinations are asked for again). On a sign the whole fetch starts again, at most
+   * `attempts` times in all.
    */
   table(key?: ServiceKey, attempts = TABLE_ATTEMPTS): Promise<ServiceWithDestinations[]> {
     return this.untilStable(() => this.tableOnce(key), attempts);
@@ -251,6 +263,7 @@ export class IpvsClient {
         return await fetch();
       } catch (e) {
         if (!(e instanceof TableChanged)) throw e;
+        this.changesSeen++;
         if (attempt >= attempts) {
           throw new IpvsExchangeError('get-services', EAGAIN, `the IPVS table kept changing during the listing (tried ${attempts} times)`);
         }

@@ -91,11 +91,13 @@ describe('each operation sends the right request', () => {
     ['timeouts', (c) => c.timeouts(), CMD.GET_CONFIG, ACK, cat(), reply(CMD.SET_CONFIG, attr(CMD_ATTR.TIMEOUT_TCP, u32(900)))],
     ['daemons', (c) => c.daemons(), CMD.GET_DAEMON, DUMP, cat()],
   ];
-  it.each(cases)('%s', async (_name, run, cmd, flags, attrs, answer) => {
+  it.each(cases)('%s', async (name, run, cmd, flags, attrs, answer) => {
     const client = await open();
     kernel.expect({ cmd, flags, attrs, ...(answer ? { answer } : {}) });
+    // services() dumps twice: a service missing from the second dump was deleted meanwhile
+    if (name === 'services') kernel.expect({ cmd, flags, attrs, ...(answer ? { answer } : {}) });
     await run(client);
-    expect(kernel.familyRequests().map((r) => [r.type, r.version])).toEqual([[0x1c, 1]]);
+    expect(kernel.familyRequests().map((r) => [r.type, r.version])).toEqual(Array(name === 'services' ? 2 : 1).fill([0x1c, 1]));
   });
 });
 
