@@ -1,6 +1,7 @@
 // Differential tests in the real kernel: every case of differential-cases.ts runs once with the
-// real ipvsadm 1.31 and once with ours. Per line, stdout/stderr/exit must match; afterwards the
-// table each tool built must list identically, by both tools (state written by one, read by the other).
+// real ipvsadm 1.31 and once with ours. Per line, stdout, stderr and exit status must each match;
+// afterwards the table each tool built must list identically, by both tools (state written by one,
+// read by the other), again stream by stream.
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIFF_CASES, GUEST_HOSTS, withDeliberateFixes } from './differential-cases.js';
@@ -26,15 +27,35 @@ async function runLine(line: DiffLine, tool: 'c' | 'ours'): Promise<RunResult> {
   return tool === 'c' ? runC(args, stdin === undefined ? {} : { stdin }) : runOurs(args, stdin === undefined ? {} : { stdin });
 }
 
-const show = (line: DiffLine, r: RunResult): string => `$ ipvsadm ${argsOf(line)}\n${r.stdout}${r.stderr}[exit ${r.code}]`;
+/** One command line's result, each stream and the exit status compared on its own. */
+interface Outcome {
+  readonly command: string;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly status: number;
+}
 
-async function runAll(lines: readonly DiffLine[], tool: 'c' | 'ours', pauseMs = 0): Promise<string[]> {
-  const out: string[] = [];
+async function runAll(lines: readonly DiffLine[], tool: 'c' | 'ours', pauseMs = 0): Promise<Outcome[]> {
+  const out: Outcome[] = [];
   for (const line of lines) {
-    out.push(show(line, await runLine(line, tool)));
+    const r = await runLine(line, tool);
+    // The deliberate fixes change only saved rules, which go to stdout.
+    const stdout = tool === 'c' ? withDeliberateFixes(r.stdout) : r.stdout;
+    out.push({ command: `ipvsadm ${argsOf(line)}`, stdout, stderr: r.stderr, status: r.code });
     if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
   }
-  return tool === 'c' ? out.map(withDeliberateFixes) : out;
+  return out;
+}
+
+/** Compares two runs of the same lines field by field; every differing line and field is reported. */
+function expectSameOutcomes(actual: readonly Outcome[], expected: readonly Outcome[], what: string): void {
+  expect(actual.map((o) => o.command), `${what}: command lines`).toEqual(expected.map((o) => o.command));
+  expected.forEach((e, i) => {
+    const a = actual[i]!;
+    expect.soft(a.stdout, `${what}: stdout of \`${e.command}\``).toBe(e.stdout);
+    expect.soft(a.stderr, `${what}: stderr of \`${e.command}\``).toBe(e.stderr);
+    expect.soft(a.status, `${what}: exit status of \`${e.command}\``).toBe(e.status);
+  });
 }
 
 beforeAll(() => {
@@ -61,14 +82,14 @@ describe('differential: ours vs ipvsadm 1.31 in the same kernel', () => {
       const byOurs = await runAll(tc.lines, 'ours', tc.pauseMs);
       const afterOurs = { c: await runAll(listings, 'c'), ours: await runAll(listings, 'ours') };
       reset();
-      // Same output, errors and exit status, line by line.
-      expect(byOurs).toEqual(byC);
+      // Same stdout, same stderr and same exit status, line by line (each on its own).
+      expectSameOutcomes(byOurs, byC, 'lines, ours vs ipvsadm');
       // State made by ipvsadm, listed by ours.
-      expect(afterC.ours).toEqual(afterC.c);
+      expectSameOutcomes(afterC.ours, afterC.c, "ipvsadm's state, listed by ours vs ipvsadm");
       // State made by ours is the state ipvsadm makes (as ipvsadm lists it)...
-      expect(afterOurs.c).toEqual(afterC.c);
+      expectSameOutcomes(afterOurs.c, afterC.c, "ours' state vs ipvsadm's state, listed by ipvsadm");
       // ...and ours lists it the same way.
-      expect(afterOurs.ours).toEqual(afterOurs.c);
+      expectSameOutcomes(afterOurs.ours, afterOurs.c, "ours' state, listed by ours vs ipvsadm");
     });
   }
 });
