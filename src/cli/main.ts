@@ -27,13 +27,19 @@ export interface Io {
   readConnections(): Promise<string>;
   /** stdout is a terminal that takes colour (our own views only; compat output never has colour) */
   readonly color?: boolean;
+  /** how long a netlink request may go unanswered (IPVSADM_NETLINK_TIMEOUT); NaN: set but invalid */
+  readonly netlinkTimeoutMs?: number;
 }
+
+/** The environment variable that sets the netlink timeout, in seconds (process-io.ts reads it). */
+export const TIMEOUT_ENV = 'IPVSADM_NETLINK_TIMEOUT';
 
 const INIT_HINT = 'Are you sure that IP Virtual Server is built in the kernel or as module?';
 
 async function openClient(io: Io): Promise<IpvsClient> {
   const once = async (): Promise<IpvsClient> => {
-    const client = await IpvsClient.open(io.openTransport);
+    const timeout = io.netlinkTimeoutMs;
+    const client = await IpvsClient.open(io.openTransport, timeout === undefined ? {} : { timeoutMs: timeout });
     try {
       await client.info();
       return client;
@@ -69,6 +75,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   // Unlike ipvsadm, help and version need no kernel (a documented difference).
   if (parsed.ok && parsed.cmd.kind === 'help') return io.stdout(formatUsage(io.argv0)), 0;
   if (parsed.ok && parsed.cmd.kind === 'version') return io.stdout(formatVersion()), 0;
+  if (io.netlinkTimeoutMs !== undefined && !(io.netlinkTimeoutMs > 0)) {
+    io.stderr(`ipvsadm: ${TIMEOUT_ENV} must be a positive number of seconds\n`);
+    return 2;
+  }
   // ipvsadm initialises IPVS before it looks at its arguments, so an init failure wins.
   let client: IpvsClient;
   try {

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { openNativeTransport } from '../netlink/native.js';
+import { TIMEOUT_ENV } from './main.js';
 import type { Io } from './main.js';
 import { systemNameResolver } from './system-names.js';
 
@@ -34,6 +35,12 @@ const directSinks: TextSinks = {
   stderr: (t) => void (t && process.stderr.write(t)),
 };
 
+/** IPVSADM_NETLINK_TIMEOUT in seconds (decimals allowed) → milliseconds; NaN when not a number. */
+export function timeoutFromEnv(value: string | undefined): { netlinkTimeoutMs?: number } {
+  if (value === undefined || value === '') return {};
+  return { netlinkTimeoutMs: /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) * 1000 : NaN };
+}
+
 export function processIo(name: string, sinks: TextSinks = directSinks): Io {
   return {
     argv0: shellArgv0(process.argv[1], name),
@@ -50,5 +57,6 @@ export function processIo(name: string, sinks: TextSinks = directSinks): Io {
       }),
     readConnections: () => readFile('/proc/net/ip_vs_conn', 'latin1'),
     color: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
+    ...timeoutFromEnv(process.env[TIMEOUT_ENV]),
   };
 }
