@@ -153,8 +153,11 @@ export async function runUp(req: PrepRequest, sys: System, opts: RunOptions = {}
     else await setAsideOnly(ctx).then(persist);
   }).catch(async (e: unknown) => {
     // What could not be rolled back stays recorded, so a later `down` still restores it.
+    // Unmarked if lo cannot be marked now: such a record is judged by the VIPs it lists.
     if (e instanceof ApplyError && e.remaining.length > 0) {
-      await saveRecord(ctx, sys, recordAfterUp(ctx.record, spec, e.remaining)).catch(() => undefined);
+      const marking = await markNamespace(sys).catch(() => undefined);
+      const rec = withMarker(recordAfterUp(ctx.record, spec, e.remaining), marking?.token);
+      await writeRecord(ctx.path, ctx.netns, rec, ctx.stale).catch(() => undefined);
     }
     throw e;
   });

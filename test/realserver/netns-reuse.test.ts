@@ -275,4 +275,20 @@ describe('marking fails', () => {
     expect(other.aliasLog).toHaveLength(2);
     recordReliability({ area: 'fault', item: 'namespace marker: alias write refused, --persist failing after marking', count: 2 });
   });
+
+  it('a rollback that fails too records what remains, unmarked if lo cannot be marked; down still restores it (by its sysctls)', async () => {
+    const stateDir = await tempDir();
+    const sys = namespace({ sysctls: { [AI]: 3 } })
+      .failOn('address.add')
+      .failOn('sysctl.write', AI, { skip: 1, times: 1 })
+      .failOn('link.alias');
+    await expect(runUp(request('up', rs('dr', '192.0.2.1')), sys, { stateDir })).rejects.toMatchObject({ remaining: [{ key: AI }] });
+    const rec = (await readContent(stateDir)).netns[INODE]!;
+    expect(rec).toMatchObject({ sysctls: [{ key: AI, before: 3, after: 1 }], addresses: [] });
+    expect(rec.marker).toBeUndefined();
+    const down = await runDown(downAll(), sys, { stateDir });
+    expect(down.setAside).toBeUndefined();
+    expect(sys.sysctls.get(AI)).toBe(3);
+    recordReliability({ area: 'fault', item: 'namespace marker: rollback and marking both failing', count: 1 });
+  });
 });
