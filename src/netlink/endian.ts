@@ -8,4 +8,5 @@ export function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-export const align4 = (n: number): number => (n + 3) & ~3;
+/** n rounded up to a multiple of 4, for any u32 length (`(n + 3) & ~3` wraps through int32 from 2^31). */
+export const align4 = (n: number): number => n + (-n & 3);

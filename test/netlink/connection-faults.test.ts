@@ -25,7 +25,7 @@ function setup(timeoutMs = TIMEOUT): { t: ManualTransport; conn: NetlinkConnecti
 async function sentBatch(t: ManualTransport, n: number): Promise<ParsedMessage[]> {
   return parseMessages((await t.sends(n))[n - 1]!);
 }
-const data = (t: ManualTransport, m: ParsedMessage, value: number, flags = NLM_F.MULTI): Buffer =>
+const data = (t: ManualTransport, m: ParsedMessage, value: number, flags: number = NLM_F.MULTI): Buffer =>
   nlmsg({ type: m.type, flags, seq: m.seq, pid: t.port }, genl(1, 1, attr(1, u32(value))));
 const values = (replies: { payload: Uint8Array }[]): number[] => replies.map((r) => readHostU32(r.payload.subarray(8)));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

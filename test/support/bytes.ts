@@ -1,6 +1,8 @@
 // Independent netlink byte builder (and a tiny reader) for test expectations and the fake kernel.
 // Written from the kernel headers, importing nothing from src/, so it cannot share an encoder bug.
+// Also the damage done to such bytes when fuzzing decoders (mutate, mutationArb).
 import { endianness } from 'node:os';
+import fc from 'fast-check';
 
 const LE = endianness() === 'LE';
 
@@ -212,3 +214,51 @@ export const IPVS = {
   STATS: { CONNS: 1, INPKTS: 2, OUTPKTS: 3, INBYTES: 4, OUTBYTES: 5, CPS: 6, INPPS: 7, OUTPPS: 8, INBPS: 9, OUTBPS: 10, PAD: 11 },
   INFO: { VERSION: 1, CONN_TAB_SIZE: 2 },
 } as const;
+
+// ---- mutations (fuzzing decoders with damaged real replies) ------------------------------------
+
+/** One way to damage a well-formed message; offsets wrap around the input's length. */
+export type Mutation =
+  | { readonly kind: 'truncate'; readonly at: number }
+  | { readonly kind: 'flip'; readonly at: number; readonly mask: number }
+  | { readonly kind: 'u16'; readonly at: number; readonly value: number }
+  | { readonly kind: 'u32'; readonly at: number; readonly value: number }
+  | { readonly kind: 'insert'; readonly at: number; readonly bytes: Uint8Array }
+  | { readonly kind: 'cut'; readonly at: number; readonly length: number };
+
+/** A damaged copy of `b` (length fields are u16/u32 at any offset, in host order). */
+export function mutate(b: Uint8Array, m: Mutation): Buffer {
+  const src = Buffer.from(b);
+  if (src.length === 0) return m.kind === 'insert' ? Buffer.from(m.bytes) : src;
+  const at = m.at % src.length;
+  switch (m.kind) {
+    case 'truncate':
+      return src.subarray(0, at);
+    case 'flip':
+      src[at] = src[at]! ^ (m.mask & 0xff || 1);
+      return src;
+    case 'u16':
+    case 'u32': {
+      const value = m.kind === 'u16' ? u16(m.value & 0xffff) : u32(m.value);
+      value.copy(src, at, 0, Math.min(value.length, src.length - at));
+      return src;
+    }
+    case 'insert':
+      return cat(src.subarray(0, at), m.bytes, src.subarray(at));
+    case 'cut':
+      return cat(src.subarray(0, at), src.subarray(at + m.length));
+  }
+}
+
+/** Random damage for bytes up to `maxOffset` long: wrong lengths, flipped bits, bytes in or out. */
+export function mutationArb(maxOffset: number): fc.Arbitrary<Mutation> {
+  const at = fc.nat({ max: maxOffset });
+  return fc.oneof(
+    fc.record({ kind: fc.constant('truncate' as const), at }),
+    fc.record({ kind: fc.constant('flip' as const), at, mask: fc.integer({ min: 1, max: 255 }) }),
+    fc.record({ kind: fc.constant('u16' as const), at, value: fc.oneof(fc.constantFrom(0, 1, 3, 4, 5, 8, 15, 16, 17, 0x7fff, 0x8001, 0xffff), fc.nat({ max: 0xffff })) }),
+    fc.record({ kind: fc.constant('u32' as const), at, value: fc.oneof(fc.constantFrom(0, 2, 10, 15, 16, 17, 0x7fffffff, 0x80000000, 0xfffffffd, 0xffffffff), fc.nat()) }),
+    fc.record({ kind: fc.constant('insert' as const), at, bytes: fc.uint8Array({ minLength: 1, maxLength: 24 }) }),
+    fc.record({ kind: fc.constant('cut' as const), at, length: fc.integer({ min: 1, max: 24 }) }),
+  );
+}
