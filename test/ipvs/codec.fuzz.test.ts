@@ -102,7 +102,7 @@ describe('IPVS decoders, fuzzed', () => {
         // every services dump gets the same damage (an interrupted or changing one is dumped again)
         const model = { handle: (req: { seq: number }) => ({ raw: [ms.slice(1).reduce<Buffer>(mutate, answer(req.seq))] }) };
         const kernel = new FakeKernel({ model });
-        const client = await IpvsClient.open(async () => kernel, { timeoutMs: 20 });
+        const client = await IpvsClient.open(async () => kernel, { timeoutMs: 250 }); // short, but not flaky under load
         const entry = (seq: number, s: KService): Buffer => nlmsg({ type: 0x1c, flags: NLM_F.MULTI, seq, pid: kernel.port }, genl(CMD.NEW_SERVICE, 1, serviceReply(s)));
         const answer = (seq: number): Buffer => mutate(cat(entry(seq, V4_SERVICE), entry(seq, FWM_SERVICE), done(seq, kernel.port)), ms[0]!);
         try {
