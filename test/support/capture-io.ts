@@ -1,7 +1,9 @@
-// An Io for subcommand tests without root or network: output captured as text, netlink refused
-// (a test that reaches the kernel fails loudly), fixed names. Used by test/lab, test/realserver/cli
-// and test/man.
+// An Io for tests without root or network: output captured as text, fixed names. captureIo()
+// refuses netlink (a test that reaches the kernel fails loudly; test/lab, test/realserver/cli,
+// test/man); fakeKernelIo() serves every socket from one fake IPVS model (test/cli front door).
 import type { Io } from '../../src/cli/main.js';
+import { FakeKernel } from './fake-kernel.js';
+import type { FakeKernelOptions } from './fake-kernel.js';
 import { FixedNames } from './fixed-names.js';
 
 export interface CapturedIo extends Io {
@@ -9,13 +11,11 @@ export interface CapturedIo extends Io {
   readonly err: () => string;
 }
 
-export function captureIo(): CapturedIo {
+export function captureIo(overrides: Partial<Io> = {}): CapturedIo {
   let out = '';
   let err = '';
   return {
     argv0: 'ipvsadm',
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
     readStdin: async () => '',
     openTransport: async () => {
       throw new Error('test: no netlink in unit tests');
@@ -23,7 +23,15 @@ export function captureIo(): CapturedIo {
     names: new FixedNames(),
     loadModule: async () => undefined,
     readConnections: async () => '',
+    ...overrides,
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
     out: () => out,
     err: () => err,
   };
+}
+
+/** A captured Io whose every netlink socket is a new FakeKernel over the same `kernel` options. */
+export function fakeKernelIo(kernel: FakeKernelOptions, overrides: Partial<Io> = {}): CapturedIo {
+  return captureIo({ openTransport: async () => new FakeKernel(kernel), ...overrides });
 }

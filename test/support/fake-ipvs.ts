@@ -195,6 +195,8 @@ export class FakeIpvs implements FamilyModel {
   schedulers = new Set(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh']);
   pes = new Set(['sip']);
   interfaces = new Set(['lo', 'eth0']);
+  /** dump destinations as Linux does (ip_vs_add_dest() puts a new one at the head: newest first) */
+  destsNewestFirst = false;
 
   handle(req: SeenRequest): Answer {
     const top = attrMap(req.attrs);
@@ -224,7 +226,8 @@ export class FakeIpvs implements FamilyModel {
       case CMD.GET_DEST: {
         // ip_vs_genl_dump_dests: an unknown service ends the dump quietly (an empty list).
         const found = this.find(svcNest);
-        const dests = typeof found === 'number' ? [] : [...found.dests.values()];
+        const added = typeof found === 'number' ? [] : [...found.dests.values()];
+        const dests = this.destsNewestFirst ? added.reverse() : added;
         return { replies: dests.map((d) => ({ cmd: CMD.NEW_DEST, attrs: destReply(d) })) };
       }
       case CMD.GET_DAEMON:
