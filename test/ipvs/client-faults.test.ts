@@ -179,31 +179,31 @@ describe('IpvsClient.table', () => {
 
 describe('exchange failures as ipvsadm reports them', () => {
   it('a listing the kernel never answers: exit 1, the command and the timeout named', async () => {
-    const { client, model } = await setup(2, 50);
+    const { client, model } = await setup(2, 250);
     model.meddle = (req, a) => (req.cmd === CMD.GET_SERVICE && req.dump ? { silent: true } : a);
     const e = await client.table().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(IpvsExchangeError);
     expect(e).toMatchObject({ operation: 'get-services', errno: osConstants.errno.ETIMEDOUT });
-    expect(reportError(new ListingError(e as IpvsExchangeError, true))).toEqual({ stderr: 'ipvsadm: netlink: no reply from the kernel to GET_SERVICE dump within 0.05 s\n', code: 1 });
+    expect(reportError(new ListingError(e as IpvsExchangeError, true))).toEqual({ stderr: 'ipvsadm: netlink: no reply from the kernel to GET_SERVICE dump within 0.25 s\n', code: 1 });
     recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
     client.close();
   });
 
   it('a change the kernel never answers: exit 255', async () => {
-    const { client, model } = await setup(0, 50);
+    const { client, model } = await setup(0, 250);
     model.meddle = (req, a) => (req.cmd === CMD.NEW_SERVICE ? { silent: true } : a);
     const e = await client.apply({ op: 'add-service', service: svc(key(80)) }).catch((x: unknown) => x);
-    expect(reportError(e)).toEqual({ stderr: 'ipvsadm: netlink: no reply from the kernel to NEW_SERVICE within 0.05 s\n', code: 255 });
+    expect(reportError(e)).toEqual({ stderr: 'ipvsadm: netlink: no reply from the kernel to NEW_SERVICE within 0.25 s\n', code: 255 });
     recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
     client.close();
   });
 
   it('the extra sockets of destination dumps time out too', async () => {
-    const { client, model } = await setup(200, 50);
+    const { client, model } = await setup(200, 1500);
     let dests = 0;
     model.meddle = (req, a) => (req.cmd === CMD.GET_DEST && ++dests === 150 ? { silent: true } : a);
     const e = await client.table().catch((x: unknown) => x);
-    expect((e as Error).message).toBe('netlink: no reply from the kernel to GET_DEST dump within 0.05 s');
+    expect((e as Error).message).toBe('netlink: no reply from the kernel to GET_DEST dump within 1.5 s');
     recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
     client.close();
   });
