@@ -1,11 +1,15 @@
 // The real-process side of cli/main.ts's Io: stdout/stderr streams, stdin, the native netlink
 // transport, system name resolution, modprobe. bin/*.js pass it to main().
 import { spawn } from 'node:child_process';
+import { fstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { openNativeTransport } from '../netlink/native.js';
+import { decodeRaw } from '../save/raw-text.js';
+import { FixedListingError } from './execute.js';
 import { TIMEOUT_ENV } from './main.js';
 import type { Io } from './main.js';
+import { writeErrorText } from './output.js';
 import { systemNameResolver } from './system-names.js';
 
 /**
@@ -18,10 +22,29 @@ export function shellArgv0(scriptPath: string | undefined, fallback: string): st
   return dirs.includes(dirname(scriptPath)) ? basename(scriptPath) : scriptPath;
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+const isDirectory = (fd: number): boolean => {
+  try {
+    return fstatSync(fd).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Stdin as text that keeps every byte (raw-text.ts): ipvsadm -R echoes input bytes raw. Input that
+ * cannot be read is one line and exit 1 (1.31 reads it as empty, and ipvsadm-restore then flushes).
+ */
+async function readAll(stream: NodeJS.ReadableStream & { fd?: number }): Promise<string> {
+  const unreadable = (why: string): FixedListingError => new FixedListingError(`cannot read standard input: ${why}`);
+  // Node reads a directory as empty input without an error.
+  if (typeof stream.fd === 'number' && isDirectory(stream.fd)) throw unreadable('Is a directory');
   const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  } catch (e) {
+    throw unreadable(writeErrorText(e as NodeJS.ErrnoException));
+  }
+  return decodeRaw(Buffer.concat(chunks));
 }
 
 /** Where processIo sends text; run-process.ts passes StreamWriters that never throw. */

@@ -2,6 +2,7 @@
 // around `ipvsadm -S` and `ipvsadm -C; ipvsadm -R`; these reproduce their argument handling.
 import { main } from './main.js';
 import type { Io } from './main.js';
+import { reportError } from './report.js';
 
 /**
  * The 1.31 wrappers run `ipvsadm` through PATH, so its messages ("Try `ipvsadm -h' ...") always
@@ -24,7 +25,15 @@ export async function mainSave(argv: readonly string[], io: Io, name = 'ipvsadm-
 
 /** ipvsadm-restore: drops lines that start with `#`, flushes the table, then restores stdin. */
 export async function mainRestore(_argv: readonly string[], io: Io): Promise<number> {
-  const text = await io.readStdin();
+  let text: string;
+  try {
+    text = await io.readStdin();
+  } catch (e) {
+    // Deliberate fix: 1.31 flushes the table even when its input cannot be read.
+    const r = reportError(e);
+    io.stderr(r.stderr);
+    return r.code;
+  }
   const kept = text
     .split('\n')
     .filter((l) => !l.startsWith('#'))

@@ -10,7 +10,7 @@ import { formatUsage, formatVersion } from '../cli/format/usage.js';
 import type { NameResolver } from '../cli/names.js';
 import { parseCommandLine } from '../cli/parse.js';
 import { reportError } from '../cli/report.js';
-import { tokenizeRestore } from './tokenize.js';
+import { restoreLines } from './tokenize.js';
 
 export interface RestoreContext extends ExecuteContext {
   readonly argv0: string;
@@ -32,7 +32,7 @@ export async function restore(text: string, ctx: RestoreContext): Promise<number
       status = err ? 255 : 0;
     }
   };
-  for (const line of tokenizeRestore(text)) {
+  for (const line of restoreLines(text)) {
     let cmd: Command;
     try {
       cmd = await parseCommandLine(line.argv, { argv0: ctx.argv0, names: ctx.names });
