@@ -31,6 +31,7 @@ interface Pending {
 export const DEFAULT_WINDOW = 64;
 /** Milliseconds without any reply to a pending request before it fails (reset by each reply). */
 export const DEFAULT_TIMEOUT_MS = 5000;
+const MAX_TIMER_MS = 0x7fffffff;
 
 export interface ConnectionOptions {
   /** ms without progress before pending requests fail with NetlinkTimeoutError (default 5000) */
@@ -131,7 +132,8 @@ export class NetlinkConnection {
     } else if (this.watchdog) {
       this.watchdog.refresh();
     } else {
-      this.watchdog = setTimeout(() => this.timedOut(), this.timeoutMs);
+      // setTimeout takes at most 2^31-1 ms (longer fires at once, with a warning): cap it there.
+      this.watchdog = setTimeout(() => this.timedOut(), Math.min(this.timeoutMs, MAX_TIMER_MS));
     }
   }
 

@@ -110,6 +110,15 @@ describe('timeouts', () => {
     expect(timers()).toBe(before);
   });
 
+  it('a timeout beyond what setTimeout takes (2^31-1 ms) waits instead of firing at once', async () => {
+    const { t, conn } = setup(1e12);
+    const p = conn.request(req(1));
+    const [m] = await sentBatch(t, 1);
+    await sleep(50);
+    t.deliver(nlmsgerr({ request: m!.raw, errno: 0, pid: t.port }));
+    expect(await p).toEqual([]);
+  });
+
   it('refuses a timeout that is not a positive number', () => {
     for (const timeoutMs of [0, -1, Number.NaN]) expect(() => new NetlinkConnection(new ManualTransport(), { timeoutMs })).toThrow(RangeError);
   });
