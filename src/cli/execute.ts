@@ -73,11 +73,9 @@ async function listing<T>(run: () => Promise<T>, silent = false): Promise<T> {
   }
 }
 
-/** Services (all, or one) with their destinations, in kernel order. */
-async function fetchTable(client: IpvsClient, key: Command extends never ? never : Extract<Command, { kind: 'list' }>['key']): Promise<ServiceWithDestinations[]> {
-  const services = key ? [await client.service(key)] : await client.services();
-  const dests = await client.destinationsOfEach(services.map((s) => s.key));
-  return services.map((service, i) => ({ service, destinations: dests[i]! }));
+/** Services (all, or one) with their destinations, in kernel order, as one consistent fetch. */
+function fetchTable(client: IpvsClient, key: Extract<Command, { kind: 'list' }>['key']): Promise<ServiceWithDestinations[]> {
+  return client.table(key);
 }
 
 /** Looks every address up once (in parallel) and serves the formatters synchronously. */

@@ -2,7 +2,7 @@
 // text and an exit status (ipvsadm 1.31's codes: 2 usage/init, 255 kernel/popt, 1 listing).
 import type { TransportFactory } from '../netlink/transport.js';
 import { IpvsClient } from '../ipvs/client.js';
-import { IpvsOperationError } from '../ipvs/errors.js';
+import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import type { Command } from './command.js';
 import { UsageError } from './errors.js';
 import { execute } from './execute.js';
@@ -50,7 +50,9 @@ async function openClient(io: Io): Promise<IpvsClient> {
   };
   try {
     return await once();
-  } catch {
+  } catch (e) {
+    // A kernel that does not answer is not a missing module: no modprobe, no second wait.
+    if (e instanceof IpvsExchangeError) throw e;
     await io.loadModule();
     return once();
   }

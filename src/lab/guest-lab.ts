@@ -34,9 +34,7 @@ function captureIo(stdin: string): Io & { out(): string } {
 export async function readTable(): Promise<ServiceWithDestinations[]> {
   const client = await IpvsClient.open(openNativeTransport);
   try {
-    const services = await client.services();
-    const dests = await client.destinationsOfEach(services.map((s) => s.key));
-    return services.map((service, i) => ({ service, destinations: dests[i] ?? [] }));
+    return await client.table();
   } finally {
     client.close();
   }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { runOurs } from './support/ours.js';
-import { assertInGuest, resetIpvs, sh } from './support/guest.js';
+import { assertInGuest, resetIpvs } from './support/guest.js';
 import { clearIpvsConnections } from './support/nat-lab.js';
 
 assertInGuest();
@@ -29,7 +29,6 @@ afterAll(async () => {
   // Connection entries outlive their services for minutes; later files list -c.
   await clearIpvsConnections();
   resetIpvs();
-  sh('rm -f /run/ipvsadm-ts/realserver.json');
 });
 
 it('ipvsadm lab --rules FILE: NAT wrr 2:6, UDP rr 4:4, DR rr 4:4, fwmark skipped; all answered', { timeout: 300_000 }, async () => {
