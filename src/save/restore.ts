@@ -1,6 +1,6 @@
 // ipvsadm -R: every input line goes through the same parser and executor as a command line.
-// Consecutive changes are pipelined to the kernel in one batch (the kernel applies them in
-// order, so the outcome equals line-by-line application, only with far fewer round trips).
+// Consecutive changes are pipelined to the kernel in batches (the kernel applies them in order,
+// so the outcome equals line-by-line application, only with far fewer round trips).
 import type { Change, IpvsClient } from '../ipvs/client.js';
 import type { Command } from '../cli/command.js';
 import { UsageError, tryHelp } from '../cli/errors.js';
@@ -19,6 +19,9 @@ export interface RestoreContext extends ExecuteContext {
   stdout(text: string): void;
   stderr(text: string): void;
 }
+
+/** Changes sent per batch at most: a large input never holds all its parsed lines at once. */
+const MAX_QUEUED = 1000;
 
 /** Runs restore input; returns the exit status ipvsadm -R would (spec §11.2). */
 export async function restore(text: string, ctx: RestoreContext): Promise<number> {
@@ -47,6 +50,7 @@ export async function restore(text: string, ctx: RestoreContext): Promise<number
     }
     if (isModifying(cmd)) {
       queued.push(changeOf(cmd));
+      if (queued.length >= MAX_QUEUED) await flush();
       continue;
     }
     await flush();

@@ -57,6 +57,15 @@ describe('exit status: the last processed line', () => {
     expect(middle).toEqual({ stdout: '', stderr: '--foo: unknown option\n', code: 0, table: ['192.0.2.1:80 rr 0', '192.0.2.3:80 rr 0'] });
   });
 
+  it('large inputs, sent to the kernel in batches: the same per-line outcome and final status', async () => {
+    const services = Array.from({ length: 2500 }, (_, i) => `-A -t 10.0.${i >> 8}.${i & 255}:80 -s rr`);
+    const dupAtBatchEnd = [...services.slice(0, 999), services[0]!, ...services.slice(999)];
+    const r = await runRestore(`${dupAtBatchEnd.join('\n')}\n`);
+    expect({ stderr: r.stderr, code: r.code, services: r.table.length }).toEqual({ stderr: 'Service already exists\n', code: 0, services: 2500 });
+    const dupLast = await runRestore(`${[...services, services[1500]!].join('\n')}\n`);
+    expect({ stderr: dupLast.stderr, code: dupLast.code, services: dupLast.table.length }).toEqual({ stderr: 'Service already exists\n', code: 255, services: 2500 });
+  });
+
   it('empty input: 0', async () => {
     expect(await runRestore('')).toEqual({ stdout: '', stderr: '', code: 0, table: [] });
   });
