@@ -2,6 +2,7 @@
 // Consecutive changes are pipelined to the kernel in batches (the kernel applies them in order,
 // so the outcome equals line-by-line application, only with far fewer round trips).
 import type { Change, IpvsClient } from '../ipvs/client.js';
+import { IpvsExchangeError } from '../ipvs/errors.js';
 import type { Command } from '../cli/command.js';
 import { UsageError, tryHelp } from '../cli/errors.js';
 import { changeOf, execute, isModifying } from '../cli/execute.js';
@@ -23,15 +24,32 @@ export interface RestoreContext extends ExecuteContext {
 /** Changes sent per batch at most: a large input never holds all its parsed lines at once. */
 const MAX_QUEUED = 1000;
 
+/** The exchange with the kernel failed (no reply in time, replies lost): said once, restore ends. */
+class ExchangeFailed {
+  constructor(readonly code: number) {}
+}
+
 /** Runs restore input; returns the exit status ipvsadm -R would (spec §11.2). */
 export async function restore(text: string, ctx: RestoreContext): Promise<number> {
+  try {
+    return await restoreAll(text, ctx);
+  } catch (e) {
+    if (e instanceof ExchangeFailed) return e.code;
+    throw e;
+  }
+}
+
+async function restoreAll(text: string, ctx: RestoreContext): Promise<number> {
   let status = 0;
   const queued: Change[] = [];
   const flush = async (): Promise<void> => {
     if (queued.length === 0) return;
     const results = await ctx.client.applyAll(queued.splice(0));
     for (const err of results) {
-      if (err) ctx.stderr(reportError(err).stderr);
+      const r = err ? reportError(err) : undefined;
+      if (r) ctx.stderr(r.stderr);
+      // Every later change of the batch failed the same way on a broken socket: one line is enough.
+      if (err instanceof IpvsExchangeError) throw new ExchangeFailed(r!.code);
       status = err ? 255 : 0;
     }
   };

@@ -3,10 +3,12 @@
 // ipvsadm-restore script (flush first, `#` lines dropped). Expected texts: spec §11 and §13.
 import { describe, expect, it } from 'vitest';
 import { FixedListingError } from '../../src/cli/execute.js';
+import { Cmd } from '../../src/ipvs/constants.js';
 import { main } from '../../src/cli/main.js';
 import { mainRestore } from '../../src/cli/scripts.js';
 import { fakeKernelIo } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
+import { recordReliability } from '../support/reliability.js';
 
 const TRY = "Try `ipvsadm -h' or 'ipvsadm --help' for more information.\n";
 
@@ -143,5 +145,23 @@ describe('ipvsadm-restore', () => {
     expect(await mainRestore([], io)).toBe(1);
     expect({ out: io.out(), err: io.err() }).toEqual({ out: '', err: 'cannot read standard input: Is a directory\n' });
     expect(ipvs.services.size).toBe(1);
+  });
+});
+
+describe('a kernel that stops answering during a restore', () => {
+  it('says so once (not once per change of the batch) and ends with 255', async () => {
+    const ipvs = new FakeIpvs();
+    let seenNew = 0;
+    const model = {
+      handle: (req: Parameters<FakeIpvs['handle']>[0]) => (req.cmd === Cmd.NEW_SERVICE && ++seenNew >= 2 ? { silent: true } : ipvs.handle(req)),
+    };
+    const input = `${A1}\n${A2}\n${A3}\n-A -t 192.0.2.4:80 -s rr\n-A -t 192.0.2.5:80 -s rr\n`;
+    const io = fakeKernelIo({ model }, { readStdin: async () => input, netlinkTimeoutMs: 200 });
+    const code = await main(['-R'], io);
+    expect(io.err()).toBe('ipvsadm: netlink: no reply from the kernel to NEW_SERVICE within 0.2 s\n');
+    expect(code).toBe(255);
+    expect(io.out()).toBe('');
+    expect([...ipvs.services.values()]).toHaveLength(1);
+    recordReliability({ area: 'fault', item: 'netlink timeouts injected (restore)', count: 1 });
   });
 });
