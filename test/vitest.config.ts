@@ -16,6 +16,8 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/kernel/**', 'node_modules/**'],
           env: { FORCE_COLOR: '0' },
+          // Property and process-level tests on a loaded 2-core machine (CI) exceed vitest's 5 s.
+          testTimeout: 30_000,
         },
       },
       {

@@ -114,3 +114,15 @@ describe('writeErrorText', () => {
     expect(writeErrorText(errno('EWHATEVER', 'raw message'))).toBe('raw message');
   });
 });
+
+describe('StreamWriter and raw input bytes', () => {
+  it('writes bytes escaped by decodeRaw back as the same bytes', async () => {
+    const { decodeRaw } = await import('../../src/save/raw-text.js');
+    const s = new FakeStream();
+    const w = new StreamWriter(s);
+    const input = Buffer.from([0x62, 0xff, 0xfe, 0x0a, 0xc3, 0xa9]);
+    w.write(decodeRaw(input));
+    await w.flush();
+    expect(Buffer.concat(s.chunks)).toEqual(input);
+  });
+});
