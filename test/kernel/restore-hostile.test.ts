@@ -214,6 +214,19 @@ describe('the process path: node bin/ipvsadm.js -R and bin/ipvsadm-restore.js', 
     recordReliability({ area: 'input', item: 'hostile restore inputs compared with 1.31', count: 1 });
   });
 
+  it('invalid UTF-8 echoed byte for byte by a real process (stderr as bytes)', () => {
+    for (const name of ['invalid UTF-8 echoed in unexpected argument', 'invalid UTF-8 in an unknown option'] as const) {
+      flush();
+      const input = CASES[name]!;
+      const c = cRestore(input);
+      const tableC = table();
+      flush();
+      expectSame(ours('ipvsadm.js', input), c, `spawned -R: ${name}`);
+      expect(table()).toBe(tableC);
+      recordReliability({ area: 'input', item: 'hostile restore inputs compared with 1.31', count: 1 });
+    }
+  });
+
   it('ipvsadm-restore: CRLF input with a # line, as the 1.31 script', () => {
     flush();
     const input = b(`# saved\r\n${SVC} -s rr\r\n#x\r\n-a -t 192.0.2.1:80 -r 198.51.100.1\r\n`);
