@@ -3,6 +3,8 @@
 // renders under `groff -ww` without a warning (groff is required: a missing groff fails here).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { BROKEN_PIPE_STATUS } from '../../src/cli/run-process.js';
+import { TIMEOUT_ENV } from '../../src/cli/main.js';
 import { describe, expect, it } from 'vitest';
 import type { OptionSpec } from '../../src/cli/argv.js';
 import { formatUsage, VERSION } from '../../src/cli/format/usage.js';
@@ -216,8 +218,13 @@ describe('ipvsadm.8 states the defaults and ranges of the code', () => {
     expect(names.filter((n) => !accepts(n))).toEqual([]);
   });
 
-  it('has an EXIT STATUS item for 0, 1, 2 and 255', () => {
-    expect(items('ipvsadm.8', ['EXIT STATUS']).map(({ tag }) => tag)).toEqual(['0', '1', '2', '255']);
+  it('has an EXIT STATUS item for 0, 1, 2, 255 and the broken-pipe status', () => {
+    expect(items('ipvsadm.8', ['EXIT STATUS']).map(({ tag }) => tag)).toEqual(['0', '1', '2', '255', String(BROKEN_PIPE_STATUS)]);
+  });
+
+  it('names the environment variables the code reads', () => {
+    const env = section('ipvsadm.8', 'ENVIRONMENT').join('\n');
+    for (const name of ['PATH', TIMEOUT_ENV, 'IPVSADM_DEBUG']) expect(env).toContain(name);
   });
 
   it('has the sections of a complete page', () => {
