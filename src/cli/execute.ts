@@ -6,23 +6,12 @@ import type { Change, IpvsClient } from '../ipvs/client.js';
 import { IpvsOperationError } from '../ipvs/errors.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';
 import type { Command, ListOptions } from './command.js';
-import { addressesToResolve, formatListing } from './format/list.js';
-import { connectionAddresses, formatConnections } from './format/connections.js';
-import { formatDaemons } from './format/daemons.js';
-import { formatTimeouts } from './format/timeouts.js';
-import { formatSave } from '../save/format.js';
+import { FixedListingError, ListingError } from './listing-errors.js';
 import type { NameResolver, NameTable } from './names.js';
 
-/** A listing that failed: ipvsadm exits 1, printing the reason only for some listings. */
-export class ListingError extends Error {
-  constructor(
-    readonly cause: IpvsOperationError,
-    readonly silent: boolean,
-  ) {
-    super(cause.message, { cause });
-    this.name = 'ListingError';
-  }
-}
+// The formatters are loaded by the commands that print: a change (`-a`, `-A`, ...) never pays
+// for compiling them.
+export { FixedListingError, ListingError } from './listing-errors.js';
 
 export interface ExecuteContext {
   readonly client: IpvsClient;
@@ -97,25 +86,20 @@ export async function resolveNames(names: NameResolver, addresses: readonly Addr
 const NUMERIC: NameTable = { host: () => undefined, port: () => undefined };
 
 async function nameTable(ctx: ExecuteContext, numeric: boolean, table: readonly ServiceWithDestinations[]): Promise<NameTable> {
-  return numeric ? NUMERIC : resolveNames(ctx.names, addressesToResolve(table));
+  if (numeric) return NUMERIC;
+  const { addressesToResolve } = await import('./format/list.js');
+  return resolveNames(ctx.names, addressesToResolve(table));
 }
 
 async function list(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions): Promise<string> {
   const info = key ? undefined : await listing(() => ctx.client.info());
   const table = await listing(() => fetchTable(ctx.client, key));
   const names = await nameTable(ctx, options.numeric, table);
+  const { formatListing } = await import('./format/list.js');
   return formatListing({ ...(info ? { info } : {}), services: table }, options, names);
 }
 
 const CONN_FILE = '/proc/net/ip_vs_conn';
-
-/** A failure that ipvsadm reports with its own fixed text (exit 1). */
-export class FixedListingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FixedListingError';
-  }
-}
 
 /** -L -c reads the kernel's connection table from procfs, as ipvsadm 1.31 does. */
 async function connections(ctx: ExecuteContext, numeric: boolean, persistentConn: boolean): Promise<string> {
@@ -125,6 +109,7 @@ async function connections(ctx: ExecuteContext, numeric: boolean, persistentConn
   } catch {
     throw new FixedListingError(`cannot open file ${CONN_FILE}`);
   }
+  const { connectionAddresses, formatConnections } = await import('./format/connections.js');
   const names = numeric ? NUMERIC : await resolveNames(ctx.names, connectionAddresses(text));
   const out = formatConnections(text, { numeric, persistentConn }, names);
   if (out === undefined) throw new FixedListingError(`unexpected input from ${CONN_FILE}`);
@@ -142,12 +127,17 @@ export async function execute(cmd: Command, ctx: ExecuteContext): Promise<string
       return list(ctx, cmd.key, cmd.options);
     case 'save': {
       const table = await listing(() => fetchTable(ctx.client, undefined));
+      const { formatSave } = await import('../save/format.js');
       return formatSave(table, cmd.numeric, await nameTable(ctx, cmd.numeric, table));
     }
-    case 'list-timeouts':
+    case 'list-timeouts': {
+      const { formatTimeouts } = await import('./format/timeouts.js');
       return formatTimeouts(await listing(() => ctx.client.timeouts(), true));
-    case 'list-daemons':
+    }
+    case 'list-daemons': {
+      const { formatDaemons } = await import('./format/daemons.js');
       return formatDaemons(await listing(() => ctx.client.daemons(), true));
+    }
     case 'list-connections':
       return connections(ctx, cmd.numeric, cmd.persistentConn);
     case 'restore':

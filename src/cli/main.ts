@@ -1,18 +1,15 @@
 // The CLI entry: argv → parse → execute → text. The ONLY place that turns errors into stderr
 // text and an exit status (ipvsadm 1.31's codes: 2 usage/init, 255 kernel/popt, 1 listing).
 import type { TransportFactory } from '../netlink/transport.js';
-import { IpvsClient } from '../ipvs/client.js';
+import type { IpvsClient } from '../ipvs/client.js';
 import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import type { Command } from './command.js';
 import { UsageError } from './errors.js';
-import { execute } from './execute.js';
 import type { ExecuteContext } from './execute.js';
-import { formatUsage, formatVersion } from './format/usage.js';
 import type { NameResolver } from './names.js';
 import { parseCommandLine } from './parse.js';
 import { reportError } from './report.js';
 import { findSubcommand } from './subcommands.js';
-import { restore } from '../save/restore.js';
 
 export interface Io {
   /** argv[0] as ipvsadm would see it; used in "Try `<argv0> -h' ..." */
@@ -37,6 +34,8 @@ export const TIMEOUT_ENV = 'IPVSADM_NETLINK_TIMEOUT';
 const INIT_HINT = 'Are you sure that IP Virtual Server is built in the kernel or as module?';
 
 async function openClient(io: Io): Promise<IpvsClient> {
+  // Loaded here, not at the top: help and version never compile the client and codec.
+  const { IpvsClient } = await import('../ipvs/client.js');
   const once = async (): Promise<IpvsClient> => {
     const timeout = io.netlinkTimeoutMs;
     const client = await IpvsClient.open(io.openTransport, timeout === undefined ? {} : { timeoutMs: timeout });
@@ -75,8 +74,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   if (sub) return (await sub())(argv.slice(1), io);
   const parsed = await parse(argv, io);
   // Unlike ipvsadm, help and version need no kernel (a documented difference).
-  if (parsed.ok && parsed.cmd.kind === 'help') return io.stdout(formatUsage(io.argv0)), 0;
-  if (parsed.ok && parsed.cmd.kind === 'version') return io.stdout(formatVersion()), 0;
+  if (parsed.ok && (parsed.cmd.kind === 'help' || parsed.cmd.kind === 'version')) {
+    const { formatUsage, formatVersion } = await import('./format/usage.js');
+    io.stdout(parsed.cmd.kind === 'help' ? formatUsage(io.argv0) : formatVersion());
+    return 0;
+  }
   if (io.netlinkTimeoutMs !== undefined && !(io.netlinkTimeoutMs > 0)) {
     io.stderr(`ipvsadm: ${TIMEOUT_ENV} must be a positive number of seconds\n`);
     return 2;
@@ -101,8 +103,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 async function run(cmd: Command, ctx: ExecuteContext, io: Io): Promise<number> {
   try {
     if (cmd.kind === 'restore') {
+      const { restore } = await import('../save/restore.js');
       return await restore(await io.readStdin(), { ...ctx, argv0: io.argv0, stdout: io.stdout, stderr: io.stderr });
     }
+    const { execute } = await import('./execute.js');
     io.stdout(await execute(cmd, ctx));
     return 0;
   } catch (e) {

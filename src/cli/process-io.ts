@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { openNativeTransport } from '../netlink/native.js';
 import { decodeRaw } from '../save/raw-text.js';
-import { FixedListingError } from './execute.js';
+import { FixedListingError } from './listing-errors.js';
 import { TIMEOUT_ENV } from './main.js';
 import type { Io } from './main.js';
 import { writeErrorText } from './output.js';

@@ -3,7 +3,7 @@
 // exchange (no reply in time, replies lost, a table that kept changing) is never silent.
 import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import { UsageError } from './errors.js';
-import { FixedListingError, ListingError } from './execute.js';
+import { FixedListingError, ListingError } from './listing-errors.js';
 
 export interface Report {
   readonly stderr: string;
