@@ -19,8 +19,9 @@ export function reportError(e: unknown): Report {
   if (e instanceof FixedListingError) return { stderr: `${e.message}\n`, code: 1 };
   if (e instanceof IpvsExchangeError) return { stderr: exchangeText(e), code: 255 };
   if (e instanceof IpvsOperationError) return { stderr: `${e.message}\n`, code: 255 };
-  const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
-  return { stderr: `ipvsadm: internal error (please report it): ${detail}\n`, code: 1 };
+  // A bug: one line naming it, never a stack trace (run-process.ts prints one with IPVSADM_DEBUG=1).
+  const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return { stderr: `ipvsadm: internal error (please report it): ${detail.split('\n')[0]}\n`, code: 1 };
 }
 
 /** Our own text for a failed exchange: ipvsadm has none, so it is prefixed like our messages. */
