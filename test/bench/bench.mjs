@@ -2,6 +2,13 @@
 // memory of the C ipvsadm 1.31 and ours (restore, save, list) at several table sizes. Numbers from
 // one boot are comparable with each other only; ratios are what the README quotes.
 import { runInGuest } from '../kernel/uml.mjs';
+import { measureStartup } from './native-startup.mjs';
+
+console.log(`native start-up on this machine (median of alternating runs, ms; + over node -e 0):`);
+console.log('| command | median | over node -e 0 |');
+console.log('|---|---|---|');
+for (const s of measureStartup()) console.log(`| \`${s.name}\` | ${s.ms.toFixed(1)} ms | ${s.name.startsWith('node') ? '—' : `+${s.overNode.toFixed(1)} ms`} |`);
+console.log('');
 
 const r = await runInGuest('node test/bench/guest-bench.mjs', {
   timeoutMs: 30 * 60 * 1000,
