@@ -1,8 +1,6 @@
 // The real-process side of cli/main.ts's Io: stdout/stderr streams, stdin, the native netlink
 // transport, system name resolution, modprobe. bin/*.js pass it to main().
-import { spawn } from 'node:child_process';
 import { fstatSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { openNativeTransport } from '../netlink/native.js';
 import { decodeRaw } from '../save/raw-text.js';
@@ -73,12 +71,13 @@ export function processIo(name: string, sinks: TextSinks = directSinks): Io {
     openTransport: openNativeTransport,
     names: systemNameResolver(),
     loadModule: () =>
-      new Promise<void>((resolve) => {
+      // node:child_process is loaded only here: most runs never call modprobe.
+      import('node:child_process').then(({ spawn }) => new Promise<void>((resolve) => {
         const child = spawn('/sbin/modprobe', ['--', 'ip_vs'], { stdio: ['ignore', 'inherit', 'inherit'] });
         child.on('error', () => resolve());
         child.on('exit', () => resolve());
-      }),
-    readConnections: () => readFile('/proc/net/ip_vs_conn', 'latin1'),
+      })),
+    readConnections: async () => (await import('node:fs/promises')).readFile('/proc/net/ip_vs_conn', 'latin1'),
     color: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
     ...timeoutFromEnv(process.env[TIMEOUT_ENV]),
   };

@@ -2,8 +2,7 @@
 // gethostbyname, and /etc/hosts then a time-bounded PTR query for gethostbyaddr. Mirrors what
 // glibc's "files" and "dns" sources give ipvsadm 1.31 (spec §7.1, §9.1).
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { Resolver, lookup } from 'node:dns/promises';
+import type { Resolver } from 'node:dns/promises';
 import { formatAddress, parseIPv4, parseIPv6 } from '../ipvs/address.js';
 import type { Address } from '../ipvs/address.js';
 import type { NameResolver, ServiceProtocol } from './names.js';
@@ -86,6 +85,8 @@ function readTextSync(path: string): string | undefined {
 }
 
 async function readText(path: string): Promise<string | undefined> {
+  // node:fs/promises and node:dns/promises are loaded on first use: most commands need neither.
+  const { readFile } = await import('node:fs/promises');
   return readFile(path, 'utf8').catch(() => undefined);
 }
 
@@ -107,6 +108,7 @@ export function systemNameResolver(options: SystemNamesOptions = {}): NameResolv
   return {
     hostByName: async (name) => {
       if (name === '') return undefined;
+      const { lookup } = await import('node:dns/promises');
       const found = await lookup(name, { family: 4 }).catch(() => undefined);
       return found === undefined ? undefined : parseIPv4(found.address);
     },
@@ -134,7 +136,10 @@ function reverseDns(timeoutMs: number): (ip: string) => Promise<string | undefin
   let disabled = false;
   return async (ip) => {
     if (disabled) return undefined;
-    resolver ??= new Resolver({ timeout: timeoutMs, tries: 1 });
+    if (resolver === undefined) {
+      const dns = await import('node:dns/promises');
+      resolver = new dns.Resolver({ timeout: timeoutMs, tries: 1 });
+    }
     const start = Date.now();
     try {
       return (await resolver.reverse(ip))[0];
