@@ -12,7 +12,11 @@ console.log('');
 
 const r = await runInGuest('node test/bench/guest-bench.mjs', {
   timeoutMs: 30 * 60 * 1000,
-  env: { BENCH_SIZES: process.env.BENCH_SIZES ?? '100,1000,5000', BENCH_REPEAT: process.env.BENCH_REPEAT ?? '3' },
+  env: {
+    BENCH_SIZES: process.env.BENCH_SIZES ?? '100,1000,5000,10000x4',
+    BENCH_REPEAT: process.env.BENCH_REPEAT ?? '3',
+    BENCH_SCRIPT_CALLS: process.env.BENCH_SCRIPT_CALLS ?? '20',
+  },
 });
 if (r.code !== 0) {
   console.error(r.stderr || r.stdout);
@@ -20,15 +24,23 @@ if (r.code !== 0) {
 }
 const res = JSON.parse(r.stdout.trim().split('\n').at(-1));
 const f = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
-const ratio = (c, o) => `${(c / o).toFixed(1)}×`;
 console.log(`startup (ipvsadm -Ln, empty table): C ${f(res.startup.c.ms)}, ours ${f(res.startup.ours.ms)}\n`);
-console.log('| services (restore lines) | operation | C ipvsadm 1.31 | ours | C / ours | peak RSS C / ours |');
-console.log('|---|---|---|---|---|---|');
+const s = res.script;
+console.log(
+  `script case (${s.calls} single \`ipvsadm -a\` calls): C ${f(s.c.ms)}, ours ${f(s.ours.ms)}, ` +
+    `${s.calls} × node -e 0 ${f(s.node.ms)} (ours ${Math.round((s.ours.ms / s.node.ms - 1) * 100)}% over node)\n`,
+);
+const OPS = { restore: '-R', save: '-Sn', list: '-Ln', flush: '-C' };
+console.log('| services × real servers (restore lines) | operation | C ipvsadm 1.31 | ours | ours / C | peak RSS C / ours | system calls per service C / ours |');
+console.log('|---|---|---|---|---|---|---|');
 for (const row of res.sizes) {
-  for (const op of ['restore', 'save', 'list']) {
+  for (const op of Object.keys(OPS)) {
     const c = row.c[op];
     const o = row.ours[op];
     const rss = `${Math.round(c.rssKiB / 1024)} / ${Math.round(o.rssKiB / 1024)} MiB`;
-    console.log(`| ${row.services} (${row.lines}) | \`${op === 'restore' ? '-R' : op === 'save' ? '-Sn' : '-Ln'}\` | ${f(c.ms)} | ${f(o.ms)} | ${ratio(c.ms, o.ms)} | ${rss} |`);
+    const sc = row.c.syscalls[op];
+    const so = row.ours.syscalls[op];
+    const calls = sc === undefined || so === undefined ? '' : `${(sc / row.services).toFixed(1)} / ${(so / row.services).toFixed(1)}`;
+    console.log(`| ${row.services} × ${row.dests} (${row.lines}) | \`${OPS[op]}\` | ${f(c.ms)} | ${f(o.ms)} | ${(o.ms / c.ms).toFixed(2)} | ${rss} | ${calls} |`);
   }
 }

@@ -5,22 +5,57 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
+// `N` or `NxD`: N services with D real servers each (default 2).
+const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000,10000x4').split(',').map((s) => {
+  const [n, d] = s.split('x').map(Number);
+  return { n, dests: d || 2 };
+});
+const SCRIPT_CALLS = Number(process.env.BENCH_SCRIPT_CALLS ?? 20);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const OURS = ['node', join(process.cwd(), 'bin/ipvsadm.js')];
 const C = ['/usr/sbin/ipvsadm'];
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 
-/** N services (TCP, mixed schedulers), each with two NAT real servers: 3N restore lines. */
-function rules(n) {
+/** N services (TCP, mixed schedulers), each with D NAT real servers: N(1+D) restore lines. */
+function rules(n, dests) {
   const lines = [];
   for (let i = 0; i < n; i++) {
     const vip = `192.0.2.${1 + (i % 250)}:${1000 + Math.floor(i / 250)}`;
     lines.push(`-A -t ${vip} -s ${i % 2 ? 'rr' : 'wlc'}`);
-    lines.push(`-a -t ${vip} -r 198.51.100.${1 + (i % 200)}:8080 -m -w 1`);
-    lines.push(`-a -t ${vip} -r 198.51.100.${1 + ((i + 7) % 200)}:8080 -m -w 3`);
+    for (let d = 0; d < dests; d++) lines.push(`-a -t ${vip} -r 198.51.100.${1 + ((i + 7 * d) % 200)}:${8080 + d} -m -w ${1 + d}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** System calls of one command (strace -c -f), or undefined where strace is missing. */
+function syscalls(argv, stdinFile) {
+  const out = join(dir, 'strace.txt');
+  const r = spawnSync('strace', ['-c', '-f', '-o', out, ...argv], {
+    stdio: [stdinFile ? 'pipe' : 'ignore', 'ignore', 'ignore'],
+    input: stdinFile ? execFileSync('cat', [stdinFile]) : undefined,
+  });
+  if (r.error || r.status !== 0) return undefined;
+  const total = execFileSync('tail', ['-n1', out]).toString().trim().split(/\s+/);
+  return Number(total[3]); // % time, seconds, usecs/call, calls, [errors,] total
+}
+
+/** `calls` single `-a` invocations (the script case: a health checker adding real servers). */
+function scriptCase(tool, calls) {
+  execFileSync(C[0], ['-A', '-t', '203.0.113.1:80']);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) {
+    const r = spawnSync(tool[0], [...tool.slice(1), '-a', '-t', '203.0.113.1:80', '-r', `198.51.100.${1 + i}:80`, '-m'], { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`-a failed (${r.status})`);
+  }
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  execFileSync(C[0], ['-D', '-t', '203.0.113.1:80']);
+  return { ms };
+}
+
+function nodeBaseline(calls) {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) spawnSync('node', ['-e', '0'], { stdio: 'ignore' });
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
 /** Wall time (ms) and peak RSS (KiB) of one command, via GNU time. */
@@ -49,18 +84,24 @@ function measure(tool, argv, { stdinFile, before } = {}) {
 }
 
 const flush = () => execFileSync(C[0], ['-C']);
-const results = { startup: {}, sizes: [] };
+const results = { startup: {}, sizes: [], script: {} };
 results.startup.c = measure(C, ['-Ln']);
 results.startup.ours = measure(OURS, ['-Ln']);
-for (const n of SIZES) {
-  const file = join(dir, `rules-${n}`);
-  writeFileSync(file, rules(n));
-  const row = { services: n, lines: 3 * n };
+flush();
+results.script = { calls: SCRIPT_CALLS, c: scriptCase(C, SCRIPT_CALLS), ours: scriptCase(OURS, SCRIPT_CALLS), node: nodeBaseline(SCRIPT_CALLS) };
+for (const { n, dests } of SIZES) {
+  const file = join(dir, `rules-${n}x${dests}`);
+  writeFileSync(file, rules(n, dests));
+  const restoreFile = () => execFileSync('sh', ['-c', `${C[0]} -R < ${file}`]);
+  const row = { services: n, dests, lines: n * (1 + dests) };
   for (const [name, tool] of [['c', C], ['ours', OURS]]) {
+    flush();
     row[name] = {
       restore: measure(tool, ['-R'], { stdinFile: file, before: flush }),
       save: measure(tool, ['-Sn']),
       list: measure(tool, ['-Ln']),
+      syscalls: { list: syscalls([...tool, '-Ln']), save: syscalls([...tool, '-Sn']) },
+      flush: measure(tool, ['-C'], { before: () => (flush(), restoreFile()) }),
     };
   }
   flush();
