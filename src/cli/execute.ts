@@ -91,12 +91,12 @@ async function nameTable(ctx: ExecuteContext, numeric: boolean, table: readonly 
   return resolveNames(ctx.names, addressesToResolve(table));
 }
 
-async function list(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions): Promise<string> {
+async function list(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions): Promise<Iterable<string>> {
   const info = key ? undefined : await listing(() => ctx.client.info());
   const table = await listing(() => fetchTable(ctx.client, key));
   const names = await nameTable(ctx, options.numeric, table);
-  const { formatListing } = await import('./format/list.js');
-  return formatListing({ ...(info ? { info } : {}), services: table }, options, names);
+  const { listingChunks } = await import('./format/list.js');
+  return listingChunks({ ...(info ? { info } : {}), services: table }, options, names);
 }
 
 const CONN_FILE = '/proc/net/ip_vs_conn';
@@ -116,8 +116,17 @@ async function connections(ctx: ExecuteContext, numeric: boolean, persistentConn
   return out;
 }
 
+/** What a command prints: text, or its chunks made as they are written (large listings). */
+export type Output = string | Iterable<string>;
+
 /** Runs one parsed command; returns the text for stdout. */
 export async function execute(cmd: Command, ctx: ExecuteContext): Promise<string> {
+  const out = await executeOutput(cmd, ctx);
+  return typeof out === 'string' ? out : [...out].join('');
+}
+
+/** Runs one parsed command; returns what to print, listings and saves as chunks. */
+export async function executeOutput(cmd: Command, ctx: ExecuteContext): Promise<Output> {
   if (isModifying(cmd)) {
     await ctx.client.apply(changeOf(cmd));
     return '';
@@ -127,8 +136,8 @@ export async function execute(cmd: Command, ctx: ExecuteContext): Promise<string
       return list(ctx, cmd.key, cmd.options);
     case 'save': {
       const table = await listing(() => fetchTable(ctx.client, undefined));
-      const { formatSave } = await import('../save/format.js');
-      return formatSave(table, cmd.numeric, await nameTable(ctx, cmd.numeric, table));
+      const { saveChunks } = await import('../save/format.js');
+      return saveChunks(table, cmd.numeric, await nameTable(ctx, cmd.numeric, table));
     }
     case 'list-timeouts': {
       const { formatTimeouts } = await import('./format/timeouts.js');

@@ -24,6 +24,8 @@ export interface Io {
   readConnections(): Promise<string>;
   /** stdout is a terminal that takes colour (our own views only; compat output never has colour) */
   readonly color?: boolean;
+  /** resolves when what stdout() accepted so far is written (back-pressure for large listings) */
+  drainStdout?(): Promise<void>;
   /** how long a netlink request may go unanswered (IPVSADM_NETLINK_TIMEOUT); NaN: set but invalid */
   readonly netlinkTimeoutMs?: number;
 }
@@ -106,11 +108,27 @@ async function run(cmd: Command, ctx: ExecuteContext, io: Io): Promise<number> {
       const { restore } = await import('../save/restore.js');
       return await restore(await io.readStdin(), { ...ctx, argv0: io.argv0, stdout: io.stdout, stderr: io.stderr });
     }
-    const { execute } = await import('./execute.js');
-    io.stdout(await execute(cmd, ctx));
+    const { executeOutput } = await import('./execute.js');
+    await writeOutput(io, await executeOutput(cmd, ctx));
     return 0;
   } catch (e) {
     return report(io, e);
+  }
+}
+
+/** Text past which a streamed listing waits for stdout to take it: memory stays bounded. */
+const DRAIN_EVERY = 256 * 1024;
+
+async function writeOutput(io: Io, out: string | Iterable<string>): Promise<void> {
+  if (typeof out === 'string') return io.stdout(out);
+  let since = 0;
+  for (const chunk of out) {
+    io.stdout(chunk);
+    since += chunk.length;
+    if (since >= DRAIN_EVERY && io.drainStdout) {
+      since = 0;
+      await io.drainStdout();
+    }
   }
 }
 

@@ -49,6 +49,8 @@ async function readAll(stream: NodeJS.ReadableStream & { fd?: number }): Promise
 export interface TextSinks {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** resolves when stdout has taken what it was given */
+  drainStdout?(): Promise<void>;
 }
 
 const directSinks: TextSinks = {
@@ -67,6 +69,7 @@ export function processIo(name: string, sinks: TextSinks = directSinks): Io {
     argv0: shellArgv0(process.argv[1], name),
     stdout: (t) => sinks.stdout(t),
     stderr: (t) => sinks.stderr(t),
+    ...(sinks.drainStdout ? { drainStdout: sinks.drainStdout } : {}),
     readStdin: () => readAll(process.stdin),
     openTransport: openNativeTransport,
     names: systemNameResolver(),

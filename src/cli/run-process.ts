@@ -38,7 +38,7 @@ export async function runProcess(name: string, entry: Entry): Promise<void> {
   });
   let code: number;
   try {
-    code = await entry(processIo(name, { stdout: (t) => out.write(t), stderr: (t) => err.write(t) }));
+    code = await entry(processIo(name, { stdout: (t) => out.write(t), stderr: (t) => err.write(t), drainStdout: () => out.flush() }));
   } catch (e) {
     internal(e);
     code = 70;

@@ -68,11 +68,24 @@ function destLine(d: Destination, svc: Service, spec: string, numeric: boolean, 
  * destinations in the listing's default order; the empty string for an empty table.
  */
 export function formatSave(services: readonly ServiceWithDestinations[], numeric: boolean, names: NameTable): string {
-  const lines: string[] = [];
+  return [...saveChunks(services, numeric, names)].join('');
+}
+
+/** Services per chunk of saveChunks. */
+const SERVICES_PER_CHUNK = 100;
+
+/** The same text as formatSave, in chunks of whole lines, made as they are read. */
+export function* saveChunks(services: readonly ServiceWithDestinations[], numeric: boolean, names: NameTable): Generator<string> {
+  let lines: string[] = [];
+  let count = 0;
   for (const { service, destinations } of sortServices(services)) {
     const spec = saveServiceSpec(service, numeric, names);
     lines.push(serviceLine(service, spec));
     for (const d of sortDestinations(destinations)) lines.push(destLine(d, service, spec, numeric, names));
+    if (++count % SERVICES_PER_CHUNK === 0) {
+      yield lines.map((l) => l + '\n').join('');
+      lines = [];
+    }
   }
-  return lines.map((l) => l + '\n').join('');
+  if (lines.length > 0) yield lines.map((l) => l + '\n').join('');
 }

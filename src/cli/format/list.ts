@@ -62,14 +62,25 @@ export function formatListing(
   options: ListOptions,
   names: NameTable,
 ): string {
+  return [...listingChunks(data, options, names)].join('');
+}
+
+/** Services per chunk of listingChunks: about 4 to 40 KiB of text. */
+const SERVICES_PER_CHUNK = 100;
+
+/** The same text as formatListing, in chunks of whole lines, made as they are read. */
+export function* listingChunks(
+  data: { readonly info?: Info; readonly services: readonly ServiceWithDestinations[] },
+  options: ListOptions,
+  names: NameTable,
+): Generator<string> {
   const mode = listMode(options);
   const services = options.nosort ? data.services : sortServices(data.services);
-  const lines = [
-    ...(data.info ? [versionLine(data.info)] : []),
-    listTitle(mode),
-    ...services.flatMap((e) => serviceBlock(e, mode, options, names)),
-  ];
-  return lines.join('\n') + '\n';
+  yield `${[...(data.info ? [versionLine(data.info)] : []), listTitle(mode)].join('\n')}\n`;
+  for (let i = 0; i < services.length; i += SERVICES_PER_CHUNK) {
+    const lines = services.slice(i, i + SERVICES_PER_CHUNK).flatMap((e) => serviceBlock(e, mode, options, names));
+    yield `${lines.join('\n')}\n`;
+  }
 }
 
 /** Every address a listing or save of these services shows, once each, for name look-up. */
