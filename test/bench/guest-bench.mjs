@@ -1,7 +1,7 @@
 // Runs inside the user-mode kernel (started by test/bench/bench.mjs): times whole commands of the
 // C ipvsadm 1.31 and of ours on the same tables, and prints one JSON object with the results.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -32,7 +32,7 @@ function syscalls(argv, stdinFile) {
   const out = join(dir, 'strace.txt');
   const r = spawnSync('strace', ['-c', '-f', '-o', out, ...argv], {
     stdio: [stdinFile ? 'pipe' : 'ignore', 'ignore', 'ignore'],
-    input: stdinFile ? execFileSync('cat', [stdinFile]) : undefined,
+    input: stdinFile ? readFileSync(stdinFile) : undefined,
   });
   if (r.error || r.status !== 0) return undefined;
   const total = execFileSync('tail', ['-n1', out]).toString().trim().split(/\s+/);
@@ -64,7 +64,7 @@ function timed(argv, stdinFile) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', fmtFile, ...argv], {
     stdio: [stdinFile ? 'pipe' : 'ignore', 'ignore', 'pipe'],
-    input: stdinFile ? execFileSync('cat', [stdinFile]) : undefined,
+    input: stdinFile ? readFileSync(stdinFile) : undefined,
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
