@@ -53,18 +53,14 @@ export interface TextSinks {
   drainStdout?(): Promise<void>;
 }
 
-const directSinks: TextSinks = {
-  stdout: (t) => void (t && process.stdout.write(t)),
-  stderr: (t) => void (t && process.stderr.write(t)),
-};
-
 /** IPVSADM_NETLINK_TIMEOUT in seconds (decimals allowed) → milliseconds; NaN when not a number. */
 export function timeoutFromEnv(value: string | undefined): { netlinkTimeoutMs?: number } {
   if (value === undefined || value === '') return {};
   return { netlinkTimeoutMs: /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) * 1000 : NaN };
 }
 
-export function processIo(name: string, sinks: TextSinks = directSinks): Io {
+/** The real process's Io; text goes to `sinks` (run-process.ts's writers, or a test's capture). */
+export function processIo(name: string, sinks: TextSinks): Io {
   return {
     argv0: shellArgv0(process.argv[1], name),
     stdout: (t) => sinks.stdout(t),

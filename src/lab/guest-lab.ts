@@ -27,8 +27,8 @@ export interface GuestLabOptions {
 
 function captureIo(stdin: string): Io & { out(): string } {
   let out = '';
-  const io = processIo('ipvsadm');
-  return { ...io, readStdin: async () => stdin, stdout: (t) => void (out += t), stderr: (t) => void (out += t), out: () => out };
+  const io = processIo('ipvsadm', { stdout: (t) => void (out += t), stderr: (t) => void (out += t) });
+  return { ...io, readStdin: async () => stdin, out: () => out };
 }
 
 export async function readTable(): Promise<ServiceWithDestinations[]> {

@@ -15,10 +15,8 @@ export async function runOurs(args: readonly string[], opts: { stdin?: string } 
   let stdout = '';
   let stderr = '';
   const io: Io = {
-    ...processIo('ipvsadm'),
+    ...processIo('ipvsadm', { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) }),
     argv0: 'ipvsadm',
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
     readStdin: async () => opts.stdin ?? '',
     loadModule: async () => undefined,
   };
