@@ -147,7 +147,7 @@ describe('listings of real NAT traffic: ours vs ipvsadm 1.31 on the same kernel 
   });
 
   it('-Lnc, -Lc and -Lnc --persistent-conn (connection table with SIP pe data)', async () => {
-    const opts = { before: quietConnectionSecond, attempts: 15 };
+    const opts = { before: quietConnectionSecond, attempts: 15, linewise: true };
     const numeric = (await settledListing(['-Lnc'], opts)).stdout;
     for (const state of ['ESTABLISHED', 'TIME_WAIT', ' UDP ']) expect(numeric).toContain(state);
     const named = (await settledListing(['-Lc'], opts)).stdout;
