@@ -32,6 +32,13 @@ export const DEFAULT_WINDOW = 64;
 /** Milliseconds without any reply to a pending request before it fails (reset by each reply). */
 export const DEFAULT_TIMEOUT_MS = 5000;
 const MAX_TIMER_MS = 0x7fffffff;
+/**
+ * The watchdog ticks this many times per timeout and fires after that many ticks in a row saw no
+ * progress, so a stall fails between 1 and 1 + 1/WATCH_TICKS timeouts after the last reply.
+ * Progress only bumps a counter: re-arming a timer per reply reads the clock (a system call in
+ * the user-mode kernel, twice per dump), a tick does not.
+ */
+const WATCH_TICKS = 4;
 
 export interface ConnectionOptions {
   /** ms without progress before pending requests fail with NetlinkTimeoutError (default 5000) */
@@ -52,7 +59,11 @@ export class NetlinkConnection {
   private dumpChain: Promise<unknown> = Promise.resolve();
   private broken: Error | undefined;
   private closed = false;
-  private watchdog: ReturnType<typeof setTimeout> | undefined;
+  private watchdog: ReturnType<typeof setInterval> | undefined;
+  /** bumped by every send and matched reply; the watchdog compares it between ticks */
+  private activity = 0;
+  private seenActivity = -1;
+  private idleTicks = 0;
   readonly timeoutMs: number;
   readonly ignored: IgnoredReplies = { foreignPort: 0, unknownSeq: 0 };
 
@@ -115,6 +126,7 @@ export class NetlinkConnection {
 
   close(): void {
     this.failAll(new Error('netlink connection closed'));
+    this.stopWatchdog();
     this.closeTransport();
   }
 
@@ -124,22 +136,45 @@ export class NetlinkConnection {
     this.transport.close();
   }
 
-  /** (Re)starts the watchdog while something is pending; stops it when nothing is. */
+  /**
+   * Notes progress for the watchdog: it runs (ref'd) while something is pending and is unref'd,
+   * not stopped, while nothing is, so a connection busy with one dump after another keeps one
+   * timer.
+   */
   private progress(): void {
+    this.activity++;
     if (this.pending.size === 0) {
-      clearTimeout(this.watchdog);
-      this.watchdog = undefined;
-    } else if (this.watchdog) {
-      this.watchdog.refresh();
-    } else {
-      // setTimeout takes at most 2^31-1 ms (longer fires at once, with a warning): cap it there.
-      this.watchdog = setTimeout(() => this.timedOut(), Math.min(this.timeoutMs, MAX_TIMER_MS));
+      this.watchdog?.unref();
+      return;
     }
+    if (!this.watchdog) {
+      // setInterval takes at most 2^31-1 ms (longer fires at once, with a warning): cap it there.
+      const tick = Math.max(1, Math.min(Math.ceil(this.timeoutMs / WATCH_TICKS), MAX_TIMER_MS));
+      this.watchdog = setInterval(() => this.watch(), tick);
+    }
+    this.watchdog.ref();
+  }
+
+  private watch(): void {
+    if (this.pending.size === 0) return this.stopWatchdog();
+    if (this.activity !== this.seenActivity) {
+      this.seenActivity = this.activity;
+      this.idleTicks = 0;
+    } else if (++this.idleTicks >= WATCH_TICKS) {
+      this.timedOut();
+    }
+  }
+
+  private stopWatchdog(): void {
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
+    this.seenActivity = -1;
+    this.idleTicks = 0;
   }
 
   /** Every pending request fails naming itself; the socket is closed so late replies go nowhere. */
   private timedOut(): void {
-    this.watchdog = undefined;
+    this.stopWatchdog();
     const pending = [...this.pending.values()];
     const first = pending[0];
     if (!first) return;
