@@ -18,6 +18,8 @@ export interface ExecuteContext {
   readonly names: NameResolver;
   /** reads /proc/net/ip_vs_conn (for -L -c); injectable for tests */
   readonly readConnections?: () => Promise<string>;
+  /** reads /proc/net/ip_vs (the default listing's destinations in one read); without it, dumps */
+  readonly readServices?: () => Promise<string>;
 }
 
 type Modifying = Extract<Command, { kind: 'add-service' | 'edit-service' | 'delete-service' | 'flush' | 'zero' | 'add-server' | 'edit-server' | 'delete-server' | 'set-timeouts' | 'start-daemon' | 'stop-daemon' }>;
@@ -91,9 +93,24 @@ async function nameTable(ctx: ExecuteContext, numeric: boolean, table: readonly 
   return resolveNames(ctx.names, addressesToResolve(table));
 }
 
+/**
+ * The whole table for a listing. The default layout shows of each destination only what
+ * /proc/net/ip_vs has, so that file replaces one destination dump per service (checked against
+ * the services dumped around it; see IpvsClient.tableFromProc); every other layout dumps.
+ */
+async function listingTable(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions): Promise<ServiceWithDestinations[]> {
+  const read = ctx.readServices;
+  const plain = !options.stats && !options.rate && !options.thresholds && !options.persistentConn && !options.tunInfo;
+  if (!key && read && plain) {
+    const fromProc = await listing(() => ctx.client.tableFromProc(read));
+    if (fromProc) return fromProc;
+  }
+  return listing(() => fetchTable(ctx.client, key));
+}
+
 async function list(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions): Promise<Iterable<string>> {
   const info = key ? undefined : await listing(() => ctx.client.info());
-  const table = await listing(() => fetchTable(ctx.client, key));
+  const table = await listingTable(ctx, key, options);
   const names = await nameTable(ctx, options.numeric, table);
   const { listingChunks } = await import('./format/list.js');
   return listingChunks({ ...(info ? { info } : {}), services: table }, options, names);

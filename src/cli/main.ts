@@ -22,6 +22,8 @@ export interface Io {
   /** what ipvsadm does when IPVS is not there: `modprobe -- ip_vs`, then one more try */
   loadModule(): Promise<void>;
   readConnections(): Promise<string>;
+  /** reads /proc/net/ip_vs (optional: without it, listings dump every service's destinations) */
+  readServices?(): Promise<string>;
   /** stdout is a terminal that takes colour (our own views only; compat output never has colour) */
   readonly color?: boolean;
   /** resolves when what stdout() accepted so far is written (back-pressure for large listings) */
@@ -96,7 +98,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
   try {
     if (!parsed.ok) return report(io, parsed.error);
-    return await run(parsed.cmd, { client, names: io.names, readConnections: io.readConnections }, io);
+    const readServices = io.readServices?.bind(io);
+    return await run(parsed.cmd, { client, names: io.names, readConnections: io.readConnections, ...(readServices ? { readServices } : {}) }, io);
   } finally {
     client.close();
   }

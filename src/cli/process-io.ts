@@ -77,6 +77,9 @@ export function processIo(name: string, sinks: TextSinks): Io {
         child.on('exit', () => resolve());
       })),
     readConnections: async () => (await import('node:fs/promises')).readFile('/proc/net/ip_vs_conn', 'latin1'),
+    // Synchronous: the kernel gives this file 4 KiB per read, and one read per thread-pool trip
+    // would cost a wake-up each.
+    readServices: async () => (await import('node:fs')).readFileSync('/proc/net/ip_vs', 'latin1'),
     color: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
     ...timeoutFromEnv(process.env[TIMEOUT_ENV]),
   };

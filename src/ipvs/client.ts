@@ -25,6 +25,7 @@ import {
 import { IpvsExchangeError, IpvsOperationError, exchangeError } from './errors.js';
 import type { IpvsOperation } from './errors.js';
 import { formatAddress } from './address.js';
+import { parseProcServices, procServiceId } from './proc-services.js';
 import type { DaemonConfig, Destination, DestinationConfig, Info, Service, ServiceConfig, ServiceKey, ServiceWithDestinations, Timeouts } from './model.js';
 
 const { EAGAIN, EINVAL, ENOENT, ENOPROTOOPT, ESRCH } = osConstants.errno;
@@ -271,6 +272,53 @@ export class IpvsClient {
     }
   }
 
+  /**
+   * Every service with the destinations /proc/net/ip_vs shows (all the default listing prints),
+   * or undefined where that file cannot stand in for the destination dumps: unreadable, not in
+   * Linux's format, or naming a service ambiguously (fwmark services of both families sharing a
+   * mark) or not at all (a protocol without a kernel name). Consistent as table() is: services
+   * are dumped before and after the read, and the file must list exactly those, once each, with
+   * the same schedulers; otherwise the whole fetch starts again, and after `attempts` the answer
+   * is undefined (the caller dumps).
+   */
+  async tableFromProc(read: () => Promise<string>, attempts = TABLE_ATTEMPTS): Promise<ServiceWithDestinations[] | undefined> {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        return await this.tableFromProcOnce(read);
+      } catch (e) {
+        if (!(e instanceof TableChanged)) throw e;
+        this.changesSeen++;
+      }
+    }
+    return undefined; // the file and the dumps kept disagreeing: let the dumps decide
+  }
+
+  private async tableFromProcOnce(read: () => Promise<string>): Promise<ServiceWithDestinations[] | undefined> {
+    const dump = (): Promise<Service[]> =>
+      this.noteChange(async () => this.decodeAll('get-services', await this.dump('get-services', Cmd.GET_SERVICE), decodeService));
+    const services = await dump();
+    const ids = services.map((s) => procServiceId(s.key));
+    if (ids.some((id) => id === undefined) || new Set(ids).size !== ids.length) return undefined;
+    let text: string;
+    try {
+      text = await read();
+    } catch {
+      return undefined;
+    }
+    const after = await dump();
+    const parsed = parseProcServices(text);
+    if (!parsed) return undefined;
+    const before = new Set(services.map((s) => keyId(s.key)));
+    if (after.length !== services.length || after.some((s) => !before.has(keyId(s.key))) || parsed.size !== services.length) {
+      throw new TableChanged();
+    }
+    return services.map((service, i) => {
+      const found = parsed.get(ids[i]!);
+      if (!found || found.scheduler !== service.scheduler || hasDuplicates(found.destinations, destId)) throw new TableChanged();
+      return { service, destinations: found.destinations };
+    });
+  }
+
   async service(key: ServiceKey): Promise<Service> {
     const w = new AttributeWriter();
     putServiceKeyNest(w, key);
@@ -292,10 +340,11 @@ export class IpvsClient {
   async destinationsOfEach(keys: readonly ServiceKey[], parallel = DUMP_SOCKETS): Promise<Destination[][]> {
     const out: Destination[][] = new Array<Destination[]>(keys.length);
     const lanes = Math.max(1, Math.min(parallel, Math.ceil(keys.length / DUMPS_PER_LANE)));
-    const clients: IpvsClient[] = [this];
+    // With more than one lane, every lane is a socket of its own, opened for small replies.
+    const clients: IpvsClient[] = lanes === 1 ? [this] : [];
     try {
-      for (let i = 1; i < lanes; i++) {
-        const transport = await this.call('get-dests', () => this.openTransport(NETLINK_GENERIC));
+      for (let i = clients.length; i < lanes; i++) {
+        const transport = await this.call('get-dests', () => this.openTransport(NETLINK_GENERIC, { smallReplies: true }));
         clients.push(new IpvsClient(GenlClient.withFamily(transport, this.genl.family, this.options), this.openTransport, this.options));
       }
       let next = 0;
@@ -305,7 +354,7 @@ export class IpvsClient {
         }),
       );
     } finally {
-      for (const c of clients.slice(1)) c.close();
+      for (const c of clients) if (c !== this) c.close();
     }
     return out;
   }

@@ -1,0 +1,107 @@
+// IpvsClient.tableFromProc: the default listing's destinations from /proc/net/ip_vs, checked
+// against the services dumped around the read (fake kernel; the file is made from its model the
+// way Linux prints it, then damaged or made stale).
+import { describe, expect, it } from 'vitest';
+import { parseIPv4, parseIPv6 } from '../../src/ipvs/address.js';
+import { IpvsClient } from '../../src/ipvs/client.js';
+import type { DestinationConfig, ServiceKey, ServiceWithDestinations } from '../../src/ipvs/model.js';
+import { procServiceId } from '../../src/ipvs/proc-services.js';
+import { FakeIpvs } from '../support/fake-ipvs.js';
+import { FakeKernel } from '../support/fake-kernel.js';
+
+const HEADER = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n';
+const FWD = ['Masq', 'Local', 'Tunnel', 'Route'];
+const hex = (n: number, w: number): string => n.toString(16).toUpperCase().padStart(w, '0');
+
+/** /proc/net/ip_vs for a table, in ip_vs_info_seq_show's formats. */
+function procText(table: readonly ServiceWithDestinations[], scheduler = (s: string): string => s): string {
+  let out = HEADER;
+  for (const { service, destinations } of table) {
+    const id = procServiceId(service.key)!;
+    out += `${id.replace(' ', '  ')} ${scheduler(service.scheduler)} \n`;
+    for (const d of destinations) {
+      const b = d.addr.bytes;
+      const addr =
+        d.addr.af === 10
+          ? `[${Array.from({ length: 8 }, (_, i) => hex((b[2 * i]! << 8) | b[2 * i + 1]!, 4).toLowerCase()).join(':')}]`
+          : hex(((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0, 8);
+      out += `  -> ${addr}:${hex(d.port, 4)}      ${FWD[d.fwdMethod]!.padEnd(7)} ${String(d.weight).padEnd(6)} ${String(d.activeConns).padEnd(10)} ${String(d.inactConns).padEnd(10)}\n`;
+    }
+  }
+  return out;
+}
+
+const DEST: DestinationConfig = { addr: parseIPv4('198.51.100.1')!, port: 8080, fwdMethod: 0, weight: 1, uThreshold: 0, lThreshold: 0, tunType: 0, tunPort: 0, tunFlags: 0 };
+const tcp = (port: number): ServiceKey => ({ kind: 'addr', af: 2, protocol: 6, addr: parseIPv4('192.0.2.1')!, port });
+
+async function setup(): Promise<IpvsClient> {
+  const ipvs = new FakeIpvs();
+  const client = await IpvsClient.open(async () => new FakeKernel({ model: ipvs }));
+  const v6: ServiceKey = { kind: 'addr', af: 10, protocol: 17, addr: parseIPv6('2001:db8::1')!, port: 53 };
+  for (const key of [tcp(80), tcp(443), v6, { kind: 'fwmark', af: 2, fwmark: 7 } as ServiceKey]) {
+    await client.apply({ op: 'add-service', service: { key, scheduler: 'wrr', flags: 0, timeout: 0, netmask: key.af === 10 ? 128 : 0xffffffff, pe: '' } });
+  }
+  await client.apply({ op: 'add-dest', key: tcp(80), dest: DEST });
+  await client.apply({ op: 'add-dest', key: tcp(80), dest: { ...DEST, addr: parseIPv4('198.51.100.2')!, fwdMethod: 3, weight: 4 } });
+  await client.apply({ op: 'add-dest', key: v6, dest: { ...DEST, addr: parseIPv6('2001:db8::10')!, port: 53, fwdMethod: 2 } });
+  return client;
+}
+
+/** What the default listing shows of a destination. */
+const shown = (t: readonly ServiceWithDestinations[]): unknown =>
+  t.map(({ service, destinations }) => [service, destinations.map((d) => [d.addr, d.port, d.fwdMethod, d.weight, d.activeConns, d.inactConns])]);
+
+describe('IpvsClient.tableFromProc', () => {
+  it('gives the dumped services with the destinations of the file, as the dumps show them', async () => {
+    const client = await setup();
+    const dumped = await client.table();
+    let reads = 0;
+    const fromProc = await client.tableFromProc(async () => (reads++, procText(dumped)));
+    expect(reads).toBe(1);
+    expect(fromProc).toBeDefined();
+    expect(shown(fromProc!)).toEqual(shown(dumped));
+    client.close();
+  });
+
+  it('a file that misses a service, lists an extra one or names another scheduler is read again', async () => {
+    const client = await setup();
+    const dumped = await client.table();
+    const stale = [
+      procText(dumped.slice(1)),
+      procText(dumped) + 'TCP  C0000201:0001 rr \n',
+      procText(dumped, (s) => (s === 'wrr' ? 'rr' : s)),
+    ];
+    for (const bad of stale) {
+      const seen = client.changesSeen;
+      let reads = 0;
+      const out = await client.tableFromProc(async () => (reads++ === 0 ? bad : procText(dumped)));
+      expect(shown(out!)).toEqual(shown(dumped));
+      expect(client.changesSeen).toBe(seen + 1);
+    }
+    client.close();
+  });
+
+  it('a file that keeps disagreeing, is unreadable or is not what Linux prints: undefined (the caller dumps)', async () => {
+    const client = await setup();
+    const dumped = await client.table();
+    let reads = 0;
+    expect(await client.tableFromProc(async () => (reads++, procText(dumped.slice(1))), 3)).toBeUndefined();
+    expect(reads).toBe(3);
+    expect(await client.tableFromProc(() => Promise.reject(new Error('EACCES')))).toBeUndefined();
+    expect(await client.tableFromProc(async () => procText(dumped).replace('Route', 'Bounce'))).toBeUndefined();
+    client.close();
+  });
+
+  it('fwmark services of both families sharing a mark, or a protocol the file cannot name: not read at all', async () => {
+    const client = await setup();
+    await client.apply({ op: 'add-service', service: { key: { kind: 'fwmark', af: 10, fwmark: 7 }, scheduler: 'rr', flags: 0, timeout: 0, netmask: 128, pe: '' } });
+    let reads = 0;
+    expect(await client.tableFromProc(async () => (reads++, HEADER))).toBeUndefined();
+    await client.apply({ op: 'delete-service', key: { kind: 'fwmark', af: 10, fwmark: 7 } });
+    expect(await client.tableFromProc(async () => procText(await client.table()))).toBeDefined();
+    await client.apply({ op: 'add-service', service: { key: { kind: 'addr', af: 2, protocol: 99, addr: parseIPv4('192.0.2.1')!, port: 0 }, scheduler: 'rr', flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' } });
+    expect(await client.tableFromProc(async () => (reads++, HEADER))).toBeUndefined();
+    expect(reads).toBe(0);
+    client.close();
+  });
+});
