@@ -19,6 +19,8 @@ export interface RestoreContext extends ExecuteContext {
   readonly client: IpvsClient;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** changes sent per batch at most (default MAX_QUEUED; 1: each alone, as ipvsadm does) */
+  readonly maxQueued?: number;
 }
 
 /** Changes sent per batch at most: a large input never holds all its parsed lines at once. */
@@ -68,7 +70,7 @@ async function restoreAll(text: string, ctx: RestoreContext): Promise<number> {
     }
     if (isModifying(cmd)) {
       queued.push(changeOf(cmd));
-      if (queued.length >= MAX_QUEUED) await flush();
+      if (queued.length >= (ctx.maxQueued ?? MAX_QUEUED)) await flush();
       continue;
     }
     await flush();
