@@ -340,11 +340,10 @@ export class IpvsClient {
   async destinationsOfEach(keys: readonly ServiceKey[], parallel = DUMP_SOCKETS): Promise<Destination[][]> {
     const out: Destination[][] = new Array<Destination[]>(keys.length);
     const lanes = Math.max(1, Math.min(parallel, Math.ceil(keys.length / DUMPS_PER_LANE)));
-    // With more than one lane, every lane is a socket of its own, opened for small replies.
-    const clients: IpvsClient[] = lanes === 1 ? [this] : [];
+    const clients: IpvsClient[] = [this];
     try {
-      for (let i = clients.length; i < lanes; i++) {
-        const transport = await this.call('get-dests', () => this.openTransport(NETLINK_GENERIC, { smallReplies: true }));
+      for (let i = 1; i < lanes; i++) {
+        const transport = await this.call('get-dests', () => this.openTransport(NETLINK_GENERIC));
         clients.push(new IpvsClient(GenlClient.withFamily(transport, this.genl.family, this.options), this.openTransport, this.options));
       }
       let next = 0;
@@ -354,7 +353,7 @@ export class IpvsClient {
         }),
       );
     } finally {
-      for (const c of clients) if (c !== this) c.close();
+      for (const c of clients.slice(1)) c.close();
     }
     return out;
   }

@@ -12,18 +12,6 @@ import type { TransportFactory } from './transport.js';
 
 /** Socket buffers large enough for a window of pipelined requests and their acks. */
 const BUFFER_BYTES = 1 << 20;
-/**
- * Each datagram is read into a buffer of this size, in one recvmsg (the binding's default peeks
- * first: two system calls per datagram). The kernel sizes dump datagrams by the largest read
- * buffer it has seen (up to 32 KiB), so large dumps also come in 8 times fewer datagrams than at
- * the default 4 KiB. A datagram larger than this is reported truncated, never cut silently.
- */
-const READ_BYTES = 32 << 10;
-/**
- * For sockets of small replies (TransportOptions.smallReplies): the binding peeks at each
- * datagram's size and reads it into a buffer of exactly that size (one more recvmsg each), since
- * thousands of fixed 32 KiB buffers awaiting collection would take a hundred MiB.
- */
 
 interface ErrnoLike {
   errno?: number;
@@ -31,16 +19,15 @@ interface ErrnoLike {
   message?: string;
 }
 
-export const openNativeTransport: TransportFactory = async (protocol, options = {}) => {
+export const openNativeTransport: TransportFactory = async (protocol) => {
   // require, not import(): the ESM loader would first scan the CommonJS source for its exports.
   const { RawNetlinkSocket } = createRequire(import.meta.url)('netlink/dist/raw.js') as typeof import('netlink/dist/raw.js');
   let socket: InstanceType<typeof RawNetlinkSocket>;
   try {
-    socket = new RawNetlinkSocket(protocol, {
-      recvBufferSize: BUFFER_BYTES,
-      sendBufferSize: BUFFER_BYTES,
-      ...(options.smallReplies ? {} : { messagePeeking: false, msgBufferSize: READ_BYTES }),
-    });
+    // The binding peeks at each datagram's size and reads it into a buffer of exactly that
+    // size. Fixed 32 KiB reads (one recvmsg less each) were measured: restore's thousands of
+    // acks then held over 100 MiB of buffers awaiting collection.
+    socket = new RawNetlinkSocket(protocol, { recvBufferSize: BUFFER_BYTES, sendBufferSize: BUFFER_BYTES });
   } catch (e) {
     const err = e as ErrnoLike;
     throw new TransportError(`cannot open netlink socket: ${err.message ?? String(e)}`, Math.abs(err.errno ?? 0), { cause: e });

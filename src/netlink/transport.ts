@@ -11,14 +11,5 @@ export interface Transport {
   close(): void;
 }
 
-/** What a socket will mostly carry, for sizing its reads. */
-export interface TransportOptions {
-  /**
-   * Many small dumps (one service's destinations each): read into small buffers, so the
-   * garbage between collections stays small. Default: large dumps (whole tables), big reads.
-   */
-  readonly smallReplies?: boolean;
-}
-
 /** Opens a transport for a netlink protocol (NETLINK_GENERIC for IPVS). */
-export type TransportFactory = (protocol: number, options?: TransportOptions) => Promise<Transport>;
+export type TransportFactory = (protocol: number) => Promise<Transport>;

@@ -1,0 +1,27 @@
+// readProcFile: a whole file read through one growing buffer (procfs gives ~4 KiB per read and
+// reports size 0, so the length is only known at the end).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readProcFile } from '../../src/cli/process-io.js';
+
+describe('readProcFile', () => {
+  it('reads files of any size byte for byte (latin1), past the first buffer and across doublings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procfile-'));
+    try {
+      for (const size of [0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 7]) {
+        const bytes = Buffer.alloc(size);
+        for (let i = 0; i < size; i++) bytes[i] = (i * 131 + (i >> 8)) & 0xff;
+        const f = join(dir, `f${size}`);
+        writeFileSync(f, bytes);
+        expect(readProcFile(f, fs) === bytes.toString('latin1'), `size ${size}`).toBe(true);
+      }
+      expect(readProcFile('/proc/self/status', fs)).toMatch(/^Name:/);
+      expect(() => readProcFile(join(dir, 'missing'), fs)).toThrow(/ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
