@@ -48,7 +48,8 @@ describe('without the ip_vs module', () => {
     if (after.code !== 0) throw new Error(`could not reload ip_vs: ${after.stderr}`);
   });
   it('ipvsadm -Ln and ours fail alike, exit 2', () => {
-    const unloaded = sh(`for m in ${IPVS_MODULES}; do rmmod $m 2>/dev/null; done; test ! -d /sys/module/ip_vs`, { check: false });
+    // services left by an earlier file would pin their scheduler modules: flush first
+    const unloaded = sh(`ipvsadm -C; for m in ${IPVS_MODULES}; do rmmod $m 2>/dev/null; done; test ! -d /sys/module/ip_vs`, { check: false });
     expect(unloaded.code, 'ip_vs modules still loaded').toBe(0);
     // As on a machine without the module: the guest's MODPROBE_OPTIONS would let both tools'
     // `modprobe -- ip_vs` find the user-mode kernel's modules and load it right back.
