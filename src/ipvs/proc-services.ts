@@ -3,7 +3,8 @@
 // net/netfilter/ipvs/ip_vs_ctl.c (Linux 6.1): addresses and ports in hex, IPv6 as full %pI6.
 import { AF_INET, AF_INET6, FwdMethod } from './constants.js';
 import type { Address } from './address.js';
-import type { Destination, ServiceKey, Stats } from './model.js';
+import { ZERO_STATS } from './model.js';
+import type { Destination, ServiceKey } from './model.js';
 
 /** The kernel's protocol names (ip_vs_proto_name) for the protocols IPVS serves. */
 const PROTO_NAMES: Readonly<Record<number, string>> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP', 50: 'ESP', 51: 'AH' };
@@ -17,19 +18,6 @@ const FORWARD: Readonly<Record<string, number>> = {
   Local: FwdMethod.LOCALNODE,
   Tunnel: FwdMethod.TUNNEL,
   Route: FwdMethod.DROUTE,
-};
-
-const ZERO_STATS: Stats = {
-  conns: 0n,
-  inpkts: 0n,
-  outpkts: 0n,
-  inbytes: 0n,
-  outbytes: 0n,
-  cps: 0n,
-  inpps: 0n,
-  outpps: 0n,
-  inbps: 0n,
-  outbps: 0n,
 };
 
 /** The id a service has in the file: `TCP C0000201:0050`, `FWM 00000001` (no family for marks). */
