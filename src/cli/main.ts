@@ -98,7 +98,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
   try {
     if (!parsed.ok) return report(io, parsed.error);
-    const readServices = io.readServices?.bind(io);
+    const { readServices } = io;
     return await run(parsed.cmd, { client, names: io.names, readConnections: io.readConnections, ...(readServices ? { readServices } : {}) }, io);
   } finally {
     client.close();

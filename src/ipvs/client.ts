@@ -203,13 +203,16 @@ export class IpvsClient {
    * sent already, so a second dump that misses a service of the first means: fetch again.
    */
   private async servicesOnce(): Promise<Service[]> {
-    const dump = (): Promise<Service[]> =>
-      this.noteChange(async () => this.decodeAll('get-services', await this.dump('get-services', Cmd.GET_SERVICE), decodeService));
-    const first = await dump();
-    const again = new Set((await dump()).map((s) => keyId(s.key)));
+    const first = await this.dumpServices();
+    const again = new Set((await this.dumpServices()).map((s) => keyId(s.key)));
     if (first.some((s) => !again.has(keyId(s.key)))) throw new TableChanged();
     const seen = new Set<string>();
     return first.filter((s) => !seen.has(keyId(s.key)) && (seen.add(keyId(s.key)), true));
+  }
+
+  /** One GET_SERVICE dump, decoded; an interrupted dump is a TableChanged. */
+  private dumpServices(): Promise<Service[]> {
+    return this.noteChange(async () => this.decodeAll('get-services', await this.dump('get-services', Cmd.GET_SERVICE), decodeService));
   }
 
   /**
@@ -294,9 +297,7 @@ export class IpvsClient {
   }
 
   private async tableFromProcOnce(read: () => Promise<string>): Promise<ServiceWithDestinations[] | undefined> {
-    const dump = (): Promise<Service[]> =>
-      this.noteChange(async () => this.decodeAll('get-services', await this.dump('get-services', Cmd.GET_SERVICE), decodeService));
-    const services = await dump();
+    const services = await this.dumpServices();
     const ids = services.map((s) => procServiceId(s.key));
     if (ids.some((id) => id === undefined) || new Set(ids).size !== ids.length) return undefined;
     let text: string;
@@ -305,7 +306,7 @@ export class IpvsClient {
     } catch {
       return undefined;
     }
-    const after = await dump();
+    const after = await this.dumpServices();
     const parsed = parseProcServices(text);
     if (!parsed) return undefined;
     const before = new Set(services.map((s) => keyId(s.key)));
