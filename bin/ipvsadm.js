@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// ipvsadm: forwards argv to the CLI entry (src/cli/main.ts) through the app boundary (run-process.ts).
-import { main } from '../dist/cli/main.js';
-import { runProcess } from '../dist/cli/run-process.js';
-
-await runProcess('ipvsadm', (io) => main(process.argv.slice(2), io));
+// ipvsadm: argv to the CLI (src/cli/main.ts) through the app boundary, from the one-file bundle
+// `npm run build` makes (dist/cli/bundle.cjs, entry src/cli/entries.ts).
+require('../dist/cli/bundle.cjs').ipvsadm(process.argv.slice(2));

@@ -1,6 +1,6 @@
-// `npm test`: builds with tsc, installs missing kernel-lab packages (root + apt only), runs the unit
-// project on the host and the kernel project inside the user-mode kernel (booted by the built
-// dist/lab/uml.js), and ends with exactly one `N passed, N failed` line. A suite that cannot run
+// `npm test`: builds (tsc, then the esbuild bundle that bin/ runs), installs missing kernel-lab
+// packages (root + apt only), runs the unit project on the host and the kernel project inside the
+// user-mode kernel (booted by the built dist/lab/uml.js), and ends with exactly one `N passed, N failed` line. A suite that cannot run
 // counts as a failure, never as a pass.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -141,6 +141,10 @@ function build() {
     const r = spawnSync(cmd, [...args, '-p', project], { cwd: ROOT, stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`tsc -p ${project} failed (status ${r.status ?? r.signal}): the build must be clean`);
   }
+  // bin/*.js run the one-file bundle of that build (package.json `bundle`: esbuild).
+  log('build: npm run bundle');
+  const r = spawnSync('npm', ['run', '--silent', 'bundle'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`npm run bundle failed (status ${r.status ?? r.signal}): the build must be clean`);
 }
 
 function vitestArgs(project, jsonFile, filters, vitestOptions) {

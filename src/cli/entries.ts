@@ -1,0 +1,17 @@
+// The programs of bin/ as functions — ipvsadm, ipvsadm-save, ipvsadm-restore — each run through
+// the app boundary (run-process.ts). `npm run build` bundles this module with everything it can
+// load into dist/cli/bundle.cjs, so starting a command reads and compiles one file.
+import { main } from './main.js';
+import { runProcess } from './run-process.js';
+
+export function ipvsadm(argv: readonly string[]): Promise<void> {
+  return runProcess('ipvsadm', (io) => main(argv, io));
+}
+
+export function ipvsadmSave(argv: readonly string[]): Promise<void> {
+  return runProcess('ipvsadm', async (io) => (await import('./scripts.js')).mainSave(argv, io));
+}
+
+export function ipvsadmRestore(argv: readonly string[]): Promise<void> {
+  return runProcess('ipvsadm', async (io) => (await import('./scripts.js')).mainRestore(argv, io));
+}

@@ -1,0 +1,67 @@
+// bin/*.js as a shell runs them: each loads the one-file bundle of src/cli/entries.ts (npm test
+// builds it), which holds the whole ipvsadm path; the leading-word commands (realserver, lab)
+// stay outside it and load the tsc build on demand. Output is checked against main() from src.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main, type Io } from '../../src/cli/main.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Runs a bin script with a CommonJS loader hook that lists every file module it requires. */
+function runBin(bin: string, args: readonly string[]): { stdout: string; stderr: string; status: number | null; loaded: string[] } {
+  const hook = `const M = require('node:module'); const load = M._load;
+M._load = function (request, parent, isMain) {
+  const f = M._resolveFilename(request, parent, isMain);
+  if (f.startsWith('/')) process.stderr.write('LOADED ' + f + '\\n');
+  return load.apply(this, arguments);
+};`;
+  const hookFile = join(mkdtempSync(join(tmpdir(), 'entries-')), 'hook.cjs');
+  writeFileSync(hookFile, hook);
+  const r = spawnSync(process.execPath, ['-r', hookFile, `${ROOT}bin/${bin}`, ...args], { encoding: 'utf8' });
+  const lines = r.stderr.split('\n');
+  return {
+    stdout: r.stdout,
+    stderr: lines.filter((l) => !l.startsWith('LOADED ')).join('\n'),
+    status: r.status,
+    loaded: lines.filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7).replace(ROOT, '')),
+  };
+}
+
+async function fromSource(argv: readonly string[]): Promise<{ stdout: string; status: number }> {
+  let stdout = '';
+  const io = { stdout: (t: string) => void (stdout += t), stderr: () => undefined, env: {}, argv0: `${ROOT}bin/ipvsadm.js` } as unknown as Io;
+  const status = await main(argv, io);
+  return { stdout, status };
+}
+
+describe('bin/ipvsadm.js runs the bundle', () => {
+  it('-v prints what main() prints, and loads no file but the bundle', async () => {
+    const r = runBin('ipvsadm.js', ['-v']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe((await fromSource(['-v'])).stdout);
+    expect(r.loaded.filter((f) => !f.startsWith('bin/'))).toEqual(['dist/cli/bundle.cjs']);
+  });
+
+  it('-h is the usage text and status 0', async () => {
+    const r = runBin('ipvsadm.js', ['-h']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe((await fromSource(['-h'])).stdout);
+  });
+
+  it('realserver, outside the bundle, still loads and answers --help', () => {
+    const r = runBin('ipvsadm.js', ['realserver', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: ipvsadm realserver/);
+  });
+
+  it('ipvsadm-save and ipvsadm-restore load the same bundle', () => {
+    const save = runBin('ipvsadm-save.js', ['-x']);
+    expect(save.status).toBe(1);
+    expect(save.stderr).toMatch(/^ipvsadm-save: /);
+    expect(save.loaded).toContain('dist/cli/bundle.cjs');
+  });
+});
