@@ -108,6 +108,20 @@ async function listingTable(ctx: ExecuteContext, key: Extract<Command, { kind: '
   return listing(() => fetchTable(ctx.client, key));
 }
 
+/**
+ * The whole table for -S, which prints of each destination its method and weight (in
+ * /proc/net/ip_vs) and, for tunnels only, the tunnel's type, port and flags (not in it): the
+ * file stands in for the destination dumps of every service without a tunnel destination.
+ */
+async function saveTable(ctx: ExecuteContext): Promise<ServiceWithDestinations[]> {
+  const read = ctx.readServices;
+  if (read) {
+    const fromProc = await listing(() => ctx.client.tableFromProc(read, { tunnelDetails: true }));
+    if (fromProc) return fromProc;
+  }
+  return listing(() => fetchTable(ctx.client, undefined));
+}
+
 async function list(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions): Promise<Iterable<string>> {
   const info = key ? undefined : await listing(() => ctx.client.info());
   const table = await listingTable(ctx, key, options);
@@ -152,7 +166,7 @@ export async function executeOutput(cmd: Command, ctx: ExecuteContext): Promise<
     case 'list':
       return list(ctx, cmd.key, cmd.options);
     case 'save': {
-      const table = await listing(() => fetchTable(ctx.client, undefined));
+      const table = await saveTable(ctx);
       const { saveChunks } = await import('../save/format.js');
       return saveChunks(table, cmd.numeric, await nameTable(ctx, cmd.numeric, table));
     }

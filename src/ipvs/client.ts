@@ -9,7 +9,7 @@ import { GenlClient } from '../netlink/genl.js';
 import type { GenlPayload } from '../netlink/message.js';
 import type { TransportFactory } from '../netlink/transport.js';
 import { constants as osConstants } from 'node:os';
-import { CmdAttr, Cmd, IPVS_GENL_NAME, IPVS_GENL_VERSION } from './constants.js';
+import { CmdAttr, Cmd, FwdMethod, IPVS_GENL_NAME, IPVS_GENL_VERSION } from './constants.js';
 import {
   decodeDaemon,
   decodeDestination,
@@ -32,6 +32,13 @@ const { EAGAIN, EINVAL, ENOENT, ENOPROTOOPT, ESRCH } = osConstants.errno;
 
 /** How many times a listing is fetched in all when the table changes under it. */
 export const TABLE_ATTEMPTS = 5;
+
+export interface ProcTableOptions {
+  /** how often the file and the dumps may disagree before the answer is undefined */
+  readonly attempts?: number;
+  /** dump the destinations of services with a tunnel destination (type, port, flags: for -S) */
+  readonly tunnelDetails?: boolean;
+}
 
 /** Options of the client's sockets (the app boundary reads them from the environment). */
 export type ClientOptions = ConnectionOptions;
@@ -284,16 +291,37 @@ export class IpvsClient {
    * the same schedulers; otherwise the whole fetch starts again, and after `attempts` the answer
    * is undefined (the caller dumps).
    */
-  async tableFromProc(read: () => Promise<string>, attempts = TABLE_ATTEMPTS): Promise<ServiceWithDestinations[] | undefined> {
+  async tableFromProc(read: () => Promise<string>, options: ProcTableOptions = {}): Promise<ServiceWithDestinations[] | undefined> {
+    const attempts = options.attempts ?? TABLE_ATTEMPTS;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        return await this.tableFromProcOnce(read);
+        const table = await this.tableFromProcOnce(read);
+        return table && options.tunnelDetails ? await this.withTunnelDetails(table) : table;
       } catch (e) {
         if (!(e instanceof TableChanged)) throw e;
         this.changesSeen++;
       }
     }
     return undefined; // the file and the dumps kept disagreeing: let the dumps decide
+  }
+
+  /**
+   * The file names a tunnel destination's method but not its tunnel type, port or flags: the
+   * services that have one get their destinations dumped, and those must be the ones the file
+   * listed (a service gone or changed in between starts the fetch again).
+   */
+  private async withTunnelDetails(table: ServiceWithDestinations[]): Promise<ServiceWithDestinations[]> {
+    const tunnelled = table.flatMap((e, i) => (e.destinations.some((d) => d.fwdMethod === FwdMethod.TUNNEL) ? [i] : []));
+    if (tunnelled.length === 0) return table;
+    const dumped = await this.noteChange(() => this.destinationsOfEach(tunnelled.map((i) => table[i]!.service.key)), true);
+    const out = table.slice();
+    tunnelled.forEach((i, k) => {
+      const fresh = dumped[k]!;
+      const listed = new Set(table[i]!.destinations.map(destId));
+      if (fresh.length !== listed.size || fresh.some((d) => !listed.has(destId(d)))) throw new TableChanged();
+      out[i] = { service: table[i]!.service, destinations: fresh };
+    });
+    return out;
   }
 
   private async tableFromProcOnce(read: () => Promise<string>): Promise<ServiceWithDestinations[] | undefined> {

@@ -43,7 +43,7 @@ async function setup(): Promise<IpvsClient> {
   }
   await client.apply({ op: 'add-dest', key: tcp(80), dest: DEST });
   await client.apply({ op: 'add-dest', key: tcp(80), dest: { ...DEST, addr: parseIPv4('198.51.100.2')!, fwdMethod: 3, weight: 4 } });
-  await client.apply({ op: 'add-dest', key: v6, dest: { ...DEST, addr: parseIPv6('2001:db8::10')!, port: 53, fwdMethod: 2 } });
+  await client.apply({ op: 'add-dest', key: v6, dest: { ...DEST, addr: parseIPv6('2001:db8::10')!, port: 53, fwdMethod: 2, tunType: 1, tunPort: 6080, tunFlags: 1 } });
   return client;
 }
 
@@ -85,7 +85,7 @@ describe('IpvsClient.tableFromProc', () => {
     const client = await setup();
     const dumped = await client.table();
     let reads = 0;
-    expect(await client.tableFromProc(async () => (reads++, procText(dumped.slice(1))), 3)).toBeUndefined();
+    expect(await client.tableFromProc(async () => (reads++, procText(dumped.slice(1))), { attempts: 3 })).toBeUndefined();
     expect(reads).toBe(3);
     expect(await client.tableFromProc(() => Promise.reject(new Error('EACCES')))).toBeUndefined();
     expect(await client.tableFromProc(async () => procText(dumped).replace('Route', 'Bounce'))).toBeUndefined();
@@ -102,6 +102,32 @@ describe('IpvsClient.tableFromProc', () => {
     await client.apply({ op: 'add-service', service: { key: { kind: 'addr', af: 2, protocol: 99, addr: parseIPv4('192.0.2.1')!, port: 0 }, scheduler: 'rr', flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' } });
     expect(await client.tableFromProc(async () => (reads++, HEADER))).toBeUndefined();
     expect(reads).toBe(0);
+    client.close();
+  });
+
+  it('with tunnelDetails, services with a tunnel destination take their destinations from a dump', async () => {
+    const client = await setup();
+    const dumped = await client.table();
+    const v6 = dumped.findIndex((e) => e.service.key.af === 10);
+    const plain = await client.tableFromProc(async () => procText(dumped));
+    expect(plain![v6]!.destinations[0]!.tunType).toBe(0); // the file has no tunnel details
+    const full = await client.tableFromProc(async () => procText(dumped), { tunnelDetails: true });
+    expect(full).toEqual(dumped.map((e, i) => (i === v6 ? e : { service: e.service, destinations: plain![i]!.destinations })));
+    expect(full![v6]!.destinations[0]).toMatchObject({ tunType: 1, tunPort: 6080, tunFlags: 1 });
+    client.close();
+  });
+
+  it('with tunnelDetails, a dump that differs from the file starts the fetch again', async () => {
+    const client = await setup();
+    const dumped = await client.table();
+    const v6 = dumped.findIndex((e) => e.service.key.af === 10);
+    const extra = dumped.map((e, i) => (i === v6 ? { ...e, destinations: [...e.destinations, { ...e.destinations[0]!, port: 54 }] } : e));
+    const seen = client.changesSeen;
+    let reads = 0;
+    const out = await client.tableFromProc(async () => procText(reads++ === 0 ? extra : dumped), { tunnelDetails: true });
+    expect(reads).toBe(2);
+    expect(client.changesSeen).toBe(seen + 1);
+    expect(out![v6]).toEqual(dumped[v6]);
     client.close();
   });
 });
