@@ -15,6 +15,8 @@ import {
   decodeDestination,
   decodeInfo,
   decodeService,
+  decodeServiceKey,
+  decodeServiceWithoutStats,
   decodeTimeouts,
   putDaemonNest,
   putDestNest,
@@ -211,15 +213,20 @@ export class IpvsClient {
    */
   private async servicesOnce(): Promise<Service[]> {
     const first = await this.dumpServices();
-    const again = new Set((await this.dumpServices()).map((s) => keyId(s.key)));
+    const again = new Set((await this.dumpServiceKeys()).map(keyId));
     if (first.some((s) => !again.has(keyId(s.key)))) throw new TableChanged();
     const seen = new Set<string>();
     return first.filter((s) => !seen.has(keyId(s.key)) && (seen.add(keyId(s.key)), true));
   }
 
   /** One GET_SERVICE dump, decoded; an interrupted dump is a TableChanged. */
-  private dumpServices(): Promise<Service[]> {
-    return this.noteChange(async () => this.decodeAll('get-services', await this.dump('get-services', Cmd.GET_SERVICE), decodeService));
+  private dumpServices(decode: (a: AttributeSet) => Service = decodeService): Promise<Service[]> {
+    return this.noteChange(async () => this.decodeAll('get-services', await this.dump('get-services', Cmd.GET_SERVICE), decode));
+  }
+
+  /** The same dump, decoding only each service's key (a second look at what is there). */
+  private dumpServiceKeys(): Promise<ServiceKey[]> {
+    return this.noteChange(async () => this.decodeAll('get-services', await this.dump('get-services', Cmd.GET_SERVICE), decodeServiceKey));
   }
 
   /**
@@ -289,7 +296,7 @@ export class IpvsClient {
    * mark) or not at all (a protocol without a kernel name). Consistent as table() is: services
    * are dumped before and after the read, and the file must list exactly those, once each, with
    * the same schedulers; otherwise the whole fetch starts again, and after `attempts` the answer
-   * is undefined (the caller dumps).
+   * is undefined (the caller dumps). Counters are not read: every stats is ZERO_STATS.
    */
   async tableFromProc(read: () => Promise<string>, options: ProcTableOptions = {}): Promise<ServiceWithDestinations[] | undefined> {
     const attempts = options.attempts ?? TABLE_ATTEMPTS;
@@ -325,7 +332,7 @@ export class IpvsClient {
   }
 
   private async tableFromProcOnce(read: () => Promise<string>): Promise<ServiceWithDestinations[] | undefined> {
-    const services = await this.dumpServices();
+    const services = await this.dumpServices(decodeServiceWithoutStats);
     const ids = services.map((s) => procServiceId(s.key));
     if (ids.some((id) => id === undefined) || new Set(ids).size !== ids.length) return undefined;
     let text: string;
@@ -334,11 +341,11 @@ export class IpvsClient {
     } catch {
       return undefined;
     }
-    const after = await this.dumpServices();
+    const after = await this.dumpServiceKeys();
     const parsed = parseProcServices(text);
     if (!parsed) return undefined;
     const before = new Set(services.map((s) => keyId(s.key)));
-    if (after.length !== services.length || after.some((s) => !before.has(keyId(s.key))) || parsed.size !== services.length) {
+    if (after.length !== services.length || after.some((k) => !before.has(keyId(k))) || parsed.size !== services.length) {
       throw new TableChanged();
     }
     return services.map((service, i) => {

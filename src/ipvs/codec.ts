@@ -8,6 +8,7 @@ import { addressFromWire, addressToWire } from './address.js';
 import type { AddressFamily } from './address.js';
 import { AF_INET, AF_INET6, CmdAttr, DaemonAttr, DestAttr, InfoAttr, StatsAttr, SvcAttr, SvcFlag } from './constants.js';
 import type { DaemonConfig, Destination, DestinationConfig, Info, Service, ServiceConfig, ServiceKey, Stats, Timeouts } from './model.js';
+import { ZERO_STATS } from './model.js';
 
 function family(af: number | undefined, where: string): AddressFamily {
   if (af === AF_INET || af === AF_INET6) return af;
@@ -97,22 +98,45 @@ export function decodeStats(parent: AttributeSet, stats64Type: number, statsType
 }
 
 /** A service from a GET_SERVICE reply (nested CMD_ATTR_SERVICE). */
-export function decodeService(top: AttributeSet): Service {
+function serviceAttrs(top: AttributeSet): AttributeSet {
   const s = top.nested(CmdAttr.SERVICE, SvcAttr);
   if (!s) throw new MalformedMessageError(top.where, 'IPVS_CMD_ATTR_SERVICE is missing');
+  return s;
+}
+
+function serviceKeyOf(s: AttributeSet): ServiceKey {
   const af = family(s.required(SvcAttr.AF, s.u16), s.where);
   // Fwmark services come back with FWMARK and without PROTOCOL/ADDR/PORT.
   const fwmark = s.u32(SvcAttr.FWMARK);
-  const key: ServiceKey =
-    fwmark !== undefined && fwmark !== 0
-      ? { kind: 'fwmark', af, fwmark }
-      : {
-          kind: 'addr',
-          af,
-          protocol: s.required(SvcAttr.PROTOCOL, s.u16),
-          addr: addressFromWire(af, s.required(SvcAttr.ADDR, (t) => s.bytes(t, 16))),
-          port: s.required(SvcAttr.PORT, s.be16),
-        };
+  return fwmark !== undefined && fwmark !== 0
+    ? { kind: 'fwmark', af, fwmark }
+    : {
+        kind: 'addr',
+        af,
+        protocol: s.required(SvcAttr.PROTOCOL, s.u16),
+        addr: addressFromWire(af, s.required(SvcAttr.ADDR, (t) => s.bytes(t, 16))),
+        port: s.required(SvcAttr.PORT, s.be16),
+      };
+}
+
+/** Only the key of a service in a GET_SERVICE reply (a dump taken to see what changed). */
+export function decodeServiceKey(top: AttributeSet): ServiceKey {
+  return serviceKeyOf(serviceAttrs(top));
+}
+
+export function decodeService(top: AttributeSet): Service {
+  return decodeServiceWith(top, true);
+}
+
+/** A service without its counters (ZERO_STATS), for what shows none: the default listing, -S. */
+export function decodeServiceWithoutStats(top: AttributeSet): Service {
+  return decodeServiceWith(top, false);
+}
+
+function decodeServiceWith(top: AttributeSet, withStats: boolean): Service {
+  const s = serviceAttrs(top);
+  const key = serviceKeyOf(s);
+  const af = key.af;
   const flagBytes = s.required(SvcAttr.FLAGS, (t) => s.bytes(t, 8));
   const fv = new DataView(flagBytes.buffer, flagBytes.byteOffset, 8);
   const flags = fv.getUint32(0, HOST_LE) & fv.getUint32(4, HOST_LE) & ~SvcFlag.HASHED;
@@ -123,7 +147,7 @@ export function decodeService(top: AttributeSet): Service {
     timeout: s.required(SvcAttr.TIMEOUT, s.u32),
     netmask: af === AF_INET ? s.required(SvcAttr.NETMASK, s.be32) : s.required(SvcAttr.NETMASK, s.u32),
     pe: s.string(SvcAttr.PE_NAME) ?? '',
-    stats: decodeStats(s, SvcAttr.STATS64, SvcAttr.STATS),
+    stats: withStats ? decodeStats(s, SvcAttr.STATS64, SvcAttr.STATS) : ZERO_STATS,
   };
 }
 
