@@ -20,15 +20,25 @@ export class StreamWriter {
   private pumping: Promise<void> | undefined;
   private failure: NodeJS.ErrnoException | undefined;
   private readonly onFailure: (error: NodeJS.ErrnoException) => void;
+  private opened: WritableLike | undefined;
 
   constructor(
-    private readonly stream: WritableLike,
+    /** the stream, or how to get it on the first write (process.stdout costs a start-up) */
+    private readonly target: WritableLike | (() => WritableLike),
     /** called once, on the first write error */
     onFailure: (error: NodeJS.ErrnoException) => void = () => undefined,
   ) {
     this.onFailure = onFailure;
+    if (typeof target !== 'function') this.open();
+  }
+
+  private open(): WritableLike {
+    if (this.opened) return this.opened;
+    const stream = typeof this.target === 'function' ? this.target() : this.target;
+    this.opened = stream;
     // A stream whose write failed also emits 'error'; without a listener Node would throw it.
     stream.on('error', (e) => this.fail(e));
+    return stream;
   }
 
   /** The first write error, if any (later text is dropped). */
@@ -87,8 +97,10 @@ export class StreamWriter {
       const done = (): void => {
         if (written && drained) resolve();
       };
+      let stream: WritableLike;
       try {
-        drained = this.stream.write(chunk, (error) => {
+        stream = this.open();
+        drained = stream.write(chunk, (error) => {
           if (error) this.fail(error);
           written = true;
           if (this.failure) drained = true;
@@ -100,7 +112,7 @@ export class StreamWriter {
         return;
       }
       if (!drained) {
-        this.stream.once('drain', () => {
+        stream.once('drain', () => {
           drained = true;
           done();
         });

@@ -78,7 +78,10 @@ export function processIo(name: string, sinks: TextSinks): Io {
       })),
     readConnections: async () => (await import('node:fs/promises')).readFile('/proc/net/ip_vs_conn', 'latin1'),
     readServices: async () => readProcFile('/proc/net/ip_vs', await import('node:fs')),
-    color: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
+    // a getter: process.stdout is made when first used, and most commands never ask this
+    get color() {
+      return process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+    },
     ...timeoutFromEnv(process.env[TIMEOUT_ENV]),
   };
 }

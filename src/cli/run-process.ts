@@ -26,8 +26,9 @@ export async function runProcess(name: string, entry: Entry): Promise<void> {
   const brokenPipe = (e: NodeJS.ErrnoException): void => {
     if (e.code === 'EPIPE') process.exit(BROKEN_PIPE_STATUS);
   };
-  const out = new StreamWriter(process.stdout, brokenPipe);
-  const err = new StreamWriter(process.stderr, brokenPipe);
+  // The streams are made on the first write: a command that prints nothing never pays for them.
+  const out = new StreamWriter(() => process.stdout, brokenPipe);
+  const err = new StreamWriter(() => process.stderr, brokenPipe);
   const internal = (e: unknown): void => {
     const debug = process.env['IPVSADM_DEBUG'] === '1' && e instanceof Error ? `\n${e.stack ?? ''}` : '';
     err.write(`${name}: internal error (please report it): ${oneLine(e)}${debug}\n`);

@@ -46,6 +46,31 @@ describe('StreamWriter', () => {
     expect(w.error).toBeUndefined();
   });
 
+  it('a stream given as a function is made on the first write, once, and never when nothing is written', async () => {
+    let made = 0;
+    const s = new FakeStream();
+    const idle = new StreamWriter(() => (made++, s));
+    await idle.flush();
+    expect(made).toBe(0);
+    const w = new StreamWriter(() => (made++, s));
+    w.write('a\n');
+    w.write('b\n');
+    await w.flush();
+    w.write('c\n');
+    await w.flush();
+    expect(made).toBe(1);
+    expect(s.text()).toBe('a\nb\nc\n');
+  });
+
+  it('a stream that cannot be made is a write error, kept like any other', async () => {
+    const w = new StreamWriter(() => {
+      throw errno('EBADF', 'bad file descriptor');
+    });
+    w.write('a\n');
+    await w.flush();
+    expect(w.error?.code).toBe('EBADF');
+  });
+
   it('splits large text into chunks of at most CHUNK_BYTES', async () => {
     const s = new FakeStream();
     const w = new StreamWriter(s);
