@@ -29,6 +29,29 @@ export type Token<Id extends string = string> =
   | { readonly kind: 'error'; readonly problem: PoptProblem; readonly word: string }
   | { readonly kind: 'end' };
 
+interface TableIndex<Id extends string> {
+  readonly byLong: ReadonlyMap<string, OptionSpec<Id>>;
+  readonly byShort: ReadonlyMap<string, OptionSpec<Id>>;
+}
+
+/** Lookup maps per option table, built once (a restore tokenizes one argv per line). */
+const INDEXES = new WeakMap<readonly OptionSpec[], TableIndex<string>>();
+
+function indexOf<Id extends string>(table: readonly OptionSpec<Id>[]): TableIndex<Id> {
+  let index = INDEXES.get(table) as TableIndex<Id> | undefined;
+  if (!index) {
+    const byLong = new Map<string, OptionSpec<Id>>();
+    const byShort = new Map<string, OptionSpec<Id>>();
+    for (const spec of table) {
+      if (spec.long !== undefined) byLong.set(spec.long, spec);
+      if (spec.short !== undefined) byShort.set(spec.short, spec);
+    }
+    index = { byLong, byShort };
+    INDEXES.set(table, index);
+  }
+  return index;
+}
+
 /**
  * Walks argv like popt: call next() until `end` (or an `error`), then take the positional words
  * with positionals(). Positional words may appear anywhere; `--` makes every later word one.
@@ -39,17 +62,16 @@ export class PoptTokenizer<Id extends string> {
   private cluster: string | undefined;
   private restArePositional = false;
   private readonly leftovers: string[] = [];
-  private readonly byLong = new Map<string, OptionSpec<Id>>();
-  private readonly byShort = new Map<string, OptionSpec<Id>>();
+  private readonly byLong: ReadonlyMap<string, OptionSpec<Id>>;
+  private readonly byShort: ReadonlyMap<string, OptionSpec<Id>>;
 
   constructor(
     table: readonly OptionSpec<Id>[],
     private readonly argv: readonly string[],
   ) {
-    for (const spec of table) {
-      if (spec.long !== undefined) this.byLong.set(spec.long, spec);
-      if (spec.short !== undefined) this.byShort.set(spec.short, spec);
-    }
+    const index = indexOf(table);
+    this.byLong = index.byLong;
+    this.byShort = index.byShort;
   }
 
   next(): Token<Id> {
