@@ -78,7 +78,7 @@ function parseDestination(line: string): Destination | undefined {
   const m = /^ {2}-> ([0-9A-F]{8}|\[[0-9a-f:]{39}\]):([0-9A-F]{4}) +(\S+) +(-?\d+) +(-?\d+) +(-?\d+) *$/.exec(line);
   if (!m) return undefined;
   const addr = parseHexAddress(m[1]!);
-  const fwdMethod = FORWARD[m[3]!];
+  const fwdMethod = Object.hasOwn(FORWARD, m[3]!) ? FORWARD[m[3]!] : undefined;
   if (!addr || fwdMethod === undefined) return undefined;
   return {
     addr,

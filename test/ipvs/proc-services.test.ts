@@ -79,6 +79,8 @@ describe('parseProcServices', () => {
       PROC.replace('[2001:0db8:0000:0000:0000:0000:0000:0010]', '[2001:db8::10]'),
       PROC.replace('SCTP  C0000209:1388 rr  \n', ''), // a destination before any service
       PROC.replace('0          0         \nUDP', '0          x         \nUDP'),
+      PROC.replace('Route   0', 'constructor 0'), // an Object property name is no Forward word
+      PROC.replace('Route   0', '__proto__ 0'),
     ];
     for (const text of damaged) expect(parseProcServices(text), text).toBeUndefined();
   });
