@@ -407,10 +407,14 @@ export class IpvsClient {
     await this.request(change.op, CHANGE_CMD[change.op], encodeChange(change));
   }
 
-  /** Many operations pipelined in order; each gets its own result (undefined = done). */
+  /**
+   * Many operations pipelined in order; each gets its own result (undefined = done). Only a
+   * failure is answered, plus the last change of each window (see BatchOptions.fenced).
+   */
   async applyAll(changes: readonly Change[], window?: number): Promise<(IpvsOperationError | undefined)[]> {
     const reqs = changes.map((c) => ({ cmd: CHANGE_CMD[c.op], attrs: encodeChange(c) }));
-    const outcomes = await this.call('init', () => this.genl.batch(reqs, IPVS_GENL_VERSION, window));
+    const options = { fenced: true, ...(window !== undefined ? { window } : {}) };
+    const outcomes = await this.call('init', () => this.genl.batch(reqs, IPVS_GENL_VERSION, options));
     return outcomes.map((o, i) => (o.ok ? undefined : toOperationError(changes[i]!.op, o.error)));
   }
 }

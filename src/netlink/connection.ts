@@ -19,6 +19,19 @@ export interface Request {
 
 export type Outcome = { readonly ok: true; readonly replies: NetlinkMessage[] } | { readonly ok: false; readonly error: Error };
 
+/** How a batch is sent. */
+export interface BatchOptions {
+  /** requests per sendmsg (and in flight at once); default DEFAULT_WINDOW */
+  readonly window?: number;
+  /**
+   * The requests are changes whose success has no reply: only the last of each window asks for
+   * an ACK (the fence). The kernel handles a window's messages in order and answers a failure at
+   * once, so when the fence is answered, every earlier request without an answer has succeeded.
+   * One reply per window instead of one per request (a recvmsg each).
+   */
+  readonly fenced?: boolean;
+}
+
 interface Pending {
   readonly info: RequestInfo;
   readonly replies: NetlinkMessage[];
@@ -98,30 +111,54 @@ export class NetlinkConnection {
    * Sends requests in windows of `window` per sendmsg; the kernel handles the messages of one
    * sendmsg in order. Every request gets an outcome; one failure does not stop the others.
    */
-  async batch(reqs: readonly Request[], window = DEFAULT_WINDOW): Promise<Outcome[]> {
+  async batch(reqs: readonly Request[], options: BatchOptions = {}): Promise<Outcome[]> {
+    const window = options.window ?? DEFAULT_WINDOW;
+    if (!(window >= 1)) throw new RangeError(`batch window must be at least 1, got ${window}`);
     const outcomes: Outcome[] = [];
     for (let i = 0; i < reqs.length; i += window) {
-      outcomes.push(...(await this.sendWindow(reqs.slice(i, i + window))));
+      outcomes.push(...(await this.sendWindow(reqs.slice(i, i + window), options.fenced ?? false)));
     }
     return outcomes;
   }
 
-  private async sendWindow(reqs: readonly Request[]): Promise<Outcome[]> {
+  private async sendWindow(reqs: readonly Request[], fenced: boolean): Promise<Outcome[]> {
     if (this.broken) throw this.broken;
     const parts: Uint8Array[] = [];
-    const settled = reqs.map((req) => {
+    /** requests of this window sent without ACK: they succeeded if unanswered when the fence is */
+    const silent: number[] = [];
+    const last = reqs.length - 1;
+    const settled = reqs.map((req, i) => {
       const seq = this.nextSeq();
       const dump = ((req.flags ?? 0) & Flag.DUMP) === Flag.DUMP;
-      const flags = Flag.REQUEST | (req.flags ?? 0) | (dump ? 0 : Flag.ACK);
+      const ack = !dump && (!fenced || i === last);
+      if (!dump && !ack) silent.push(seq);
+      const flags = Flag.REQUEST | (req.flags ?? 0) | (ack ? Flag.ACK : 0);
       parts.push(encodeMessage({ type: req.type, flags, seq, pid: this.transport.port, payload: req.payload }));
       const info: RequestInfo = { type: req.type, ...(req.cmd !== undefined ? { cmd: req.cmd } : {}), dump };
-      return new Promise<Outcome>((settle) => this.pending.set(seq, { info, replies: [], settle, interrupted: false }));
+      return new Promise<Outcome>((resolve) => {
+        const settle = silent.length > 0 && i === last ? (o: Outcome) => (this.settleSilent(silent), resolve(o)) : resolve;
+        this.pending.set(seq, { info, replies: [], settle, interrupted: false });
+      });
     });
     this.progress();
     // Not awaited: a send that never completes (the binding retries ENOBUFS on sendmsg) is
     // caught by the watchdog like a kernel that never answers.
     this.transport.send(concat(parts)).catch((e: unknown) => this.failAll(e as Error));
     return Promise.all(settled);
+  }
+
+  /**
+   * The fence of a window was answered: its requests still unanswered succeeded (a failure is
+   * answered at once, and in order). A fence failed by the connection itself (timeout, lost
+   * replies) comes after the others were failed the same way, so nothing is left here then.
+   */
+  private settleSilent(seqs: readonly number[]): void {
+    for (const seq of seqs) {
+      const p = this.pending.get(seq);
+      if (!p) continue;
+      this.pending.delete(seq);
+      p.settle({ ok: true, replies: p.replies });
+    }
   }
 
   close(): void {

@@ -2,7 +2,7 @@
 // then send commands to it and decode the genl header of the replies.
 import { AttributeSet, AttributeWriter } from './attributes.js';
 import { NetlinkConnection } from './connection.js';
-import type { ConnectionOptions, IgnoredReplies, Outcome } from './connection.js';
+import type { BatchOptions, ConnectionOptions, IgnoredReplies, Outcome } from './connection.js';
 import { CtrlAttr, CtrlCmd, GENL_ID_CTRL } from './constants.js';
 import { MalformedMessageError } from './errors.js';
 import { decodeGenlPayload, encodeGenlPayload } from './message.js';
@@ -70,10 +70,10 @@ export class GenlClient {
   }
 
   /** Many commands pipelined; each gets its own outcome, in order. */
-  async batch(reqs: readonly GenlRequest[], version = this.family.version, window?: number): Promise<GenlOutcome[]> {
+  async batch(reqs: readonly GenlRequest[], version = this.family.version, options: BatchOptions = {}): Promise<GenlOutcome[]> {
     const outcomes = await this.conn.batch(
       reqs.map((r) => ({ type: this.family.id, cmd: r.cmd, payload: this.encode(r, version) })),
-      window,
+      options,
     );
     return outcomes.map((o: Outcome): GenlOutcome => {
       if (!o.ok) return o;

@@ -102,6 +102,26 @@ describe('timeouts', () => {
     recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
   });
 
+  it('a fenced window whose fence is never answered fails whole with the timeout (silent ones included)', async () => {
+    const { t, conn } = setup();
+    const p = conn.batch([req(1), req(2), req(3)], { fenced: true });
+    const ms = await sentBatch(t, 1);
+    t.deliver(nlmsgerr({ request: ms[0]!.raw, errno: 17, pid: t.port }));
+    const out = await p;
+    expect(out[0]).toMatchObject({ ok: false, error: { errno: 17 } });
+    for (const o of out.slice(1)) expect(!o.ok && o.error).toBeInstanceOf(NetlinkTimeoutError);
+    recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
+  });
+
+  it('replies lost (ENOBUFS) in a fenced window fail every unanswered request, never count them done', async () => {
+    const { t, conn } = setup();
+    const p = conn.batch([req(1), req(2), req(3)], { fenced: true });
+    await sentBatch(t, 1);
+    t.fail(receiveError({ errno: -osConstants.errno.ENOBUFS, message: 'ENOBUFS' }));
+    const out = await p;
+    for (const o of out) expect(!o.ok && o.error).toBeInstanceOf(NetlinkRepliesLostError);
+  });
+
   it('leaves no timer holding the process once nothing is pending, and none at all after close', async () => {
     const before = timers();
     const { t, conn } = setup(60_000);

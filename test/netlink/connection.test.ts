@@ -191,7 +191,7 @@ describe('NetlinkConnection.batch', () => {
     const { t, conn } = setup();
     const p = conn.batch(
       Array.from({ length: 10 }, (_, i) => req(i + 1)),
-      4,
+      { window: 4 },
     );
     const sizes: number[] = [];
     for (let k = 1; k <= 3; k++) {
@@ -216,6 +216,68 @@ describe('NetlinkConnection.batch', () => {
     }
     expect((await p).length).toBe(130);
     expect(t.sent.map((s) => parseMessages(s).length)).toEqual([64, 64, 2]);
+  });
+});
+
+describe('NetlinkConnection.batch, fenced (changes: only failures and the last of a window answered)', () => {
+  const withoutAck = (ms: ParsedMessage[]): boolean[] => ms.map((m) => (m.flags & NLM_F.ACK) === 0);
+
+  it('asks for an ACK on the last request of each window only; the fence settles the silent ones as done', async () => {
+    const { t, conn } = setup();
+    const p = conn.batch(
+      Array.from({ length: 5 }, (_, i) => req(i + 1)),
+      { window: 3, fenced: true },
+    );
+    const first = await sentBatch(t, 1);
+    expect(withoutAck(first)).toEqual([true, true, false]);
+    expect(first.every((m) => m.flags & NLM_F.REQUEST)).toBe(true);
+    t.deliver(ack(t, first[2]!));
+    const second = await sentBatch(t, 2);
+    expect(withoutAck(second)).toEqual([true, false]);
+    t.deliver(ack(t, second[1]!));
+    expect((await p).map((o) => o.ok)).toEqual([true, true, true, true, true]);
+  });
+
+  it('a failure in the middle of a window is that request\'s alone; the fence\'s own failure is its own', async () => {
+    const { t, conn } = setup();
+    const p = conn.batch([req(1), req(2), req(3), req(4)], { fenced: true });
+    const ms = await sentBatch(t, 1);
+    t.deliver(ack(t, ms[1]!, 17), ack(t, ms[3]!, 2));
+    const out = await p;
+    expect(out.map((o) => (o.ok ? 0 : (o.error as NetlinkError).errno))).toEqual([0, 17, 0, 2]);
+  });
+
+  it('the silent requests wait for the fence (an error of an earlier one settles only that one)', async () => {
+    const { t, conn } = setup();
+    const p = conn.batch([req(1), req(2), req(3)], { fenced: true });
+    const tracked = track(p);
+    const ms = await sentBatch(t, 1);
+    t.deliver(ack(t, ms[0]!, 22));
+    await settle();
+    expect(tracked.done()).toBe(false);
+    t.deliver(ack(t, ms[2]!));
+    expect((await p).map((o) => o.ok)).toEqual([false, true, true]);
+  });
+
+  it('a window of one is its own fence; dumps in a fenced batch still end with their DONE', async () => {
+    const { t, conn } = setup();
+    const p = conn.batch([req(1), req(2, NLM_F.DUMP), req(3)], { window: 1, fenced: true });
+    const [a] = await sentBatch(t, 1);
+    expect(withoutAck([a!])).toEqual([false]);
+    t.deliver(ack(t, a!));
+    const [b] = await sentBatch(t, 2);
+    expect(b!.flags & NLM_F.ACK).toBe(0);
+    t.deliver(cat(data(t, b!, 4, NLM_F.MULTI), done(b!.seq, t.port)));
+    const [c] = await sentBatch(t, 3);
+    t.deliver(ack(t, c!));
+    const out = await p;
+    expect(out.map((o) => o.ok)).toEqual([true, true, true]);
+    expect(out[1]!.ok && values(out[1]!.replies)).toEqual([4]);
+  });
+
+  it('refuses a window below one', async () => {
+    const { conn } = setup();
+    await expect(conn.batch([req(1)], { window: 0 })).rejects.toThrow(RangeError);
   });
 });
 
