@@ -32,7 +32,10 @@ export function parseIPv4(text: string): Address | undefined {
 
 /** As inet_pton(AF_INET6): hex groups, one `::`, optional trailing dotted quad. */
 export function parseIPv6(text: string): Address | undefined {
-  if (text.length === 0 || /[^0-9a-fA-F:.]/.test(text)) return undefined;
+  // every IPv6 text has two colons at least (`::` included): a quick no for host:port and names
+  const colon = text.indexOf(':');
+  if (colon < 0 || text.indexOf(':', colon + 1) < 0) return undefined;
+  if (/[^0-9a-fA-F:.]/.test(text)) return undefined;
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
   const parseGroups = (s: string, allowV4Tail: boolean): number[] | undefined => {
@@ -118,10 +121,18 @@ export function formatAddress(addr: Address): string {
   return out;
 }
 
+/** Size of the `union nf_inet_addr` the kernel sends and expects (IPv4 in the first 4 bytes). */
+export const WIRE_ADDRESS_BYTES = 16;
+
+/** How many of an address's bytes go on the wire (the rest of the 16 are zero). */
+export function wireAddressLength(addr: Address): number {
+  return addr.af === AF_INET ? 4 : 16;
+}
+
 /** The 16-byte `union nf_inet_addr` the kernel sends and expects (IPv4 in the first 4 bytes). */
 export function addressToWire(addr: Address): Uint8Array {
-  const out = new Uint8Array(16);
-  out.set(addr.bytes.subarray(0, addr.af === AF_INET ? 4 : 16));
+  const out = new Uint8Array(WIRE_ADDRESS_BYTES);
+  out.set(addr.bytes.subarray(0, wireAddressLength(addr)));
   return out;
 }
 

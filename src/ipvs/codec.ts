@@ -4,7 +4,7 @@
 import { AttributeSet, AttributeWriter } from '../netlink/attributes.js';
 import { HOST_LE } from '../netlink/endian.js';
 import { MalformedMessageError } from '../netlink/errors.js';
-import { addressFromWire, addressToWire } from './address.js';
+import { WIRE_ADDRESS_BYTES, addressFromWire, wireAddressLength } from './address.js';
 import type { AddressFamily } from './address.js';
 import { AF_INET, AF_INET6, CmdAttr, DaemonAttr, DestAttr, InfoAttr, StatsAttr, SvcAttr, SvcFlag } from './constants.js';
 import type { DaemonConfig, Destination, DestinationConfig, Info, Service, ServiceConfig, ServiceKey, Stats, Timeouts } from './model.js';
@@ -21,7 +21,7 @@ function putServiceKey(w: AttributeWriter, key: ServiceKey): void {
   if (key.kind === 'fwmark') {
     w.u32(SvcAttr.FWMARK, key.fwmark);
   } else {
-    w.u16(SvcAttr.PROTOCOL, key.protocol).bytes(SvcAttr.ADDR, addressToWire(key.addr)).be16(SvcAttr.PORT, key.port);
+    w.u16(SvcAttr.PROTOCOL, key.protocol).padded(SvcAttr.ADDR, key.addr.bytes, wireAddressLength(key.addr), WIRE_ADDRESS_BYTES).be16(SvcAttr.PORT, key.port);
   }
 }
 
@@ -55,7 +55,7 @@ export function putServiceNest(w: AttributeWriter, svc: ServiceConfig): void {
 export function putDestNest(w: AttributeWriter, d: DestinationConfig): void {
   w.nested(CmdAttr.DEST, (n) => {
     n.u16(DestAttr.ADDR_FAMILY, d.addr.af)
-      .bytes(DestAttr.ADDR, addressToWire(d.addr))
+      .padded(DestAttr.ADDR, d.addr.bytes, wireAddressLength(d.addr), WIRE_ADDRESS_BYTES)
       .be16(DestAttr.PORT, d.port)
       .u32(DestAttr.FWD_METHOD, d.fwdMethod)
       .u32(DestAttr.WEIGHT, d.weight)

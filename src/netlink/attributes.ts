@@ -7,6 +7,8 @@ import { MalformedMessageError } from './errors.js';
 /** Builds a run of attributes into one growable buffer; nested() patches lengths afterwards. */
 export class AttributeWriter {
   private buf = new Uint8Array(256);
+  /** a view of buf, made again only when buf grows (a restore writes 50,000 messages) */
+  private dv = view(this.buf);
   private len = 0;
 
   private reserve(n: number): number {
@@ -15,6 +17,7 @@ export class AttributeWriter {
       const next = new Uint8Array(Math.max(need, this.buf.length * 2));
       next.set(this.buf.subarray(0, this.len));
       this.buf = next;
+      this.dv = view(next);
     }
     const at = this.len;
     this.len = need;
@@ -25,46 +28,52 @@ export class AttributeWriter {
   private header(type: number, payloadLen: number): number {
     checkLength(type, NLA_HDRLEN + payloadLen);
     const at = this.reserve(NLA_HDRLEN + payloadLen);
-    const dv = view(this.buf);
-    dv.setUint16(at, NLA_HDRLEN + payloadLen, HOST_LE);
-    dv.setUint16(at + 2, type, HOST_LE);
+    this.dv.setUint16(at, NLA_HDRLEN + payloadLen, HOST_LE);
+    this.dv.setUint16(at + 2, type, HOST_LE);
     return at + NLA_HDRLEN;
   }
 
   u8(type: number, value: number): this {
-    view(this.buf).setUint8(this.header(type, 1), value);
+    this.dv.setUint8(this.header(type, 1), value);
     return this;
   }
   u16(type: number, value: number): this {
     const at = this.header(type, 2);
-    view(this.buf).setUint16(at, value, HOST_LE);
+    this.dv.setUint16(at, value, HOST_LE);
     return this;
   }
   /** u16 in network byte order (ports) */
   be16(type: number, value: number): this {
     const at = this.header(type, 2);
-    view(this.buf).setUint16(at, value, false);
+    this.dv.setUint16(at, value, false);
     return this;
   }
   u32(type: number, value: number): this {
     const at = this.header(type, 4);
-    view(this.buf).setUint32(at, value >>> 0, HOST_LE);
+    this.dv.setUint32(at, value >>> 0, HOST_LE);
     return this;
   }
   /** u32 in network byte order (IPv4 netmask) */
   be32(type: number, value: number): this {
     const at = this.header(type, 4);
-    view(this.buf).setUint32(at, value >>> 0, false);
+    this.dv.setUint32(at, value >>> 0, false);
     return this;
   }
   u64(type: number, value: bigint): this {
     const at = this.header(type, 8);
-    view(this.buf).setBigUint64(at, value, HOST_LE);
+    this.dv.setBigUint64(at, value, HOST_LE);
     return this;
   }
   bytes(type: number, value: Uint8Array): this {
     const at = this.header(type, value.length);
     this.buf.set(value, at);
+    return this;
+  }
+  /** The first `count` bytes of `value` in a zero-filled field of `size` bytes (no copy made first). */
+  padded(type: number, value: Uint8Array, count: number, size: number): this {
+    if (count > size || count > value.length) throw new RangeError(`attribute ${type}: ${count} bytes of ${value.length} do not fit ${size}`);
+    const at = this.header(type, size);
+    for (let i = 0; i < count; i++) this.buf[at + i] = value[i]!;
     return this;
   }
   /** NUL-terminated string (NLA_NUL_STRING / NLA_STRING as libnl sends it) */
@@ -80,7 +89,7 @@ export class AttributeWriter {
     this.header(type | NLA_F_NESTED, 0);
     build(this);
     checkLength(type, this.len - start);
-    view(this.buf).setUint16(start, this.len - start, HOST_LE);
+    this.dv.setUint16(start, this.len - start, HOST_LE);
     return this;
   }
 

@@ -4,8 +4,8 @@
 import { Flag, MsgType } from './constants.js';
 import { DumpInterruptedError, MalformedMessageError, NetlinkError, NetlinkTimeoutError } from './errors.js';
 import type { RequestInfo } from './errors.js';
-import { decodeDone, decodeError, encodeMessage, splitMessages } from './message.js';
-import type { NetlinkMessage } from './message.js';
+import { decodeDone, decodeError, encodeMessages, splitMessages } from './message.js';
+import type { NetlinkMessage, OutgoingMessage } from './message.js';
 import type { Transport } from './transport.js';
 
 export interface Request {
@@ -123,7 +123,7 @@ export class NetlinkConnection {
 
   private async sendWindow(reqs: readonly Request[], fenced: boolean): Promise<Outcome[]> {
     if (this.broken) throw this.broken;
-    const parts: Uint8Array[] = [];
+    const parts: OutgoingMessage[] = [];
     /** requests of this window sent without ACK: they succeeded if unanswered when the fence is */
     const silent: number[] = [];
     const last = reqs.length - 1;
@@ -133,7 +133,7 @@ export class NetlinkConnection {
       const ack = !dump && (!fenced || i === last);
       if (!dump && !ack) silent.push(seq);
       const flags = Flag.REQUEST | (req.flags ?? 0) | (ack ? Flag.ACK : 0);
-      parts.push(encodeMessage({ type: req.type, flags, seq, pid: this.transport.port, payload: req.payload }));
+      parts.push({ type: req.type, flags, seq, pid: this.transport.port, payload: req.payload });
       const info: RequestInfo = { type: req.type, ...(req.cmd !== undefined ? { cmd: req.cmd } : {}), dump };
       return new Promise<Outcome>((resolve) => {
         const settle = silent.length > 0 && i === last ? (o: Outcome) => (this.settleSilent(silent), resolve(o)) : resolve;
@@ -143,7 +143,7 @@ export class NetlinkConnection {
     this.progress();
     // Not awaited: a send that never completes (the binding retries ENOBUFS on sendmsg) is
     // caught by the watchdog like a kernel that never answers.
-    this.transport.send(concat(parts)).catch((e: unknown) => this.failAll(e as Error));
+    this.transport.send(encodeMessages(parts)).catch((e: unknown) => this.failAll(e as Error));
     return Promise.all(settled);
   }
 
@@ -278,15 +278,4 @@ export class NetlinkConnection {
     }
     this.progress();
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

@@ -23,16 +23,35 @@ export interface NetlinkMessage {
   readonly payload: Uint8Array;
 }
 
-export function encodeMessage(msg: { type: number; flags: number; seq: number; pid?: number; payload: Uint8Array }): Uint8Array {
-  const len = NLMSG_HDRLEN + msg.payload.length;
-  const out = new Uint8Array(align4(len));
+export interface OutgoingMessage {
+  readonly type: number;
+  readonly flags: number;
+  readonly seq: number;
+  readonly pid?: number;
+  readonly payload: Uint8Array;
+}
+
+export function encodeMessage(msg: OutgoingMessage): Uint8Array {
+  return encodeMessages([msg]);
+}
+
+/** Messages back to back, each padded to 4 bytes, in one buffer (one sendmsg's worth). */
+export function encodeMessages(msgs: readonly OutgoingMessage[]): Uint8Array {
+  let total = 0;
+  for (const m of msgs) total += align4(NLMSG_HDRLEN + m.payload.length);
+  const out = new Uint8Array(total);
   const dv = view(out);
-  dv.setUint32(0, len, HOST_LE);
-  dv.setUint16(4, msg.type, HOST_LE);
-  dv.setUint16(6, msg.flags, HOST_LE);
-  dv.setUint32(8, msg.seq >>> 0, HOST_LE);
-  dv.setUint32(12, (msg.pid ?? 0) >>> 0, HOST_LE);
-  out.set(msg.payload, NLMSG_HDRLEN);
+  let at = 0;
+  for (const m of msgs) {
+    const len = NLMSG_HDRLEN + m.payload.length;
+    dv.setUint32(at, len, HOST_LE);
+    dv.setUint16(at + 4, m.type, HOST_LE);
+    dv.setUint16(at + 6, m.flags, HOST_LE);
+    dv.setUint32(at + 8, m.seq >>> 0, HOST_LE);
+    dv.setUint32(at + 12, (m.pid ?? 0) >>> 0, HOST_LE);
+    out.set(m.payload, at + NLMSG_HDRLEN);
+    at += align4(len);
+  }
   return out;
 }
 

@@ -24,6 +24,17 @@ describe('AttributeWriter', () => {
     expect(bytesOf(put(new AttributeWriter()))).toEqual(expected);
   });
 
+  it('padded: the first bytes of a value in a zero-filled field; refuses what does not fit', () => {
+    const value = Uint8Array.from([192, 0, 2, 1, 9, 9]);
+    expect(bytesOf(new AttributeWriter().padded(3, value, 4, 16))).toEqual(attr(3, Buffer.from([192, 0, 2, 1, ...Array<number>(12).fill(0)])));
+    // a writer grown past its first buffer keeps writing through the new one
+    const w = new AttributeWriter();
+    for (let i = 0; i < 20; i++) w.padded(3, value, 6, 16);
+    expect(bytesOf(w)).toEqual(cat(...Array.from({ length: 20 }, () => attr(3, Buffer.from([192, 0, 2, 1, 9, 9, ...Array<number>(10).fill(0)])))));
+    expect(() => new AttributeWriter().padded(3, value, 6, 4)).toThrow(RangeError);
+    expect(() => new AttributeWriter().padded(3, value, 7, 16)).toThrow(RangeError);
+  });
+
   it('keeps nla_len unpadded and pads the payload to 4 bytes with zeros', () => {
     const b = bytesOf(new AttributeWriter().u8(1, 0xff).string(6, 'rr'));
     expect(b.length).toBe(16);

@@ -2,7 +2,7 @@
 // several messages; malformed lengths; NLMSG_ERROR (ACK, CAPPED, extack TLVs) and NLMSG_DONE.
 import { describe, expect, it } from 'vitest';
 import { MalformedMessageError } from '../../src/netlink/errors.js';
-import { decodeDone, decodeError, decodeGenlPayload, encodeGenlPayload, encodeMessage, splitMessages } from '../../src/netlink/message.js';
+import { decodeDone, decodeError, decodeGenlPayload, encodeGenlPayload, encodeMessage, encodeMessages, splitMessages } from '../../src/netlink/message.js';
 import { NLMSG, NLM_F, attr, cat, done, genl, hex, i32, nlmsg, nlmsgerr, str, u16, u32 } from '../support/bytes.js';
 import { endianness } from 'node:os';
 
@@ -14,6 +14,18 @@ describe('encodeMessage / encodeGenlPayload', () => {
     const out = encodeMessage({ type: 0x1c, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 0xfffffffe, pid: 77, payload });
     expect(Buffer.from(out)).toEqual(nlmsg({ type: 0x1c, flags: 5, seq: 0xfffffffe, pid: 77 }, payload));
     expect(out.length).toBe(24);
+  });
+
+  it('encodeMessages puts messages back to back, each padded to 4 bytes, in one buffer', () => {
+    const a = { type: 0x1c, flags: NLM_F.REQUEST, seq: 7, pid: 9, payload: Buffer.from([1, 2, 3, 4, 5]) };
+    const b = { type: 0x1c, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 8, pid: 9, payload: Buffer.from([6]) };
+    const out = encodeMessages([a, b]);
+    expect(Buffer.from(out)).toEqual(cat(nlmsg(a, a.payload), nlmsg(b, b.payload)));
+    expect(splitMessages(out).map((m) => [m.seq, m.flags, Buffer.from(m.payload)])).toEqual([
+      [7, NLM_F.REQUEST, a.payload],
+      [8, NLM_F.REQUEST | NLM_F.ACK, b.payload],
+    ]);
+    expect(encodeMessages([]).length).toBe(0);
   });
 
   it('defaults pid to 0', () => {
