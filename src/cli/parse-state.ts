@@ -121,26 +121,32 @@ type Handler = (s: ParseState, arg: string | undefined, names: NameResolver) => 
 
 const text = (arg: string | undefined): string => arg ?? '';
 
+/** `f(value)`, after `value` settles when it is a promise (most values are at hand already). */
+function andThen<T>(value: T | Promise<T>, f: (v: T) => void): void | Promise<void> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}
+
 /** -t/-u/--sctp-service: the protocol is set first; an IPv6 address resets the netmask. */
 function serviceAddress(protocol: number): Handler {
-  return async (s, arg, names) => {
+  return (s, arg, names) => {
     s.svc.protocol = protocol;
-    const hp = await parseHostPort(text(arg), protocol, names);
-    if (!hp) throw fail('illegal virtual server address[:port] specified');
-    s.svc.af = hp.af;
-    s.svc.addr = hp.addr;
-    if (hp.port !== undefined) s.svc.port = hp.port;
-    if (hp.af === AF_INET6) s.svc.netmask = NETMASK_V6_ALL;
+    return andThen(parseHostPort(text(arg), protocol, names), (hp) => {
+      if (!hp) throw fail('illegal virtual server address[:port] specified');
+      s.svc.af = hp.af;
+      s.svc.addr = hp.addr;
+      if (hp.port !== undefined) s.svc.port = hp.port;
+      if (hp.af === AF_INET6) s.svc.netmask = NETMASK_V6_ALL;
+    });
   };
 }
 
 /** -r: parsed with the service's protocol and port as known at this point of argv (§7.2). */
-const realServer: Handler = async (s, arg, names) => {
-  const hp = await parseHostPort(text(arg), s.svc.protocol, names);
-  if (!hp) throw fail('illegal real server address[:port] specified');
-  s.dest.addr = hp.addr;
-  s.dest.port = hp.port ?? s.svc.port;
-};
+const realServer: Handler = (s, arg, names) =>
+  andThen(parseHostPort(text(arg), s.svc.protocol, names), (hp) => {
+    if (!hp) throw fail('illegal real server address[:port] specified');
+    s.dest.addr = hp.addr;
+    s.dest.port = hp.port ?? s.svc.port;
+  });
 
 const fwmarkService: Handler = (s, arg) => {
   // ipvsadm sets a family and a protocol even though a fwmark service uses neither.

@@ -58,7 +58,9 @@ async function readOptions(tokens: PoptTokenizer<OptionId>, state: ParseState, n
       if (state.present.has(tracked)) throw fail(`multiple '${tracked}' options specified`);
       state.present.add(tracked);
     }
-    await OPTION_HANDLERS[id](state, token.arg, names);
+    // Handlers answer at once unless they look a name up: await only those.
+    const pending = OPTION_HANDLERS[id](state, token.arg, names);
+    if (pending) await pending;
   }
 }
 

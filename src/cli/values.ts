@@ -49,11 +49,16 @@ function atonPart(text: string): { value: number; length: number } | undefined {
   return value > 0xffffffff ? undefined : { value, length: m[0].length };
 }
 
+/** The common case, read the same by inet_aton: four decimal parts 0..255 without leading zeros. */
+const DECIMAL_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 /**
  * glibc inet_aton(): `a.b.c.d`, `a.b.c` (c 16 bits), `a.b` (b 24 bits) or `a` (32 bits), each
  * part decimal, octal or hex; anything after a whitespace character is ignored.
  */
 export function parseInetAton(text: string): Address | undefined {
+  const quad = DECIMAL_QUAD.exec(text);
+  if (quad) return ipv4([Number(quad[1]), Number(quad[2]), Number(quad[3]), Number(quad[4])]);
   const lead: number[] = [];
   let rest = text;
   for (;;) {
@@ -91,13 +96,13 @@ export interface HostPort {
  * `[v6]:port` needs the port; un-bracketed text that is IPv6 has no port; otherwise the last `:`
  * splits host (inet_aton, then an IPv4 host name) from port (number, then a service name looked
  * up for `protocol`). A bracketed non-IPv6 host loses the port (`[192.0.2.1]:80`).
- * undefined when invalid.
+ * undefined when invalid; a promise only when a host name has to be looked up.
  */
-export async function parseHostPort(
+export function parseHostPort(
   text: string,
   protocol: number,
   names: NameResolver,
-): Promise<HostPort | undefined> {
+): HostPort | undefined | Promise<HostPort | undefined> {
   if (/^[0-9]*$/.test(text)) return undefined;
   let host = text;
   let bracketPort: string | undefined;
@@ -112,9 +117,11 @@ export async function parseHostPort(
   const colon = host.lastIndexOf(':');
   const portText = colon < 0 ? undefined : host.slice(colon + 1);
   const name = colon < 0 ? host : host.slice(0, colon);
-  const addr = parseInetAton(name) ?? (name === '' ? undefined : await names.hostByName(name));
-  if (!addr || addr.af !== AF_INET) return undefined;
-  return withPort(addr, portText, protocol, names);
+  // Numeric hosts are answered at once (a restore parses thousands): only names wait.
+  const numeric = parseInetAton(name);
+  if (numeric) return withPort(numeric, portText, protocol, names);
+  if (name === '') return undefined;
+  return names.hostByName(name).then((addr) => (addr && addr.af === AF_INET ? withPort(addr, portText, protocol, names) : undefined));
 }
 
 function withPort(addr: Address, portText: string | undefined, protocol: number, names: NameResolver): HostPort | undefined {

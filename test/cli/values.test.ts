@@ -1,4 +1,5 @@
 // Value parsers of ipvsadm's options (spec §4 ranges and messages, §7 address rules).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
 import {
@@ -131,8 +132,35 @@ describe('parseInetAton (glibc inet_aton forms)', () => {
   });
 });
 
+describe('parseInetAton, decimal quads (the fast path) and their leading-zero forms', () => {
+  it('any a.b.c.d in plain decimal is those four bytes; with a leading zero a part is octal (or refused)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }), fc.nat(3), (parts, k) => {
+        expect(formatAddress(parseInetAton(parts.join('.'))!)).toBe(parts.join('.'));
+        const padded = parts.map((p, i) => (i === k ? `0${p}` : String(p))).join('.');
+        const octal = /^[0-7]+$/.test(String(parts[k])) ? parseInt(String(parts[k]), 8) : undefined;
+        const got = parseInetAton(padded);
+        if (octal === undefined) expect(got).toBeUndefined();
+        else expect(got && formatAddress(got)).toBe(parts.map((p, i) => (i === k ? octal : p)).join('.'));
+      }),
+    );
+  });
+
+  it('parts above 255 and five parts are refused on either path', () => {
+    for (const text of ['256.0.0.1', '1.2.3.999', '1.2.3.4.5', '1.2.3.04.5']) expect(parseInetAton(text)).toBeUndefined();
+  });
+});
+
 describe('parseHostPort (spec §7.1)', () => {
   const names = new FixedNames();
+
+  it('answers numeric addresses at once and only a host name with a promise', () => {
+    expect(parseHostPort('192.0.2.1:80', 6, names)).toMatchObject({ port: 80 });
+    expect(parseHostPort('[2001:db8::1]:80', 6, names)).toMatchObject({ port: 80 });
+    expect(parseHostPort('192.0.2.1:80x', 6, names)).toBeUndefined();
+    expect(parseHostPort('rs1.example.org:80', 6, names)).toBeInstanceOf(Promise);
+  });
+
   const show = async (text: string, protocol = 6): Promise<string | undefined> => {
     const hp = await parseHostPort(text, protocol, names);
     return hp && `${hp.af}|${formatAddress(hp.addr)}|${hp.port ?? '-'}`;
