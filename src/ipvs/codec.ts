@@ -10,9 +10,9 @@ import { AF_INET, AF_INET6, CmdAttr, DaemonAttr, DestAttr, InfoAttr, StatsAttr, 
 import type { DaemonConfig, Destination, DestinationConfig, Info, Service, ServiceConfig, ServiceKey, Stats, Timeouts } from './model.js';
 import { ZERO_STATS } from './model.js';
 
-function family(af: number | undefined, where: string): AddressFamily {
+function family(af: number | undefined, set: AttributeSet): AddressFamily {
   if (af === AF_INET || af === AF_INET6) return af;
-  throw new MalformedMessageError(where, `unknown address family ${String(af)}`);
+  throw new MalformedMessageError(set.where, `unknown address family ${String(af)}`);
 }
 
 /** The identity attributes: AF, then FWMARK or PROTOCOL + ADDR (16 bytes) + PORT (big endian). */
@@ -105,7 +105,7 @@ function serviceAttrs(top: AttributeSet): AttributeSet {
 }
 
 function serviceKeyOf(s: AttributeSet): ServiceKey {
-  const af = family(s.required(SvcAttr.AF, s.u16), s.where);
+  const af = family(s.required(SvcAttr.AF, s.u16), s);
   // Fwmark services come back with FWMARK and without PROTOCOL/ADDR/PORT.
   const fwmark = s.u32(SvcAttr.FWMARK);
   return fwmark !== undefined && fwmark !== 0
@@ -158,7 +158,7 @@ function decodeServiceWith(top: AttributeSet, withStats: boolean): Service {
 export function decodeDestination(top: AttributeSet, serviceAf: AddressFamily): Destination {
   const d = top.nested(CmdAttr.DEST, DestAttr);
   if (!d) throw new MalformedMessageError(top.where, 'IPVS_CMD_ATTR_DEST is missing');
-  const af = family(d.u16(DestAttr.ADDR_FAMILY) ?? serviceAf, d.where);
+  const af = family(d.u16(DestAttr.ADDR_FAMILY) ?? serviceAf, d);
   return {
     addr: addressFromWire(af, d.required(DestAttr.ADDR, (t) => d.bytes(t, 16))),
     port: d.required(DestAttr.PORT, d.be16),

@@ -137,19 +137,43 @@ export function splitAttributes(bytes: Uint8Array, where: string): RawAttribute[
 
 /**
  * Typed, length-checked access to one level of attributes. The last occurrence of a type wins
- * (as nla_parse does); all attributes, known or not, stay available through `all`.
+ * (as nla_parse does); all attributes, known or not, stay available through `all`. Reads go
+ * straight to the bytes (a listing decodes hundreds of thousands of attributes): no object per
+ * attribute, and the place named in errors is only spelled out when an error needs it.
  */
 export class AttributeSet {
-  readonly all: readonly RawAttribute[];
-  private readonly byType = new Map<number, Uint8Array>();
+  private readonly dv: DataView;
+  /** per attribute type: offset of its payload in `bytes` (holes: absent) */
+  private readonly starts: number[] = [];
+  private readonly lengths: number[] = [];
 
   constructor(
-    bytes: Uint8Array,
-    readonly where: string,
+    private readonly buf: Uint8Array,
+    private readonly place: string | (() => string),
     private readonly names: Readonly<Record<string, number>> = {},
   ) {
-    this.all = splitAttributes(bytes, where);
-    for (const a of this.all) this.byType.set(a.type, a.payload);
+    this.dv = view(buf);
+    let off = 0;
+    while (off + NLA_HDRLEN <= buf.length) {
+      const len = this.dv.getUint16(off, HOST_LE);
+      if (len < NLA_HDRLEN || off + len > buf.length) {
+        throw new MalformedMessageError(this.where, `attribute at offset ${off} has length ${len}, ${buf.length - off} bytes left`);
+      }
+      const type = this.dv.getUint16(off + 2, HOST_LE) & NLA_TYPE_MASK;
+      this.starts[type] = off + NLA_HDRLEN;
+      this.lengths[type] = len - NLA_HDRLEN;
+      off += align4(len);
+    }
+  }
+
+  /** Where these attributes are, for error messages (`dump of command 1.SERVICE`). */
+  get where(): string {
+    return typeof this.place === 'string' ? this.place : this.place();
+  }
+
+  /** Every attribute in order, duplicates included. */
+  get all(): readonly RawAttribute[] {
+    return splitAttributes(this.buf, this.where);
   }
 
   private name(type: number): string {
@@ -157,52 +181,62 @@ export class AttributeSet {
     return found ? found[0] : `attribute ${type}`;
   }
 
-  private sized(type: number, size: number): DataView | undefined {
-    const p = this.byType.get(type);
-    if (p === undefined) return undefined;
-    if (p.length !== size) {
-      throw new MalformedMessageError(this.where, `${this.name(type)}: expected ${size} bytes, got ${p.length}`);
+  /** The payload offset of `type` after checking its length, or -1 when it is absent. */
+  private sized(type: number, size: number): number {
+    const at = this.starts[type];
+    if (at === undefined) return -1;
+    if (this.lengths[type] !== size) {
+      throw new MalformedMessageError(this.where, `${this.name(type)}: expected ${size} bytes, got ${this.lengths[type]}`);
     }
-    return view(p);
+    return at;
   }
 
   has(type: number): boolean {
-    return this.byType.has(type);
+    return this.starts[type] !== undefined;
   }
   raw(type: number): Uint8Array | undefined {
-    return this.byType.get(type);
+    const at = this.starts[type];
+    return at === undefined ? undefined : this.buf.subarray(at, at + this.lengths[type]!);
   }
   u8(type: number): number | undefined {
-    return this.sized(type, 1)?.getUint8(0);
+    const at = this.sized(type, 1);
+    return at < 0 ? undefined : this.buf[at];
   }
   u16(type: number): number | undefined {
-    return this.sized(type, 2)?.getUint16(0, HOST_LE);
+    const at = this.sized(type, 2);
+    return at < 0 ? undefined : this.dv.getUint16(at, HOST_LE);
   }
   be16(type: number): number | undefined {
-    return this.sized(type, 2)?.getUint16(0, false);
+    const at = this.sized(type, 2);
+    return at < 0 ? undefined : this.dv.getUint16(at, false);
   }
   u32(type: number): number | undefined {
-    return this.sized(type, 4)?.getUint32(0, HOST_LE);
+    const at = this.sized(type, 4);
+    return at < 0 ? undefined : this.dv.getUint32(at, HOST_LE);
   }
   be32(type: number): number | undefined {
-    return this.sized(type, 4)?.getUint32(0, false);
+    const at = this.sized(type, 4);
+    return at < 0 ? undefined : this.dv.getUint32(at, false);
   }
   u64(type: number): bigint | undefined {
-    return this.sized(type, 8)?.getBigUint64(0, HOST_LE);
+    const at = this.sized(type, 8);
+    return at < 0 ? undefined : this.dv.getBigUint64(at, HOST_LE);
   }
   bytes(type: number, size: number): Uint8Array | undefined {
-    return this.sized(type, size) && this.byType.get(type);
+    const at = this.sized(type, size);
+    return at < 0 ? undefined : this.buf.subarray(at, at + size);
   }
   /** A NUL-terminated string; the text stops at the first NUL. */
   string(type: number): string | undefined {
-    const p = this.byType.get(type);
-    if (p === undefined) return undefined;
-    const nul = p.indexOf(0);
-    return Buffer.from(p.buffer, p.byteOffset, nul < 0 ? p.length : nul).toString('utf8');
+    const at = this.starts[type];
+    if (at === undefined) return undefined;
+    const end = at + this.lengths[type]!;
+    const nul = this.buf.indexOf(0, at);
+    return Buffer.from(this.buf.buffer, this.buf.byteOffset + at, (nul < 0 || nul > end ? end : nul) - at).toString('utf8');
   }
   nested(type: number, names: Readonly<Record<string, number>> = {}): AttributeSet | undefined {
-    const p = this.byType.get(type);
-    return p === undefined ? undefined : new AttributeSet(p, `${this.where}.${this.name(type)}`, names);
+    const p = this.raw(type);
+    return p === undefined ? undefined : new AttributeSet(p, () => `${this.where}.${this.name(type)}`, names);
   }
 
   /** Like the typed getters, but a missing attribute is an error that names it. */
