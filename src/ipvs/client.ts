@@ -294,9 +294,10 @@ export class IpvsClient {
    * or undefined where that file cannot stand in for the destination dumps: unreadable, not in
    * Linux's format, or naming a service ambiguously (fwmark services of both families sharing a
    * mark) or not at all (a protocol without a kernel name). Consistent as table() is: services
-   * are dumped before and after the read, and the file must list exactly those, once each, with
-   * the same schedulers; otherwise the whole fetch starts again, and after `attempts` the answer
-   * is undefined (the caller dumps). Counters are not read: every stats is ZERO_STATS.
+   * are dumped before the read, and the file must list exactly those, once each, with the same
+   * schedulers (a service the dump hid, or one added or deleted since, is a difference); otherwise
+   * the whole fetch starts again, and after `attempts` the answer is undefined (the caller dumps).
+   * Counters are not read: every stats is ZERO_STATS.
    */
   async tableFromProc(read: () => Promise<string>, options: ProcTableOptions = {}): Promise<ServiceWithDestinations[] | undefined> {
     const attempts = options.attempts ?? TABLE_ATTEMPTS;
@@ -341,13 +342,11 @@ export class IpvsClient {
     } catch {
       return undefined;
     }
-    const after = await this.dumpServiceKeys();
     const parsed = parseProcServices(text);
     if (!parsed) return undefined;
-    const before = new Set(services.map((s) => keyId(s.key)));
-    if (after.length !== services.length || after.some((k) => !before.has(keyId(k))) || parsed.size !== services.length) {
-      throw new TableChanged();
-    }
+    // Every dumped service must be in the file (checked below) and nothing else: a service
+    // added, deleted or hidden from the dump by a change in between shows up as a difference.
+    if (parsed.size !== services.length) throw new TableChanged();
     return services.map((service, i) => {
       const found = parsed.get(ids[i]!);
       if (!found || found.scheduler !== service.scheduler || hasDuplicates(found.destinations, destId)) throw new TableChanged();

@@ -140,16 +140,17 @@ function unsignedColumns(values: readonly [number, number][]): string {
 export function formatDestLine(d: Destination, svc: Service, mode: ListMode, o: ListOptions, names: NameTable): string {
   const full = formatAddrPort(d.addr, d.port, serviceProtocolNumber(svc), o.numeric, names);
   const head = `  -> ${padRight(svc.key.af === AF_INET6 ? full : cut(full, 28), 28)}`;
-  const s = destStats(d.stats);
   const fwd = ` ${padRight(forwardName(d.fwdMethod), 7)}`;
   const weight = ` ${padRight(i32(d.weight), 6)}`;
   const conns = unsignedColumns([[d.activeConns, 10], [d.inactConns, 10]]);
   switch (mode) {
     case 'stats':
-      return head + largeNumbers(counters(s), o.exact);
-    case 'rate': // cps, inpps, outpps are plain %8llu here, never abbreviated
+      return head + largeNumbers(counters(destStats(d.stats)), o.exact);
+    case 'rate': { // cps, inpps, outpps are plain %8llu here, never abbreviated
+      const s = destStats(d.stats);
       return head + [s.cps, s.inpps, s.outpps].map((v) => ' ' + padLeft(u64(v), 8)).join('') +
         largeNumbers([s.inbps, s.outbps], o.exact);
+    }
     case 'thresholds':
       return head + unsignedColumns([[d.uThreshold, 10], [d.lThreshold, 10]]) + conns;
     case 'persistent-conn':

@@ -3,12 +3,16 @@
 
 /** `%-<width>s`: left-justified, padded with spaces, never cut. */
 export function padRight(text: string, width: number): string {
-  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+  return text.length >= width ? text : text + spaces(width - text.length);
 }
+
+/** Runs of up to 64 spaces are made once (a listing pads hundreds of thousands of columns). */
+const SPACES = Array.from({ length: 65 }, (_, n) => ' '.repeat(n));
+const spaces = (n: number): string => SPACES[n] ?? ' '.repeat(n);
 
 /** `%<width>s`: right-justified, padded with spaces, never cut. */
 export function padLeft(text: string, width: number): string {
-  return text.length >= width ? text : ' '.repeat(width - text.length) + text;
+  return text.length >= width ? text : spaces(width - text.length) + text;
 }
 
 /** `%u` of a C `unsigned int`: the value taken modulo 2^32. */
