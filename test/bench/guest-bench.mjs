@@ -39,23 +39,29 @@ function syscalls(argv, stdinFile) {
   return Number(total[3]); // % time, seconds, usecs/call, calls, [errors,] total
 }
 
-/** `calls` single `-a` invocations (the script case: a health checker adding real servers). */
-function scriptCase(tool, calls) {
+/**
+ * The script case: `calls` single `-a` invocations of each tool (a health checker adding real
+ * servers) and as many `node -e 0`, interleaved call by call so that drift in the guest (page
+ * cache, memory) weighs on all three alike. Milliseconds in total for each.
+ */
+function scriptCases(calls) {
+  if (calls > 250) throw new Error(`BENCH_SCRIPT_CALLS is at most 250 (one real server address each), got ${calls}`);
+  const totals = { c: 0, ours: 0, node: 0 };
+  const time = (key, argv) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(argv[0], argv.slice(1), { stdio: 'ignore' });
+    totals[key] += Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status})`);
+  };
   execFileSync(C[0], ['-A', '-t', '203.0.113.1:80']);
-  const t0 = process.hrtime.bigint();
   for (let i = 0; i < calls; i++) {
-    const r = spawnSync(tool[0], [...tool.slice(1), '-a', '-t', '203.0.113.1:80', '-r', `198.51.100.${1 + i}:80`, '-m'], { stdio: 'ignore' });
-    if (r.status !== 0) throw new Error(`-a failed (${r.status})`);
+    const add = (tool, net) => [...tool, '-a', '-t', '203.0.113.1:80', '-r', `${net}.${1 + i}:80`, '-m'];
+    time('c', add(C, '198.51.100'));
+    time('ours', add(OURS, '203.0.113'));
+    time('node', ['node', '-e', '0']);
   }
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   execFileSync(C[0], ['-D', '-t', '203.0.113.1:80']);
-  return { ms };
-}
-
-function nodeBaseline(calls) {
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < calls; i++) spawnSync('node', ['-e', '0'], { stdio: 'ignore' });
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+  return { c: { ms: totals.c }, ours: { ms: totals.ours }, node: { ms: totals.node } };
 }
 
 /** Wall time (ms) and peak RSS (KiB) of one command, via GNU time. */
@@ -115,7 +121,7 @@ const results = { startup: {}, sizes: [], script: {} };
 results.startup.c = measure(C, ['-Ln']);
 results.startup.ours = measure(OURS, ['-Ln']);
 flush();
-results.script = { calls: SCRIPT_CALLS, c: scriptCase(C, SCRIPT_CALLS), ours: scriptCase(OURS, SCRIPT_CALLS), node: nodeBaseline(SCRIPT_CALLS) };
+results.script = { calls: SCRIPT_CALLS, ...scriptCases(SCRIPT_CALLS) };
 for (const { n, dests } of SIZES) {
   const file = join(dir, `rules-${n}x${dests}`);
   writeFileSync(file, rules(n, dests));
