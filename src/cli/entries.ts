@@ -4,8 +4,11 @@
 import { main } from './main.js';
 import { runProcess } from './run-process.js';
 
-export function ipvsadm(argv: readonly string[]): Promise<void> {
-  return runProcess('ipvsadm', (io) => main(argv, io));
+/** import() by URL, as bin/ passes it in (the bundle itself has none, see Io.importModule) */
+export type ImportModule = (url: string) => Promise<unknown>;
+
+export function ipvsadm(argv: readonly string[], importModule?: ImportModule): Promise<void> {
+  return runProcess('ipvsadm', (io) => main(argv, io), importModule);
 }
 
 export function ipvsadmSave(argv: readonly string[]): Promise<void> {

@@ -28,6 +28,11 @@ export interface Io {
   readonly color?: boolean;
   /** resolves when what stdout() accepted so far is written (back-pressure for large listings) */
   drainStdout?(): Promise<void>;
+  /**
+   * import() of an ES module by URL, given by bin/ when the code runs from the one-file bundle
+   * (compiled from V8's code cache, where import() is not available); absent: plain import()
+   */
+  readonly importModule?: (url: string) => Promise<unknown>;
   /** how long a netlink request may go unanswered (IPVSADM_NETLINK_TIMEOUT); NaN: set but invalid */
   readonly netlinkTimeoutMs?: number;
 }
@@ -75,7 +80,7 @@ async function parse(argv: readonly string[], io: Io): Promise<Parsed> {
 /** Runs one ipvsadm command line; returns the exit status. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const sub = findSubcommand(argv);
-  if (sub) return (await sub())(argv.slice(1), io);
+  if (sub) return (await sub(io))(argv.slice(1), io);
   const parsed = await parse(argv, io);
   // Unlike ipvsadm, help and version need no kernel (a documented difference).
   if (parsed.ok && (parsed.cmd.kind === 'help' || parsed.cmd.kind === 'version')) {

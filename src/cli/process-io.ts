@@ -51,6 +51,8 @@ export interface TextSinks {
   stderr(text: string): void;
   /** resolves when stdout has taken what it was given */
   drainStdout?(): Promise<void>;
+  /** import() as bin/ gives it to the bundle (see Io.importModule) */
+  readonly importModule?: (url: string) => Promise<unknown>;
 }
 
 /** IPVSADM_NETLINK_TIMEOUT in seconds (decimals allowed) → milliseconds; NaN when not a number. */
@@ -66,6 +68,7 @@ export function processIo(name: string, sinks: TextSinks): Io {
     stdout: (t) => sinks.stdout(t),
     stderr: (t) => sinks.stderr(t),
     ...(sinks.drainStdout ? { drainStdout: sinks.drainStdout } : {}),
+    ...(sinks.importModule ? { importModule: sinks.importModule } : {}),
     readStdin: () => readAll(process.stdin),
     openTransport: openNativeTransport,
     names: systemNameResolver(),

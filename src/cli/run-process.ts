@@ -21,8 +21,9 @@ function oneLine(error: unknown): string {
 /**
  * Runs `entry` with the real process's Io and sets process.exitCode from its status and from
  * what happened to the output. Never throws; never prints a stack trace (IPVSADM_DEBUG=1 does).
+ * `importModule`: import() as bin/ gives it (see Io.importModule).
  */
-export async function runProcess(name: string, entry: Entry): Promise<void> {
+export async function runProcess(name: string, entry: Entry, importModule?: (url: string) => Promise<unknown>): Promise<void> {
   const brokenPipe = (e: NodeJS.ErrnoException): void => {
     if (e.code === 'EPIPE') process.exit(BROKEN_PIPE_STATUS);
   };
@@ -39,7 +40,8 @@ export async function runProcess(name: string, entry: Entry): Promise<void> {
   });
   let code: number;
   try {
-    code = await entry(processIo(name, { stdout: (t) => out.write(t), stderr: (t) => err.write(t), drainStdout: () => out.flush() }));
+    const sinks = { stdout: (t: string) => out.write(t), stderr: (t: string) => err.write(t), drainStdout: () => out.flush() };
+    code = await entry(processIo(name, importModule ? { ...sinks, importModule } : sinks));
   } catch (e) {
     internal(e);
     code = 70;

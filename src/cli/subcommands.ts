@@ -4,21 +4,34 @@
 import type { Io } from './main.js';
 
 export type SubcommandRunner = (argv: readonly string[], io: Io) => Promise<number>;
+type Loader = (io: Io) => Promise<SubcommandRunner>;
+
+type PrepCli = typeof import('../realserver/cli.js');
+type LabCli = typeof import('../lab/cli.js');
+
+/**
+ * The module at `path` (relative to this one), through io.importModule when the process gives
+ * one (the one-file bundle runs where import() is not available, see src/cli/code-cache.ts),
+ * else through `load`, the plain import().
+ */
+function loadModule<T>(io: Io, path: string, load: () => Promise<T>): Promise<T> {
+  return io.importModule ? (io.importModule(new URL(path, import.meta.url).href) as Promise<T>) : load();
+}
 
 /** word → loader of its runner (argv passed without the word itself) */
-const SUBCOMMANDS: Readonly<Record<string, () => Promise<SubcommandRunner>>> = {
-  realserver: async () => {
-    const { runPrepCli } = await import('../realserver/cli.js');
+const SUBCOMMANDS: Readonly<Record<string, Loader>> = {
+  realserver: async (io) => {
+    const { runPrepCli } = await loadModule<PrepCli>(io, '../realserver/cli.js', () => import('../realserver/cli.js'));
     return (argv, io) => runPrepCli('realserver', argv, io);
   },
-  director: async () => {
-    const { runPrepCli } = await import('../realserver/cli.js');
+  director: async (io) => {
+    const { runPrepCli } = await loadModule<PrepCli>(io, '../realserver/cli.js', () => import('../realserver/cli.js'));
     return (argv, io) => runPrepCli('director', argv, io);
   },
-  lab: async () => (await import('../lab/cli.js')).runLabCli,
+  lab: async (io) => (await loadModule<LabCli>(io, '../lab/cli.js', () => import('../lab/cli.js'))).runLabCli,
 };
 
-export function findSubcommand(argv: readonly string[]): (() => Promise<SubcommandRunner>) | undefined {
+export function findSubcommand(argv: readonly string[]): Loader | undefined {
   const word = argv[0];
   return word !== undefined && Object.hasOwn(SUBCOMMANDS, word) ? SUBCOMMANDS[word] : undefined;
 }

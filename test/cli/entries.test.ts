@@ -1,8 +1,9 @@
 // bin/*.js as a shell runs them: each loads the one-file bundle of src/cli/entries.ts (npm test
-// builds it), which holds the whole ipvsadm path; the leading-word commands (realserver, lab)
-// stay outside it and load the tsc build on demand. Output is checked against main() from src.
+// builds it; src/cli/code-cache.ts compiles it from a code cache), which holds the whole ipvsadm
+// path; the leading-word commands (realserver, lab) stay outside it and load the tsc build on
+// demand. Output is checked against main() from src.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,11 +40,25 @@ async function fromSource(argv: readonly string[]): Promise<{ stdout: string; st
 }
 
 describe('bin/ipvsadm.js runs the bundle', () => {
-  it('-v prints what main() prints, and loads no file but the bundle', async () => {
+  it('-v prints what main() prints, and requires no module but the loader (which reads the bundle)', async () => {
     const r = runBin('ipvsadm.js', ['-v']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe((await fromSource(['-v'])).stdout);
-    expect(r.loaded.filter((f) => !f.startsWith('bin/'))).toEqual(['dist/cli/bundle.cjs']);
+    expect(r.loaded.filter((f) => !f.startsWith('bin/'))).toEqual(['dist/cli/loader.cjs']);
+  });
+
+  it('the bundle holds no import() (a vm.Script cannot run one): bin/ passes import() in', () => {
+    const bundle = readFileSync(`${ROOT}dist/cli/bundle.cjs`, 'utf8');
+    expect(bundle.length).toBeGreaterThan(10_000);
+    expect(bundle).not.toMatch(/\bimport\(/);
+  });
+
+  it('a second run is the same with the code cache the first wrote', async () => {
+    const first = runBin('ipvsadm.js', ['-h']);
+    const second = runBin('ipvsadm.js', ['-h']);
+    expect(existsSync(`${ROOT}dist/cli/bundle.cjs.-h.cache`)).toBe(true);
+    expect([second.status, second.stdout, second.stderr]).toEqual([first.status, first.stdout, first.stderr]);
+    expect(second.stdout).toBe((await fromSource(['-h'])).stdout);
   });
 
   it('-h is the usage text and status 0', async () => {
@@ -62,6 +77,6 @@ describe('bin/ipvsadm.js runs the bundle', () => {
     const save = runBin('ipvsadm-save.js', ['-x']);
     expect(save.status).toBe(1);
     expect(save.stderr).toMatch(/^ipvsadm-save: /);
-    expect(save.loaded).toContain('dist/cli/bundle.cjs');
+    expect(save.loaded).toContain('dist/cli/loader.cjs');
   });
 });
