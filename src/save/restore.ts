@@ -23,8 +23,13 @@ export interface RestoreContext extends ExecuteContext {
   readonly maxQueued?: number;
 }
 
-/** Changes sent per batch at most: a large input never holds all its parsed lines at once. */
-const MAX_QUEUED = 1000;
+/**
+ * Changes sent per batch at most: one window of the client's pipelining (64 per sendmsg). Parsed
+ * lines wait for the kernel only that long, so they die young: with 1,000 queued, a 50,000-line
+ * restore promoted them and ran old-generation collections (natively 1.0 s and 101 MiB against
+ * 0.78 s and 72 MiB).
+ */
+const MAX_QUEUED = 64;
 
 /** The exchange with the kernel failed (no reply in time, replies lost): said once, restore ends. */
 class ExchangeFailed {
