@@ -2,11 +2,10 @@
 // the app boundary (run-process.ts). `npm run build` bundles this module with everything it can
 // load into dist/cli/bundle.cjs, so starting a command reads and compiles one file.
 import { main } from './main.js';
+import type { ImportModule } from './main.js';
 import { runProcess } from './run-process.js';
 
-/** import() by URL, as bin/ passes it in (the bundle itself has none, see Io.importModule) */
-export type ImportModule = (url: string) => Promise<unknown>;
-
+/** `importModule`: import() as bin/ passes it in (the bundle itself has none, see Io.importModule) */
 export function ipvsadm(argv: readonly string[], importModule?: ImportModule): Promise<void> {
   return runProcess('ipvsadm', (io) => main(argv, io), importModule);
 }

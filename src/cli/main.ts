@@ -11,6 +11,9 @@ import { parseCommandLine } from './parse.js';
 import { reportError } from './report.js';
 import { findSubcommand } from './subcommands.js';
 
+/** import() of an ES module by URL */
+export type ImportModule = (url: string) => Promise<unknown>;
+
 export interface Io {
   /** argv[0] as ipvsadm would see it; used in "Try `<argv0> -h' ..." */
   readonly argv0: string;
@@ -32,7 +35,7 @@ export interface Io {
    * import() of an ES module by URL, given by bin/ when the code runs from the one-file bundle
    * (compiled from V8's code cache, where import() is not available); absent: plain import()
    */
-  readonly importModule?: (url: string) => Promise<unknown>;
+  readonly importModule?: ImportModule;
   /** how long a netlink request may go unanswered (IPVSADM_NETLINK_TIMEOUT); NaN: set but invalid */
   readonly netlinkTimeoutMs?: number;
 }

@@ -6,7 +6,7 @@ import { openNativeTransport } from '../netlink/native.js';
 import { decodeRaw } from '../save/raw-text.js';
 import { FixedListingError } from './listing-errors.js';
 import { TIMEOUT_ENV } from './main.js';
-import type { Io } from './main.js';
+import type { ImportModule, Io } from './main.js';
 import { writeErrorText } from './output.js';
 import { systemNameResolver } from './system-names.js';
 
@@ -52,7 +52,7 @@ export interface TextSinks {
   /** resolves when stdout has taken what it was given */
   drainStdout?(): Promise<void>;
   /** import() as bin/ gives it to the bundle (see Io.importModule) */
-  readonly importModule?: (url: string) => Promise<unknown>;
+  readonly importModule?: ImportModule;
 }
 
 /** IPVSADM_NETLINK_TIMEOUT in seconds (decimals allowed) → milliseconds; NaN when not a number. */

@@ -2,7 +2,7 @@
 // exit status, and what a broken pipe or a full disk does. A broken pipe ends the process quietly
 // with status 141, as a C tool killed by SIGPIPE reports in a shell; any other write error is one
 // line on stderr and a non-zero status (ipvsadm 1.31 exits 0 and loses the output: we fail).
-import type { Io } from './main.js';
+import type { ImportModule, Io } from './main.js';
 import { StreamWriter, writeErrorText } from './output.js';
 import { processIo } from './process-io.js';
 
@@ -23,7 +23,7 @@ function oneLine(error: unknown): string {
  * what happened to the output. Never throws; never prints a stack trace (IPVSADM_DEBUG=1 does).
  * `importModule`: import() as bin/ gives it (see Io.importModule).
  */
-export async function runProcess(name: string, entry: Entry, importModule?: (url: string) => Promise<unknown>): Promise<void> {
+export async function runProcess(name: string, entry: Entry, importModule?: ImportModule): Promise<void> {
   const brokenPipe = (e: NodeJS.ErrnoException): void => {
     if (e.code === 'EPIPE') process.exit(BROKEN_PIPE_STATUS);
   };

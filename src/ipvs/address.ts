@@ -129,13 +129,6 @@ export function wireAddressLength(addr: Address): number {
   return addr.af === AF_INET ? 4 : 16;
 }
 
-/** The 16-byte `union nf_inet_addr` the kernel sends and expects (IPv4 in the first 4 bytes). */
-export function addressToWire(addr: Address): Uint8Array {
-  const out = new Uint8Array(WIRE_ADDRESS_BYTES);
-  out.set(addr.bytes.subarray(0, wireAddressLength(addr)));
-  return out;
-}
-
 export function addressFromWire(af: AddressFamily, wire: Uint8Array): Address {
   return { af, bytes: Uint8Array.from(wire.subarray(0, af === AF_INET ? 4 : 16)) };
 }

@@ -114,24 +114,28 @@ export interface RawAttribute {
   readonly payload: Uint8Array;
 }
 
-/** Splits a run of attributes, checking every length against the buffer. */
-export function splitAttributes(bytes: Uint8Array, where: string): RawAttribute[] {
-  const out: RawAttribute[] = [];
-  const dv = view(bytes);
+/**
+ * Walks a run of attributes, checking every length against the buffer: `visit` gets each raw
+ * nla_type (flags included) and its payload's offset and length. `where` is asked only for an error.
+ */
+function walkAttributes(bytes: Uint8Array, dv: DataView, where: () => string, visit: (rawType: number, start: number, length: number) => void): void {
   let off = 0;
   while (off + NLA_HDRLEN <= bytes.length) {
     const len = dv.getUint16(off, HOST_LE);
-    const rawType = dv.getUint16(off + 2, HOST_LE);
     if (len < NLA_HDRLEN || off + len > bytes.length) {
-      throw new MalformedMessageError(where, `attribute at offset ${off} has length ${len}, ${bytes.length - off} bytes left`);
+      throw new MalformedMessageError(where(), `attribute at offset ${off} has length ${len}, ${bytes.length - off} bytes left`);
     }
-    out.push({
-      type: rawType & NLA_TYPE_MASK,
-      nested: (rawType & NLA_F_NESTED) !== 0,
-      payload: bytes.subarray(off + NLA_HDRLEN, off + len),
-    });
+    visit(dv.getUint16(off + 2, HOST_LE), off + NLA_HDRLEN, len - NLA_HDRLEN);
     off += align4(len);
   }
+}
+
+/** Splits a run of attributes, checking every length against the buffer. */
+export function splitAttributes(bytes: Uint8Array, where: string): RawAttribute[] {
+  const out: RawAttribute[] = [];
+  walkAttributes(bytes, view(bytes), () => where, (rawType, start, length) =>
+    out.push({ type: rawType & NLA_TYPE_MASK, nested: (rawType & NLA_F_NESTED) !== 0, payload: bytes.subarray(start, start + length) }),
+  );
   return out;
 }
 
@@ -143,7 +147,7 @@ export function splitAttributes(bytes: Uint8Array, where: string): RawAttribute[
  */
 export class AttributeSet {
   private readonly dv: DataView;
-  /** per attribute type: offset of its payload in `bytes` (holes: absent) */
+  /** per attribute type: offset of its payload in `buf` (holes: absent) */
   private readonly starts: number[] = [];
   private readonly lengths: number[] = [];
 
@@ -153,17 +157,11 @@ export class AttributeSet {
     private readonly names: Readonly<Record<string, number>> = {},
   ) {
     this.dv = view(buf);
-    let off = 0;
-    while (off + NLA_HDRLEN <= buf.length) {
-      const len = this.dv.getUint16(off, HOST_LE);
-      if (len < NLA_HDRLEN || off + len > buf.length) {
-        throw new MalformedMessageError(this.where, `attribute at offset ${off} has length ${len}, ${buf.length - off} bytes left`);
-      }
-      const type = this.dv.getUint16(off + 2, HOST_LE) & NLA_TYPE_MASK;
-      this.starts[type] = off + NLA_HDRLEN;
-      this.lengths[type] = len - NLA_HDRLEN;
-      off += align4(len);
-    }
+    walkAttributes(buf, this.dv, () => this.where, (rawType, start, length) => {
+      const type = rawType & NLA_TYPE_MASK;
+      this.starts[type] = start;
+      this.lengths[type] = length;
+    });
   }
 
   /** Where these attributes are, for error messages (`dump of command 1.SERVICE`). */
