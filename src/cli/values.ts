@@ -49,16 +49,14 @@ function atonPart(text: string): { value: number; length: number } | undefined {
   return value > 0xffffffff ? undefined : { value, length: m[0].length };
 }
 
-/** The common case, read the same by inet_aton: four decimal parts 0..255 without leading zeros. */
-const DECIMAL_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
 /**
  * glibc inet_aton(): `a.b.c.d`, `a.b.c` (c 16 bits), `a.b` (b 24 bits) or `a` (32 bits), each
  * part decimal, octal or hex; anything after a whitespace character is ignored.
  */
 export function parseInetAton(text: string): Address | undefined {
-  const quad = DECIMAL_QUAD.exec(text);
-  if (quad) return ipv4([Number(quad[1]), Number(quad[2]), Number(quad[3]), Number(quad[4])]);
+  // The common case, read the same by inet_aton: a strict dotted quad (no leading zeros).
+  const quad = parseIPv4(text);
+  if (quad) return quad;
   const lead: number[] = [];
   let rest = text;
   for (;;) {

@@ -31,10 +31,6 @@ export interface OutgoingMessage {
   readonly payload: Uint8Array;
 }
 
-export function encodeMessage(msg: OutgoingMessage): Uint8Array {
-  return encodeMessages([msg]);
-}
-
 /** Messages back to back, each padded to 4 bytes, in one buffer (one sendmsg's worth). */
 export function encodeMessages(msgs: readonly OutgoingMessage[]): Uint8Array {
   let total = 0;

@@ -2,16 +2,16 @@
 // several messages; malformed lengths; NLMSG_ERROR (ACK, CAPPED, extack TLVs) and NLMSG_DONE.
 import { describe, expect, it } from 'vitest';
 import { MalformedMessageError } from '../../src/netlink/errors.js';
-import { decodeDone, decodeError, decodeGenlPayload, encodeGenlPayload, encodeMessage, encodeMessages, splitMessages } from '../../src/netlink/message.js';
+import { decodeDone, decodeError, decodeGenlPayload, encodeGenlPayload, encodeMessages, splitMessages } from '../../src/netlink/message.js';
 import { NLMSG, NLM_F, attr, cat, done, genl, hex, i32, nlmsg, nlmsgerr, str, u16, u32 } from '../support/bytes.js';
 import { endianness } from 'node:os';
 
 const asMsg = (b: Buffer) => splitMessages(b)[0]!;
 
-describe('encodeMessage / encodeGenlPayload', () => {
+describe('encodeMessages / encodeGenlPayload', () => {
   it('writes nlmsghdr in host order with the unpadded length, then pads', () => {
     const payload = Buffer.from([9, 8, 7, 6, 5]);
-    const out = encodeMessage({ type: 0x1c, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 0xfffffffe, pid: 77, payload });
+    const out = encodeMessages([{ type: 0x1c, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 0xfffffffe, pid: 77, payload }]);
     expect(Buffer.from(out)).toEqual(nlmsg({ type: 0x1c, flags: 5, seq: 0xfffffffe, pid: 77 }, payload));
     expect(out.length).toBe(24);
   });
@@ -29,12 +29,12 @@ describe('encodeMessage / encodeGenlPayload', () => {
   });
 
   it('defaults pid to 0', () => {
-    expect(Buffer.from(encodeMessage({ type: 2, flags: 1, seq: 3, payload: new Uint8Array(0) }))).toEqual(nlmsg({ type: 2, flags: 1, seq: 3 }));
+    expect(Buffer.from(encodeMessages([{ type: 2, flags: 1, seq: 3, payload: new Uint8Array(0) }]))).toEqual(nlmsg({ type: 2, flags: 1, seq: 3 }));
   });
 
   it.runIf(endianness() === 'LE')('matches a literal GETFAMILY request on little-endian hosts', () => {
     const payload = encodeGenlPayload(3, 1, attr(2, str('IPVS')));
-    const out = encodeMessage({ type: 0x10, flags: 5, seq: 1, pid: 0x1234, payload });
+    const out = encodeMessages([{ type: 0x10, flags: 5, seq: 1, pid: 0x1234, payload }]);
     expect(Buffer.from(out).toString('hex')).toBe(
       hex('20000000 1000 0500 01000000 34120000  03 01 0000  0900 0200 49505653 00 000000').toString('hex'),
     );
