@@ -19,7 +19,7 @@ export interface ExecuteContext {
   /** reads /proc/net/ip_vs_conn (for -L -c); injectable for tests */
   readonly readConnections?: () => Promise<string>;
   /** reads /proc/net/ip_vs (the default listing's destinations in one read); without it, dumps */
-  readonly readServices?: () => Promise<string>;
+  readonly readServices?: () => Promise<Uint8Array>;
 }
 
 type Modifying = Extract<Command, { kind: 'add-service' | 'edit-service' | 'delete-service' | 'flush' | 'zero' | 'add-server' | 'edit-server' | 'delete-server' | 'set-timeouts' | 'start-daemon' | 'stop-daemon' }>;

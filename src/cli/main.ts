@@ -26,7 +26,7 @@ export interface Io {
   loadModule(): Promise<void>;
   readConnections(): Promise<string>;
   /** reads /proc/net/ip_vs (optional: without it, listings dump every service's destinations) */
-  readServices?(): Promise<string>;
+  readServices?(): Promise<Uint8Array>;
   /** stdout is a terminal that takes colour (our own views only; compat output never has colour) */
   readonly color?: boolean;
   /** resolves when what stdout() accepted so far is written (back-pressure for large listings) */
@@ -45,12 +45,23 @@ export const TIMEOUT_ENV = 'IPVSADM_NETLINK_TIMEOUT';
 
 const INIT_HINT = 'Are you sure that IP Virtual Server is built in the kernel or as module?';
 
-async function openClient(io: Io): Promise<IpvsClient> {
+/** The read size of a socket that dumps the whole table (see TransportOptions.readBytes). */
+const DUMP_READ_BYTES = 32 * 1024;
+
+/** Commands whose socket mostly carries the whole table's dumps. */
+function dumpsTable(parsed: Parsed): boolean {
+  return parsed.ok && ((parsed.cmd.kind === 'list' && !parsed.cmd.key) || parsed.cmd.kind === 'save');
+}
+
+async function openClient(io: Io, dumps: boolean): Promise<IpvsClient> {
   // Loaded here, not at the top: help and version never compile the client and codec.
   const { IpvsClient } = await import('../ipvs/client.js');
+  const options = {
+    ...(io.netlinkTimeoutMs === undefined ? {} : { timeoutMs: io.netlinkTimeoutMs }),
+    ...(dumps ? { readBytes: DUMP_READ_BYTES } : {}),
+  };
   const once = async (): Promise<IpvsClient> => {
-    const timeout = io.netlinkTimeoutMs;
-    const client = await IpvsClient.open(io.openTransport, timeout === undefined ? {} : { timeoutMs: timeout });
+    const client = await IpvsClient.open(io.openTransport, options);
     try {
       await client.info();
       return client;
@@ -98,7 +109,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   // ipvsadm initialises IPVS before it looks at its arguments, so an init failure wins.
   let client: IpvsClient;
   try {
-    client = await openClient(io);
+    client = await openClient(io, dumpsTable(parsed));
   } catch (e) {
     if (!(e instanceof IpvsOperationError)) throw e;
     io.stderr(`Can't initialize ipvs: ${e.message}\n${INIT_HINT}\n`);

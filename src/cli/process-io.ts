@@ -94,7 +94,7 @@ export function processIo(name: string, sinks: TextSinks): Io {
  * so a read per thread-pool trip would cost a wake-up each, and readFileSync keeps a 64 KiB
  * buffer alive per read (45 MiB for 10,000 services). One buffer here, doubled when full.
  */
-export function readProcFile(path: string, fs: typeof import('node:fs')): string {
+export function readProcFile(path: string, fs: typeof import('node:fs')): Uint8Array {
   const fd = fs.openSync(path, 'r');
   try {
     let buf = Buffer.allocUnsafe(1 << 20);
@@ -106,7 +106,7 @@ export function readProcFile(path: string, fs: typeof import('node:fs')): string
         buf = bigger;
       }
       const n = fs.readSync(fd, buf, len, buf.length - len, null);
-      if (n === 0) return buf.toString('latin1', 0, len);
+      if (n === 0) return buf.subarray(0, len);
       len += n;
     }
   } finally {

@@ -27,7 +27,8 @@ import {
 import { IpvsExchangeError, IpvsOperationError, exchangeError } from './errors.js';
 import type { IpvsOperation } from './errors.js';
 import { formatAddress } from './address.js';
-import { parseProcServices, procServiceId } from './proc-services.js';
+import { NOT_LISTED, parseProcServices, procServiceId } from './proc-services.js';
+import type { ProcServices } from './proc-services.js';
 import type { DaemonConfig, Destination, DestinationConfig, Info, Service, ServiceConfig, ServiceKey, ServiceWithDestinations, Timeouts } from './model.js';
 
 const { EAGAIN, EINVAL, ENOENT, ENOPROTOOPT, ESRCH } = osConstants.errno;
@@ -43,7 +44,10 @@ export interface ProcTableOptions {
 }
 
 /** Options of the client's sockets (the app boundary reads them from the environment). */
-export type ClientOptions = ConnectionOptions;
+export interface ClientOptions extends ConnectionOptions {
+  /** the socket's fixed read size (TransportOptions.readBytes), for clients that mostly dump */
+  readonly readBytes?: number;
+}
 
 /** Sockets used for destination dumps of a large table, and the services worth one more socket. */
 const DUMP_SOCKETS = 8;
@@ -133,6 +137,22 @@ function destId(d: Destination): string {
 function hasDuplicates<T>(items: readonly T[], id: (t: T) => string): boolean {
   return new Set(items.map(id)).size !== items.length;
 }
+/**
+ * A service with the destinations the file lists, made anew each time they are read: a listing
+ * of 10,000 services then keeps columns, not 40,000 objects, until each is printed.
+ */
+class ListedInProc implements ServiceWithDestinations {
+  constructor(
+    readonly service: Service,
+    private readonly file: ProcServices,
+    private readonly entry: number,
+  ) {}
+
+  get destinations(): Destination[] {
+    return this.file.destinations(this.entry);
+  }
+}
+
 const isGone = (e: unknown): boolean => e instanceof IpvsOperationError && (e.errno === ESRCH || e.errno === ENOENT);
 const isInterrupted = (e: unknown): boolean => e instanceof IpvsExchangeError && e.cause instanceof DumpInterruptedError;
 
@@ -154,7 +174,8 @@ export class IpvsClient {
   static async open(openTransport: TransportFactory, options: ClientOptions = {}): Promise<IpvsClient> {
     try {
       // GenlClient.open closes the transport itself when the family cannot be resolved.
-      const genl = await GenlClient.open(await openTransport(NETLINK_GENERIC), IPVS_GENL_NAME, options);
+      const transport = await openTransport(NETLINK_GENERIC, options.readBytes ? { readBytes: options.readBytes } : {});
+      const genl = await GenlClient.open(transport, IPVS_GENL_NAME, options);
       return new IpvsClient(genl, openTransport, options);
     } catch (e) {
       if (e instanceof NetlinkError && e.errno === ENOENT) throw new IpvsOperationError('init', ENOPROTOOPT, { cause: e });
@@ -299,7 +320,7 @@ export class IpvsClient {
    * the whole fetch starts again, and after `attempts` the answer is undefined (the caller dumps).
    * Counters are not read: every stats is ZERO_STATS.
    */
-  async tableFromProc(read: () => Promise<string>, options: ProcTableOptions = {}): Promise<ServiceWithDestinations[] | undefined> {
+  async tableFromProc(read: () => Promise<Uint8Array>, options: ProcTableOptions = {}): Promise<ServiceWithDestinations[] | undefined> {
     const attempts = options.attempts ?? TABLE_ATTEMPTS;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
@@ -332,11 +353,11 @@ export class IpvsClient {
     return out;
   }
 
-  private async tableFromProcOnce(read: () => Promise<string>): Promise<ServiceWithDestinations[] | undefined> {
+  private async tableFromProcOnce(read: () => Promise<Uint8Array>): Promise<ServiceWithDestinations[] | undefined> {
     const services = await this.dumpServices(decodeServiceWithoutStats);
     const ids = services.map((s) => procServiceId(s.key));
     if (ids.some((id) => id === undefined) || new Set(ids).size !== ids.length) return undefined;
-    let text: string;
+    let text: Uint8Array;
     try {
       text = await read();
     } catch {
@@ -348,9 +369,9 @@ export class IpvsClient {
     // added, deleted or hidden from the dump by a change in between shows up as a difference.
     if (parsed.size !== services.length) throw new TableChanged();
     return services.map((service, i) => {
-      const found = parsed.get(ids[i]!);
-      if (!found || found.scheduler !== service.scheduler || hasDuplicates(found.destinations, destId)) throw new TableChanged();
-      return { service, destinations: found.destinations };
+      const entry = parsed.entry(ids[i]!);
+      if (entry === NOT_LISTED || !parsed.schedulerIs(entry, service.scheduler) || parsed.hasDuplicateDestinations(entry)) throw new TableChanged();
+      return new ListedInProc(service, parsed, entry);
     });
   }
 

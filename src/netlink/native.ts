@@ -19,15 +19,18 @@ interface ErrnoLike {
   message?: string;
 }
 
-export const openNativeTransport: TransportFactory = async (protocol) => {
+export const openNativeTransport: TransportFactory = async (protocol, options = {}) => {
   // require, not import(): the ESM loader would first scan the CommonJS source for its exports.
   const { RawNetlinkSocket } = createRequire(import.meta.url)('netlink/dist/raw.js') as typeof import('netlink/dist/raw.js');
   let socket: InstanceType<typeof RawNetlinkSocket>;
   try {
-    // The binding peeks at each datagram's size and reads it into a buffer of exactly that
-    // size. Fixed 32 KiB reads (one recvmsg less each) were measured: restore's thousands of
-    // acks then held over 100 MiB of buffers awaiting collection.
-    socket = new RawNetlinkSocket(protocol, { recvBufferSize: BUFFER_BYTES, sendBufferSize: BUFFER_BYTES });
+    // By default the binding peeks at each datagram's size and reads it into a buffer of
+    // exactly that size. Fixed reads save a recvmsg per datagram and let the kernel fill
+    // 32 KiB dump datagrams (10,000 services: 2,016 recvmsg -> 121), but each datagram then
+    // holds a buffer that large until collected: restore's thousands of acks and failures
+    // held over 100 MiB that way, so only sockets that mostly dump ask for them.
+    const reads = options.readBytes ? { messagePeeking: false, msgBufferSize: options.readBytes } : {};
+    socket = new RawNetlinkSocket(protocol, { recvBufferSize: BUFFER_BYTES, sendBufferSize: BUFFER_BYTES, ...reads });
   } catch (e) {
     const err = e as ErrnoLike;
     throw new TransportError(`cannot open netlink socket: ${err.message ?? String(e)}`, Math.abs(err.errno ?? 0), { cause: e });

@@ -11,5 +11,14 @@ export interface Transport {
   close(): void;
 }
 
+export interface TransportOptions {
+  /**
+   * Read every datagram into a buffer of this many bytes instead of peeking at its size first:
+   * one recvmsg per datagram, and the kernel (which sizes dump replies by the largest read it
+   * has seen) packs dumps into datagrams of up to 32 KiB. For sockets that mostly dump.
+   */
+  readonly readBytes?: number;
+}
+
 /** Opens a transport for a netlink protocol (NETLINK_GENERIC for IPVS). */
-export type TransportFactory = (protocol: number) => Promise<Transport>;
+export type TransportFactory = (protocol: number, options?: TransportOptions) => Promise<Transport>;

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { parseIPv4, parseIPv6 } from '../../src/ipvs/address.js';
 import { IpvsClient } from '../../src/ipvs/client.js';
 import type { DestinationConfig, ServiceKey, ServiceWithDestinations } from '../../src/ipvs/model.js';
-import { procServiceId } from '../../src/ipvs/proc-services.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
 import { FakeKernel } from '../support/fake-kernel.js';
 
@@ -17,8 +16,7 @@ const hex = (n: number, w: number): string => n.toString(16).toUpperCase().padSt
 function procText(table: readonly ServiceWithDestinations[], scheduler = (s: string): string => s): string {
   let out = HEADER;
   for (const { service, destinations } of table) {
-    const id = procServiceId(service.key)!;
-    out += `${id.replace(' ', '  ')} ${scheduler(service.scheduler)} \n`;
+    out += `${serviceColumns(service.key)} ${scheduler(service.scheduler)} \n`;
     for (const d of destinations) {
       const b = d.addr.bytes;
       const addr =
@@ -30,6 +28,23 @@ function procText(table: readonly ServiceWithDestinations[], scheduler = (s: str
   }
   return out;
 }
+
+/** A service line's first columns: `TCP  C0000201:0050`, `FWM  00000007`. */
+function serviceColumns(key: ServiceKey): string {
+  if (key.kind === 'fwmark') return `FWM  ${hex(key.fwmark, 8)}`;
+  const b = key.addr.bytes;
+  const addr =
+    key.af === 10
+      ? `[${Array.from({ length: 8 }, (_, i) => hex((b[2 * i]! << 8) | b[2 * i + 1]!, 4).toLowerCase()).join(':')}]`
+      : hex(((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0, 8);
+  return `${{ 6: 'TCP', 17: 'UDP', 132: 'SCTP' }[key.protocol] ?? 'XX'}  ${addr}:${hex(key.port, 4)}`;
+}
+
+/** The file as read: bytes. */
+const bytes = (text: string): Uint8Array => Buffer.from(text, 'latin1');
+
+/** A listing as plain objects (destinations made once). */
+const plainTable = (t: readonly ServiceWithDestinations[]): ServiceWithDestinations[] => t.map((e) => ({ service: e.service, destinations: [...e.destinations] }));
 
 const DEST: DestinationConfig = { addr: parseIPv4('198.51.100.1')!, port: 8080, fwdMethod: 0, weight: 1, uThreshold: 0, lThreshold: 0, tunType: 0, tunPort: 0, tunFlags: 0 };
 const tcp = (port: number): ServiceKey => ({ kind: 'addr', af: 2, protocol: 6, addr: parseIPv4('192.0.2.1')!, port });
@@ -56,7 +71,7 @@ describe('IpvsClient.tableFromProc', () => {
     const client = await setup();
     const dumped = await client.table();
     let reads = 0;
-    const fromProc = await client.tableFromProc(async () => (reads++, procText(dumped)));
+    const fromProc = await client.tableFromProc(async () => (reads++, bytes(procText(dumped))));
     expect(reads).toBe(1);
     expect(fromProc).toBeDefined();
     expect(shown(fromProc!)).toEqual(shown(dumped));
@@ -74,7 +89,7 @@ describe('IpvsClient.tableFromProc', () => {
     for (const bad of stale) {
       const seen = client.changesSeen;
       let reads = 0;
-      const out = await client.tableFromProc(async () => (reads++ === 0 ? bad : procText(dumped)));
+      const out = await client.tableFromProc(async () => bytes(reads++ === 0 ? bad : procText(dumped)));
       expect(shown(out!)).toEqual(shown(dumped));
       expect(client.changesSeen).toBe(seen + 1);
     }
@@ -85,10 +100,10 @@ describe('IpvsClient.tableFromProc', () => {
     const client = await setup();
     const dumped = await client.table();
     let reads = 0;
-    expect(await client.tableFromProc(async () => (reads++, procText(dumped.slice(1))), { attempts: 3 })).toBeUndefined();
+    expect(await client.tableFromProc(async () => (reads++, bytes(procText(dumped.slice(1)))), { attempts: 3 })).toBeUndefined();
     expect(reads).toBe(3);
     expect(await client.tableFromProc(() => Promise.reject(new Error('EACCES')))).toBeUndefined();
-    expect(await client.tableFromProc(async () => procText(dumped).replace('Route', 'Bounce'))).toBeUndefined();
+    expect(await client.tableFromProc(async () => bytes(procText(dumped).replace('Route', 'Bounce')))).toBeUndefined();
     client.close();
   });
 
@@ -96,11 +111,11 @@ describe('IpvsClient.tableFromProc', () => {
     const client = await setup();
     await client.apply({ op: 'add-service', service: { key: { kind: 'fwmark', af: 10, fwmark: 7 }, scheduler: 'rr', flags: 0, timeout: 0, netmask: 128, pe: '' } });
     let reads = 0;
-    expect(await client.tableFromProc(async () => (reads++, HEADER))).toBeUndefined();
+    expect(await client.tableFromProc(async () => (reads++, bytes(HEADER)))).toBeUndefined();
     await client.apply({ op: 'delete-service', key: { kind: 'fwmark', af: 10, fwmark: 7 } });
-    expect(await client.tableFromProc(async () => procText(await client.table()))).toBeDefined();
+    expect(await client.tableFromProc(async () => bytes(procText(await client.table())))).toBeDefined();
     await client.apply({ op: 'add-service', service: { key: { kind: 'addr', af: 2, protocol: 99, addr: parseIPv4('192.0.2.1')!, port: 0 }, scheduler: 'rr', flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' } });
-    expect(await client.tableFromProc(async () => (reads++, HEADER))).toBeUndefined();
+    expect(await client.tableFromProc(async () => (reads++, bytes(HEADER)))).toBeUndefined();
     expect(reads).toBe(0);
     client.close();
   });
@@ -109,10 +124,10 @@ describe('IpvsClient.tableFromProc', () => {
     const client = await setup();
     const dumped = await client.table();
     const v6 = dumped.findIndex((e) => e.service.key.af === 10);
-    const plain = await client.tableFromProc(async () => procText(dumped));
+    const plain = await client.tableFromProc(async () => bytes(procText(dumped)));
     expect(plain![v6]!.destinations[0]!.tunType).toBe(0); // the file has no tunnel details
-    const full = await client.tableFromProc(async () => procText(dumped), { tunnelDetails: true });
-    expect(full).toEqual(dumped.map((e, i) => (i === v6 ? e : { service: e.service, destinations: plain![i]!.destinations })));
+    const full = await client.tableFromProc(async () => bytes(procText(dumped)), { tunnelDetails: true });
+    expect(plainTable(full!)).toEqual(dumped.map((e, i) => (i === v6 ? e : { service: e.service, destinations: plain![i]!.destinations })));
     expect(full![v6]!.destinations[0]).toMatchObject({ tunType: 1, tunPort: 6080, tunFlags: 1 });
     client.close();
   });
@@ -124,7 +139,7 @@ describe('IpvsClient.tableFromProc', () => {
     const extra = dumped.map((e, i) => (i === v6 ? { ...e, destinations: [...e.destinations, { ...e.destinations[0]!, port: 54 }] } : e));
     const seen = client.changesSeen;
     let reads = 0;
-    const out = await client.tableFromProc(async () => procText(reads++ === 0 ? extra : dumped), { tunnelDetails: true });
+    const out = await client.tableFromProc(async () => bytes(procText(reads++ === 0 ? extra : dumped)), { tunnelDetails: true });
     expect(reads).toBe(2);
     expect(client.changesSeen).toBe(seen + 1);
     expect(out![v6]).toEqual(dumped[v6]);

@@ -194,7 +194,7 @@ describe('concurrency in the kernel', () => {
         try {
           // every other listing takes the destinations from /proc/net/ip_vs (the default -Ln's way)
           const viaProc = round++ % 2 === 1;
-          const fromProc = viaProc ? await client.tableFromProc(async () => readFileSync('/proc/net/ip_vs', 'latin1')) : undefined;
+          const fromProc = viaProc ? await client.tableFromProc(async () => readFileSync('/proc/net/ip_vs')) : undefined;
           if (viaProc && !fromProc) {
             gaveUp++;
             continue;

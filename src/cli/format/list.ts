@@ -43,12 +43,12 @@ export function versionLine(info: Info): string {
   return `IP Virtual Server version ${version} (size=${info.connTabSize | 0})`;
 }
 
-function serviceBlock(entry: ServiceWithDestinations, mode: ListMode, o: ListOptions, names: NameTable): string[] {
+/** A service's line and its destinations' lines, each ending in a newline. */
+function serviceBlock(entry: ServiceWithDestinations, mode: ListMode, o: ListOptions, names: NameTable): string {
   const dests = o.nosort ? entry.destinations : sortDestinations(entry.destinations);
-  return [
-    formatServiceLine(entry.service, mode, o, names),
-    ...dests.map((d) => formatDestLine(d, entry.service, mode, o, names)),
-  ];
+  let text = formatServiceLine(entry.service, mode, o, names) + '\n';
+  for (const d of dests) text += formatDestLine(d, entry.service, mode, o, names) + '\n';
+  return text;
 }
 
 /**
@@ -78,8 +78,9 @@ export function* listingChunks(
   const services = options.nosort ? data.services : sortServices(data.services);
   yield `${[...(data.info ? [versionLine(data.info)] : []), listTitle(mode)].join('\n')}\n`;
   for (let i = 0; i < services.length; i += SERVICES_PER_CHUNK) {
-    const lines = services.slice(i, i + SERVICES_PER_CHUNK).flatMap((e) => serviceBlock(e, mode, options, names));
-    yield `${lines.join('\n')}\n`;
+    let chunk = '';
+    for (let j = i; j < Math.min(i + SERVICES_PER_CHUNK, services.length); j++) chunk += serviceBlock(services[j]!, mode, options, names);
+    yield chunk;
   }
 }
 
