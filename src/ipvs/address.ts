@@ -130,7 +130,7 @@ export function wireAddressLength(addr: Address): number {
 }
 
 export function addressFromWire(af: AddressFamily, wire: Uint8Array): Address {
-  return { af, bytes: Uint8Array.from(wire.subarray(0, af === AF_INET ? 4 : 16)) };
+  return { af, bytes: new Uint8Array(wire.subarray(0, af === AF_INET ? 4 : 16)) }; // a copy
 }
 
 export function addressEquals(a: Address, b: Address): boolean {

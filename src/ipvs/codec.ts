@@ -114,7 +114,7 @@ function serviceKeyOf(s: AttributeSet): ServiceKey {
         kind: 'addr',
         af,
         protocol: s.required(SvcAttr.PROTOCOL, s.u16),
-        addr: addressFromWire(af, s.required(SvcAttr.ADDR, (t) => s.bytes(t, 16))),
+        addr: addressFromWire(af, s.required(SvcAttr.ADDR, s.bytes16)),
         port: s.required(SvcAttr.PORT, s.be16),
       };
 }
@@ -137,9 +137,9 @@ function decodeServiceWith(top: AttributeSet, withStats: boolean): Service {
   const s = serviceAttrs(top);
   const key = serviceKeyOf(s);
   const af = key.af;
-  const flagBytes = s.required(SvcAttr.FLAGS, (t) => s.bytes(t, 8));
-  const fv = new DataView(flagBytes.buffer, flagBytes.byteOffset, 8);
-  const flags = fv.getUint32(0, HOST_LE) & fv.getUint32(4, HOST_LE) & ~SvcFlag.HASHED;
+  // struct ip_vs_flags: the flags, then the mask of those that are set
+  const [value, mask] = s.required(SvcAttr.FLAGS, s.u32Pair);
+  const flags = value & mask & ~SvcFlag.HASHED;
   return {
     key,
     scheduler: s.required(SvcAttr.SCHED_NAME, s.string),
@@ -160,7 +160,7 @@ export function decodeDestination(top: AttributeSet, serviceAf: AddressFamily): 
   if (!d) throw new MalformedMessageError(top.where, 'IPVS_CMD_ATTR_DEST is missing');
   const af = family(d.u16(DestAttr.ADDR_FAMILY) ?? serviceAf, d);
   return {
-    addr: addressFromWire(af, d.required(DestAttr.ADDR, (t) => d.bytes(t, 16))),
+    addr: addressFromWire(af, d.required(DestAttr.ADDR, d.bytes16)),
     port: d.required(DestAttr.PORT, d.be16),
     fwdMethod: d.required(DestAttr.FWD_METHOD, d.u32) & 0x7,
     weight: d.required(DestAttr.WEIGHT, d.u32),

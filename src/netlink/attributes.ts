@@ -118,12 +118,18 @@ export interface RawAttribute {
  * Walks a run of attributes, checking every length against the buffer: `visit` gets each raw
  * nla_type (flags included) and its payload's offset and length. `where` is asked only for an error.
  */
-function walkAttributes(bytes: Uint8Array, dv: DataView, where: () => string, visit: (rawType: number, start: number, length: number) => void): void {
-  let off = 0;
-  while (off + NLA_HDRLEN <= bytes.length) {
+function walkAttributes(
+  dv: DataView,
+  begin: number,
+  end: number,
+  where: () => string,
+  visit: (rawType: number, start: number, length: number) => void,
+): void {
+  let off = begin;
+  while (off + NLA_HDRLEN <= end) {
     const len = dv.getUint16(off, HOST_LE);
-    if (len < NLA_HDRLEN || off + len > bytes.length) {
-      throw new MalformedMessageError(where(), `attribute at offset ${off} has length ${len}, ${bytes.length - off} bytes left`);
+    if (len < NLA_HDRLEN || off + len > end) {
+      throw new MalformedMessageError(where(), `attribute at offset ${off - begin} has length ${len}, ${end - off} bytes left`);
     }
     visit(dv.getUint16(off + 2, HOST_LE), off + NLA_HDRLEN, len - NLA_HDRLEN);
     off += align4(len);
@@ -133,7 +139,7 @@ function walkAttributes(bytes: Uint8Array, dv: DataView, where: () => string, vi
 /** Splits a run of attributes, checking every length against the buffer. */
 export function splitAttributes(bytes: Uint8Array, where: string): RawAttribute[] {
   const out: RawAttribute[] = [];
-  walkAttributes(bytes, view(bytes), () => where, (rawType, start, length) =>
+  walkAttributes(view(bytes), 0, bytes.length, () => where, (rawType, start, length) =>
     out.push({ type: rawType & NLA_TYPE_MASK, nested: (rawType & NLA_F_NESTED) !== 0, payload: bytes.subarray(start, start + length) }),
   );
   return out;
@@ -145,8 +151,14 @@ export function splitAttributes(bytes: Uint8Array, where: string): RawAttribute[
  * straight to the bytes (a listing decodes hundreds of thousands of attributes): no object per
  * attribute, and the place named in errors is only spelled out when an error needs it.
  */
+/** Strings up to this long are decoded by hand when they are ASCII. */
+const SHORT_ASCII = 32;
+
 export class AttributeSet {
   private readonly dv: DataView;
+  /** where the attributes are in `buf`: [begin, end) (a nested set shares its parent's bytes) */
+  private readonly begin: number;
+  private readonly end: number;
   /** per attribute type: offset of its payload in `buf` (holes: absent) */
   private readonly starts: number[] = [];
   private readonly lengths: number[] = [];
@@ -155,9 +167,12 @@ export class AttributeSet {
     private readonly buf: Uint8Array,
     private readonly place: string | (() => string),
     private readonly names: Readonly<Record<string, number>> = {},
+    within?: { readonly dv: DataView; readonly begin: number; readonly end: number },
   ) {
-    this.dv = view(buf);
-    walkAttributes(buf, this.dv, () => this.where, (rawType, start, length) => {
+    this.dv = within?.dv ?? view(buf);
+    this.begin = within?.begin ?? 0;
+    this.end = within?.end ?? buf.length;
+    walkAttributes(this.dv, this.begin, this.end, () => this.where, (rawType, start, length) => {
       const type = rawType & NLA_TYPE_MASK;
       this.starts[type] = start;
       this.lengths[type] = length;
@@ -171,7 +186,7 @@ export class AttributeSet {
 
   /** Every attribute in order, duplicates included. */
   get all(): readonly RawAttribute[] {
-    return splitAttributes(this.buf, this.where);
+    return splitAttributes(this.buf.subarray(this.begin, this.end), this.where);
   }
 
   private name(type: number): string {
@@ -224,17 +239,36 @@ export class AttributeSet {
     const at = this.sized(type, size);
     return at < 0 ? undefined : this.buf.subarray(at, at + size);
   }
-  /** A NUL-terminated string; the text stops at the first NUL. */
+  /** bytes(type, 16), for required() (addresses travel in 16 bytes) */
+  bytes16(type: number): Uint8Array | undefined {
+    return this.bytes(type, 16);
+  }
+  /** Two host-order u32 in 8 bytes (a struct of two, such as ip_vs_flags) */
+  u32Pair(type: number): [number, number] | undefined {
+    const at = this.sized(type, 8);
+    return at < 0 ? undefined : [this.dv.getUint32(at, HOST_LE), this.dv.getUint32(at + 4, HOST_LE)];
+  }
+  /** A NUL-terminated string (UTF-8); the text stops at the first NUL. */
   string(type: number): string | undefined {
     const at = this.starts[type];
     if (at === undefined) return undefined;
     const end = at + this.lengths[type]!;
     const nul = this.buf.indexOf(0, at);
-    return Buffer.from(this.buf.buffer, this.buf.byteOffset + at, (nul < 0 || nul > end ? end : nul) - at).toString('utf8');
+    const stop = nul < 0 || nul > end ? end : nul;
+    // Names (schedulers, pe) are short ASCII: made here, without a Buffer per string.
+    if (stop - at <= SHORT_ASCII) {
+      let text = '';
+      let i = at;
+      for (; i < stop && this.buf[i]! < 0x80; i++) text += String.fromCharCode(this.buf[i]!);
+      if (i === stop) return text;
+    }
+    return Buffer.from(this.buf.buffer, this.buf.byteOffset + at, stop - at).toString('utf8');
   }
   nested(type: number, names: Readonly<Record<string, number>> = {}): AttributeSet | undefined {
-    const p = this.raw(type);
-    return p === undefined ? undefined : new AttributeSet(p, () => `${this.where}.${this.name(type)}`, names);
+    const at = this.starts[type];
+    if (at === undefined) return undefined;
+    const within = { dv: this.dv, begin: at, end: at + this.lengths[type]! };
+    return new AttributeSet(this.buf, () => `${this.where}.${this.name(type)}`, names, within);
   }
 
   /** Like the typed getters, but a missing attribute is an error that names it. */

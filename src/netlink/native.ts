@@ -46,7 +46,9 @@ export const openNativeTransport: TransportFactory = async (protocol, options = 
         });
       }),
     listen: (onDatagram, onError) => {
-      socket.on('message', (msg) => onDatagram(msg));
+      // A plain view of the Buffer: the messages and attributes cut from it are then plain
+      // Uint8Arrays, cheaper to make than Buffers (a dump of 10,000 services cuts 30,000).
+      socket.on('message', (msg) => onDatagram(new Uint8Array(msg.buffer, msg.byteOffset, msg.length)));
       socket.on('truncatedMessage', (msg, rinfo) => onError(truncatedError(msg.length, rinfo.truncated)));
       socket.on('error', (error) => onError(receiveError(error)));
     },

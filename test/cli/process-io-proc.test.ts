@@ -16,7 +16,8 @@ describe('readProcFile', () => {
         for (let i = 0; i < size; i++) bytes[i] = (i * 131 + (i >> 8)) & 0xff;
         const f = join(dir, `f${size}`);
         writeFileSync(f, bytes);
-        expect(Buffer.compare(readProcFile(f, fs), bytes), `size ${size}`).toBe(0);
+        expect(Buffer.compare(readProcFile(f, fs, 1 << 20), bytes), `size ${size}`).toBe(0);
+        expect(Buffer.compare(readProcFile(f, fs), bytes), `size ${size}, default buffer`).toBe(0);
       }
       expect(Buffer.from(readProcFile('/proc/self/status', fs)).toString('latin1')).toMatch(/^Name:/);
       expect(() => readProcFile(join(dir, 'missing'), fs)).toThrow(/ENOENT/);
