@@ -136,7 +136,8 @@ function checkRows<O extends string>(
 
 /** ipvsadm's option check for one command (spec §5); throws UsageError (exit 2). */
 export function checkCommandOptions(command: CommandName, present: ReadonlySet<OptionName>): void {
-  checkRows(OPTION_NAMES, (o) => cellOf(command, o), present, `'${command}' command`);
+  const column = COMMAND_NAMES.indexOf(command); // once, not per option: restore checks every line
+  checkRows(OPTION_NAMES, (o) => MATRIX[o][column] as Cell, present, `'${command}' command`);
 }
 
 /** Tunnel options checked per tunnel type (spec §6.3), in this order. */

@@ -16,19 +16,31 @@ export function ipv4(bytes: ArrayLike<number>): Address {
 
 /** Strict dotted quad, as inet_pton(AF_INET): four decimal parts 0..255, no leading zeros rule. */
 export function parseIPv4(text: string): Address | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
+  // By hand, not split and a pattern per part: a restore parses one or two per line.
   const bytes = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (!/^[0-9]{1,3}$/.test(p)) return undefined;
-    if (p.length > 1 && p.startsWith('0')) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    bytes[i] = v;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : DOT;
+    if (c === DOT) {
+      if (digits === 0 || part === 4) return undefined;
+      bytes[part++] = value;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < ZERO || c > NINE) return undefined;
+    if (digits === 1 && value === 0) return undefined; // a leading zero
+    value = value * 10 + (c - ZERO);
+    if (++digits > 3 || value > 255) return undefined;
   }
-  return { af: AF_INET, bytes };
+  return part === 4 ? { af: AF_INET, bytes } : undefined;
 }
+
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
 
 /** As inet_pton(AF_INET6): hex groups, one `::`, optional trailing dotted quad. */
 export function parseIPv6(text: string): Address | undefined {

@@ -33,6 +33,22 @@ describe('parseIPv4 (inet_pton AF_INET)', () => {
   ])('rejects %j', (text) => {
     expect(parseIPv4(text)).toBeUndefined();
   });
+
+  it('agrees with the rule it implements on any text of digits and dots', () => {
+    // four parts of 1-3 digits, no leading zero, each at most 255
+    const reference = (t: string): string | undefined => {
+      const parts = t.split('.');
+      const ok = parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
+      return ok ? parts.map(Number).join('.') : undefined;
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '9', '.'), maxLength: 17 }), (t) => {
+        const a = parseIPv4(t);
+        expect(a && [...a.bytes].join('.')).toBe(reference(t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
 
 describe('parseIPv6 (inet_pton AF_INET6)', () => {
