@@ -151,6 +151,11 @@ class ListedInProc implements ServiceWithDestinations {
   get destinations(): Destination[] {
     return this.file.destinations(this.entry);
   }
+
+  /** Whether a destination is a tunnel (the file lacks its type, port and flags). */
+  get hasTunnel(): boolean {
+    return this.file.hasMethod(this.entry, FwdMethod.TUNNEL);
+  }
 }
 
 const isGone = (e: unknown): boolean => e instanceof IpvsOperationError && (e.errno === ESRCH || e.errno === ENOENT);
@@ -265,11 +270,21 @@ export class IpvsClient {
 
   private async tableOnce(key: ServiceKey | undefined): Promise<ServiceWithDestinations[]> {
     const services = key ? [await this.service(key)] : await this.servicesOnce();
-    const dests = await this.noteChange(() => this.destinationsOfEach(services.map((s) => s.key)), true);
-    if (dests.some((d) => hasDuplicates(d, destId))) throw new TableChanged();
-    const empty = services.filter((_, i) => dests[i]!.length === 0).map((s) => s.key);
-    if (empty.length && (await this.anyGone(empty))) throw new TableChanged();
+    const dests = await this.checkedDestinations(services.map((s) => s.key));
     return services.map((service, i) => ({ service, destinations: dests[i]! }));
+  }
+
+  /**
+   * The destinations of each service, or TableChanged at a sign that one changed or went away
+   * meanwhile: a destination twice, a dump answered ESRCH/ENOENT, or an empty dump of a service
+   * that is gone (asked with GET_SERVICE).
+   */
+  private async checkedDestinations(keys: readonly ServiceKey[]): Promise<Destination[][]> {
+    const dests = await this.noteChange(() => this.destinationsOfEach(keys), true);
+    if (dests.some((d) => hasDuplicates(d, destId))) throw new TableChanged();
+    const empty = keys.filter((_, i) => dests[i]!.length === 0);
+    if (empty.length && (await this.anyGone(empty))) throw new TableChanged();
+    return dests;
   }
 
   /** Whether any of `keys` no longer exists (GET_SERVICE, pipelined). */
@@ -315,10 +330,11 @@ export class IpvsClient {
    * or undefined where that file cannot stand in for the destination dumps: unreadable, not in
    * Linux's format, or naming a service ambiguously (fwmark services of both families sharing a
    * mark) or not at all (a protocol without a kernel name). Consistent as table() is: services
-   * are dumped before the read, and the file must list exactly those, once each, with the same
-   * schedulers (a service the dump hid, or one added or deleted since, is a difference); otherwise
-   * the whole fetch starts again, and after `attempts` the answer is undefined (the caller dumps).
-   * Counters are not read: every stats is ZERO_STATS.
+   * are dumped before the read, and the file must list nothing else, each once, with the same
+   * scheduler (a service the dump hid, or one added or changed since, is a difference); services
+   * it leaves out get their destinations dumped (and checked as table() checks them). On a
+   * difference the whole fetch starts again, and after `attempts` the answer is undefined (the
+   * caller dumps). Counters are not read: every stats is ZERO_STATS.
    */
   async tableFromProc(read: () => Promise<Uint8Array>, options: ProcTableOptions = {}): Promise<ServiceWithDestinations[] | undefined> {
     const attempts = options.attempts ?? TABLE_ATTEMPTS;
@@ -340,10 +356,11 @@ export class IpvsClient {
    * listed (a service gone or changed in between starts the fetch again).
    */
   private async withTunnelDetails(table: ServiceWithDestinations[]): Promise<ServiceWithDestinations[]> {
-    const tunnelled = table.flatMap((e, i) => (e.destinations.some((d) => d.fwdMethod === FwdMethod.TUNNEL) ? [i] : []));
+    // services not in the file were dumped whole: they have their tunnel details already
+    const tunnelled = table.flatMap((e, i) => (e instanceof ListedInProc && e.hasTunnel ? [i] : []));
     if (tunnelled.length === 0) return table;
     const dumped = await this.noteChange(() => this.destinationsOfEach(tunnelled.map((i) => table[i]!.service.key)), true);
-    const out = table.slice();
+    const out: ServiceWithDestinations[] = table.slice();
     tunnelled.forEach((i, k) => {
       const fresh = dumped[k]!;
       const listed = new Set(table[i]!.destinations.map(destId));
@@ -365,14 +382,26 @@ export class IpvsClient {
     }
     const parsed = parseProcServices(text);
     if (!parsed) return undefined;
-    // Every dumped service must be in the file (checked below) and nothing else: a service
-    // added, deleted or hidden from the dump by a change in between shows up as a difference.
-    if (parsed.size !== services.length) throw new TableChanged();
-    return services.map((service, i) => {
+    const out: ServiceWithDestinations[] = [];
+    /** dumped services the file does not list: their destinations are dumped */
+    const unlisted: number[] = [];
+    services.forEach((service, i) => {
+      if (!parsed.lists(ids[i]!)) return void unlisted.push(i);
       const entry = parsed.entry(ids[i]!);
       if (entry === NOT_LISTED || !parsed.schedulerIs(entry, service.scheduler) || parsed.hasDuplicateDestinations(entry)) throw new TableChanged();
-      return new ListedInProc(service, parsed, entry);
+      out[i] = new ListedInProc(service, parsed, entry);
     });
+    // Nothing in the file but dumped services: one added or hidden from the dump by a change in
+    // between is a difference. Dumped services may be missing from it, though, and not only by
+    // a change: Linux (6.1 at least) leaves services out of the file while another network
+    // namespace has IPVS services too (about half of 10,000, measured), so reading it again
+    // would not help.
+    if (parsed.size !== services.length - unlisted.length) throw new TableChanged();
+    if (unlisted.length > 0) {
+      const dests = await this.checkedDestinations(unlisted.map((i) => services[i]!.key));
+      unlisted.forEach((i, k) => (out[i] = { service: services[i]!, destinations: dests[k]! }));
+    }
+    return out;
   }
 
   async service(key: ServiceKey): Promise<Service> {

@@ -72,6 +72,11 @@ export class ProcServices {
     private readonly dests: DestColumns,
   ) {}
 
+  /** Whether the file lists the service with `id` (once or more). */
+  lists(id: ProcServiceId): boolean {
+    return this.ids.has(id);
+  }
+
   /** The entry of the service with `id`, or NOT_LISTED (also when it is listed twice). */
   entry(id: ProcServiceId): number {
     return this.ids.get(id) ?? NOT_LISTED;
@@ -91,6 +96,13 @@ export class ProcServices {
     const end = this.firstDest[entry + 1]!;
     for (let i = this.firstDest[entry]!; i < end; i++) seen.add(this.dests.id(i));
     return seen.size !== end - this.firstDest[entry]!;
+  }
+
+  /** Whether one of the entry's destinations has forwarding method `method`. */
+  hasMethod(entry: number, method: number): boolean {
+    const end = this.firstDest[entry + 1]!;
+    for (let i = this.firstDest[entry]!; i < end; i++) if (this.dests.method(i) === method) return true;
+    return false;
   }
 
   /** The entry's destinations, in the file's order: new objects on each call. */
@@ -113,6 +125,11 @@ class DestColumns {
   private weight = new Int32Array(0);
   private active = new Uint32Array(0);
   private inactive = new Uint32Array(0);
+  /**
+   * One Address per IPv4 real server, shared by the destinations made (directors give the same
+   * real servers to many services; addresses are never changed in place)
+   */
+  private readonly v4Addresses = new Map<number, Address>();
 
   constructor(
     private readonly text: Uint8Array,
@@ -133,6 +150,10 @@ class DestColumns {
     this.inactive[i] = inactive;
   }
 
+  method(i: number): number {
+    return this.fwd[i]!;
+  }
+
   id(i: number): string | number {
     const at = this.v6At[i]!;
     return at < 0 ? this.v4[i]! * 2 ** 16 + this.port[i]! : `${latin1(this.text, at, at + 41)}:${this.port[i]}`;
@@ -143,7 +164,12 @@ class DestColumns {
     let addr: Address;
     if (at < 0) {
       const v = this.v4[i]!;
-      addr = { af: AF_INET, bytes: Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff) };
+      let shared = this.v4Addresses.get(v);
+      if (!shared) {
+        shared = { af: AF_INET, bytes: Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff) };
+        this.v4Addresses.set(v, shared);
+      }
+      addr = shared;
     } else {
       addr = { af: AF_INET6, bytes: ipv6Bytes(this.text, at + 1) };
     }

@@ -76,16 +76,16 @@ const SERVICES_PER_CHUNK = 100;
 
 /** The same text as formatSave, in chunks of whole lines, made as they are read. */
 export function* saveChunks(services: readonly ServiceWithDestinations[], numeric: boolean, names: NameTable): Generator<string> {
-  let lines: string[] = [];
+  let chunk = '';
   let count = 0;
   for (const { service, destinations } of sortServices(services)) {
     const spec = saveServiceSpec(service, numeric, names);
-    lines.push(serviceLine(service, spec));
-    for (const d of sortDestinations(destinations)) lines.push(destLine(d, service, spec, numeric, names));
+    chunk += serviceLine(service, spec) + '\n';
+    for (const d of sortDestinations(destinations)) chunk += destLine(d, service, spec, numeric, names) + '\n';
     if (++count % SERVICES_PER_CHUNK === 0) {
-      yield lines.map((l) => l + '\n').join('');
-      lines = [];
+      yield chunk;
+      chunk = '';
     }
   }
-  if (lines.length > 0) yield lines.map((l) => l + '\n').join('');
+  if (chunk !== '') yield chunk;
 }

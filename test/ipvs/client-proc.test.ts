@@ -78,21 +78,49 @@ describe('IpvsClient.tableFromProc', () => {
     client.close();
   });
 
-  it('a file that misses a service, lists an extra one or names another scheduler is read again', async () => {
+  it('a file that lists an extra service or names another scheduler is read again', async () => {
     const client = await setup();
     const dumped = await client.table();
-    const stale = [
-      procText(dumped.slice(1)),
-      procText(dumped) + 'TCP  C0000201:0001 rr \n',
-      procText(dumped, (s) => (s === 'wrr' ? 'rr' : s)),
-    ];
+    const stale = [procText(dumped) + 'TCP  C0000201:0001 rr \n', procText(dumped, (s) => (s === 'wrr' ? 'rr' : s))];
     for (const bad of stale) {
       const seen = client.changesSeen;
       let reads = 0;
       const out = await client.tableFromProc(async () => bytes(reads++ === 0 ? bad : procText(dumped)));
       expect(shown(out!)).toEqual(shown(dumped));
+      expect(reads).toBe(2);
       expect(client.changesSeen).toBe(seen + 1);
     }
+    client.close();
+  });
+
+  it('services the file leaves out (Linux does, while another namespace has IPVS services) get their destinations dumped', async () => {
+    const client = await setup();
+    const dumped = await client.table();
+    for (const left of [[0], [1, 2], [0, 1, 2, 3]]) {
+      const seen = client.changesSeen;
+      let reads = 0;
+      const out = await client.tableFromProc(async () => (reads++, bytes(procText(dumped.filter((_, i) => !left.includes(i)))))); // the tunnel one has its details then
+      expect(reads).toBe(1);
+      expect(client.changesSeen).toBe(seen);
+      expect(shown(out!)).toEqual(shown(dumped));
+      for (const i of left) expect(out![i]).toEqual(dumped[i]);
+    }
+    client.close();
+  });
+
+  it('a service left out of the file and deleted before its destinations are dumped starts the fetch again', async () => {
+    const client = await setup();
+    const dumped = await client.table();
+    const gone = dumped.findIndex((e) => e.destinations.length > 0 && e.service.key.af === 2);
+    let reads = 0;
+    const seen = client.changesSeen;
+    const out = await client.tableFromProc(async () => {
+      if (reads++ === 0) await client.apply({ op: 'delete-service', key: dumped[gone]!.service.key });
+      return bytes(procText(dumped.filter((_, i) => i !== gone)));
+    });
+    expect(reads).toBe(2);
+    expect(client.changesSeen).toBe(seen + 1);
+    expect(shown(out!)).toEqual(shown(dumped.filter((_, i) => i !== gone)));
     client.close();
   });
 
@@ -100,7 +128,7 @@ describe('IpvsClient.tableFromProc', () => {
     const client = await setup();
     const dumped = await client.table();
     let reads = 0;
-    expect(await client.tableFromProc(async () => (reads++, bytes(procText(dumped.slice(1)))), { attempts: 3 })).toBeUndefined();
+    expect(await client.tableFromProc(async () => (reads++, bytes(procText(dumped) + 'TCP  C0000201:0001 rr \n')), { attempts: 3 })).toBeUndefined();
     expect(reads).toBe(3);
     expect(await client.tableFromProc(() => Promise.reject(new Error('EACCES')))).toBeUndefined();
     expect(await client.tableFromProc(async () => bytes(procText(dumped).replace('Route', 'Bounce')))).toBeUndefined();

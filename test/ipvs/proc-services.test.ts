@@ -104,6 +104,15 @@ describe('parseProcServices', () => {
     expect(again.destinations(entryOf(again, tcp('192.0.2.1', 80))).map((d) => d.addr.bytes[3])).toEqual([1]);
   });
 
+  it('tells whether a service has a destination of a forwarding method', () => {
+    const file = parseProcServices(bytes(PROC))!;
+    const dns = entryOf(file, { kind: 'addr', af: 2, protocol: 17, addr: parseIPv4('192.0.2.1')!, port: 53 });
+    expect(file.hasMethod(dns, 2)).toBe(true);
+    expect(file.hasMethod(dns, 0)).toBe(false);
+    const web = entryOf(file, tcp('192.0.2.1', 80));
+    expect([0, 1, 2, 3].map((m) => file.hasMethod(web, m))).toEqual([true, false, false, true]);
+  });
+
   it('two destinations with the same address and port are found', () => {
     const file = parseProcServices(bytes(PROC))!;
     expect(file.hasDuplicateDestinations(entryOf(file, tcp('192.0.2.1', 80)))).toBe(false);
