@@ -1,6 +1,7 @@
 // The real-process side of cli/main.ts's Io: stdout/stderr streams, stdin, the native netlink
 // transport, system name resolution, modprobe. bin/*.js pass it to main().
-import { fstatSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { openNativeTransport } from '../netlink/native.js';
 import { decodeRaw } from '../save/raw-text.js';
@@ -20,29 +21,65 @@ export function shellArgv0(scriptPath: string | undefined, fallback: string): st
   return dirs.includes(dirname(scriptPath)) ? basename(scriptPath) : scriptPath;
 }
 
-const isDirectory = (fd: number): boolean => {
-  try {
-    return fstatSync(fd).isDirectory();
-  } catch {
-    return false;
-  }
-};
-
 /**
  * Stdin as text that keeps every byte (raw-text.ts): ipvsadm -R echoes input bytes raw. Input that
  * cannot be read is one line and exit 1 (1.31 reads it as empty, and ipvsadm-restore then flushes).
+ * A file or pipe is read synchronously into one buffer (a 50,000-line restore otherwise spends
+ * 0.3 s of the user-mode kernel's time on stream chunks and joining them); anything else, and a
+ * non-blocking pipe that runs dry, through the stream. The stream is made only then: making
+ * process.stdin of a pipe sets it non-blocking.
  */
-async function readAll(stream: NodeJS.ReadableStream & { fd?: number }): Promise<string> {
+async function readStdin(stream: () => NodeJS.ReadableStream): Promise<string> {
   const unreadable = (why: string): FixedListingError => new FixedListingError(`cannot read standard input: ${why}`);
+  let stat: Stats | undefined;
+  try {
+    stat = fstatSync(0);
+  } catch {
+    stat = undefined;
+  }
   // Node reads a directory as empty input without an error.
-  if (typeof stream.fd === 'number' && isDirectory(stream.fd)) throw unreadable('Is a directory');
+  if (stat?.isDirectory()) throw unreadable('Is a directory');
   const chunks: Buffer[] = [];
   try {
-    for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+    if (stat && (stat.isFile() || stat.isFIFO())) {
+      const initial = stat.isFile() ? Math.min(stat.size + 1, MAX_FIRST_READ) : MAX_FIRST_READ;
+      const { bytes, complete } = readWhole(0, { readSync }, Math.max(initial, 4096));
+      if (complete) return decodeRaw(bytes);
+      chunks.push(Buffer.from(bytes));
+    }
+    for await (const c of stream()) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
   } catch (e) {
     throw unreadable(writeErrorText(e as NodeJS.ErrnoException));
   }
   return decodeRaw(Buffer.concat(chunks));
+}
+
+/** The first buffer of a whole-file read: its pages cost memory only once a read fills them. */
+const MAX_FIRST_READ = 16 << 20;
+
+/**
+ * Reads `fd` to its end into one buffer, doubled when full. `complete` is false when a
+ * non-blocking descriptor had nothing more for now (EAGAIN): the bytes so far are given.
+ */
+export function readWhole(fd: number, fs: Pick<typeof import('node:fs'), 'readSync'>, initialBytes: number): { bytes: Uint8Array; complete: boolean } {
+  let buf = Buffer.allocUnsafe(initialBytes);
+  let len = 0;
+  for (;;) {
+    if (len === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, len);
+      buf = bigger;
+    }
+    let n: number;
+    try {
+      n = fs.readSync(fd, buf, len, buf.length - len, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return { bytes: buf.subarray(0, len), complete: false };
+      throw e;
+    }
+    if (n === 0) return { bytes: buf.subarray(0, len), complete: true };
+    len += n;
+  }
 }
 
 /** Where processIo sends text; run-process.ts passes StreamWriters that never throw. */
@@ -69,7 +106,7 @@ export function processIo(name: string, sinks: TextSinks): Io {
     stderr: (t) => sinks.stderr(t),
     ...(sinks.drainStdout ? { drainStdout: sinks.drainStdout } : {}),
     ...(sinks.importModule ? { importModule: sinks.importModule } : {}),
-    readStdin: () => readAll(process.stdin),
+    readStdin: () => readStdin(() => process.stdin),
     openTransport: openNativeTransport,
     names: systemNameResolver(),
     loadModule: () =>
@@ -89,31 +126,17 @@ export function processIo(name: string, sinks: TextSinks): Io {
   };
 }
 
-/** readProcFile's first buffer */
-const PROC_READ_BYTES = 16 << 20;
-
 /**
  * A /proc file read whole, synchronously: the kernel gives such files out about 4 KiB per read,
  * so a read per thread-pool trip would cost a wake-up each, and readFileSync keeps a 64 KiB
- * buffer alive per read (45 MiB for 10,000 services). One buffer here, doubled when full. It
- * starts large (16 MiB, 60,000 services x 4): its pages cost memory only once a read fills
- * them, while each doubling copies what was read (in the user-mode kernel, 140 ms for 3 MiB).
+ * buffer alive per read (45 MiB for 10,000 services). One buffer here (16 MiB to start: 60,000
+ * services x 4 fit, and each doubling copies what was read, 140 ms for 3 MiB in the user-mode
+ * kernel).
  */
-export function readProcFile(path: string, fs: typeof import('node:fs'), initialBytes = PROC_READ_BYTES): Uint8Array {
+export function readProcFile(path: string, fs: typeof import('node:fs'), initialBytes = MAX_FIRST_READ): Uint8Array {
   const fd = fs.openSync(path, 'r');
   try {
-    let buf = Buffer.allocUnsafe(initialBytes);
-    let len = 0;
-    for (;;) {
-      if (len === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, len);
-        buf = bigger;
-      }
-      const n = fs.readSync(fd, buf, len, buf.length - len, null);
-      if (n === 0) return buf.subarray(0, len);
-      len += n;
-    }
+    return readWhole(fd, fs, initialBytes).bytes;
   } finally {
     fs.closeSync(fd);
   }

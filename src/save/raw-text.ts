@@ -2,7 +2,7 @@
 // part of valid UTF-8 becomes the lone surrogate U+DC80+byte (Python's "surrogateescape"), and
 // encodeRaw turns such text back into the same bytes. ipvsadm 1.31 echoes input bytes raw.
 
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 const ESCAPE_BASE = 0xdc00;
 /** An escaped byte: a low surrogate U+DC80..U+DCFF that does not follow a high surrogate. */
@@ -33,7 +33,9 @@ function sequenceLength(b: Uint8Array, i: number): number {
 /** Bytes → text; decodeRaw(encodeRaw(t)) === t for text it produced, encodeRaw(decodeRaw(b)) equals b. */
 export function decodeRaw(bytes: Uint8Array): string {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // Nearly every input is valid UTF-8: then the native check and decode do it all.
+  // Nearly every input is ASCII (a copy makes the text) or at least valid UTF-8: then the
+  // native checks and decoders do it all.
+  if (isAscii(buf)) return buf.toString('latin1');
   if (isUtf8(buf)) return buf.toString('utf8');
   const parts: string[] = [];
   let runStart = 0;
