@@ -2,7 +2,7 @@
 // turns every failure into an IpvsOperationError (operation + errno), as libipvs reports them.
 // Listings are fetched again when the table changed under them (see table()).
 import { AttributeSet, AttributeWriter } from '../netlink/attributes.js';
-import type { ConnectionOptions } from '../netlink/connection.js';
+import type { ConnectionOptions, ReplyVisitor } from '../netlink/connection.js';
 import { NETLINK_GENERIC } from '../netlink/constants.js';
 import { DumpInterruptedError, MalformedMessageError, NetlinkError, NetlinkExchangeError, TransportError } from '../netlink/errors.js';
 import { GenlClient } from '../netlink/genl.js';
@@ -245,9 +245,17 @@ export class IpvsClient {
     return first.filter((s) => !seen.has(keyId(s.key)) && (seen.add(keyId(s.key)), true));
   }
 
-  /** One GET_SERVICE dump, decoded; an interrupted dump is a TableChanged. */
+  /**
+   * One GET_SERVICE dump, each service decoded as its reply arrives (nothing of the replies is
+   * kept); an interrupted dump is a TableChanged.
+   */
   private dumpServices(decode: (a: AttributeSet) => Service = decodeService): Promise<Service[]> {
-    return this.noteChange(async () => this.decodeAll('get-services', await this.dump('get-services', Cmd.GET_SERVICE), decode));
+    return this.noteChange(async () => {
+      const out: Service[] = [];
+      const visit: ReplyVisitor = (bytes, dv, begin, end) => out.push(decode(new AttributeSet(bytes, 'get-services', CmdAttr, { dv, begin, end })));
+      await this.call('get-services', () => this.genl.dumpEach({ cmd: Cmd.GET_SERVICE }, visit, IPVS_GENL_VERSION));
+      return out;
+    });
   }
 
   /** The same dump, decoding only each service's key (a second look at what is there). */

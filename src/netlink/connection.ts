@@ -4,7 +4,8 @@
 import { Flag, MsgType } from './constants.js';
 import { DumpInterruptedError, MalformedMessageError, NetlinkError, NetlinkTimeoutError } from './errors.js';
 import type { RequestInfo } from './errors.js';
-import { decodeDone, decodeError, encodeMessages, splitMessages } from './message.js';
+import { view } from './endian.js';
+import { decodeDone, decodeError, encodeMessages, walkMessages } from './message.js';
 import type { NetlinkMessage, OutgoingMessage } from './message.js';
 import type { Transport } from './transport.js';
 
@@ -15,7 +16,16 @@ export interface Request {
   readonly payload: Uint8Array;
   /** for error reports: the generic netlink command */
   readonly cmd?: number;
+  /**
+   * Takes each data reply as it arrives instead of the outcome collecting it: its payload is
+   * bytes[start, end) (`view` over the same bytes), valid only during the call. A dump of
+   * 10,000 services then makes no object per reply, and keeps none. What it throws fails the
+   * request once the kernel has finished answering it (the socket stays usable).
+   */
+  readonly onReply?: ReplyVisitor;
 }
+
+export type ReplyVisitor = (bytes: Uint8Array, view: DataView, start: number, end: number) => void;
 
 export type Outcome = { readonly ok: true; readonly replies: NetlinkMessage[] } | { readonly ok: false; readonly error: Error };
 
@@ -38,6 +48,9 @@ interface Pending {
   readonly settle: (outcome: Outcome) => void;
   /** a reply of this dump carried NLM_F_DUMP_INTR */
   interrupted: boolean;
+  readonly onReply: ReplyVisitor | undefined;
+  /** what onReply threw first: the outcome once the kernel is done answering */
+  failed: Error | undefined;
 }
 
 /** How many requests share one sendmsg (and are in flight at once) in a batch. */
@@ -137,7 +150,7 @@ export class NetlinkConnection {
       const info: RequestInfo = { type: req.type, ...(req.cmd !== undefined ? { cmd: req.cmd } : {}), dump };
       return new Promise<Outcome>((resolve) => {
         const settle = silent.length > 0 && i === last ? (o: Outcome) => (this.settleSilent(silent), resolve(o)) : resolve;
-        this.pending.set(seq, { info, replies: [], settle, interrupted: false });
+        this.pending.set(seq, { info, replies: [], settle, interrupted: false, onReply: req.onReply, failed: undefined });
       });
     });
     this.progress();
@@ -227,14 +240,29 @@ export class NetlinkConnection {
   }
 
   private receive(datagram: Uint8Array): void {
-    let messages: NetlinkMessage[];
+    const dv = view(datagram);
+    let matched = false;
     try {
-      messages = splitMessages(datagram);
+      walkMessages(datagram, dv, () => undefined); // a datagram that does not add up fails as a whole
     } catch (e) {
       return this.failAll(e as Error);
     }
-    let matched = false;
-    for (const msg of messages) matched = this.dispatch(msg) || matched;
+    walkMessages(datagram, dv, (type, flags, seq, pid, start, end) => {
+      // data replies of a request that takes them as they come: handed over in place
+      const p = pid === this.transport.port && type >= MsgType.MIN_DATA ? this.pending.get(seq) : undefined;
+      if (p?.onReply) {
+        matched = true;
+        if (p.info.dump && flags & Flag.DUMP_INTR) p.interrupted = true;
+        if (p.failed) return;
+        try {
+          p.onReply(datagram, dv, start, end);
+        } catch (e) {
+          p.failed = e as Error;
+        }
+        return;
+      }
+      matched = this.dispatch({ type, flags, seq, pid, payload: datagram.subarray(start, end) }) || matched;
+    });
     if (matched) this.progress();
   }
 
@@ -246,7 +274,7 @@ export class NetlinkConnection {
     if (!p) return (this.ignored.unknownSeq++, false);
     const finish = (outcome: Outcome): true => {
       this.pending.delete(msg.seq);
-      p.settle(outcome);
+      p.settle(p.failed ? { ok: false, error: p.failed } : outcome);
       return true;
     };
     const request = { type: p.info.type, ...(p.info.cmd !== undefined ? { cmd: p.info.cmd } : {}) };

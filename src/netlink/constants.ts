@@ -18,6 +18,7 @@ export const MsgType = {
   ERROR: 2, // NLMSG_ERROR
   DONE: 3, // NLMSG_DONE
   OVERRUN: 4, // NLMSG_OVERRUN
+  MIN_DATA: 0x10, // NLMSG_MIN_TYPE: types below are the protocol's own messages
 } as const;
 
 export const Flag = {

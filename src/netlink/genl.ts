@@ -2,8 +2,8 @@
 // then send commands to it and decode the genl header of the replies.
 import { AttributeSet, AttributeWriter } from './attributes.js';
 import { NetlinkConnection } from './connection.js';
-import type { BatchOptions, ConnectionOptions, IgnoredReplies, Outcome } from './connection.js';
-import { CtrlAttr, CtrlCmd, GENL_ID_CTRL } from './constants.js';
+import type { BatchOptions, ConnectionOptions, IgnoredReplies, Outcome, ReplyVisitor } from './connection.js';
+import { CtrlAttr, CtrlCmd, GENL_HDRLEN, GENL_ID_CTRL } from './constants.js';
 import { MalformedMessageError } from './errors.js';
 import { decodeGenlPayload, encodeGenlPayload } from './message.js';
 import type { GenlPayload } from './message.js';
@@ -67,6 +67,20 @@ export class GenlClient {
   async dump(req: GenlRequest, version = this.family.version): Promise<GenlPayload[]> {
     const replies = await this.conn.dump({ type: this.family.id, cmd: req.cmd, payload: this.encode(req, version) });
     return replies.map((m) => decodeGenlPayload(m.payload, `dump of command ${req.cmd}`));
+  }
+
+  /**
+   * A dump whose replies are visited as they arrive (see Request.onReply): `visit` gets the
+   * bytes of each reply's attributes, [start, end), with a view over them; nothing is kept.
+   */
+  async dumpEach(req: GenlRequest, visit: ReplyVisitor, version = this.family.version): Promise<void> {
+    const onReply: ReplyVisitor = (bytes, view, start, end) => {
+      if (end - start < GENL_HDRLEN) {
+        throw new MalformedMessageError(`dump of command ${req.cmd}`, `generic netlink header needs ${GENL_HDRLEN} bytes, got ${end - start}`);
+      }
+      visit(bytes, view, start + GENL_HDRLEN, end);
+    };
+    await this.conn.dump({ type: this.family.id, cmd: req.cmd, payload: this.encode(req, version), onReply });
   }
 
   /** Many commands pipelined; each gets its own outcome, in order. */

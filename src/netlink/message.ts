@@ -76,26 +76,33 @@ export function decodeGenlPayload(payload: Uint8Array, where: string): GenlPaylo
 /** Splits one received datagram into its messages (a dump reply packs several per datagram). */
 export function splitMessages(datagram: Uint8Array): NetlinkMessage[] {
   const out: NetlinkMessage[] = [];
-  const dv = view(datagram);
+  walkMessages(datagram, view(datagram), (type, flags, seq, pid, start, end) =>
+    out.push({ type, flags, seq, pid, payload: datagram.subarray(start, end) }),
+  );
+  return out;
+}
+
+/**
+ * Visits each message of a datagram: its header fields and where its payload is
+ * ([start, end) of `datagram`); throws MalformedMessageError at a length that does not fit.
+ */
+export function walkMessages(
+  datagram: Uint8Array,
+  dv: DataView,
+  visit: (type: number, flags: number, seq: number, pid: number, start: number, end: number) => void,
+): void {
   let off = 0;
   while (off + NLMSG_HDRLEN <= datagram.length) {
     const len = dv.getUint32(off, HOST_LE);
     if (len < NLMSG_HDRLEN || off + len > datagram.length) {
       throw new MalformedMessageError('nlmsghdr', `message at offset ${off} claims ${len} bytes, ${datagram.length - off} received`);
     }
-    out.push({
-      type: dv.getUint16(off + 4, HOST_LE),
-      flags: dv.getUint16(off + 6, HOST_LE),
-      seq: dv.getUint32(off + 8, HOST_LE),
-      pid: dv.getUint32(off + 12, HOST_LE),
-      payload: datagram.subarray(off + NLMSG_HDRLEN, off + len),
-    });
+    visit(dv.getUint16(off + 4, HOST_LE), dv.getUint16(off + 6, HOST_LE), dv.getUint32(off + 8, HOST_LE), dv.getUint32(off + 12, HOST_LE), off + NLMSG_HDRLEN, off + len);
     off += align4(len);
   }
   if (off < datagram.length) {
     throw new MalformedMessageError('nlmsghdr', `${datagram.length - off} stray bytes after the last message`);
   }
-  return out;
 }
 
 export interface DecodedError {

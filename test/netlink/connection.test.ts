@@ -23,6 +23,8 @@ const data = (t: ManualTransport, m: ParsedMessage, value: number, flags = 0): B
   nlmsg({ type: m.type, flags, seq: m.seq, pid: t.port }, genl(1, 1, attr(1, u32(value))));
 const ack = (t: ManualTransport, m: ParsedMessage, errno = 0): Buffer => nlmsgerr({ request: m.raw, errno, pid: t.port });
 const values = (replies: { payload: Uint8Array }[]): number[] => replies.map((r) => readHostU32(r.payload.subarray(8)));
+/** Every way to cut [d1, d2, d3, DONE] into datagrams at message boundaries (a bit per cut). */
+const cuts = (): number[] => Array.from({ length: 8 }, (_, mask) => mask);
 /** Lets pending I/O callbacks and promise reactions run. */
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 function track<T>(p: Promise<T>): { done: () => boolean } {
@@ -105,9 +107,7 @@ describe('NetlinkConnection.dump', () => {
     expect(values(await p)).toEqual([1, 2]);
   });
 
-  // Every way to cut [d1, d2, d3, DONE] into datagrams at message boundaries.
-  const cuts = Array.from({ length: 8 }, (_, mask) => mask);
-  it.each(cuts)('collects a dump split across datagrams (cut mask %i)', async (mask) => {
+  it.each(cuts())('collects a dump split across datagrams (cut mask %i)', async (mask) => {
     const { t, conn } = setup();
     const p = conn.dump(req(4));
     const [m] = await sentBatch(t, 1);
@@ -158,6 +158,82 @@ describe('NetlinkConnection.dump', () => {
     expect(m2!.payload[0]).toBe(11);
     t.deliver(cat(data(t, m2!, 5, NLM_F.MULTI), done(m2!.seq, t.port)));
     expect([await p1, values(await p2)]).toEqual([[], [5]]);
+  });
+});
+
+describe('NetlinkConnection.dump with onReply (replies taken as they come)', () => {
+  /** A request whose data replies are read in place: the u32 value of each. */
+  function visiting(cmd: number, seen: number[], failAt?: number): Request {
+    return {
+      ...req(cmd),
+      onReply: (bytes, view, start, end) => {
+        expect(end - start).toBe(4 + 8); // genl header and one u32 attribute
+        const value = readHostU32(bytes.subarray(start + 8, end));
+        expect(view.getUint32(start + 8, true)).toBe(value);
+        if (value === failAt) throw new MalformedMessageError('test', `reply ${value} is bad`);
+        seen.push(value);
+      },
+    };
+  }
+
+  it.each(cuts())('each data reply is visited in order, none is kept (cut mask %i)', async (mask) => {
+    const { t, conn } = setup();
+    const seen: number[] = [];
+    const p = conn.dump(visiting(4, seen));
+    const [m] = await sentBatch(t, 1);
+    const msgs = [data(t, m!, 1, NLM_F.MULTI), data(t, m!, 2, NLM_F.MULTI), data(t, m!, 3, NLM_F.MULTI), done(m!.seq, t.port)];
+    const datagrams: Buffer[][] = [[msgs[0]!]];
+    msgs.slice(1).forEach((msg, i) => ((mask >> i) & 1 ? datagrams.push([msg]) : datagrams[datagrams.length - 1]!.push(msg)));
+    for (const d of datagrams) {
+      await settle();
+      t.deliver(cat(...d));
+    }
+    expect(await p).toEqual([]);
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('what the visitor throws fails the dump once it is DONE; later replies are not visited; the socket goes on', async () => {
+    const { t, conn } = setup();
+    const seen: number[] = [];
+    const p = track(conn.dump(visiting(4, seen, 2)).catch((e: unknown) => e));
+    const [m] = await sentBatch(t, 1);
+    t.deliver(cat(data(t, m!, 1, NLM_F.MULTI), data(t, m!, 2, NLM_F.MULTI), data(t, m!, 3, NLM_F.MULTI)));
+    await settle();
+    expect(p.done()).toBe(false); // the kernel is still answering: a new dump now would be EBUSY
+    t.deliver(done(m!.seq, t.port));
+    await settle();
+    expect(p.done()).toBe(true);
+    expect(seen).toEqual([1]);
+    const after = conn.dump(req(5));
+    const [m2] = await sentBatch(t, 2);
+    t.deliver(cat(data(t, m2!, 7, NLM_F.MULTI), done(m2!.seq, t.port)));
+    expect(values(await after)).toEqual([7]);
+  });
+
+  it('the error is the visitor\'s, and an interrupted dump still says so', async () => {
+    const { t, conn } = setup();
+    const failing = conn.dump(visiting(4, [], 1));
+    const [m] = await sentBatch(t, 1);
+    t.deliver(cat(data(t, m!, 1, NLM_F.MULTI), done(m!.seq, t.port)));
+    await expect(failing).rejects.toThrow(/reply 1 is bad/);
+    const seen: number[] = [];
+    const interrupted = conn.dump(visiting(4, seen));
+    const [m2] = await sentBatch(t, 2);
+    t.deliver(cat(data(t, m2!, 1, NLM_F.MULTI | 0x10 /* NLM_F_DUMP_INTR */), done(m2!.seq, t.port)));
+    await expect(interrupted).rejects.toMatchObject({ name: 'DumpInterruptedError' });
+    expect(seen).toEqual([1]);
+  });
+
+  it('replies for other requests, foreign ports and control messages still go their usual way', async () => {
+    const { t, conn } = setup();
+    const seen: number[] = [];
+    const p = conn.dump(visiting(4, seen));
+    const [m] = await sentBatch(t, 1);
+    t.deliver(cat(nlmsg({ type: m!.type, flags: NLM_F.MULTI, seq: m!.seq, pid: t.port + 1 }, genl(1, 1, attr(1, u32(9)))), data(t, m!, 1, NLM_F.MULTI)));
+    t.deliver(cat(nlmsg({ type: NLMSG.NOOP, flags: 0, seq: m!.seq, pid: t.port }, new Uint8Array(0)), done(m!.seq, t.port)));
+    expect(await p).toEqual([]);
+    expect(seen).toEqual([1]);
+    expect(conn.ignored.foreignPort).toBe(1);
   });
 });
 
