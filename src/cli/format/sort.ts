@@ -89,9 +89,46 @@ function sortRange<T>(a: T[], tmp: T[], lo: number, n: number, cmp: Comparator<T
   for (let x = 0; x < k; x++) a[lo + x] = tmp[x]!;
 }
 
+/** Numbers per service in sortKeys: fwmark, af, protocol, four address words, port. */
+const KEY = 8;
+
+/** compareServices's operands, read once per service into one array (10,000 services: 120,000 comparisons). */
+function sortKeys(list: readonly ServiceWithDestinations[]): Uint32Array {
+  const keys = new Uint32Array(list.length * KEY);
+  list.forEach(({ service: { key: k } }, i) => {
+    const at = i * KEY;
+    keys[at] = k.kind === 'fwmark' ? k.fwmark : 0;
+    keys[at + 1] = k.af;
+    if (k.kind === 'fwmark') return; // protocol, address and port 0
+    keys[at + 2] = k.protocol;
+    for (let w = 0; w < 4; w++) keys[at + 3 + w] = word(k.addr, w);
+    keys[at + 7] = k.port;
+  });
+  return keys;
+}
+
+/** compareServices over sortKeys: the same answer for every pair. */
+function compareKeys(keys: Uint32Array, a: number, b: number): number {
+  const l = a * KEY;
+  const r = b * KEY;
+  const d = wrappedDiff(keys[l]!, keys[r]!) || wrappedDiff(keys[l + 1]!, keys[r + 1]!) || wrappedDiff(keys[l + 2]!, keys[r + 2]!);
+  if (d !== 0) return d;
+  const words = keys[l + 1] === AF_INET6 ? 4 : 1;
+  for (let w = 0; w < words; w++) {
+    const dw = wrappedDiff(keys[l + 3 + w]!, keys[r + 3 + w]!);
+    if (dw !== 0) return dw;
+  }
+  return wrappedDiff(keys[l + 7]!, keys[r + 7]!);
+}
+
 /** Services in ipvsadm's default order (their destinations untouched). */
 export function sortServices(list: readonly ServiceWithDestinations[]): ServiceWithDestinations[] {
-  return mergeSort(list, (a, b) => compareServices(a.service, b.service));
+  const keys = sortKeys(list);
+  const order = mergeSort(
+    list.map((_, i) => i),
+    (a, b) => compareKeys(keys, a, b),
+  );
+  return order.map((i) => list[i]!);
 }
 
 /** Destinations in ipvsadm's default order. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatAddrPort } from '../../../src/cli/format/addr-port.js';
 import { listServiceName } from '../../../src/cli/format/list-lines.js';
@@ -83,6 +84,25 @@ describe('service order', () => {
     // n=3 splits as [x] + [y, z]; worked by hand from the msort rule "take left while cmp <= 0".
     expect(order([a, b, c])).toEqual(['FWM  2147483647', 'FWM  -2147483648', 'TCP  192.0.2.1:80']);
     expect(order([c, b, a])).toEqual(['TCP  192.0.2.1:80', 'FWM  2147483647', 'FWM  -2147483648']);
+  });
+});
+
+describe('sortServices (keys read once) against compareServices', () => {
+  it('gives the order mergeSort with compareServices gives, for any list (wrapping and cycles included)', () => {
+    const octet = fc.constantFrom(0, 1, 2, 127, 128, 192, 255);
+    const word16 = fc.constantFrom(0, 1, 0x2001, 0x0db8, 0x7fff, 0x8000, 0xffff);
+    const service = fc.oneof(
+      fc.tuple(fc.constantFrom(TCP, UDP, SCTP), fc.array(octet, { minLength: 4, maxLength: 4 }), fc.constantFrom(0, 1, 80, 32768, 65535)).map(([p, o, port]) => svc(p, o.join('.'), port)),
+      fc.tuple(fc.constantFrom(TCP, UDP), fc.array(word16, { minLength: 8, maxLength: 8 }), fc.constantFrom(0, 443, 65535)).map(([p, w, port]) => svc(p, w.map((x) => x.toString(16)).join(':'), port)),
+      fc.tuple(fc.constantFrom(0, 1, 7, 0x7fffffff, 0x80000000, 0xffffffff), fc.boolean()).map(([mark, ipv6]) => fwm(mark, { ipv6 })),
+    );
+    fc.assert(
+      fc.property(fc.array(service, { maxLength: 40 }), (list) => {
+        const entries = list.map((s) => entry(s));
+        expect(sortServices(entries)).toEqual(mergeSort(entries, (a, b) => compareServices(a.service, b.service)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
