@@ -24,7 +24,8 @@ export function shellArgv0(scriptPath: string | undefined, fallback: string): st
 /**
  * Stdin as text that keeps every byte (raw-text.ts): ipvsadm -R echoes input bytes raw. Input that
  * cannot be read is one line and exit 1 (1.31 reads it as empty, and ipvsadm-restore then flushes).
- * A file or pipe is read synchronously into one buffer (a 50,000-line restore otherwise spends
+ * A file, pipe or socket (what a program that spawns us passes) is read synchronously into one
+ * buffer (a 50,000-line restore otherwise spends
  * 0.3 s of the user-mode kernel's time on stream chunks and joining them); anything else, and a
  * non-blocking pipe that runs dry, through the stream. The stream is made only then: making
  * process.stdin of a pipe sets it non-blocking.
@@ -41,7 +42,7 @@ async function readStdin(stream: () => NodeJS.ReadableStream): Promise<string> {
   if (stat?.isDirectory()) throw unreadable('Is a directory');
   const chunks: Buffer[] = [];
   try {
-    if (stat && (stat.isFile() || stat.isFIFO())) {
+    if (stat && (stat.isFile() || stat.isFIFO() || stat.isSocket())) {
       const initial = stat.isFile() ? Math.min(stat.size + 1, MAX_FIRST_READ) : MAX_FIRST_READ;
       const { bytes, complete } = readWhole(0, { readSync }, Math.max(initial, 4096));
       if (complete) return decodeRaw(bytes);

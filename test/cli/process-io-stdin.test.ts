@@ -1,6 +1,6 @@
-// How the real process reads stdin (dist/, which `npm test` builds first): a file or a pipe in
-// one synchronous read (readWhole), anything else through the stream; a non-blocking pipe that
-// runs dry goes on through the stream without losing what was read. Bytes are kept raw.
+// How the real process reads stdin (dist/, which `npm test` builds first): a file, pipe or
+// socket in one synchronous read (readWhole), anything else through the stream; a non-blocking
+// pipe that runs dry goes on through the stream without losing what was read. Bytes kept raw.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,7 +46,7 @@ describe('readStdin of the real process', () => {
     }
   });
 
-  it('a pipe written slowly, in pieces: every byte', async () => {
+  it('a socket (what spawn from Node passes) written slowly, in pieces: every byte', async () => {
     const bytes = input(300_000);
     const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
