@@ -136,8 +136,25 @@ function checkRows<O extends string>(
 
 /** ipvsadm's option check for one command (spec §5); throws UsageError (exit 2). */
 export function checkCommandOptions(command: CommandName, present: ReadonlySet<OptionName>): void {
-  const column = COMMAND_NAMES.indexOf(command); // once, not per option: restore checks every line
+  const column = COMMAND_NAMES.indexOf(command);
+  // Nearly every line a restore checks is fine: find that out from the few options present and
+  // the column's required ones; only a line with a problem walks the rows to name the first.
+  if (passes(column, present)) return;
   checkRows(OPTION_NAMES, (o) => MATRIX[o][column] as Cell, present, `'${command}' command`);
+}
+
+/** Per command column: the options it requires (`+`). */
+const REQUIRED: readonly (readonly OptionName[])[] = COMMAND_NAMES.map((_, column) => OPTION_NAMES.filter((o) => MATRIX[o][column] === '+'));
+
+/** No option present is refused (`x`), at most one of the `1` group is, and every `+` is. */
+function passes(column: number, present: ReadonlySet<OptionName>): boolean {
+  let ones = 0;
+  for (const option of present) {
+    const cell = Object.hasOwn(MATRIX, option) ? (MATRIX[option][column] as Cell) : '.';
+    if (cell === 'x') return false;
+    if (cell === '1' && ++ones > 1) return false;
+  }
+  return REQUIRED[column]!.every((o) => present.has(o));
 }
 
 /** Tunnel options checked per tunnel type (spec §6.3), in this order. */

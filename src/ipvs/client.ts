@@ -78,8 +78,11 @@ const CHANGE_CMD = {
   'stop-daemon': Cmd.DEL_DAEMON,
 } as const satisfies Record<Change['op'], number>;
 
+/** One writer for every change encoded (synchronously, one at a time): a restore encodes 50,000. */
+const changeWriter = new AttributeWriter();
+
 function encodeChange(c: Change): Uint8Array {
-  const w = new AttributeWriter();
+  const w = changeWriter.reset();
   switch (c.op) {
     case 'add-service':
     case 'edit-service':

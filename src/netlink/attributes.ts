@@ -96,6 +96,12 @@ export class AttributeWriter {
   get length(): number {
     return this.len;
   }
+  /** Empties the writer for the next run of attributes (its buffer is kept). */
+  reset(): this {
+    this.len = 0;
+    return this;
+  }
+  /** The attributes written, copied out (the writer may be reset and reused). */
   finish(): Uint8Array {
     return this.buf.slice(0, this.len);
   }

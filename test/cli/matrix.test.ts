@@ -1,5 +1,6 @@
 // The command × option matrix (spec §5): the data, pinned cell by cell against the spec's own
 // table; every cell driven end to end through parseCommandLine; and the check's message order.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
 import {
@@ -284,5 +285,50 @@ describe('one-of groups, pair by pair', () => {
     const expected = `2 The option '${second}' conflicts with the '${first}' option in the '${command}' command`;
     expect(await outcome(argvFor(command, [first, second]))).toBe(expected);
     expect(await outcome(argvFor(command, [second, first]))).toBe(expected);
+  });
+});
+
+describe('checkCommandOptions against the row walk it shortcuts', () => {
+  /** The check as the spec states it: rows in index order, the first problem named. */
+  function reference(command: CommandName, present: ReadonlySet<OptionName>): string | undefined {
+    let first: OptionName | undefined;
+    for (const option of OPTION_NAMES) {
+      const c = cellOf(command, option);
+      if (!present.has(option)) {
+        if (c === '+') return `You need to supply the '${option}' option for the '${command}' command`;
+        continue;
+      }
+      if (c === 'x') return `Illegal '${option}' option with the '${command}' command`;
+      if (c !== '1') continue;
+      if (first === undefined) first = option;
+      else return `The option '${option}' conflicts with the '${first}' option in the '${command}' command`;
+    }
+    return undefined;
+  }
+  const outcome = (command: CommandName, present: ReadonlySet<OptionName>): string | undefined => {
+    try {
+      checkCommandOptions(command, present);
+      return undefined;
+    } catch (e) {
+      expect(e).toBeInstanceOf(UsageError);
+      return (e as Error).message;
+    }
+  };
+
+  it('passes and fails exactly where the walk does, with the same message, for any options of any command', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...COMMAND_NAMES), fc.subarray([...OPTION_NAMES], { maxLength: 8 }), (command, options) => {
+        const present = new Set(options);
+        expect(outcome(command, present)).toBe(reference(command, present));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('every command with just its required options passes', () => {
+    for (const command of COMMAND_NAMES) {
+      const present = new Set(OPTION_NAMES.filter((o) => cellOf(command, o) === '+'));
+      expect(outcome(command, present), command).toBe(reference(command, present));
+    }
   });
 });
