@@ -16,7 +16,6 @@ import {
   decodeInfo,
   decodeService,
   decodeServiceKey,
-  decodeServiceWithoutStats,
   decodeTimeouts,
   putDaemonNest,
   putDestNest,
@@ -28,6 +27,7 @@ import { IpvsExchangeError, IpvsOperationError, exchangeError } from './errors.j
 import type { IpvsOperation } from './errors.js';
 import { formatAddress } from './address.js';
 import { NOT_LISTED, parseProcServices, procServiceId } from './proc-services.js';
+import { readServiceWithoutStats } from './service-reader.js';
 import type { ProcServices } from './proc-services.js';
 import type { DaemonConfig, Destination, DestinationConfig, Info, Service, ServiceConfig, ServiceKey, ServiceWithDestinations, Timeouts } from './model.js';
 
@@ -252,10 +252,12 @@ export class IpvsClient {
    * One GET_SERVICE dump, each service decoded as its reply arrives (nothing of the replies is
    * kept); an interrupted dump is a TableChanged.
    */
-  private dumpServices(decode: (a: AttributeSet) => Service = decodeService): Promise<Service[]> {
+  private dumpServices(counters = true): Promise<Service[]> {
     return this.noteChange(async () => {
       const out: Service[] = [];
-      const visit: ReplyVisitor = (bytes, dv, begin, end) => out.push(decode(new AttributeSet(bytes, 'get-services', CmdAttr, { dv, begin, end })));
+      const visit: ReplyVisitor = counters
+        ? (bytes, dv, begin, end) => out.push(decodeService(new AttributeSet(bytes, 'get-services', CmdAttr, { dv, begin, end })))
+        : (bytes, dv, begin, end) => out.push(readServiceWithoutStats(bytes, dv, begin, end, 'get-services'));
       await this.call('get-services', () => this.genl.dumpEach({ cmd: Cmd.GET_SERVICE }, visit, IPVS_GENL_VERSION));
       return out;
     });
@@ -382,7 +384,7 @@ export class IpvsClient {
   }
 
   private async tableFromProcOnce(read: () => Promise<Uint8Array>): Promise<ServiceWithDestinations[] | undefined> {
-    const services = await this.dumpServices(decodeServiceWithoutStats);
+    const services = await this.dumpServices(false);
     const ids = services.map((s) => procServiceId(s.key));
     if (ids.some((id) => id === undefined) || new Set(ids).size !== ids.length) return undefined;
     let text: Uint8Array;
