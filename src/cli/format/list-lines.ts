@@ -136,17 +136,63 @@ function unsignedColumns(values: readonly [number, number][]): string {
   return values.map(([v, w]) => ' ' + padRight(u32(v), w)).join('');
 }
 
+/** Distinct tails kept by a DestHeads at most (busy tables have as many as lines). */
+const MAX_TAILS = 4096;
+
+/** The default line after the head: method, weight, active and inactive connections. */
+function defaultTail(d: Destination): string {
+  return FORWARD_COLUMNS[d.fwdMethod & 7]! + ' ' + padRight(i32(d.weight), 6) + ' ' + padRight(u32(d.activeConns), 10) + ' ' + padRight(u32(d.inactConns), 10);
+}
+
+/** `  -> 198.51.100.1:8080` padded to its column (the name cut to 28 unless the service is IPv6). */
+function destHead(d: Destination, svc: Service, o: ListOptions, names: NameTable): string {
+  const full = formatAddrPort(d.addr, d.port, serviceProtocolNumber(svc), o.numeric, names);
+  return '  -> ' + padRight(svc.key.af === AF_INET6 ? full : cut(full, 28), 28);
+}
+
+/**
+ * Parts of destination lines made once: the head per IPv4 address and port in a numeric
+ * listing (a director gives the same real servers to many services: 10,000 services x 4
+ * lines), the rest of a default line per method, weight and counts while they are small.
+ */
+export class DestHeads {
+  private readonly made = new Map<number, string>();
+  private readonly tails = new Map<number, string>();
+
+  /** ` Masq    1      0          0         ` */
+  tail(d: Destination): string {
+    const { weight, activeConns: a, inactConns: i } = d;
+    const small = weight >= 0 && weight < 0x10000 && a >= 0 && a < 0x10000 && i >= 0 && i < 0x10000;
+    const key = small ? (((d.fwdMethod & 7) * 0x10000 + weight) * 0x10000 + a) * 0x10000 + i : -1;
+    let text = small ? this.tails.get(key) : undefined;
+    if (text === undefined) {
+      text = defaultTail(d);
+      if (small && this.tails.size < MAX_TAILS) this.tails.set(key, text);
+    }
+    return text;
+  }
+
+  /** The head of the line, or undefined where it is not kept (names, IPv6). */
+  get(d: Destination, svc: Service, o: ListOptions, names: NameTable): string | undefined {
+    if (!o.numeric || d.addr.af !== AF_INET) return undefined;
+    const b = d.addr.bytes;
+    const key = ((((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) * 65536 + d.port) * 2 + (svc.key.af === AF_INET6 ? 1 : 0);
+    let head = this.made.get(key);
+    if (head === undefined) {
+      head = destHead(d, svc, o, names);
+      this.made.set(key, head);
+    }
+    return head;
+  }
+}
+
 /**
  * A destination line. Its name is cut to 28 characters unless the SERVICE is IPv6 (ipvsadm
  * tests the service's family here, so a mixed-family tunnel follows the service).
  */
-export function formatDestLine(d: Destination, svc: Service, mode: ListMode, o: ListOptions, names: NameTable): string {
-  const full = formatAddrPort(d.addr, d.port, serviceProtocolNumber(svc), o.numeric, names);
-  const head = '  -> ' + padRight(svc.key.af === AF_INET6 ? full : cut(full, 28), 28);
-  if (mode === 'default') {
-    // the line of every plain listing: no intermediate arrays (10,000 services make 40,000)
-    return head + FORWARD_COLUMNS[d.fwdMethod & 7]! + ' ' + padRight(i32(d.weight), 6) + ' ' + padRight(u32(d.activeConns), 10) + ' ' + padRight(u32(d.inactConns), 10);
-  }
+export function formatDestLine(d: Destination, svc: Service, mode: ListMode, o: ListOptions, names: NameTable, heads?: DestHeads): string {
+  const head = heads?.get(d, svc, o, names) ?? destHead(d, svc, o, names);
+  if (mode === 'default') return head + (heads ? heads.tail(d) : defaultTail(d));
   const fwd = FORWARD_COLUMNS[d.fwdMethod & 7]!;
   const weight = ` ${padRight(i32(d.weight), 6)}`;
   const conns = unsignedColumns([[d.activeConns, 10], [d.inactConns, 10]]);

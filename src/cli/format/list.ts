@@ -5,7 +5,7 @@ import type { Info, ServiceWithDestinations } from '../../ipvs/model.js';
 import type { ListOptions } from '../command.js';
 import type { NameTable } from '../names.js';
 import { uniqueAddresses } from './addr-port.js';
-import { formatDestLine, formatServiceLine, listMode, type ListMode } from './list-lines.js';
+import { DestHeads, formatDestLine, formatServiceLine, listMode, type ListMode } from './list-lines.js';
 import { padLeft, padRight } from './printf.js';
 import { sortDestinations, sortServices } from './sort.js';
 
@@ -44,10 +44,10 @@ export function versionLine(info: Info): string {
 }
 
 /** A service's line and its destinations' lines, each ending in a newline. */
-function serviceBlock(entry: ServiceWithDestinations, mode: ListMode, o: ListOptions, names: NameTable): string {
+function serviceBlock(entry: ServiceWithDestinations, mode: ListMode, o: ListOptions, names: NameTable, heads: DestHeads): string {
   const dests = o.nosort ? entry.destinations : sortDestinations(entry.destinations);
   let text = formatServiceLine(entry.service, mode, o, names) + '\n';
-  for (const d of dests) text += formatDestLine(d, entry.service, mode, o, names) + '\n';
+  for (const d of dests) text += formatDestLine(d, entry.service, mode, o, names, heads) + '\n';
   return text;
 }
 
@@ -76,10 +76,11 @@ export function* listingChunks(
 ): Generator<string> {
   const mode = listMode(options);
   const services = options.nosort ? data.services : sortServices(data.services);
+  const heads = new DestHeads();
   yield `${[...(data.info ? [versionLine(data.info)] : []), listTitle(mode)].join('\n')}\n`;
   for (let i = 0; i < services.length; i += SERVICES_PER_CHUNK) {
     let chunk = '';
-    for (let j = i; j < Math.min(i + SERVICES_PER_CHUNK, services.length); j++) chunk += serviceBlock(services[j]!, mode, options, names);
+    for (let j = i; j < Math.min(i + SERVICES_PER_CHUNK, services.length); j++) chunk += serviceBlock(services[j]!, mode, options, names, heads);
     yield chunk;
   }
 }
