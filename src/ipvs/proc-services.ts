@@ -264,8 +264,30 @@ export function parseProcServices(text: Uint8Array): ProcServices | undefined {
   return new ProcServices(text, ids, schedulers, firstDest, dests);
 }
 
-/** what readServiceLine found besides the id (no object per line) */
-const scanned = { scheduler: 0 };
+/** what the readers found besides what they return (no object per line) */
+const scanned = { scheduler: 0, v4: -1, port: 0 };
+
+/**
+ * `C0000201:0050` or `[2001:0db8:…:0001]:01BB` at p: the offset after it, or -1; sets
+ * scanned.v4 (the IPv4 address, -1 for IPv6: its text is at p) and scanned.port.
+ */
+function readAddrPort(b: Uint8Array, p: number): number {
+  let v4 = -1;
+  if (b[p] === OPEN) {
+    if (!isIPv6Full(b, p + 1) || b[p + 40] !== CLOSE) return -1;
+    p += 41;
+  } else {
+    v4 = hexAt(b, p, 8, UPPER);
+    if (v4 < 0) return -1;
+    p += 8;
+  }
+  if (b[p] !== COLON) return -1;
+  const port = hexAt(b, p + 1, 4, UPPER);
+  if (port < 0) return -1;
+  scanned.v4 = v4;
+  scanned.port = port;
+  return p + 5;
+}
 
 /**
  * `FWM  0000000A wrr …`, `TCP  C0000201:0050 rr …`, `TCP  [2001:…]:01BB lc …`: the service's
@@ -284,21 +306,11 @@ function readServiceLine(b: Uint8Array, p: number, eol: number): ProcServiceId |
     const proto = protocolIndex(b, p, q);
     if (proto === 0 || b[q] !== SPACE || b[q + 1] !== SPACE) return undefined;
     q += 2;
-    let v4 = -1;
-    const v6At = q;
-    if (b[q] === OPEN) {
-      if (!isIPv6Full(b, q + 1) || b[q + 40] !== CLOSE) return undefined;
-      q += 41;
-    } else {
-      v4 = hexAt(b, q, 8, UPPER);
-      if (v4 < 0) return undefined;
-      q += 8;
-    }
-    if (b[q] !== COLON) return undefined;
-    const port = hexAt(b, q + 1, 4, UPPER);
-    if (port < 0) return undefined;
-    id = v4 >= 0 ? v4Id(proto, v4, port) : `${PROTOCOLS[proto - 1]![0]} ${latin1(b, v6At, q)}:${hex(port, 4)}`;
-    p = q + 5;
+    const after = readAddrPort(b, q);
+    if (after < 0) return undefined;
+    const { v4, port } = scanned;
+    id = v4 >= 0 ? v4Id(proto, v4, port) : `${PROTOCOLS[proto - 1]![0]} ${latin1(b, q, after - 5)}:${hex(port, 4)}`;
+    p = after;
   }
   if (b[p] !== SPACE) return undefined;
   let q = p + 1;
@@ -309,22 +321,11 @@ function readServiceLine(b: Uint8Array, p: number, eol: number): ProcServiceId |
 }
 
 /** `C6336401:0050      Masq    1      0          0         ` (after the arrow): adds it. */
-function readDestination(b: Uint8Array, p: number, eol: number, dests: DestColumns): boolean {
-  let v4 = 0;
-  let v6At = -1;
-  if (b[p] === OPEN) {
-    if (!isIPv6Full(b, p + 1) || b[p + 40] !== CLOSE) return false;
-    v6At = p;
-    p += 41;
-  } else {
-    v4 = hexAt(b, p, 8, UPPER);
-    if (v4 < 0) return false;
-    p += 8;
-  }
-  if (b[p] !== COLON) return false;
-  const port = hexAt(b, p + 1, 4, UPPER);
-  if (port < 0) return false;
-  p += 5;
+function readDestination(b: Uint8Array, at: number, eol: number, dests: DestColumns): boolean {
+  const p = readAddrPort(b, at);
+  if (p < 0) return false;
+  const { v4, port } = scanned;
+  const v6At = v4 < 0 ? at : -1;
   const fwdStart = spaces(b, p, eol);
   if (fwdStart === p) return false;
   let q = fwdStart;
@@ -337,7 +338,7 @@ function readDestination(b: Uint8Array, p: number, eol: number, dests: DestColum
   if (active === undefined) return false;
   const inactive = readInt(b, next, eol);
   if (inactive === undefined || spaces(b, next, eol) !== eol) return false;
-  dests.add(v4, v6At, port, fwd, weight | 0, active >>> 0, inactive >>> 0);
+  dests.add(Math.max(v4, 0), v6At, port, fwd, weight | 0, active >>> 0, inactive >>> 0);
   return true;
 }
 

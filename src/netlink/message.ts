@@ -73,15 +73,6 @@ export function decodeGenlPayload(payload: Uint8Array, where: string): GenlPaylo
   return { cmd: payload[0]!, version: payload[1]!, attrs: payload.subarray(GENL_HDRLEN) };
 }
 
-/** Splits one received datagram into its messages (a dump reply packs several per datagram). */
-export function splitMessages(datagram: Uint8Array): NetlinkMessage[] {
-  const out: NetlinkMessage[] = [];
-  walkMessages(datagram, view(datagram), (type, flags, seq, pid, start, end) =>
-    out.push({ type, flags, seq, pid, payload: datagram.subarray(start, end) }),
-  );
-  return out;
-}
-
 /**
  * Visits each message of a datagram: its header fields and where its payload is
  * ([start, end) of `datagram`); throws MalformedMessageError at a length that does not fit.

@@ -27,6 +27,15 @@ const values = (replies: { payload: Uint8Array }[]): number[] => replies.map((r)
 const cuts = (): number[] => Array.from({ length: 8 }, (_, mask) => mask);
 /** Lets pending I/O callbacks and promise reactions run. */
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+/** Delivers the messages in datagrams, a new one after message i where bit i of `mask` is set. */
+async function deliverCut(t: ManualTransport, msgs: readonly Buffer[], mask: number): Promise<void> {
+  const datagrams: Buffer[][] = [[msgs[0]!]];
+  msgs.slice(1).forEach((msg, i) => ((mask >> i) & 1 ? datagrams.push([msg]) : datagrams[datagrams.length - 1]!.push(msg)));
+  for (const d of datagrams) {
+    await settle();
+    t.deliver(cat(...d));
+  }
+}
 function track<T>(p: Promise<T>): { done: () => boolean } {
   let finished = false;
   p.then(
@@ -112,12 +121,7 @@ describe('NetlinkConnection.dump', () => {
     const p = conn.dump(req(4));
     const [m] = await sentBatch(t, 1);
     const msgs = [data(t, m!, 1, NLM_F.MULTI), data(t, m!, 2, NLM_F.MULTI), data(t, m!, 3, NLM_F.MULTI), done(m!.seq, t.port)];
-    const datagrams: Buffer[][] = [[msgs[0]!]];
-    msgs.slice(1).forEach((msg, i) => ((mask >> i) & 1 ? datagrams.push([msg]) : datagrams[datagrams.length - 1]!.push(msg)));
-    for (const d of datagrams) {
-      await settle();
-      t.deliver(cat(...d));
-    }
+    await deliverCut(t, msgs, mask);
     expect(values(await p)).toEqual([1, 2, 3]);
   });
 
@@ -182,12 +186,7 @@ describe('NetlinkConnection.dump with onReply (replies taken as they come)', () 
     const p = conn.dump(visiting(4, seen));
     const [m] = await sentBatch(t, 1);
     const msgs = [data(t, m!, 1, NLM_F.MULTI), data(t, m!, 2, NLM_F.MULTI), data(t, m!, 3, NLM_F.MULTI), done(m!.seq, t.port)];
-    const datagrams: Buffer[][] = [[msgs[0]!]];
-    msgs.slice(1).forEach((msg, i) => ((mask >> i) & 1 ? datagrams.push([msg]) : datagrams[datagrams.length - 1]!.push(msg)));
-    for (const d of datagrams) {
-      await settle();
-      t.deliver(cat(...d));
-    }
+    await deliverCut(t, msgs, mask);
     expect(await p).toEqual([]);
     expect(seen).toEqual([1, 2, 3]);
   });

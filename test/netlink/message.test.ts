@@ -2,7 +2,8 @@
 // several messages; malformed lengths; NLMSG_ERROR (ACK, CAPPED, extack TLVs) and NLMSG_DONE.
 import { describe, expect, it } from 'vitest';
 import { MalformedMessageError } from '../../src/netlink/errors.js';
-import { decodeDone, decodeError, decodeGenlPayload, encodeGenlPayload, encodeMessages, splitMessages } from '../../src/netlink/message.js';
+import { decodeDone, decodeError, decodeGenlPayload, encodeGenlPayload, encodeMessages } from '../../src/netlink/message.js';
+import { splitMessages } from '../support/split-messages.js';
 import { NLMSG, NLM_F, attr, cat, done, genl, hex, i32, nlmsg, nlmsgerr, str, u16, u32 } from '../support/bytes.js';
 import { endianness } from 'node:os';
 
