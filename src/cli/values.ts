@@ -24,6 +24,17 @@ function strtolWhole(text: string): bigint | undefined {
  * trailing characters, inside [min, max]; undefined otherwise (`' 7'`, `+85`, `087` = 87, `-0` = 0).
  */
 export function stringToNumber(text: string, min: number, max: number): number | undefined {
+  // The usual case (a port, a weight: up to 9 plain digits) read by hand: a restore reads 100,000.
+  if (text.length > 0 && text.length <= 9) {
+    let n = 0;
+    let i = 0;
+    for (; i < text.length; i++) {
+      const digit = text.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) break;
+      n = n * 10 + digit;
+    }
+    if (i === text.length) return n < min || n > max ? undefined : n;
+  }
   const v = strtolWhole(text);
   if (v === undefined || v < BigInt(min) || v > BigInt(max)) return undefined;
   return Number(v);

@@ -13,6 +13,8 @@ export interface Request {
   readonly type: number;
   /** NLM_F_* beyond REQUEST; ACK is added to every non-dump request */
   readonly flags?: number;
+  /** bytes sent before the payload, shared between requests (a generic netlink header) */
+  readonly head?: Uint8Array;
   readonly payload: Uint8Array;
   /** for error reports: the generic netlink command */
   readonly cmd?: number;
@@ -146,7 +148,7 @@ export class NetlinkConnection {
       const ack = !dump && (!fenced || i === last);
       if (!dump && !ack) silent.push(seq);
       const flags = Flag.REQUEST | (req.flags ?? 0) | (ack ? Flag.ACK : 0);
-      parts.push({ type: req.type, flags, seq, pid: this.transport.port, payload: req.payload });
+      parts.push({ type: req.type, flags, seq, pid: this.transport.port, head: req.head, payload: req.payload });
       const info: RequestInfo = { type: req.type, ...(req.cmd !== undefined ? { cmd: req.cmd } : {}), dump };
       return new Promise<Outcome>((resolve) => {
         const settle = silent.length > 0 && i === last ? (o: Outcome) => (this.settleSilent(silent), resolve(o)) : resolve;

@@ -2,10 +2,10 @@
 // then send commands to it and decode the genl header of the replies.
 import { AttributeSet, AttributeWriter } from './attributes.js';
 import { NetlinkConnection } from './connection.js';
-import type { BatchOptions, ConnectionOptions, IgnoredReplies, Outcome, ReplyVisitor } from './connection.js';
+import type { BatchOptions, ConnectionOptions, IgnoredReplies, Outcome, ReplyVisitor, Request } from './connection.js';
 import { CtrlAttr, CtrlCmd, GENL_HDRLEN, GENL_ID_CTRL } from './constants.js';
 import { MalformedMessageError } from './errors.js';
-import { decodeGenlPayload, encodeGenlPayload } from './message.js';
+import { decodeGenlPayload, genlHeader } from './message.js';
 import type { GenlPayload } from './message.js';
 import type { Transport } from './transport.js';
 
@@ -13,6 +13,8 @@ export interface GenlFamily {
   readonly id: number;
   readonly version: number;
 }
+
+const NO_ATTRS = new Uint8Array(0);
 
 export interface GenlRequest {
   readonly cmd: number;
@@ -24,7 +26,7 @@ export type GenlOutcome = { readonly ok: true; readonly replies: GenlPayload[] }
 /** CTRL_CMD_GETFAMILY: the id and version of a family; NetlinkError ENOENT when unknown. */
 export async function resolveFamily(conn: NetlinkConnection, name: string): Promise<GenlFamily> {
   const attrs = new AttributeWriter().string(CtrlAttr.FAMILY_NAME, name).finish();
-  const replies = await conn.request({ type: GENL_ID_CTRL, cmd: CtrlCmd.GETFAMILY, payload: encodeGenlPayload(CtrlCmd.GETFAMILY, 1, attrs) });
+  const replies = await conn.request({ type: GENL_ID_CTRL, cmd: CtrlCmd.GETFAMILY, head: genlHeader(CtrlCmd.GETFAMILY, 1), payload: attrs });
   const first = replies[0];
   if (!first) throw new MalformedMessageError('CTRL_CMD_GETFAMILY', 'no reply');
   const set = new AttributeSet(decodeGenlPayload(first.payload, 'CTRL_CMD_GETFAMILY').attrs, 'CTRL_CMD_GETFAMILY', CtrlAttr);
@@ -53,19 +55,22 @@ export class GenlClient {
     }
   }
 
-  private encode(req: GenlRequest, version: number): Uint8Array {
-    return encodeGenlPayload(req.cmd, version, req.attrs ?? new Uint8Array(0));
+  /** A request of the family: genlmsghdr (shared) then the attributes, sent as they are. */
+  private encode(req: GenlRequest, version: number, onReply?: ReplyVisitor): Request {
+    const head = genlHeader(req.cmd, version);
+    const payload = req.attrs ?? NO_ATTRS;
+    return onReply ? { type: this.family.id, cmd: req.cmd, head, payload, onReply } : { type: this.family.id, cmd: req.cmd, head, payload };
   }
 
   /** A command expecting zero or one reply plus the ACK. */
   async request(req: GenlRequest, version = this.family.version): Promise<GenlPayload[]> {
-    const replies = await this.conn.request({ type: this.family.id, cmd: req.cmd, payload: this.encode(req, version) });
+    const replies = await this.conn.request(this.encode(req, version));
     return replies.map((m) => decodeGenlPayload(m.payload, `reply to command ${req.cmd}`));
   }
 
   /** A dump (NLM_F_DUMP): every reply up to NLMSG_DONE. */
   async dump(req: GenlRequest, version = this.family.version): Promise<GenlPayload[]> {
-    const replies = await this.conn.dump({ type: this.family.id, cmd: req.cmd, payload: this.encode(req, version) });
+    const replies = await this.conn.dump(this.encode(req, version));
     return replies.map((m) => decodeGenlPayload(m.payload, `dump of command ${req.cmd}`));
   }
 
@@ -80,13 +85,13 @@ export class GenlClient {
       }
       visit(bytes, view, start + GENL_HDRLEN, end);
     };
-    await this.conn.dump({ type: this.family.id, cmd: req.cmd, payload: this.encode(req, version), onReply });
+    await this.conn.dump(this.encode(req, version, onReply));
   }
 
   /** Many commands pipelined; each gets its own outcome, in order. */
   async batch(reqs: readonly GenlRequest[], version = this.family.version, options: BatchOptions = {}): Promise<GenlOutcome[]> {
     const outcomes = await this.conn.batch(
-      reqs.map((r) => ({ type: this.family.id, cmd: r.cmd, payload: this.encode(r, version) })),
+      reqs.map((r) => this.encode(r, version)),
       options,
     );
     return outcomes.map((o: Outcome): GenlOutcome => {

@@ -28,36 +28,41 @@ export interface OutgoingMessage {
   readonly flags: number;
   readonly seq: number;
   readonly pid?: number;
+  /** bytes before the payload (a generic netlink header shared by many messages) */
+  readonly head?: Uint8Array | undefined;
   readonly payload: Uint8Array;
 }
 
 /** Messages back to back, each padded to 4 bytes, in one buffer (one sendmsg's worth). */
 export function encodeMessages(msgs: readonly OutgoingMessage[]): Uint8Array {
   let total = 0;
-  for (const m of msgs) total += align4(NLMSG_HDRLEN + m.payload.length);
+  for (const m of msgs) total += align4(NLMSG_HDRLEN + (m.head?.length ?? 0) + m.payload.length);
   const out = new Uint8Array(total);
   const dv = view(out);
   let at = 0;
   for (const m of msgs) {
-    const len = NLMSG_HDRLEN + m.payload.length;
+    const headLen = m.head?.length ?? 0;
+    const len = NLMSG_HDRLEN + headLen + m.payload.length;
     dv.setUint32(at, len, HOST_LE);
     dv.setUint16(at + 4, m.type, HOST_LE);
     dv.setUint16(at + 6, m.flags, HOST_LE);
     dv.setUint32(at + 8, m.seq >>> 0, HOST_LE);
     dv.setUint32(at + 12, (m.pid ?? 0) >>> 0, HOST_LE);
-    out.set(m.payload, at + NLMSG_HDRLEN);
+    if (m.head) out.set(m.head, at + NLMSG_HDRLEN);
+    out.set(m.payload, at + NLMSG_HDRLEN + headLen);
     at += align4(len);
   }
   return out;
 }
 
-/** genlmsghdr + attributes */
-export function encodeGenlPayload(cmd: number, version: number, attrs: Uint8Array): Uint8Array {
-  const out = new Uint8Array(GENL_HDRLEN + attrs.length);
-  out[0] = cmd;
-  out[1] = version;
-  out.set(attrs, GENL_HDRLEN);
-  return out;
+const GENL_HEADERS = new Map<number, Uint8Array>();
+
+/** The genlmsghdr of `cmd` and `version` (reserved zero): one shared array each, never changed. */
+export function genlHeader(cmd: number, version: number): Uint8Array {
+  const key = (cmd & 0xff) | ((version & 0xff) << 8);
+  let head = GENL_HEADERS.get(key);
+  if (!head) GENL_HEADERS.set(key, (head = Uint8Array.of(cmd, version, 0, 0)));
+  return head;
 }
 
 export interface GenlPayload {

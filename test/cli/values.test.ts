@@ -66,6 +66,26 @@ describe('stringToNumber (strtol base 10, whole text, range)', () => {
     expect(stringToNumber('0', 1, 10)).toBeUndefined();
     expect(stringToNumber('-3', -5, 10)).toBe(-3);
   });
+
+  it('agrees with strtol read through BigInt for any text and range (property)', () => {
+    /** the reference: C strtol base 10 with end == text end, then the range check */
+    const reference = (text: string, min: number, max: number): number | undefined => {
+      const m = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(text);
+      if (!m) return undefined;
+      const v = m[1] === '-' ? -BigInt(m[2]!) : BigInt(m[2]!);
+      return v < BigInt(min) || v > BigInt(max) ? undefined : Number(v);
+    };
+    const digits = fc.string({ unit: fc.constantFrom(...'0123456789'), maxLength: 12 });
+    const text = fc.oneof(digits, fc.string({ unit: fc.constantFrom(...'0123456789 +-x\t.'), maxLength: 12 }), fc.string({ maxLength: 12 }));
+    const bound = fc.oneof(fc.integer({ min: -10, max: 10 }), fc.constantFrom(0, 1, 65535, 65536, 0xffffffff, 999999999, 1000000000));
+    fc.assert(
+      fc.property(text, bound, bound, (t, a, b) => {
+        const [min, max] = a <= b ? [a, b] : [b, a];
+        expect(stringToNumber(t, min, max)).toBe(reference(t, min, max));
+      }),
+      { numRuns: 5000 },
+    );
+  });
 });
 
 describe('atoi', () => {

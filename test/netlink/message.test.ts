@@ -2,14 +2,14 @@
 // several messages; malformed lengths; NLMSG_ERROR (ACK, CAPPED, extack TLVs) and NLMSG_DONE.
 import { describe, expect, it } from 'vitest';
 import { MalformedMessageError } from '../../src/netlink/errors.js';
-import { decodeDone, decodeError, decodeGenlPayload, encodeGenlPayload, encodeMessages } from '../../src/netlink/message.js';
+import { decodeDone, decodeError, decodeGenlPayload, encodeMessages, genlHeader } from '../../src/netlink/message.js';
 import { splitMessages } from '../support/split-messages.js';
 import { NLMSG, NLM_F, attr, cat, done, genl, hex, i32, nlmsg, nlmsgerr, str, u16, u32 } from '../support/bytes.js';
 import { endianness } from 'node:os';
 
 const asMsg = (b: Buffer) => splitMessages(b)[0]!;
 
-describe('encodeMessages / encodeGenlPayload', () => {
+describe('encodeMessages / genlHeader', () => {
   it('writes nlmsghdr in host order with the unpadded length, then pads', () => {
     const payload = Buffer.from([9, 8, 7, 6, 5]);
     const out = encodeMessages([{ type: 0x1c, flags: NLM_F.REQUEST | NLM_F.ACK, seq: 0xfffffffe, pid: 77, payload }]);
@@ -34,16 +34,24 @@ describe('encodeMessages / encodeGenlPayload', () => {
   });
 
   it.runIf(endianness() === 'LE')('matches a literal GETFAMILY request on little-endian hosts', () => {
-    const payload = encodeGenlPayload(3, 1, attr(2, str('IPVS')));
-    const out = encodeMessages([{ type: 0x10, flags: 5, seq: 1, pid: 0x1234, payload }]);
+    const out = encodeMessages([{ type: 0x10, flags: 5, seq: 1, pid: 0x1234, head: genlHeader(3, 1), payload: attr(2, str('IPVS')) }]);
     expect(Buffer.from(out).toString('hex')).toBe(
       hex('20000000 1000 0500 01000000 34120000  03 01 0000  0900 0200 49505653 00 000000').toString('hex'),
     );
   });
 
-  it('genl header: cmd, version, two reserved zero bytes, then the attributes', () => {
+  it('genl header: cmd, version, two reserved zero bytes, then the attributes; one shared array per cmd and version', () => {
     const attrs = cat(attr(1, u16(2)), attr(6, str('rr')));
-    expect(Buffer.from(encodeGenlPayload(17, 1, attrs))).toEqual(genl(17, 1, attrs));
+    const out = encodeMessages([{ type: 0x1c, flags: 1, seq: 2, head: genlHeader(17, 1), payload: attrs }]);
+    expect(Buffer.from(out)).toEqual(nlmsg({ type: 0x1c, flags: 1, seq: 2 }, genl(17, 1, attrs)));
+    expect(genlHeader(17, 1)).toBe(genlHeader(17, 1));
+    expect(Buffer.from(genlHeader(17, 2))).toEqual(Buffer.from([17, 2, 0, 0]));
+  });
+
+  it('a head and an odd payload are padded together as one message', () => {
+    const a = { type: 0x1c, flags: 1, seq: 3, head: genlHeader(4, 1), payload: Buffer.from([1, 2, 3]) };
+    const b = { type: 0x1c, flags: 1, seq: 4, payload: Buffer.from([9]) };
+    expect(Buffer.from(encodeMessages([a, b]))).toEqual(cat(nlmsg(a, genl(4, 1, a.payload)), nlmsg(b, b.payload)));
   });
 
   it('decodeGenlPayload splits the header off, and needs 4 bytes', () => {
