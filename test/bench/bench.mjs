@@ -44,3 +44,10 @@ for (const row of res.sizes) {
     console.log(`| ${row.services} × ${row.dests} (${row.lines}) | \`${OPS[op]}\` | ${f(c.ms)} | ${f(o.ms)} | ${(o.ms / c.ms).toFixed(2)} | ${rss} | ${calls} |`);
   }
 }
+for (const row of res.sizes) {
+  for (const [name, r] of [['C', row.c], ['ours', row.ours]]) {
+    if (r.procListed !== row.services) {
+      console.log(`\nnote: before the listings of ${name}'s row /proc/net/ip_vs showed ${r.procListed} of ${row.services} services (another namespace still had services)`);
+    }
+  }
+}
