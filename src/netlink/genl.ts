@@ -57,9 +57,8 @@ export class GenlClient {
 
   /** A request of the family: genlmsghdr (shared) then the attributes, sent as they are. */
   private encode(req: GenlRequest, version: number, onReply?: ReplyVisitor): Request {
-    const head = genlHeader(req.cmd, version);
-    const payload = req.attrs ?? NO_ATTRS;
-    return onReply ? { type: this.family.id, cmd: req.cmd, head, payload, onReply } : { type: this.family.id, cmd: req.cmd, head, payload };
+    const request: Request = { type: this.family.id, cmd: req.cmd, head: genlHeader(req.cmd, version), payload: req.attrs ?? NO_ATTRS };
+    return onReply ? { ...request, onReply } : request;
   }
 
   /** A command expecting zero or one reply plus the ACK. */
