@@ -2,7 +2,8 @@
 // print, or throws a typed error that cli/main.ts turns into ipvsadm's stderr text and status.
 import type { Address } from '../ipvs/address.js';
 import { formatAddress } from '../ipvs/address.js';
-import type { Change, IpvsClient } from '../ipvs/client.js';
+import type { Change } from '../ipvs/changes.js';
+import type { IpvsClient } from '../ipvs/client.js';
 import { IpvsOperationError } from '../ipvs/errors.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';
 import type { Command, ListOptions } from './command.js';

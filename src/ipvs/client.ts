@@ -2,6 +2,8 @@
 // turns every failure into an IpvsOperationError (operation + errno), as libipvs reports them.
 // Listings are fetched again when the table changed under them (see table()).
 import { AttributeSet, AttributeWriter } from '../netlink/attributes.js';
+import { CHANGE_CMD, encodeChange } from './changes.js';
+import type { Change } from './changes.js';
 import type { ConnectionOptions, ReplyVisitor } from '../netlink/connection.js';
 import { NETLINK_GENERIC } from '../netlink/constants.js';
 import { DumpInterruptedError, MalformedMessageError, NetlinkError, NetlinkExchangeError, TransportError } from '../netlink/errors.js';
@@ -10,26 +12,14 @@ import type { GenlPayload } from '../netlink/message.js';
 import type { TransportFactory } from '../netlink/transport.js';
 import { constants as osConstants } from 'node:os';
 import { CmdAttr, Cmd, FwdMethod, IPVS_GENL_NAME, IPVS_GENL_VERSION } from './constants.js';
-import {
-  decodeDaemon,
-  decodeDestination,
-  decodeInfo,
-  decodeService,
-  decodeServiceKey,
-  decodeTimeouts,
-  putDaemonNest,
-  putDestNest,
-  putServiceKeyNest,
-  putServiceNest,
-  putTimeouts,
-} from './codec.js';
+import { decodeDaemon, decodeDestination, decodeInfo, decodeService, decodeServiceKey, decodeTimeouts, putServiceKeyNest } from './codec.js';
 import { IpvsExchangeError, IpvsOperationError, exchangeError } from './errors.js';
 import type { IpvsOperation } from './errors.js';
 import { formatAddress } from './address.js';
 import { NOT_LISTED, parseProcServices, procServiceId } from './proc-services.js';
 import { readServiceWithoutStats } from './service-reader.js';
 import type { ProcServices } from './proc-services.js';
-import type { DaemonConfig, Destination, DestinationConfig, Info, Service, ServiceConfig, ServiceKey, ServiceWithDestinations, Timeouts } from './model.js';
+import type { DaemonConfig, Destination, Info, Service, ServiceKey, ServiceWithDestinations, Timeouts } from './model.js';
 
 const { EAGAIN, EINVAL, ENOENT, ENOPROTOOPT, ESRCH } = osConstants.errno;
 
@@ -52,68 +42,6 @@ export interface ClientOptions extends ConnectionOptions {
 /** Sockets used for destination dumps of a large table, and the services worth one more socket. */
 const DUMP_SOCKETS = 8;
 const DUMPS_PER_LANE = 64;
-
-/** One modifying operation, for pipelined application (restore, bulk apply). */
-export type Change =
-  | { readonly op: 'add-service' | 'edit-service'; readonly service: ServiceConfig }
-  | { readonly op: 'delete-service'; readonly key: ServiceKey }
-  | { readonly op: 'zero'; readonly key?: ServiceKey }
-  | { readonly op: 'flush' }
-  | { readonly op: 'add-dest' | 'edit-dest' | 'delete-dest'; readonly key: ServiceKey; readonly dest: DestinationConfig }
-  | { readonly op: 'set-timeouts'; readonly timeouts: Timeouts }
-  | { readonly op: 'start-daemon'; readonly daemon: DaemonConfig }
-  | { readonly op: 'stop-daemon'; readonly state: number; readonly syncId: number };
-
-const CHANGE_CMD = {
-  'add-service': Cmd.NEW_SERVICE,
-  'edit-service': Cmd.SET_SERVICE,
-  'delete-service': Cmd.DEL_SERVICE,
-  zero: Cmd.ZERO,
-  flush: Cmd.FLUSH,
-  'add-dest': Cmd.NEW_DEST,
-  'edit-dest': Cmd.SET_DEST,
-  'delete-dest': Cmd.DEL_DEST,
-  'set-timeouts': Cmd.SET_CONFIG,
-  'start-daemon': Cmd.NEW_DAEMON,
-  'stop-daemon': Cmd.DEL_DAEMON,
-} as const satisfies Record<Change['op'], number>;
-
-/** One writer for every change encoded (synchronously, one at a time): a restore encodes 50,000. */
-const changeWriter = new AttributeWriter();
-
-function encodeChange(c: Change): Uint8Array {
-  const w = changeWriter.reset();
-  switch (c.op) {
-    case 'add-service':
-    case 'edit-service':
-      putServiceNest(w, c.service);
-      break;
-    case 'delete-service':
-      putServiceKeyNest(w, c.key);
-      break;
-    case 'zero':
-      if (c.key) putServiceKeyNest(w, c.key);
-      break;
-    case 'flush':
-      break;
-    case 'add-dest':
-    case 'edit-dest':
-    case 'delete-dest':
-      putServiceKeyNest(w, c.key);
-      putDestNest(w, c.dest);
-      break;
-    case 'set-timeouts':
-      putTimeouts(w, c.timeouts);
-      break;
-    case 'start-daemon':
-      putDaemonNest(w, c.daemon);
-      break;
-    case 'stop-daemon':
-      putDaemonNest(w, { state: c.state, mcastIfn: '', syncId: c.syncId });
-      break;
-  }
-  return w.finish();
-}
 
 /** Any failure below this layer, as the errno ipvsadm would report (libipvs: EINVAL otherwise). */
 export function toOperationError(op: IpvsOperation, e: unknown): IpvsOperationError {

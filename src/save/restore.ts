@@ -1,7 +1,8 @@
 // ipvsadm -R: every input line goes through the same parser and executor as a command line.
 // Consecutive changes are pipelined to the kernel in batches (the kernel applies them in order,
 // so the outcome equals line-by-line application, only with far fewer round trips).
-import type { Change, IpvsClient } from '../ipvs/client.js';
+import type { Change } from '../ipvs/changes.js';
+import type { IpvsClient } from '../ipvs/client.js';
 import { IpvsExchangeError } from '../ipvs/errors.js';
 import type { Command } from '../cli/command.js';
 import { UsageError, tryHelp } from '../cli/errors.js';

@@ -2,7 +2,7 @@
 // (cmd, flags, attribute bytes from bytes.ts), kernel errno → ipvsadm message, pipelined applyAll.
 import { afterEach, describe, expect, it } from 'vitest';
 import { IpvsClient } from '../../src/ipvs/client.js';
-import type { Change } from '../../src/ipvs/client.js';
+import type { Change } from '../../src/ipvs/changes.js';
 import { IpvsOperationError } from '../../src/ipvs/errors.js';
 import { ipv4, parseIPv4, parseIPv6 } from '../../src/ipvs/address.js';
 import type { DestinationConfig, ServiceConfig, ServiceKey } from '../../src/ipvs/model.js';
