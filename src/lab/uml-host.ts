@@ -3,6 +3,7 @@
 // `ipvsadm lab` and the kernel test runner; the error type says why a guest could not run.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { xstateShimReason } from './uml-xstate.js';
 
 export const UML_BINARY = process.env['IPVSADM_UML_BINARY'] || '/usr/bin/linux.uml';
 export const UML_MODULES = process.env['IPVSADM_UML_MODULES'] || '/usr/lib/uml/modules';
@@ -77,6 +78,10 @@ export function findMissingPrerequisites(needs: HostNeeds = KERNEL_TEST_NEEDS): 
   }
   for (const [tool, pkg] of needs.tools) {
     if (!whichSbin(tool)) problems.push(`${tool} not found (package ${pkg})`);
+  }
+  const shim = xstateShimReason();
+  if (shim && !['cc', 'gcc', 'clang'].some(whichSbin)) {
+    problems.push(`no C compiler (package gcc): ${shim}, and linux.uml then needs a small helper library built on this host`);
   }
   return problems;
 }

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GUEST_INIT_SCRIPT } from './guest-init.js';
 import { assertPrerequisites, KERNEL_TEST_NEEDS, parseMemory, pickMemoryDir, UML_BINARY, UML_MODULES, UmlError } from './uml-host.js';
+import { buildXstateShim, xstateShimReason } from './uml-xstate.js';
 import type { HostNeeds } from './uml-host.js';
 
 export {
@@ -150,6 +151,8 @@ async function boot(runDir: string, opts: BootOptions): Promise<GuestResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: opts.memoryDir };
   delete env['TMP'];
   delete env['TEMP'];
+  const preload = xstatePreload();
+  if (preload) env['LD_PRELOAD'] = env['LD_PRELOAD'] ? `${preload} ${env['LD_PRELOAD']}` : preload;
 
   const started = Date.now();
   const child = spawn(UML_BINARY, args, {
@@ -179,6 +182,21 @@ async function boot(runDir: string, opts: BootOptions): Promise<GuestResult> {
   clearTimeout(timer);
   followers.stop();
   return collect(runDir, exit, { timedOut, started, bootLog: Buffer.concat(bootChunks).toString('utf8'), timeoutMs: opts.timeoutMs });
+}
+
+/** The LD_PRELOAD library a host with a larger FPU state than linux.uml holds needs (uml-xstate.ts). */
+function xstatePreload(): string | undefined {
+  const reason = xstateShimReason();
+  if (!reason) return undefined;
+  try {
+    return buildXstateShim();
+  } catch (e) {
+    throw new UmlError(
+      `cannot boot the user-mode kernel: ${reason}, so linux.uml needs a small helper library to write its ` +
+        `guests' FPU state, and ${(e as Error).message}`,
+      { reason: 'prerequisites' },
+    );
+  }
 }
 
 /**
@@ -266,6 +284,10 @@ function collect(runDir: string, exit: ChildExit, info: CollectInfo): GuestResul
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with ${exit.code}`;
     throw new UmlError(
       `guest did not report an exit status (linux.uml ${how} after ${(totalMs / 1000).toFixed(1)} s)` +
+        (collected.bootLog.includes('ptrace set fp regs failed')
+          ? `; the host kernel refused linux.uml's FPU state (its CPU keeps more than linux.uml 6.1 holds): ` +
+            'try again with IPVSADM_UML_XSTATE_SHIM=1'
+          : '') +
         describeTail(collected),
       { reason: 'no-status', ...collected },
     );
