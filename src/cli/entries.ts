@@ -1,13 +1,13 @@
 // The programs of bin/ as functions — ipvsadm, ipvsadm-save, ipvsadm-restore — each run through
 // the app boundary (run-process.ts). `npm run build` bundles this module with everything it can
 // load into dist/cli/bundle.cjs, so starting a command reads and compiles one file.
-import { main } from './main.js';
-import type { ImportModule } from './main.js';
+import { dispatch } from './subcommands.js';
+import type { ImportModule } from '../app/io.js';
 import { runProcess } from './run-process.js';
 
 /** `importModule`: import() as bin/ passes it in (the bundle itself has none, see Io.importModule) */
 export function ipvsadm(argv: readonly string[], importModule?: ImportModule): Promise<void> {
-  return runProcess('ipvsadm', (io) => main(argv, io), importModule);
+  return runProcess('ipvsadm', (io) => dispatch(argv, io), importModule);
 }
 
 export function ipvsadmSave(argv: readonly string[]): Promise<void> {

@@ -8,7 +8,8 @@ import { IpvsOperationError } from '../ipvs/errors.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';
 import type { Command, ListOptions } from './command.js';
 import { FixedListingError, ListingError } from './listing-errors.js';
-import type { NameResolver, NameTable } from './names.js';
+import type { NameTable } from './names.js';
+import type { NameResolver } from '../app/io.js';
 
 // The formatters are loaded by the commands that print: a change (`-a`, `-A`, ...) never pays
 // for compiling them.

@@ -1,20 +1,8 @@
 // Name resolution seam for the CLI: host and service names in arguments (-t vip:http), and the
 // reverse look-ups of listings without -n. The system implementation lives in system-names.ts;
 // tests inject a fixed table.
+import type { ServiceProtocol } from '../app/io.js';
 import type { Address } from '../ipvs/address.js';
-
-export type ServiceProtocol = 'tcp' | 'udp' | 'sctp';
-
-export interface NameResolver {
-  /** gethostbyname(): IPv4 only, first address; undefined when the name does not resolve */
-  hostByName(name: string): Promise<Address | undefined>;
-  /** getservbyname(name, proto) */
-  portByName(name: string, protocol: ServiceProtocol): number | undefined;
-  /** gethostbyaddr(): /etc/hosts then DNS; undefined when there is no name */
-  nameByAddress(addr: Address): Promise<string | undefined>;
-  /** getservbyport(port, proto) */
-  nameByPort(port: number, protocol: ServiceProtocol): string | undefined;
-}
 
 /**
  * Names already looked up, for the pure formatters: execute.ts resolves every address a listing

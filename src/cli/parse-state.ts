@@ -7,7 +7,7 @@ import type { AddressFamily } from '../ipvs/address.js';
 import type { Timeouts } from '../ipvs/model.js';
 import { fail } from './errors.js';
 import type { CommandName, OptionName } from './matrix.js';
-import type { NameResolver } from './names.js';
+import type { NameResolver } from '../app/io.js';
 import type { ValueOptionId } from './option-table.js';
 import {
   INT_MAX,

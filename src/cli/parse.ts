@@ -8,7 +8,7 @@ import { PLAIN_LISTING } from './command.js';
 import type { Command } from './command.js';
 import { fail, poptError, tryHelp } from './errors.js';
 import { checkCommandOptions } from './matrix.js';
-import type { NameResolver } from './names.js';
+import type { NameResolver } from '../app/io.js';
 import { COMMANDS, OPTION_TABLE, TRACKED_AS, isCommandId } from './option-table.js';
 import type { OptionId } from './option-table.js';
 import { OPTION_HANDLERS, initialState } from './parse-state.js';

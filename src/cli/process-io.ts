@@ -6,8 +6,8 @@ import { basename, dirname } from 'node:path';
 import { openNativeTransport } from '../netlink/native.js';
 import { decodeRaw } from '../save/raw-text.js';
 import { FixedListingError } from './listing-errors.js';
-import { TIMEOUT_ENV } from './main.js';
-import type { ImportModule, Io } from './main.js';
+import { TIMEOUT_ENV } from '../app/io.js';
+import type { ImportModule, Io } from '../app/io.js';
 import { writeErrorText } from './output.js';
 import { systemNameResolver } from './system-names.js';
 

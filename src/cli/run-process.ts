@@ -2,7 +2,7 @@
 // exit status, and what a broken pipe or a full disk does. A broken pipe ends the process quietly
 // with status 141, as a C tool killed by SIGPIPE reports in a shell; any other write error is one
 // line on stderr and a non-zero status (ipvsadm 1.31 exits 0 and loses the output: we fail).
-import type { ImportModule, Io } from './main.js';
+import type { ImportModule, Io } from '../app/io.js';
 import { StreamWriter, writeErrorText } from './output.js';
 import { processIo } from './process-io.js';
 

@@ -1,7 +1,7 @@
 // The ipvsadm-save and ipvsadm-restore entry points: ipvsadm 1.31 ships them as shell wrappers
 // around `ipvsadm -S` and `ipvsadm -C; ipvsadm -R`; these reproduce their argument handling.
 import { main } from './main.js';
-import type { Io } from './main.js';
+import type { Io } from '../app/io.js';
 import { reportError } from './report.js';
 
 /**

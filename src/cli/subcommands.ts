@@ -1,7 +1,9 @@
-// Commands beyond ipvsadm's, selected by a leading word (`ipvsadm realserver up ...`): a word can
-// never be an ipvsadm option, so these cannot clash with the 1.31 command line. Each is loaded
-// lazily, so the ipvsadm-compatible path pays nothing for them.
-import type { Io } from './main.js';
+// The command table of `ipvsadm`: a leading word selects a command beyond ipvsadm's
+// (`ipvsadm realserver up ...`; a word can never be an ipvsadm option, so these cannot clash
+// with the 1.31 command line), anything else is the 1.31 command line (main.ts). The front ends
+// are peers loaded lazily, so the ipvsadm-compatible path pays nothing for the others.
+import type { Io } from '../app/io.js';
+import { main } from './main.js';
 
 export type SubcommandRunner = (argv: readonly string[], io: Io) => Promise<number>;
 type Loader = (io: Io) => Promise<SubcommandRunner>;
@@ -31,7 +33,13 @@ const SUBCOMMANDS: Readonly<Record<string, Loader>> = {
   lab: async (io) => (await loadModule<LabCli>(io, '../lab/cli.js', () => import('../lab/cli.js'))).runLabCli,
 };
 
-export function findSubcommand(argv: readonly string[]): Loader | undefined {
+/** Runs one `ipvsadm` command line, ours or 1.31's; returns the exit status. */
+export async function dispatch(argv: readonly string[], io: Io): Promise<number> {
+  const sub = findSubcommand(argv);
+  return sub ? (await sub(io))(argv.slice(1), io) : main(argv, io);
+}
+
+function findSubcommand(argv: readonly string[]): Loader | undefined {
   const word = argv[0];
   return word !== undefined && Object.hasOwn(SUBCOMMANDS, word) ? SUBCOMMANDS[word] : undefined;
 }

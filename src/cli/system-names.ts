@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Resolver } from 'node:dns/promises';
 import { formatAddress, parseIPv4, parseIPv6 } from '../ipvs/address.js';
 import type { Address } from '../ipvs/address.js';
-import type { NameResolver, ServiceProtocol } from './names.js';
+import type { NameResolver, ServiceProtocol } from '../app/io.js';
 
 /** /etc/services indexed both ways; the first line that matches wins, as with glibc. */
 export interface ServiceTable {

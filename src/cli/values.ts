@@ -6,7 +6,7 @@ import type { Address, AddressFamily } from '../ipvs/address.js';
 import { AF_INET, AF_INET6, DaemonState, SvcFlag, TunType } from '../ipvs/constants.js';
 import { fail } from './errors.js';
 import { serviceProtocol } from './names.js';
-import type { NameResolver } from './names.js';
+import type { NameResolver } from '../app/io.js';
 
 /** C isspace() in the C locale. */
 const isCSpace = (c: string | undefined): boolean => c !== undefined && ' \t\n\v\f\r'.includes(c);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import type { Io } from '../cli/main.js';
+import type { Io } from '../app/io.js';
 import type { GuestLabOptions } from './guest-lab.js';
 import type { LabMode } from './lab-plan.js';
 import type { TunType } from '../realserver/model.js';

@@ -4,7 +4,7 @@
 // client and print what each real server answered. Exit 0 when every request was answered.
 import { readFileSync } from 'node:fs';
 import { main } from '../cli/main.js';
-import type { Io } from '../cli/main.js';
+import type { Io } from '../app/io.js';
 import { processIo } from '../cli/process-io.js';
 import { IpvsClient } from '../ipvs/client.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';

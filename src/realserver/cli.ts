@@ -2,7 +2,7 @@
 // run.ts → format.ts text or JSON on the Io, and the one mapping of preparation errors to stderr
 // text and the exit statuses of errors.ts EXIT (documented in man/ipvsadm-realserver.8).
 import { Argument, Command, CommanderError, Option } from 'commander';
-import type { Io } from '../cli/main.js';
+import type { Io } from '../app/io.js';
 import { ApplyError, EXIT, PlanError, PrepUsageError, SystemError, reasonOf } from './errors.js';
 import { applyErrorJson, checkJson, formatApplyError, formatCheck, formatRun, modeLabel, runJson } from './format.js';
 import type { Action, Side } from './model.js';

@@ -9,7 +9,7 @@ import { UsageError, tryHelp } from '../cli/errors.js';
 import { changeOf, execute, isModifying } from '../cli/execute.js';
 import type { ExecuteContext } from '../cli/execute.js';
 import { formatUsage, formatVersion } from '../cli/format/usage.js';
-import type { NameResolver } from '../cli/names.js';
+import type { NameResolver } from '../app/io.js';
 import { parseCommandLine } from '../cli/parse.js';
 import { reportError } from '../cli/report.js';
 import { restoreLines } from './tokenize.js';

@@ -1,14 +1,15 @@
 // bin/*.js as a shell runs them: each loads the one-file bundle of src/cli/entries.ts (npm test
 // builds it; src/cli/code-cache.ts compiles it from a code cache), which holds the whole ipvsadm
 // path; the leading-word commands (realserver, lab) stay outside it and load the tsc build on
-// demand. Output is checked against main() from src.
+// demand. Output is checked against dispatch() from src.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from '../../src/cli/main.js';
+import { dispatch } from '../../src/cli/subcommands.js';
+import { type Io } from '../../src/app/io.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -35,12 +36,12 @@ M._load = function (request, parent, isMain) {
 async function fromSource(argv: readonly string[]): Promise<{ stdout: string; status: number }> {
   let stdout = '';
   const io = { stdout: (t: string) => void (stdout += t), stderr: () => undefined, env: {}, argv0: `${ROOT}bin/ipvsadm.js` } as unknown as Io;
-  const status = await main(argv, io);
+  const status = await dispatch(argv, io);
   return { stdout, status };
 }
 
 describe('bin/ipvsadm.js runs the bundle', () => {
-  it('-v prints what main() prints, and requires no module but the loader (which reads the bundle)', async () => {
+  it('-v prints what dispatch() prints, and requires no module but the loader (which reads the bundle)', async () => {
     const r = runBin('ipvsadm.js', ['-v']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe((await fromSource(['-v'])).stdout);

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { BROKEN_PIPE_STATUS } from '../../src/cli/run-process.js';
-import { TIMEOUT_ENV } from '../../src/cli/main.js';
+import { TIMEOUT_ENV } from '../../src/app/io.js';
 import { describe, expect, it } from 'vitest';
 import type { OptionSpec } from '../../src/cli/argv.js';
 import { formatUsage, VERSION } from '../../src/cli/format/usage.js';

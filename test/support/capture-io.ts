@@ -1,7 +1,7 @@
 // An Io for tests without root or network: output captured as text, fixed names. captureIo()
 // refuses netlink (a test that reaches the kernel fails loudly; test/lab, test/realserver/cli,
 // test/man); fakeKernelIo() serves every socket from one fake IPVS model (test/cli front door).
-import type { Io } from '../../src/cli/main.js';
+import type { Io } from '../../src/app/io.js';
 import { FakeKernel } from './fake-kernel.js';
 import type { FakeKernelOptions } from './fake-kernel.js';
 import { FixedNames } from './fixed-names.js';

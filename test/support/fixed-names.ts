@@ -3,7 +3,7 @@
 // Every look-up is recorded, so tests can check what was (not) resolved.
 import { formatAddress, parseIPv4, parseIPv6 } from '../../src/ipvs/address.js';
 import type { Address } from '../../src/ipvs/address.js';
-import type { NameResolver, ServiceProtocol } from '../../src/cli/names.js';
+import type { NameResolver, ServiceProtocol } from '../../src/app/io.js';
 
 /** name → address text (IPv4 or IPv6); gethostbyname only ever returns the IPv4 ones. */
 export const FIXED_HOSTS: Readonly<Record<string, string>> = {

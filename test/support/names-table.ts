@@ -1,7 +1,8 @@
 // A fixed NameTable for formatter tests: the /etc/hosts entries of spec §9.9 and a few
 // /etc/services entries, as Debian's netbase has them (http only for tcp, sip-tls for both).
 import { formatAddress } from '../../src/ipvs/address.js';
-import type { NameTable, ServiceProtocol } from '../../src/cli/names.js';
+import type { NameTable } from '../../src/cli/names.js';
+import type { ServiceProtocol } from '../../src/app/io.js';
 
 export const HOSTS: Readonly<Record<string, string>> = {
   '192.0.2.1': 'vip1.example.org',

@@ -2,8 +2,8 @@
 // and the runner that plays one of them through our entry points over the fake kernel.
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import type { Io } from '../../../src/cli/main.js';
-import { main } from '../../../src/cli/main.js';
+import type { Io } from '../../../src/app/io.js';
+import { dispatch } from '../../../src/cli/subcommands.js';
 import { mainRestore, mainSave } from '../../../src/cli/scripts.js';
 import { fakeKernelIo } from '../../support/capture-io.js';
 import type { FakeIpvs } from '../../support/fake-ipvs.js';
@@ -52,7 +52,7 @@ export const CAPTURE = JSON.parse(readFileSync(new URL('./cases.json', import.me
 export const words = (line: string): string[] => line.split(/\s+/).filter((w) => w.length > 0);
 
 const ENTRY: Readonly<Record<Program, (argv: readonly string[], io: Io) => Promise<number>>> = {
-  ipvsadm: main,
+  ipvsadm: dispatch,
   'ipvsadm-save': mainSave,
   'ipvsadm-restore': mainRestore,
 };

@@ -1,7 +1,7 @@
 // Runs our ipvsadm in-process (node starts slowly inside the user-mode kernel, so the kernel
 // suite calls main() directly rather than spawning bin/ipvsadm.js for every case).
-import { main } from '../../../src/cli/main.js';
-import type { Io } from '../../../src/cli/main.js';
+import { dispatch } from '../../../src/cli/subcommands.js';
+import type { Io } from '../../../src/app/io.js';
 import { processIo } from '../../../src/cli/process-io.js';
 
 export interface RunResult {
@@ -20,6 +20,6 @@ export async function runOurs(args: readonly string[], opts: { stdin?: string } 
     readStdin: async () => opts.stdin ?? '',
     loadModule: async () => undefined,
   };
-  const code = await main(args, io);
+  const code = await dispatch(args, io);
   return { stdout, stderr, code };
 }

@@ -1,0 +1,50 @@
+// The process port every front end runs against (the 1.31 command line, realserver/director,
+// lab): streams, stdin, the netlink socket factory, name look-ups, the module loader. The app
+// boundary (src/cli/process-io.ts) gives the real one; tests give fakes.
+import type { Address } from '../ipvs/address.js';
+import type { TransportFactory } from '../netlink/transport.js';
+
+export type ServiceProtocol = 'tcp' | 'udp' | 'sctp';
+
+export interface NameResolver {
+  /** gethostbyname(): IPv4 only, first address; undefined when the name does not resolve */
+  hostByName(name: string): Promise<Address | undefined>;
+  /** getservbyname(name, proto) */
+  portByName(name: string, protocol: ServiceProtocol): number | undefined;
+  /** gethostbyaddr(): /etc/hosts then DNS; undefined when there is no name */
+  nameByAddress(addr: Address): Promise<string | undefined>;
+  /** getservbyport(port, proto) */
+  nameByPort(port: number, protocol: ServiceProtocol): string | undefined;
+}
+
+/** import() of an ES module by URL */
+export type ImportModule = (url: string) => Promise<unknown>;
+
+export interface Io {
+  /** argv[0] as ipvsadm would see it; used in "Try `<argv0> -h' ..." */
+  readonly argv0: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readStdin(): Promise<string>;
+  openTransport: TransportFactory;
+  names: NameResolver;
+  /** what ipvsadm does when IPVS is not there: `modprobe -- ip_vs`, then one more try */
+  loadModule(): Promise<void>;
+  readConnections(): Promise<string>;
+  /** reads /proc/net/ip_vs (optional: without it, listings dump every service's destinations) */
+  readServices?(): Promise<Uint8Array>;
+  /** stdout is a terminal that takes colour (our own views only; compat output never has colour) */
+  readonly color?: boolean;
+  /** resolves when what stdout() accepted so far is written (back-pressure for large listings) */
+  drainStdout?(): Promise<void>;
+  /**
+   * import() of an ES module by URL, given by bin/ when the code runs from the one-file bundle
+   * (compiled from V8's code cache, where import() is not available); absent: plain import()
+   */
+  readonly importModule?: ImportModule;
+  /** how long a netlink request may go unanswered (IPVSADM_NETLINK_TIMEOUT); NaN: set but invalid */
+  readonly netlinkTimeoutMs?: number;
+}
+
+/** The environment variable that sets the netlink timeout, in seconds (process-io.ts reads it). */
+export const TIMEOUT_ENV = 'IPVSADM_NETLINK_TIMEOUT';
