@@ -2,19 +2,18 @@
 // lab): streams, stdin, the netlink socket factory, name look-ups, the module loader. The app
 // boundary (src/cli/process-io.ts) gives the real one; tests give fakes.
 import type { Address } from '../ipvs/address.js';
+import type { Protocol } from '../ipvs/vocabulary.js';
 import type { TransportFactory } from '../netlink/transport.js';
-
-export type ServiceProtocol = 'tcp' | 'udp' | 'sctp';
 
 export interface NameResolver {
   /** gethostbyname(): IPv4 only, first address; undefined when the name does not resolve */
   hostByName(name: string): Promise<Address | undefined>;
   /** getservbyname(name, proto) */
-  portByName(name: string, protocol: ServiceProtocol): number | undefined;
+  portByName(name: string, protocol: Protocol): number | undefined;
   /** gethostbyaddr(): /etc/hosts then DNS; undefined when there is no name */
   nameByAddress(addr: Address): Promise<string | undefined>;
   /** getservbyport(port, proto) */
-  nameByPort(port: number, protocol: ServiceProtocol): string | undefined;
+  nameByPort(port: number, protocol: Protocol): string | undefined;
 }
 
 /** import() of an ES module by URL */

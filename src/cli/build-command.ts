@@ -1,12 +1,13 @@
 // The checks ipvsadm makes after the option matrix (spec §6) and the construction of the typed
 // Command from the parsed entry with the defaults of spec §8 (wlc, eth0, DR/TUN port forcing).
 import { ipv4 } from '../ipvs/address.js';
-import { FwdMethod, IPPROTO_UDP, SvcFlag, TunType } from '../ipvs/constants.js';
+import { FwdMethod, IPPROTO_UDP, SvcFlag } from '../ipvs/constants.js';
 import type { DaemonConfig, DestinationConfig, ServiceConfig, ServiceKey } from '../ipvs/model.js';
 import type { Command, ListOptions } from './command.js';
 import { fail } from './errors.js';
 import { checkTunnelOptions } from './matrix.js';
-import type { CommandName, TunnelTypeName } from './matrix.js';
+import type { CommandName } from './matrix.js';
+import { tunnelTypeOf } from '../ipvs/vocabulary.js';
 import type { ParseState } from './parse-state.js';
 
 /** ipvsadm's default scheduler and sync-daemon interface. */
@@ -48,7 +49,6 @@ function destination(s: ParseState): DestinationConfig {
   };
 }
 
-const TUNNEL_TYPE_NAMES: Record<number, TunnelTypeName> = { [TunType.IPIP]: 'ipip', [TunType.GUE]: 'gue', [TunType.GRE]: 'gre' };
 const TUNNEL_OPTION_NAMES = ['tun-type', 'tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum'] as const;
 
 /** §6.3: -a/-e only (not -d): forced port, family and tunnel checks. */
@@ -63,7 +63,7 @@ function checkedDestination(s: ParseState): DestinationConfig {
   if (!tunnel && TUNNEL_OPTION_NAMES.some((o) => s.present.has(o))) {
     throw fail('Tunnel options conflict with forward method');
   }
-  checkTunnelOptions(TUNNEL_TYPE_NAMES[dest.tunType] ?? 'ipip', s.present);
+  checkTunnelOptions(tunnelTypeOf(dest.tunType) ?? 'ipip', s.present);
   return destination(s);
 }
 

@@ -1,6 +1,7 @@
 // ipvsadm 1.31's command × option table as data, and the check that walks it (spec §5), plus the
 // smaller tunnel-type × tunnel-option table of §6.3 that is checked the same way.
 // Source of truth: /work/shared/ipvsadm-1.31-spec.md §5 and §6.3 (verified against the binary).
+import type { TunnelType } from '../ipvs/vocabulary.js';
 import { fail } from './errors.js';
 
 /** The option names ipvsadm prints in its messages, in the table's index order 0..33. */
@@ -160,17 +161,16 @@ function passes(column: number, present: ReadonlySet<OptionName>): boolean {
 /** Tunnel options checked per tunnel type (spec §6.3), in this order. */
 export const TUNNEL_OPTIONS = ['tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum'] as const;
 export type TunnelOptionName = (typeof TUNNEL_OPTIONS)[number];
-export type TunnelTypeName = 'ipip' | 'gue' | 'gre';
 
 export const TUNNEL_MATRIX = {
   //      tun-port tun-nocsum tun-csum tun-remcsum
   ipip: ['x', 'x', 'x', 'x'],
   gue: ['+', '1', '1', '1'],
   gre: ['x', '1', '1', 'x'],
-} as const satisfies Record<TunnelTypeName, readonly [Cell, Cell, Cell, Cell]>;
+} as const satisfies Record<TunnelType, readonly [Cell, Cell, Cell, Cell]>;
 
 /** The tunnel-type check of -a/-e (spec §6.3); throws UsageError (exit 2). */
-export function checkTunnelOptions(type: TunnelTypeName, present: ReadonlySet<string>): void {
+export function checkTunnelOptions(type: TunnelType, present: ReadonlySet<string>): void {
   const row: readonly Cell[] = TUNNEL_MATRIX[type];
   const cell = (o: TunnelOptionName): Cell => row[TUNNEL_OPTIONS.indexOf(o)] as Cell;
   checkRows(TUNNEL_OPTIONS, cell, present, `'${type}' tunnel type`);

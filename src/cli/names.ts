@@ -1,7 +1,7 @@
 // Name resolution seam for the CLI: host and service names in arguments (-t vip:http), and the
 // reverse look-ups of listings without -n. The system implementation lives in system-names.ts;
 // tests inject a fixed table.
-import type { ServiceProtocol } from '../app/io.js';
+import type { Protocol } from '../ipvs/vocabulary.js';
 import type { Address } from '../ipvs/address.js';
 
 /**
@@ -12,10 +12,5 @@ export interface NameTable {
   /** host name of an address, or undefined to print it numerically */
   host(addr: Address): string | undefined;
   /** service name of a port for that protocol, or undefined to print the number */
-  port(port: number, protocol: ServiceProtocol): string | undefined;
-}
-
-/** IPPROTO number → the protocol name getservbyname/getservbyport use (undefined: none). */
-export function serviceProtocol(protocol: number): ServiceProtocol | undefined {
-  return protocol === 6 ? 'tcp' : protocol === 17 ? 'udp' : protocol === 132 ? 'sctp' : undefined;
+  port(port: number, protocol: Protocol): string | undefined;
 }

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import type { Resolver } from 'node:dns/promises';
 import { formatAddress, parseIPv4, parseIPv6 } from '../ipvs/address.js';
 import type { Address } from '../ipvs/address.js';
-import type { NameResolver, ServiceProtocol } from '../app/io.js';
+import type { NameResolver } from '../app/io.js';
+import type { Protocol } from '../ipvs/vocabulary.js';
 
 /** /etc/services indexed both ways; the first line that matches wins, as with glibc. */
 export interface ServiceTable {
@@ -112,8 +113,8 @@ export function systemNameResolver(options: SystemNamesOptions = {}): NameResolv
       const found = await lookup(name, { family: 4 }).catch(() => undefined);
       return found === undefined ? undefined : parseIPv4(found.address);
     },
-    portByName: (name, protocol: ServiceProtocol) => table().byName.get(`${protocol}/${name}`),
-    nameByPort: (port, protocol: ServiceProtocol) => table().byPort.get(`${protocol}/${port}`),
+    portByName: (name, protocol: Protocol) => table().byName.get(`${protocol}/${name}`),
+    nameByPort: (port, protocol: Protocol) => table().byPort.get(`${protocol}/${port}`),
     nameByAddress: (addr) => {
       const key = formatAddress(addr);
       let hit = cache.get(key);

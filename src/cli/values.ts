@@ -3,9 +3,9 @@
 // Source of truth: spec §4 (ranges, messages) and §7 (address, netmask, flag rules).
 import { ipv4, parseIPv4, parseIPv6 } from '../ipvs/address.js';
 import type { Address, AddressFamily } from '../ipvs/address.js';
-import { AF_INET, AF_INET6, DaemonState, SvcFlag, TunType } from '../ipvs/constants.js';
+import { AF_INET, AF_INET6, DaemonState, SvcFlag } from '../ipvs/constants.js';
 import { fail } from './errors.js';
-import { serviceProtocol } from './names.js';
+import { protocolOf, TUNNEL_TYPES, tunnelTypeCode } from '../ipvs/vocabulary.js';
 import type { NameResolver } from '../app/io.js';
 
 /** C isspace() in the C locale. */
@@ -135,7 +135,7 @@ export function parseHostPort(
 
 function withPort(addr: Address, portText: string | undefined, protocol: number, names: NameResolver): HostPort | undefined {
   if (portText === undefined) return { af: addr.af, addr, port: undefined };
-  const proto = serviceProtocol(protocol);
+  const proto = protocolOf(protocol);
   const port = stringToNumber(portText, 0, 65535) ?? (proto && names.portByName(portText, proto));
   return port === undefined ? undefined : { af: addr.af, addr, port };
 }
@@ -238,10 +238,9 @@ export function parseMcastGroup(text: string): Address {
 
 /** `--tun-type`: exact lowercase names. */
 export function parseTunType(text: string): number {
-  const types: Readonly<Record<string, number>> = { ipip: TunType.IPIP, gue: TunType.GUE, gre: TunType.GRE };
-  const type = Object.hasOwn(types, text) ? types[text] : undefined;
+  const type = TUNNEL_TYPES.find((t) => t === text);
   if (type === undefined) throw fail('illegal tunnel type specified');
-  return type;
+  return tunnelTypeCode(type);
 }
 
 /** `--start-daemon` / `--stop-daemon` argument (note ipvsadm's differing messages). */

@@ -15,7 +15,7 @@ import { CmdAttr, Cmd, FwdMethod, IPVS_GENL_NAME, IPVS_GENL_VERSION } from './co
 import { decodeDaemon, decodeDestination, decodeInfo, decodeService, decodeServiceKey, decodeTimeouts, putServiceKeyNest } from './codec.js';
 import { IpvsExchangeError, IpvsOperationError, exchangeError } from './errors.js';
 import type { IpvsOperation } from './errors.js';
-import { formatAddress } from './address.js';
+import { destinationId, serviceId } from './vocabulary.js';
 import { NOT_LISTED, parseProcServices, procServiceId } from './proc-services.js';
 import { readServiceWithoutStats } from './service-reader.js';
 import type { ProcServices } from './proc-services.js';
@@ -58,13 +58,6 @@ const attrsOf = (p: GenlPayload, where: string): AttributeSet => new AttributeSe
 /** The table changed while it was being listed: the fetch is started again. */
 class TableChanged extends Error {}
 
-/** A stable identity for a service key (duplicate detection). */
-function keyId(k: ServiceKey): string {
-  return k.kind === 'fwmark' ? `f/${k.af}/${k.fwmark}` : `a/${k.af}/${k.protocol}/${formatAddress(k.addr)}/${k.port}`;
-}
-function destId(d: Destination): string {
-  return `${d.addr.af}/${formatAddress(d.addr)}/${d.port}`;
-}
 function hasDuplicates<T>(items: readonly T[], id: (t: T) => string): boolean {
   return new Set(items.map(id)).size !== items.length;
 }
@@ -170,10 +163,10 @@ export class IpvsClient {
    */
   private async servicesOnce(): Promise<Service[]> {
     const first = await this.dumpServices();
-    const again = new Set((await this.dumpServiceKeys()).map(keyId));
-    if (first.some((s) => !again.has(keyId(s.key)))) throw new TableChanged();
+    const again = new Set((await this.dumpServiceKeys()).map(serviceId));
+    if (first.some((s) => !again.has(serviceId(s.key)))) throw new TableChanged();
     const seen = new Set<string>();
-    return first.filter((s) => !seen.has(keyId(s.key)) && (seen.add(keyId(s.key)), true));
+    return first.filter((s) => !seen.has(serviceId(s.key)) && (seen.add(serviceId(s.key)), true));
   }
 
   /**
@@ -222,7 +215,7 @@ export class IpvsClient {
    */
   private async checkedDestinations(keys: readonly ServiceKey[]): Promise<Destination[][]> {
     const dests = await this.noteChange(() => this.destinationsOfEach(keys), true);
-    if (dests.some((d) => hasDuplicates(d, destId))) throw new TableChanged();
+    if (dests.some((d) => hasDuplicates(d, destinationId))) throw new TableChanged();
     const empty = keys.filter((_, i) => dests[i]!.length === 0);
     if (empty.length && (await this.anyGone(empty))) throw new TableChanged();
     return dests;
@@ -304,8 +297,8 @@ export class IpvsClient {
     const out: ServiceWithDestinations[] = table.slice();
     tunnelled.forEach((i, k) => {
       const fresh = dumped[k]!;
-      const listed = new Set(table[i]!.destinations.map(destId));
-      if (fresh.length !== listed.size || fresh.some((d) => !listed.has(destId(d)))) throw new TableChanged();
+      const listed = new Set(table[i]!.destinations.map(destinationId));
+      if (fresh.length !== listed.size || fresh.some((d) => !listed.has(destinationId(d)))) throw new TableChanged();
       out[i] = { service: table[i]!.service, destinations: fresh };
     });
     return out;

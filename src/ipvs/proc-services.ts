@@ -2,6 +2,7 @@
 // destination lists keyed like the netlink services. Source of truth: ip_vs_info_seq_show in
 // net/netfilter/ipvs/ip_vs_ctl.c (Linux 6.1): addresses and ports in hex, IPv6 as full %pI6.
 import { AF_INET, AF_INET6, FwdMethod } from './constants.js';
+import { forwardingLabel, forwardingOf } from './vocabulary.js';
 import type { Address } from './address.js';
 import { ZERO_STATS } from './model.js';
 import type { Destination, ServiceKey } from './model.js';
@@ -22,12 +23,9 @@ const PROTO_INDEX: Readonly<Record<number, number>> = Object.fromEntries(PROTOCO
  * The Forward column; the kernel prints "Masq" for MASQ and for every code above DROUTE, so a
  * "Masq" here may stand for 4..7 (never set by ipvsadm, only by raw netlink).
  */
-const FORWARD: readonly (readonly [word: string, method: number])[] = [
-  ['Masq', FwdMethod.MASQ],
-  ['Local', FwdMethod.LOCALNODE],
-  ['Tunnel', FwdMethod.TUNNEL],
-  ['Route', FwdMethod.DROUTE],
-];
+const FORWARD: readonly (readonly [word: string, method: number])[] = [FwdMethod.MASQ, FwdMethod.LOCALNODE, FwdMethod.TUNNEL, FwdMethod.DROUTE].map(
+  (code) => [forwardingLabel(forwardingOf(code)!), code] as const,
+);
 
 /**
  * The id a service has in the file. IPv4 services and marks get a number (no string built per

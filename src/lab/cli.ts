@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Io } from '../app/io.js';
 import type { GuestLabOptions } from './guest-lab.js';
 import type { LabMode } from './lab-plan.js';
-import type { TunType } from '../realserver/model.js';
+import type { TunnelType } from '../ipvs/vocabulary.js';
 
 const BIN = fileURLToPath(new URL('../../bin/ipvsadm.js', import.meta.url));
 
@@ -23,7 +23,7 @@ export const LAB_NEEDS = {
 
 interface LabOptions {
   readonly mode: LabMode;
-  readonly tunType?: TunType;
+  readonly tunType?: TunnelType;
   readonly ipv6?: boolean;
   readonly rules?: string;
   readonly requests: string;

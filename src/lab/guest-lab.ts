@@ -12,7 +12,7 @@ import { openNativeTransport } from '../netlink/native.js';
 import { runPrepCli } from '../realserver/cli.js';
 import { demoRules, planLab } from './lab-plan.js';
 import type { LabMode, LabPlan, LabServer } from './lab-plan.js';
-import type { TunType } from '../realserver/model.js';
+import type { TunnelType } from '../ipvs/vocabulary.js';
 import { formatLabReport } from './report.js';
 import { BRIDGE, buildWorld, ipvsadmIn } from './world.js';
 import type { World } from './world.js';
@@ -20,7 +20,7 @@ import type { World } from './world.js';
 export interface GuestLabOptions {
   readonly rulesFile?: string;
   readonly mode: LabMode;
-  readonly tunType?: TunType;
+  readonly tunType?: TunnelType;
   readonly ipv6?: boolean;
   readonly count: number;
 }

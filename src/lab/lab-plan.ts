@@ -2,9 +2,10 @@
 // how each is prepared (NAT / DR / TUN and its tunnel type), which ports they serve and which
 // targets the client sends to. Also the demo tables `ipvsadm lab` loads when no rules file is given.
 import { formatAddress, parseAddress } from '../ipvs/address.js';
-import { AF_INET, FwdMethod, IPPROTO_TCP, IPPROTO_UDP, TunFlag, TunType } from '../ipvs/constants.js';
+import { AF_INET, FwdMethod, TunFlag } from '../ipvs/constants.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';
-import type { TunType as PrepTunType } from '../realserver/model.js';
+import { protocolOf, tunnelTypeOf } from '../ipvs/vocabulary.js';
+import type { TunnelType } from '../ipvs/vocabulary.js';
 import type { Target } from './target.js';
 
 export type LabMode = 'nat' | 'dr' | 'tun';
@@ -19,7 +20,7 @@ export interface LabServer {
   /** how `realserver up` prepares it for its DR/TUN services (tun when it has both: a VIP on the
    *  tunnel device takes direct-routed packets too); undefined when it is NAT only */
   readonly prepareAs: 'dr' | 'tun' | undefined;
-  readonly tunType: PrepTunType;
+  readonly tunType: TunnelType;
   readonly tunPort: number | undefined;
   /** GRE with checksums (the destination's --tun-csum): prepared with --tun-csum */
   readonly tunCsum?: boolean;
@@ -48,8 +49,6 @@ export interface LabPlan {
 }
 
 const MODE_OF: Readonly<Record<number, LabMode>> = { [FwdMethod.MASQ]: 'nat', [FwdMethod.DROUTE]: 'dr', [FwdMethod.TUNNEL]: 'tun' };
-const TUN_OF: Readonly<Record<number, PrepTunType>> = { [TunType.IPIP]: 'ipip', [TunType.GUE]: 'gue', [TunType.GRE]: 'gre' };
-const PROTO: Readonly<Record<number, Target['proto']>> = { [IPPROTO_TCP]: 'tcp', [IPPROTO_UDP]: 'udp' };
 const RANK: Readonly<Record<LabMode, number>> = { nat: 0, dr: 1, tun: 2 };
 
 interface Draft {
@@ -58,7 +57,7 @@ interface Draft {
   mode: LabMode;
   prepareAs: 'dr' | 'tun' | undefined;
   tunSeen: boolean;
-  tunType: PrepTunType;
+  tunType: TunnelType;
   tunPort: number | undefined;
   tunCsum: boolean;
   vips: Set<string>;
@@ -77,7 +76,8 @@ export function planLab(table: readonly ServiceWithDestinations[]): LabPlan {
       continue;
     }
     const vip = formatAddress(key.addr);
-    const proto = PROTO[key.protocol];
+    const known = protocolOf(key.protocol);
+    const proto: Target['proto'] | undefined = known === 'tcp' || known === 'udp' ? known : undefined;
     if (!proto) {
       skipped.push(`${vip}:${key.port}: protocol ${key.protocol} (the lab sends TCP and UDP only)`);
       continue;
@@ -97,7 +97,7 @@ export function planLab(table: readonly ServiceWithDestinations[]): LabPlan {
       if (mode === 'tun' && !draft.tunSeen) {
         // The tunnel type and GUE port of the first TUN destination of this address.
         draft.tunSeen = true;
-        draft.tunType = TUN_OF[d.tunType] ?? 'ipip';
+        draft.tunType = tunnelTypeOf(d.tunType) ?? 'ipip';
         draft.tunPort = draft.tunType === 'gue' ? d.tunPort : undefined;
         draft.tunCsum = draft.tunType === 'gre' && (d.tunFlags & TunFlag.CSUM) !== 0;
       }
@@ -151,7 +151,7 @@ function newDraft(addr: string, family: 4 | 6, mode: LabMode): Draft {
 
 export interface DemoOptions {
   readonly mode: LabMode;
-  readonly tunType?: PrepTunType;
+  readonly tunType?: TunnelType;
   readonly ipv6?: boolean;
 }
 
@@ -175,4 +175,4 @@ export function demoRules(o: DemoOptions): string {
   return [`-A -t ${vip}:80 -s rr`, `-a -t ${vip}:80 -r ${rs(1)}:80 ${tun} -w 1`, `-a -t ${vip}:80 -r ${rs(2)}:80 ${tun} -w 1`, ''].join('\n');
 }
 
-const tunOptions = (t: PrepTunType): string => (t === 'gue' ? '-i --tun-type gue --tun-port 6080' : `-i --tun-type ${t}`);
+const tunOptions = (t: TunnelType): string => (t === 'gue' ? '-i --tun-type gue --tun-port 6080' : `-i --tun-type ${t}`);

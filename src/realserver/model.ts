@@ -2,12 +2,12 @@
 // mode needs (Desired), what the kernel has (Observed) and the changes between them (Step).
 // Plain data only; requirements.ts, plan.ts and check.ts are the pure functions over it.
 import type { Address } from '../ipvs/address.js';
+import type { TunnelType } from '../ipvs/vocabulary.js';
 
 export type Side = 'realserver' | 'director';
 export type Action = 'up' | 'down' | 'check';
 export type RealserverMode = 'dr' | 'tun';
 export type DirectorMode = 'nat' | 'dr' | 'tun';
-export type TunType = 'ipip' | 'gue' | 'gre';
 export type Family = 4 | 6;
 
 /** A virtual IP: one address, always configured as a host route (/32 or /128). */
@@ -24,7 +24,7 @@ export interface RealserverSpec {
   readonly vips: readonly Vip[];
   /** the interface facing the director (gets the ARP sysctls too) */
   readonly dev?: string;
-  readonly tunType: TunType;
+  readonly tunType: TunnelType;
   /** GUE receive port (used with tunType gue) */
   readonly tunPort: number;
   /**

@@ -3,7 +3,8 @@
 // tunnel drivers: the fallback device each module creates in every namespace.
 import { confKey } from './sysctl.js';
 import { hostPrefix } from './model.js';
-import type { AddressNeed, Desired, DirectorSpec, Family, FouNeed, ModuleNeed, RealserverSpec, Spec, SysctlNeed, TunnelNeed, TunType, Vip } from './model.js';
+import type { AddressNeed, Desired, DirectorSpec, Family, FouNeed, ModuleNeed, RealserverSpec, Spec, SysctlNeed, TunnelNeed, Vip } from './model.js';
+import type { TunnelType } from '../ipvs/vocabulary.js';
 
 const IPIP: ModuleNeed = { name: 'ipip', marker: { link: 'tunl0' } };
 const IP6_TUNNEL: ModuleNeed = { name: 'ip6_tunnel', marker: { link: 'ip6tnl0' } };
@@ -20,7 +21,7 @@ interface Tunnel {
  * Decapsulation per tunnel type and VIP family. GUE is fou's UDP receive port handing the inner
  * packet to the ipip (IPv4) or ip6ip6 (IPv6) handler, so it needs that module as well.
  */
-export const TUNNELS: Readonly<Record<TunType, Readonly<Record<Family, Tunnel>>>> = {
+export const TUNNELS: Readonly<Record<TunnelType, Readonly<Record<Family, Tunnel>>>> = {
   ipip: { 4: { dev: 'tunl0', modules: [IPIP] }, 6: { dev: 'ip6tnl0', modules: [IP6_TUNNEL] } },
   gue: { 4: { dev: 'tunl0', modules: [IPIP, FOU] }, 6: { dev: 'ip6tnl0', modules: [IP6_TUNNEL, FOU] } },
   gre: {

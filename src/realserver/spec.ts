@@ -3,7 +3,8 @@
 import { AF_INET } from '../ipvs/constants.js';
 import { formatAddress, parseAddress } from '../ipvs/address.js';
 import { PrepUsageError } from './errors.js';
-import type { Action, DirectorMode, RealserverMode, Side, Spec, TunType, Vip } from './model.js';
+import type { Action, DirectorMode, RealserverMode, Side, Spec, Vip } from './model.js';
+import type { TunnelType } from '../ipvs/vocabulary.js';
 
 /** GUE receive port when --tun-port is not given (ipvsadm has no default; 6080 is customary). */
 export const DEFAULT_GUE_PORT = 6080;
@@ -49,7 +50,7 @@ export interface RawOptions {
 
 const REALSERVER_MODES: readonly RealserverMode[] = ['dr', 'tun'];
 const DIRECTOR_MODES: readonly DirectorMode[] = ['nat', 'dr', 'tun'];
-const TUN_TYPES: readonly TunType[] = ['ipip', 'gue', 'gre'];
+const TUN_TYPES: readonly TunnelType[] = ['ipip', 'gue', 'gre'];
 
 function parseChoice<T extends string>(option: string, value: string, choices: readonly T[]): T {
   if ((choices as readonly string[]).includes(value)) return value as T;
@@ -106,7 +107,7 @@ function buildSpec(side: Side, action: Action, raw: RawOptions, vips: readonly V
  * --tun-csum (GRE only: GUE ports take checksums as they are) needs --tun-local: the real
  * server's own address the director sends to, one per VIP family.
  */
-function parseCsum(raw: RawOptions, mode: RealserverMode, tunType: TunType, vips: readonly Vip[]): Vip[] | undefined {
+function parseCsum(raw: RawOptions, mode: RealserverMode, tunType: TunnelType, vips: readonly Vip[]): Vip[] | undefined {
   if (!raw.tunCsum) {
     if (raw.tunLocal !== undefined) throw new PrepUsageError('--tun-local goes with --tun-csum');
     return undefined;

@@ -1,8 +1,10 @@
 // `ipvsadm -S` / `ipvsadm-save`: the table as -A/-a command lines that `ipvsadm -R` reads back,
 // sorted like the listing. Order of options from ipvsadm 1.31, spec §10; one deliberate fix:
 // fwmarks ≥ 2^31 are written unsigned (`-f 4294967295`), where ipvsadm writes `-f -1`.
-import { AF_INET6, FwdMethod, SvcFlag, TunFlag, TunType } from '../ipvs/constants.js';
+import { AF_INET6, FwdMethod, SvcFlag, TunFlag } from '../ipvs/constants.js';
 import type { Destination, Service, ServiceWithDestinations } from '../ipvs/model.js';
+import { protocolOf, tunnelTypeOf } from '../ipvs/vocabulary.js';
+import type { Protocol } from '../ipvs/vocabulary.js';
 import { formatAddrPort } from '../cli/format/addr-port.js';
 import { persistenceMask, serviceProtocolNumber } from '../cli/format/list-lines.js';
 import { i32, u32 } from '../cli/format/printf.js';
@@ -12,8 +14,11 @@ import type { NameTable } from '../cli/names.js';
 
 /** The option naming a protocol's service; ipvsadm has none for other protocols. */
 function protocolOption(protocol: number): string {
-  return protocol === 6 ? '-t' : protocol === 17 ? '-u' : protocol === 132 ? '--sctp-service' : '--xxx-service';
+  const known = protocolOf(protocol);
+  return known ? OPTION_OF[known] : '--xxx-service';
 }
+
+const OPTION_OF: Readonly<Record<Protocol, string>> = { tcp: '-t', udp: '-u', sctp: '--sctp-service' };
 
 /** `-t 192.0.2.1:80`, `-f 1`, `-f 2 -6` (the mark unsigned, so that it restores). */
 export function saveServiceSpec(svc: Service, numeric: boolean, names: NameTable): string {
@@ -52,9 +57,10 @@ const TUN_FLAG_OPTION: Readonly<Record<number, string>> = {
 function tunnelSuffix(d: Destination): string {
   if ((d.fwdMethod & 7) !== FwdMethod.TUNNEL) return '';
   const flag = TUN_FLAG_OPTION[d.tunFlags] ?? '';
-  if (d.tunType === TunType.IPIP) return ' --tun-type ipip';
-  if (d.tunType === TunType.GUE) return ` --tun-type gue --tun-port ${d.tunPort}${flag}`;
-  if (d.tunType === TunType.GRE) return ` --tun-type gre${flag}`;
+  const type = tunnelTypeOf(d.tunType);
+  if (type === 'ipip') return ' --tun-type ipip';
+  if (type === 'gue') return ` --tun-type gue --tun-port ${d.tunPort}${flag}`;
+  if (type === 'gre') return ` --tun-type gre${flag}`;
   return '';
 }
 

@@ -9,7 +9,7 @@ import { demoRules, planLab } from '../../src/lab/lab-plan.js';
 import type { LabMode, LabPlan, LabServer } from '../../src/lab/lab-plan.js';
 import { BRIDGE, buildWorld, ipvsadmIn, sh } from '../../src/lab/world.js';
 import type { World } from '../../src/lab/world.js';
-import type { TunType } from '../../src/realserver/model.js';
+import type { TunnelType } from '../../src/ipvs/vocabulary.js';
 import { assertInGuest, resetIpvs } from './support/guest.js';
 import { clearIpvsConnections } from './support/nat-lab.js';
 import { runOurs } from './support/ours.js';
@@ -35,7 +35,7 @@ function sysctlsIn(ns: string | undefined, keys: readonly string[]): Record<stri
   return Object.fromEntries(keys.map((k) => [k, sh(`${prefix}sysctl -n ${k} 2>/dev/null || echo missing`).stdout.trim()]));
 }
 
-async function setUp(mode: LabMode, o: { tunType?: TunType; ipv6?: boolean } = {}): Promise<{ plan: LabPlan; w: World }> {
+async function setUp(mode: LabMode, o: { tunType?: TunnelType; ipv6?: boolean } = {}): Promise<{ plan: LabPlan; w: World }> {
   return setUpRules(demoRules({ mode, ...o }));
 }
 

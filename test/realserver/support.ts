@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import type { Action, DirectorSpec, LinkState, Observed, ObservedAddress, ObservedFouPort, RealserverSpec, Spec, TunType, Vip } from '../../src/realserver/model.js';
+import type { Action, DirectorSpec, LinkState, Observed, ObservedAddress, ObservedFouPort, RealserverSpec, Spec, Vip } from '../../src/realserver/model.js';
+import type { TunnelType } from '../../src/ipvs/vocabulary.js';
 import { parseVips, vipFromText } from '../../src/realserver/spec.js';
 import type { PrepRequest } from '../../src/realserver/spec.js';
 
@@ -14,7 +15,7 @@ export function vip(text: string): Vip {
   return v;
 }
 
-export function rs(mode: 'dr' | 'tun', vips: string, more: { dev?: string; tunType?: TunType; tunPort?: number } = {}): RealserverSpec {
+export function rs(mode: 'dr' | 'tun', vips: string, more: { dev?: string; tunType?: TunnelType; tunPort?: number } = {}): RealserverSpec {
   const { dev, ...rest } = more;
   return { side: 'realserver', mode, vips: parseVips([vips]), tunType: 'ipip', tunPort: 6080, ...rest, ...(dev ? { dev } : {}) };
 }

@@ -3,7 +3,8 @@
 // Every look-up is recorded, so tests can check what was (not) resolved.
 import { formatAddress, parseIPv4, parseIPv6 } from '../../src/ipvs/address.js';
 import type { Address } from '../../src/ipvs/address.js';
-import type { NameResolver, ServiceProtocol } from '../../src/app/io.js';
+import type { NameResolver } from '../../src/app/io.js';
+import type { Protocol } from '../../src/ipvs/vocabulary.js';
 
 /** name → address text (IPv4 or IPv6); gethostbyname only ever returns the IPv4 ones. */
 export const FIXED_HOSTS: Readonly<Record<string, string>> = {
@@ -14,7 +15,7 @@ export const FIXED_HOSTS: Readonly<Record<string, string>> = {
 };
 
 /** [name, port, protocol, ...aliases] in /etc/services order. */
-export const FIXED_SERVICES: readonly (readonly [string, number, ServiceProtocol, ...string[]])[] = [
+export const FIXED_SERVICES: readonly (readonly [string, number, Protocol, ...string[]])[] = [
   ['domain', 53, 'tcp'],
   ['domain', 53, 'udp'],
   ['http', 80, 'tcp', 'www'],
@@ -38,7 +39,7 @@ export class FixedNames implements NameResolver {
     return text === undefined ? undefined : parseIPv4(text);
   }
 
-  portByName(name: string, protocol: ServiceProtocol): number | undefined {
+  portByName(name: string, protocol: Protocol): number | undefined {
     this.calls.push(`port:${name}/${protocol}`);
     return FIXED_SERVICES.find(([n, , p, ...aliases]) => p === protocol && (n === name || aliases.includes(name)))?.[1];
   }
@@ -51,7 +52,7 @@ export class FixedNames implements NameResolver {
     })?.[0];
   }
 
-  nameByPort(port: number, protocol: ServiceProtocol): string | undefined {
+  nameByPort(port: number, protocol: Protocol): string | undefined {
     return FIXED_SERVICES.find(([, p, proto]) => p === port && proto === protocol)?.[0];
   }
 }

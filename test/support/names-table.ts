@@ -2,7 +2,7 @@
 // /etc/services entries, as Debian's netbase has them (http only for tcp, sip-tls for both).
 import { formatAddress } from '../../src/ipvs/address.js';
 import type { NameTable } from '../../src/cli/names.js';
-import type { ServiceProtocol } from '../../src/app/io.js';
+import type { Protocol } from '../../src/ipvs/vocabulary.js';
 
 export const HOSTS: Readonly<Record<string, string>> = {
   '192.0.2.1': 'vip1.example.org',
@@ -28,7 +28,7 @@ export const SERVICES: Readonly<Record<string, string>> = {
 
 export const names: NameTable = {
   host: (addr) => HOSTS[formatAddress(addr)],
-  port: (port: number, protocol: ServiceProtocol) => SERVICES[`${port}/${protocol}`],
+  port: (port: number, protocol: Protocol) => SERVICES[`${port}/${protocol}`],
 };
 
 /** A table that must not be consulted (numeric output). */

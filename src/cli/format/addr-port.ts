@@ -2,7 +2,8 @@
 // builds it into a 60-byte buffer (so at most 59 characters). Spec §9.1.
 import { formatAddress, type Address } from '../../ipvs/address.js';
 import { AF_INET } from '../../ipvs/constants.js';
-import { serviceProtocol, type NameTable } from '../names.js';
+import { protocolOf } from '../../ipvs/vocabulary.js';
+import type { NameTable } from '../names.js';
 import { cut } from './printf.js';
 
 /** ipvsadm's address:port buffer is 60 bytes including the NUL. */
@@ -22,7 +23,7 @@ export function formatAddrPort(
   names: NameTable,
 ): string {
   const host = (numeric ? undefined : names.host(addr)) ?? formatAddress(addr);
-  const proto = serviceProtocol(protocol);
+  const proto = protocolOf(protocol);
   const portName = numeric || proto === undefined ? undefined : names.port(port, proto);
   const hostPart = addr.af === AF_INET ? host : `[${host}]`;
   return cut(`${hostPart}:${portName ?? String(port)}`, ADDR_PORT_MAX);

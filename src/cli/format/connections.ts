@@ -3,6 +3,7 @@
 // spec §9.8; the file's layout from Linux 6.1's ip_vs_conn_seq_show().
 import { parseIPv6, type Address } from '../../ipvs/address.js';
 import { AF_INET, AF_INET6 } from '../../ipvs/constants.js';
+import { protocolNumber, protocolOfLabel } from '../../ipvs/vocabulary.js';
 import type { NameTable } from '../names.js';
 import { formatAddrPort, uniqueAddresses } from './addr-port.js';
 import { padRight } from './printf.js';
@@ -88,8 +89,9 @@ export function parseConnectionFile(text: string): ConnectionEntry[] | undefined
   return chunks.slice(1).flatMap((c) => parseConnectionLine(c) ?? []);
 }
 
-function protocolNumber(name: string): number {
-  return name === 'TCP' ? 6 : name === 'UDP' ? 17 : name === 'SCTP' ? 132 : 0;
+function protocolNumberOf(label: string): number {
+  const protocol = protocolOfLabel(label);
+  return protocol ? protocolNumber(protocol) : 0;
 }
 
 /** `%02d:%02d` of minutes and seconds; minutes are not bounded (44639:59). */
@@ -100,7 +102,7 @@ export function formatExpire(seconds: number): string {
 
 /** One row; with --persistent-conn and pe fields, the destination is padded to 16 (not 18). */
 export function formatConnectionRow(c: ConnectionEntry, o: ConnectionListOptions, names: NameTable): string {
-  const proto = protocolNumber(c.protocol);
+  const proto = protocolNumberOf(c.protocol);
   const name = (a: Address, p: number) => formatAddrPort(a, p, proto, o.numeric, names);
   const head = `${padRight(c.protocol, 3)} ${padRight(formatExpire(c.expires), 6)} ${padRight(c.state, 11)} ` +
     `${padRight(name(c.client, c.clientPort), 18)} ${padRight(name(c.virtual, c.virtualPort), 18)} `;

@@ -1,7 +1,8 @@
 // The service and destination lines of `ipvsadm -L` in every mode. Widths and field order
 // observed from ipvsadm 1.31's printf formats, spec §9.2 and §9.5.
-import { AF_INET, AF_INET6, FwdMethod, SvcFlag, TunFlag, TunType } from '../../ipvs/constants.js';
+import { AF_INET, AF_INET6, FwdMethod, SvcFlag, TunFlag } from '../../ipvs/constants.js';
 import type { Destination, Service, Stats } from '../../ipvs/model.js';
+import { forwardingLabel, forwardingOf, protocolLabel, protocolOf, tunnelTypeOf } from '../../ipvs/vocabulary.js';
 import type { ListOptions } from '../command.js';
 import type { NameTable } from '../names.js';
 import { formatAddrPort } from './addr-port.js';
@@ -24,7 +25,8 @@ export function listMode(o: ListOptions): ListMode {
 
 /** Listing protocol column: TCP, UDP, SCTP, anything else `?`. */
 export function protocolName(protocol: number): string {
-  return protocol === 6 ? 'TCP' : protocol === 17 ? 'UDP' : protocol === 132 ? 'SCTP' : '?';
+  const known = protocolOf(protocol);
+  return known ? protocolLabel(known) : '?';
 }
 
 /** IPPROTO of a service as libipvs stores it (fwmark services: 0). */
@@ -88,14 +90,14 @@ export function formatServiceLine(svc: Service, mode: ListMode, o: ListOptions, 
   return defaultServiceLine(name, svc);
 }
 
-const FORWARD_NAMES = ['Masq', 'Local', 'Tunnel', 'Route', 'Bypass'];
-/** ` %-7s` of each forwarding method's name, made once */
-const FORWARD_COLUMNS = Array.from({ length: 8 }, (_, m) => ` ${padRight(FORWARD_NAMES[m] ?? 'Unknown', 7)}`);
-
 /** Forward column. 0..3 as ipvsadm; 4 (bypass) and 5..7, which it cannot print, get a word of ours. */
 export function forwardName(fwdMethod: number): string {
-  return FORWARD_NAMES[fwdMethod & 7] ?? 'Unknown';
+  const method = forwardingOf(fwdMethod);
+  return method ? forwardingLabel(method) : 'Unknown';
 }
+
+/** ` %-7s` of each forwarding method's name, made once */
+const FORWARD_COLUMNS = Array.from({ length: 8 }, (_, m) => ` ${padRight(forwardName(m), 7)}`);
 
 const TUN_FLAG_TEXT: Readonly<Record<number, string>> = {
   [TunFlag.NOCSUM]: '-c',
@@ -107,9 +109,10 @@ const TUN_FLAG_TEXT: Readonly<Record<number, string>> = {
 export function tunnelInfo(d: Destination): string {
   if ((d.fwdMethod & 7) !== FwdMethod.TUNNEL) return 'n/a';
   const flag = TUN_FLAG_TEXT[d.tunFlags] ?? '?';
-  if (d.tunType === TunType.IPIP) return 'ipip';
-  if (d.tunType === TunType.GUE) return `gue:${d.tunPort}:${flag}`;
-  if (d.tunType === TunType.GRE) return `gre:${flag}`;
+  const type = tunnelTypeOf(d.tunType);
+  if (type === 'ipip') return 'ipip';
+  if (type === 'gue') return `gue:${d.tunPort}:${flag}`;
+  if (type === 'gre') return `gre:${flag}`;
   return 'n/a';
 }
 
