@@ -38,13 +38,13 @@ export type Command =
   | { readonly kind: 'edit-server'; readonly key: ServiceKey; readonly dest: DestinationConfig }
   | { readonly kind: 'delete-server'; readonly key: ServiceKey; readonly dest: DestinationConfig }
   /** -L: services (all, or the one `key`) */
-  | { readonly kind: 'list'; readonly key?: ServiceKey; readonly options: ListOptions }
+  | { readonly kind: 'list'; readonly key?: ServiceKey; readonly options: ListOptions; readonly json?: boolean }
   /** -L -c */
-  | { readonly kind: 'list-connections'; readonly numeric: boolean; readonly persistentConn: boolean }
+  | { readonly kind: 'list-connections'; readonly numeric: boolean; readonly persistentConn: boolean; readonly json?: boolean }
   /** -L --timeout */
-  | { readonly kind: 'list-timeouts' }
+  | { readonly kind: 'list-timeouts'; readonly json?: boolean }
   /** -L --daemon */
-  | { readonly kind: 'list-daemons' }
+  | { readonly kind: 'list-daemons'; readonly json?: boolean }
   | { readonly kind: 'save'; readonly numeric: boolean }
   | { readonly kind: 'restore' }
   | { readonly kind: 'set-timeouts'; readonly timeouts: Timeouts }

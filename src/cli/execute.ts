@@ -124,6 +124,18 @@ async function saveTable(ctx: ExecuteContext): Promise<ServiceWithDestinations[]
   return listing(() => fetchTable(ctx.client, undefined));
 }
 
+/**
+ * `-L --json`: the whole model in every mode, so always the full dumps (counters, thresholds,
+ * tunnel details, persistent connections), never /proc/net/ip_vs.
+ */
+async function listJson(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions): Promise<string> {
+  const info = key ? undefined : await listing(() => ctx.client.info());
+  const table = await listing(() => fetchTable(ctx.client, key));
+  const names = options.numeric ? undefined : await nameTable(ctx, false, table);
+  const { listingJson } = await import('./format/json.js');
+  return listingJson({ ...(info ? { info } : {}), services: table }, options, names);
+}
+
 async function list(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions): Promise<Iterable<string>> {
   const info = key ? undefined : await listing(() => ctx.client.info());
   const table = await listingTable(ctx, key, options);
@@ -134,14 +146,24 @@ async function list(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>
 
 const CONN_FILE = '/proc/net/ip_vs_conn';
 
+async function connectionsJsonOf(ctx: ExecuteContext, text: string, numeric: boolean): Promise<string> {
+  const { connectionAddresses, parseConnectionFile } = await import('./format/connections.js');
+  const entries = parseConnectionFile(text);
+  if (entries === undefined) throw new FixedListingError(`unexpected input from ${CONN_FILE}`);
+  const names = numeric ? undefined : await resolveNames(ctx.names, connectionAddresses(text));
+  const { connectionsJson } = await import('./format/json.js');
+  return connectionsJson(entries, names);
+}
+
 /** -L -c reads the kernel's connection table from procfs, as ipvsadm 1.31 does. */
-async function connections(ctx: ExecuteContext, numeric: boolean, persistentConn: boolean): Promise<string> {
+async function connections(ctx: ExecuteContext, numeric: boolean, persistentConn: boolean, json: boolean): Promise<string> {
   let text: string;
   try {
     text = await (ctx.readConnections ?? (() => Promise.reject(new Error('no reader'))))();
   } catch {
     throw new FixedListingError(`cannot open file ${CONN_FILE}`);
   }
+  if (json) return connectionsJsonOf(ctx, text, numeric);
   const { connectionAddresses, formatConnections } = await import('./format/connections.js');
   const names = numeric ? NUMERIC : await resolveNames(ctx.names, connectionAddresses(text));
   const out = formatConnections(text, { numeric, persistentConn }, names);
@@ -166,22 +188,26 @@ export async function executeOutput(cmd: Command, ctx: ExecuteContext): Promise<
   }
   switch (cmd.kind) {
     case 'list':
-      return list(ctx, cmd.key, cmd.options);
+      return cmd.json ? listJson(ctx, cmd.key, cmd.options) : list(ctx, cmd.key, cmd.options);
     case 'save': {
       const table = await saveTable(ctx);
       const { saveChunks } = await import('../save/format.js');
       return saveChunks(table, cmd.numeric, await nameTable(ctx, cmd.numeric, table));
     }
     case 'list-timeouts': {
+      const timeouts = await listing(() => ctx.client.timeouts(), true);
+      if (cmd.json) return (await import('./format/json.js')).timeoutsJson(timeouts);
       const { formatTimeouts } = await import('./format/timeouts.js');
-      return formatTimeouts(await listing(() => ctx.client.timeouts(), true));
+      return formatTimeouts(timeouts);
     }
     case 'list-daemons': {
+      const daemons = await listing(() => ctx.client.daemons(), true);
+      if (cmd.json) return (await import('./format/json.js')).daemonsJson(daemons);
       const { formatDaemons } = await import('./format/daemons.js');
-      return formatDaemons(await listing(() => ctx.client.daemons(), true));
+      return formatDaemons(daemons);
     }
     case 'list-connections':
-      return connections(ctx, cmd.numeric, cmd.persistentConn);
+      return connections(ctx, cmd.numeric, cmd.persistentConn, cmd.json === true);
     case 'restore':
     case 'help':
     case 'version':

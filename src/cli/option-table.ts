@@ -58,6 +58,8 @@ export type ValueOptionId =
   | 'mcast-port'
   | 'mcast-ttl'
   | 'sync-maxlen'
+  /** ours, not 1.31's: structured output of listings (outside the 1.31 option matrix) */
+  | 'json'
   | 'tun-info'
   | 'tun-type'
   | 'tun-port'
@@ -124,6 +126,7 @@ export const OPTION_TABLE: readonly OptionSpec<OptionId>[] = [
   { id: 'mcast-port', long: 'mcast-port', arg: req },
   { id: 'mcast-ttl', long: 'mcast-ttl', arg: req },
   { id: 'sync-maxlen', long: 'sync-maxlen', arg: req },
+  { id: 'json', long: 'json', arg: none },
   { id: 'tun-info', long: 'tun-info', arg: none },
   { id: 'tun-type', long: 'tun-type', arg: req },
   { id: 'tun-port', long: 'tun-port', arg: req },
@@ -193,6 +196,7 @@ export const TRACKED_AS = {
   'mcast-port': 'mcast-port',
   'mcast-ttl': 'mcast-ttl',
   'sync-maxlen': 'sync-maxlen',
+  json: undefined,
   'tun-info': 'tun-info',
   'tun-type': 'tun-type',
   'tun-port': 'tun-port',

@@ -69,6 +69,8 @@ export interface ParseState {
   schedFlags: string;
   /** the three `--set` values, read from the positional words after the options */
   timeouts: Timeouts | undefined;
+  /** --json (ours): the listing as JSON */
+  json: boolean;
 }
 
 /** IPv4 default persistence mask 255.255.255.255, and the IPv6 one (a prefix length). */
@@ -114,6 +116,7 @@ export function initialState(command: CommandName, daemonState = 0): ParseState 
     },
     schedFlags: '',
     timeouts: undefined,
+    json: false,
   };
 }
 
@@ -211,6 +214,7 @@ export const OPTION_HANDLERS = {
   // 65535 minus the IP (20) and UDP (8) headers.
   'sync-maxlen': ranged((s, v) => (s.daemon.syncMaxlen = v), 1, 65507, 'illegal sync-maxlen specified'),
   'tun-info': flagOnly,
+  json: (s) => void (s.json = true),
   'tun-type': (s, arg) => void (s.dest.tunType = parseTunType(text(arg))),
   'tun-port': ranged((s, v) => (s.dest.tunPort = v), 1, 65535, 'illegal tunnel port specified'),
   'tun-nocsum': (s) => void (s.dest.tunFlags |= TunFlag.NOCSUM),

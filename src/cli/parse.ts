@@ -43,7 +43,21 @@ export async function parseCommandLine(argv: readonly string[], ctx: ParseContex
   takePositionals(state, tokens.positionals());
   state.svc.flags |= parseSchedFlags(state.schedFlags, state.svc.scheduler || DEFAULT_SCHEDULER);
   checkCommandOptions(command, state.present);
-  return buildCommand(state);
+  const cmd = buildCommand(state);
+  return state.json ? withJson(cmd) : cmd;
+}
+
+/** --json (ours) on a listing; any other command refuses it, as 1.31 refuses options it does not take. */
+function withJson(cmd: Command): Command {
+  switch (cmd.kind) {
+    case 'list':
+    case 'list-connections':
+    case 'list-timeouts':
+    case 'list-daemons':
+      return { ...cmd, json: true };
+    default:
+      throw fail('--json applies to the list command only (-L, -l, --list, with any of its modes)');
+  }
 }
 
 /** Every option after the command, in argv order; the first problem found is thrown. */

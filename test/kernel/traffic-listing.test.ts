@@ -7,6 +7,7 @@ import { assertInGuest, resetIpvs, runC, sh } from './support/guest.js';
 import { clearIpvsConnections, createNatLab, LAB_PORTS } from './support/nat-lab.js';
 import type { LabProcess, NatLab } from './support/nat-lab.js';
 import { runOurs } from './support/ours.js';
+import { validJson } from '../support/json-schema.js';
 import { quietConnectionSecond, settledAttempts, settledListing } from './support/settled-listing.js';
 
 assertInGuest();
@@ -58,6 +59,92 @@ function columnSums(listing: string, first: number): number[] {
     l.trim().split(/\s+/).slice(first).forEach((w, i) => (sums[i] = (sums[i] ?? 0) + Number(w)));
   }
   return sums;
+}
+
+/** The numbers of each line of a listing after the name (services) or the address (destinations). */
+function numberRows(listing: string, destSkip: number): string[] {
+  return listing
+    .split('\n')
+    .filter((l) => /^(TCP|UDP|  -> )/.test(l) && /\d\s*$/.test(l))
+    .map((l) => {
+      const words = l.trim().split(/\s+/);
+      return l.startsWith('  -> ') ? `-> ${words[1]} ${words.slice(destSkip).join(' ')}` : `${words[0]} ${words[1]} ${words.slice(-5).join(' ')}`;
+    });
+}
+
+interface Endpoint {
+  address: string;
+  port: number;
+}
+
+interface JsonDest {
+  address: string;
+  port: number;
+  forwarding: string;
+  weight: number;
+  upperThreshold: number;
+  lowerThreshold: number;
+  activeConnections: number;
+  inactiveConnections: number;
+  persistentConnections: number;
+  stats: Record<string, number>;
+  rates: Record<string, number>;
+}
+interface JsonService {
+  protocol: string;
+  address: string;
+  port: number;
+  stats: Record<string, number>;
+  rates: Record<string, number>;
+  destinations: JsonDest[];
+}
+
+const STATS = ['connections', 'packetsIn', 'packetsOut', 'bytesIn', 'bytesOut'];
+const RATES = ['connectionsPerSecond', 'packetsInPerSecond', 'packetsOutPerSecond', 'bytesInPerSecond', 'bytesOutPerSecond'];
+
+/** Our --json document as the rows numberRows reads from 1.31's text of `mode`. */
+function jsonRows(services: readonly JsonService[], mode: 'stats' | 'rate' | 'thresholds' | 'persistent-conn' | 'plain'): string[] {
+  const rows: string[] = [];
+  for (const s of services) {
+    const name = `${s.protocol.toUpperCase()} ${s.address}:${s.port}`;
+    if (mode === 'stats' || mode === 'rate') {
+      const fields = mode === 'stats' ? STATS : RATES;
+      const pick = (o: Record<string, number>): string => fields.map((f) => o[f]).join(' ');
+      rows.push(`${name} ${pick(mode === 'stats' ? s.stats : s.rates)}`);
+      for (const d of s.destinations) rows.push(`-> ${d.address}:${d.port} ${pick(mode === 'stats' ? d.stats : d.rates)}`);
+      continue;
+    }
+    for (const d of s.destinations) {
+      const values =
+        mode === 'thresholds'
+          ? [d.upperThreshold, d.lowerThreshold, d.activeConnections, d.inactiveConnections]
+          : mode === 'persistent-conn'
+            ? [d.weight, d.persistentConnections, d.activeConnections, d.inactiveConnections]
+            : [d.weight, d.activeConnections, d.inactiveConnections];
+      rows.push(`-> ${d.address}:${d.port} ${values.join(' ')}`);
+    }
+  }
+  return rows;
+}
+
+/**
+ * Ours `-Ln --json` between two agreeing C reads of `args` (the 1.31 text of one mode, with
+ * --exact where it has counters): every value the text shows must be the JSON's.
+ */
+async function settledJson(args: readonly string[], mode: Parameters<typeof jsonRows>[1], destSkip: number): Promise<JsonService[]> {
+  for (let i = 0; i < 12; i++) {
+    const start = performance.now();
+    const c1 = runC(args);
+    const ours = await runOurs(['-Ln', '--json']);
+    const c2 = runC(args);
+    if (c1.stdout !== c2.stdout || performance.now() - start > 1900) continue;
+    expect({ stderr: ours.stderr, code: ours.code }).toEqual({ stderr: '', code: 0 });
+    const services = (validJson(ours.stdout) as unknown as { services: JsonService[] }).services;
+    const want = numberRows(c1.stdout, destSkip).filter((r) => mode === 'stats' || mode === 'rate' || r.startsWith('->'));
+    expect(jsonRows(services, mode), `ipvsadm ${args.join(' ')} against our --json`).toEqual(want);
+    return services;
+  }
+  throw new Error(`ipvsadm ${args.join(' ')}: the state kept moving for 12 attempts`);
 }
 
 beforeAll(async () => {
@@ -146,6 +233,18 @@ describe('listings of real NAT traffic: ours vs ipvsadm 1.31 on the same kernel 
     seen.push(`-Ln: ActiveConn ${active}, InActConn ${inactive}; PersistConn ${persistConns}`);
   });
 
+  it('-Ln --json: every counter, connection count, weight and threshold equals 1.31\'s --exact text', async () => {
+    const stats = await settledJson(['-Ln', '--stats', '--exact'], 'stats', 2);
+    expect(stats.length).toBe(4);
+    expect(stats.every((s) => s.stats['connections']! > 0)).toBe(true);
+    await settledJson(['-Ln', '--thresholds'], 'thresholds', 2);
+    const persist = await settledJson(['-Ln', '--persistent-conn'], 'persistent-conn', 2);
+    expect(persist.some((s) => s.destinations.some((d) => d.persistentConnections > 0))).toBe(true);
+    const plain = await settledJson(['-Ln'], 'plain', 3);
+    expect(plain.flatMap((s) => s.destinations.map((d) => d.forwarding))).toEqual(Array(8).fill('masq'));
+    seen.push(`--json: ${stats.length} services, counters equal to --stats --exact, --thresholds, --persistent-conn and -Ln`);
+  });
+
   it('-Lnc, -Lc and -Lnc --persistent-conn (connection table with SIP pe data)', async () => {
     const opts = { before: quietConnectionSecond, attempts: 15, linewise: true };
     const numeric = (await settledListing(['-Lnc'], opts)).stdout;
@@ -157,6 +256,37 @@ describe('listings of real NAT traffic: ours vs ipvsadm 1.31 on the same kernel 
     const peRows = pe.split('\n').filter((l) => / sip {2,}\S/.test(l));
     expect(peRows.map((l) => l.trim().split(/\s+/).pop()).sort()).toEqual([...CALL_IDS].sort());
     seen.push(`-Lnc: ${numeric.trimEnd().split('\n').length - 2} entries, ${peRows.length} with pe sip data`);
+  });
+
+  it('-Lnc --json and -L --timeout --json: the entries and timeouts 1.31 lists', async () => {
+    // Expiry counts down each second: compare everything else, between two agreeing C reads.
+    const rows = (text: string): string[] =>
+      text
+        .split('\n')
+        .slice(2)
+        .filter(Boolean)
+        .map((l) => {
+          // pro expire state source virtual destination: all but the expiry, in our order
+          const [pro, , state, source, virtual, destination] = l.trim().split(/\s+/);
+          return [pro, source, virtual, destination, state].join(' ');
+        })
+        .sort();
+    let compared = false;
+    for (let i = 0; i < 12 && !compared; i++) {
+      await quietConnectionSecond();
+      const c1 = runC(['-Lnc']);
+      const ours = await runOurs(['-Lnc', '--json']);
+      const c2 = runC(['-Lnc']);
+      if (rows(c1.stdout).join('\n') !== rows(c2.stdout).join('\n')) continue;
+      const entries = validJson(ours.stdout)['connections'] as { protocol: string; client: Endpoint; virtual: Endpoint; destination: Endpoint; state: string }[];
+      const text = (e: Endpoint): string => `${e.address}:${e.port}`;
+      expect(entries.map((e) => [e.protocol.toUpperCase(), text(e.client), text(e.virtual), text(e.destination), e.state].join(' ')).sort()).toEqual(rows(c1.stdout));
+      expect(entries.length).toBeGreaterThan(0);
+      compared = true;
+    }
+    expect(compared, 'the connection table kept changing').toBe(true);
+    const timeouts = validJson((await runOurs(['-L', '--timeout', '--json'])).stdout)['timeouts'] as Record<string, number>;
+    expect(`Timeout (tcp tcpfin udp): ${timeouts['tcp']} ${timeouts['tcpFin']} ${timeouts['udp']}\n`).toBe(runC(['-L', '--timeout']).stdout);
   });
 
   it('-Ln --rate and --rate --exact under a steady load, with non-zero rates', async () => {
@@ -172,6 +302,8 @@ describe('listings of real NAT traffic: ours vs ipvsadm 1.31 on the same kernel 
     expect(rows.some((r) => r.kind === 'svc' && r.values[0]! > 0), exact).toBe(true);
     expect(rows.some((r) => r.kind === 'dst' && r.values.every((v) => v > 0)), exact).toBe(true);
     await settledListing(['-Ln', '--rate']);
+    const rates = await settledJson(['-Ln', '--rate', '--exact'], 'rate', 2);
+    expect(rates.some((svc) => svc.rates['connectionsPerSecond']! > 0)).toBe(true);
     seen.push(...rows.filter((r) => r.kind === 'svc').map((r) => `rate ${r.name}: cps/inpps/outpps/inbps/outbps ${r.values.join('/')}`));
     await load.stop();
   }, 90_000);

@@ -25,9 +25,9 @@ const SYNOPSIS: readonly (readonly [string, string?])[] = [
     '[--tun-type TYPE] [--tun-port PORT] [--tun-nocsum|--tun-csum|--tun-remcsum]',
   ],
   ['-d SERVICE -r SERVER[:PORT]'],
-  ['-L|-l [SERVICE] [-n] [--exact] [--nosort]', '[--stats|--rate|--thresholds|--persistent-conn|--tun-info]'],
-  ['-L|-l -c [-n] [--persistent-conn]'],
-  ['-L|-l --timeout|--daemon'],
+  ['-L|-l [SERVICE] [-n] [--exact] [--nosort] [--json]', '[--stats|--rate|--thresholds|--persistent-conn|--tun-info]'],
+  ['-L|-l -c [-n] [--persistent-conn] [--json]'],
+  ['-L|-l --timeout|--daemon [--json]'],
   ['-Z [SERVICE]'],
   ['--set TCP TCPFIN UDP'],
   [
@@ -102,6 +102,7 @@ const OPTIONS: Rows = [
   ['--tun-info', 'with -L: show tunnel settings'],
   ['-X, --exact', 'with -L: print counters in full, never K/M/G/T'],
   ['--nosort', 'with -L: keep the kernel order'],
+  ['--json', 'with -L: the listing as JSON (every attribute, exact counters)'],
   ['--sort', 'accepted and ignored (sorting is the default)'],
   ['-n, --numeric', 'print addresses and ports as numbers, never names'],
 ];

@@ -1,0 +1,182 @@
+// The JSON renderer of listings (`--json`): the same table model the text listing reads, with
+// every attribute the kernel reports and exact counters. Its shape is src/schema/ipvsadm.schema.json
+// (version JSON_VERSION); a change that is not an addition raises the version.
+import { formatAddress } from '../../ipvs/address.js';
+import type { Address } from '../../ipvs/address.js';
+import { AF_INET, AF_INET6, DaemonState, FwdMethod, SvcFlag, TunFlag } from '../../ipvs/constants.js';
+import type { DaemonConfig, Destination, Info, Service, ServiceWithDestinations, Stats, Timeouts } from '../../ipvs/model.js';
+import { forwardingOf, protocolNumber, protocolOf, protocolOfLabel, tunnelTypeOf } from '../../ipvs/vocabulary.js';
+import type { NameTable } from '../names.js';
+import type { ConnectionEntry } from './connections.js';
+import { dottedMask } from './list-lines.js';
+import { schedFlagsText } from './sched-flags.js';
+import { sortDestinations, sortServices } from './sort.js';
+
+/** The schema's version: `"version"` of every document. */
+export const JSON_VERSION = 1;
+
+/** A 64-bit counter: a number while it is a safe integer (below 2^53), else its decimal text. */
+export type Counter = number | string;
+
+export function counter(value: bigint): Counter {
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
+
+const family = (af: number): string => (af === AF_INET6 ? 'inet6' : af === AF_INET ? 'inet' : `af-${af}`);
+
+function statsJson(s: Stats): Json {
+  return { connections: counter(s.conns), packetsIn: counter(s.inpkts), packetsOut: counter(s.outpkts), bytesIn: counter(s.inbytes), bytesOut: counter(s.outbytes) };
+}
+
+function ratesJson(s: Stats): Json {
+  return {
+    connectionsPerSecond: counter(s.cps),
+    packetsInPerSecond: counter(s.inpps),
+    packetsOutPerSecond: counter(s.outpps),
+    bytesInPerSecond: counter(s.inbps),
+    bytesOutPerSecond: counter(s.outbps),
+  };
+}
+
+/** The host name and port name found for an endpoint, when names are resolved. */
+function namesOf(addr: Address, port: number, protocol: number, names: NameTable | undefined): { hostname?: string; portName?: string } {
+  if (!names) return {};
+  const hostname = names.host(addr);
+  const proto = protocolOf(protocol);
+  const portName = proto && port !== 0 ? names.port(port, proto) : undefined;
+  return { ...(hostname !== undefined ? { hostname } : {}), ...(portName !== undefined ? { portName } : {}) };
+}
+
+const CHECKSUM: Readonly<Record<number, string>> = { [TunFlag.NOCSUM]: 'nocsum', [TunFlag.CSUM]: 'csum', [TunFlag.REMCSUM]: 'remcsum' };
+
+function tunnelJson(d: Destination): Json {
+  if ((d.fwdMethod & 7) !== FwdMethod.TUNNEL) return null;
+  const type = tunnelTypeOf(d.tunType);
+  return {
+    type: type ?? d.tunType,
+    ...(type === 'gue' ? { port: d.tunPort } : {}),
+    ...(type === 'gue' || type === 'gre' ? { checksum: CHECKSUM[d.tunFlags] ?? d.tunFlags } : {}),
+  };
+}
+
+function destinationJson(d: Destination, protocol: number, names: NameTable | undefined): Json {
+  return {
+    address: formatAddress(d.addr),
+    family: family(d.addr.af),
+    port: d.port,
+    ...namesOf(d.addr, d.port, protocol, names),
+    forwarding: forwardingOf(d.fwdMethod) ?? d.fwdMethod & 7,
+    weight: d.weight | 0,
+    upperThreshold: d.uThreshold >>> 0,
+    lowerThreshold: d.lThreshold >>> 0,
+    tunnel: tunnelJson(d),
+    activeConnections: d.activeConns >>> 0,
+    inactiveConnections: d.inactConns >>> 0,
+    persistentConnections: d.persistConns >>> 0,
+    stats: statsJson(d.stats),
+    rates: ratesJson(d.stats),
+  };
+}
+
+function persistenceJson(svc: Service): Json {
+  if ((svc.flags & SvcFlag.PERSISTENT) === 0) return null;
+  const netmask = svc.key.af === AF_INET6 ? svc.netmask | 0 : dottedMask(svc.netmask);
+  return { timeout: svc.timeout >>> 0, netmask };
+}
+
+function serviceJson(entry: ServiceWithDestinations, nosort: boolean, names: NameTable | undefined): Json {
+  const { service: svc } = entry;
+  const k = svc.key;
+  const protocol = k.kind === 'addr' ? k.protocol : 0;
+  const identity =
+    k.kind === 'fwmark'
+      ? { fwmark: k.fwmark >>> 0, family: family(k.af) }
+      : { protocol: protocolOf(k.protocol) ?? k.protocol, address: formatAddress(k.addr), family: family(k.af), port: k.port, ...namesOf(k.addr, k.port, k.protocol, names) };
+  const flagWords = schedFlagsText(svc.scheduler, svc.flags);
+  const dests = nosort ? entry.destinations : sortDestinations(entry.destinations);
+  return {
+    ...identity,
+    scheduler: svc.scheduler,
+    schedulerFlags: flagWords ? flagWords.split(',') : [],
+    flags: svc.flags >>> 0,
+    persistence: persistenceJson(svc),
+    onePacket: (svc.flags & SvcFlag.ONEPACKET) !== 0,
+    pe: svc.pe || null,
+    stats: statsJson(svc.stats),
+    rates: ratesJson(svc.stats),
+    destinations: dests.map((d) => destinationJson(d, protocol, names)),
+  };
+}
+
+function document(kind: string, body: Record<string, Json | undefined>): string {
+  return `${JSON.stringify({ format: 'ipvsadm-ts', version: JSON_VERSION, kind, ...body }, null, 2)}\n`;
+}
+
+/**
+ * `-L --json` in any mode: the table as one document, services and their destinations in the
+ * text listing's order (sorted unless `nosort`). With `info` (the whole table): the IPVS version
+ * and connection table size. With `names`: the host and port names found, beside the numbers.
+ */
+export function listingJson(
+  data: { readonly info?: Info; readonly services: readonly ServiceWithDestinations[] },
+  options: { readonly nosort: boolean },
+  names: NameTable | undefined,
+): string {
+  const services = options.nosort ? data.services : sortServices(data.services);
+  const ipvs = data.info ? { version: versionText(data.info.version), connectionTableSize: data.info.connTabSize >>> 0 } : undefined;
+  return document('table', { ...(ipvs ? { ipvs } : {}), services: services.map((s) => serviceJson(s, options.nosort, names)) });
+}
+
+function versionText(v: number): string {
+  return `${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
+}
+
+/** `-L --timeout --json`: the three timeouts in seconds. */
+export function timeoutsJson(t: Timeouts): string {
+  return document('timeouts', { timeouts: { tcp: t.tcp >>> 0, tcpFin: t.tcpFin >>> 0, udp: t.udp >>> 0 } });
+}
+
+/** `-L --daemon --json`: each running sync daemon, once per state it runs in. */
+export function daemonsJson(daemons: readonly DaemonConfig[]): string {
+  const out: Json[] = [];
+  for (const d of daemons) {
+    for (const [bit, state] of [
+      [DaemonState.MASTER, 'master'],
+      [DaemonState.BACKUP, 'backup'],
+    ] as const) {
+      if ((d.state & bit) === 0) continue;
+      out.push({
+        state,
+        interface: d.mcastIfn,
+        syncId: d.syncId >>> 0,
+        ...(d.syncMaxlen !== undefined ? { syncMaxlen: d.syncMaxlen } : {}),
+        ...(d.mcastGroup !== undefined ? { group: formatAddress(d.mcastGroup) } : {}),
+        ...(d.mcastPort !== undefined ? { port: d.mcastPort } : {}),
+        ...(d.mcastTtl !== undefined ? { ttl: d.mcastTtl } : {}),
+      });
+    }
+  }
+  return document('daemons', { daemons: out });
+}
+
+/** `-L -c --json`: the connection entries of /proc/net/ip_vs_conn, in the file's order. */
+export function connectionsJson(entries: readonly ConnectionEntry[], names: NameTable | undefined): string {
+  return document('connections', {
+    connections: entries.map((c) => {
+      const proto = protocolOfLabel(c.protocol);
+      const number = proto ? protocolNumber(proto) : 0;
+      const endpoint = (addr: Address, port: number): Json => ({ address: formatAddress(addr), port, ...namesOf(addr, port, number, names) });
+      return {
+        protocol: proto ?? c.protocol,
+        client: endpoint(c.client, c.clientPort),
+        virtual: endpoint(c.virtual, c.virtualPort),
+        destination: endpoint(c.dest, c.destPort),
+        state: c.state,
+        expires: c.expires,
+        ...(c.pe ? { pe: { name: c.pe.name, data: c.pe.data } } : {}),
+      };
+    }),
+  });
+}
