@@ -63,7 +63,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 async function run(cmd: Command, ctx: ExecuteContext, io: Io): Promise<number> {
   try {
     if (cmd.kind === 'restore') {
-      const { restore } = await import('../save/restore.js');
+      const { restore } = await import('./restore.js');
       return await restore(await io.readStdin(), { ...ctx, argv0: io.argv0, stdout: io.stdout, stderr: io.stderr });
     }
     const { executeOutput } = await import('./execute.js');

@@ -4,7 +4,7 @@ import { fstatSync, readSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { openNativeTransport } from '../netlink/native.js';
-import { decodeRaw } from '../save/raw-text.js';
+import { decodeRaw } from '../app/raw-text.js';
 import { FixedListingError } from './listing-errors.js';
 import { TIMEOUT_ENV } from '../app/io.js';
 import type { ImportModule, Io } from '../app/io.js';

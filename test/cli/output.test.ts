@@ -142,7 +142,7 @@ describe('writeErrorText', () => {
 
 describe('StreamWriter and raw input bytes', () => {
   it('writes bytes escaped by decodeRaw back as the same bytes', async () => {
-    const { decodeRaw } = await import('../../src/save/raw-text.js');
+    const { decodeRaw } = await import('../../src/app/raw-text.js');
     const s = new FakeStream();
     const w = new StreamWriter(s);
     const input = Buffer.from([0x62, 0xff, 0xfe, 0x0a, 0xc3, 0xa9]);

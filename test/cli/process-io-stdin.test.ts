@@ -16,7 +16,7 @@ const dist = (path: string): string => fileURLToPath(new URL(`../../dist/${path}
 const CHILD = `
 import { createHash } from 'node:crypto';
 import { processIo } from ${JSON.stringify(dist('cli/process-io.js'))};
-import { encodeRaw } from ${JSON.stringify(dist('save/raw-text.js'))};
+import { encodeRaw } from ${JSON.stringify(dist('app/raw-text.js'))};
 const text = await processIo('ipvsadm', { stdout() {}, stderr() {} }).readStdin();
 const bytes = encodeRaw(text);
 console.log(bytes.length, createHash('md5').update(bytes).digest('hex'));

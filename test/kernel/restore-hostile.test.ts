@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeRaw, encodeRaw } from '../../src/save/raw-text.js';
+import { decodeRaw, encodeRaw } from '../../src/app/raw-text.js';
 import { recordReliability } from '../support/reliability.js';
 import { C_IPVSADM, assertInGuest, resetIpvs, runC } from './support/guest.js';
 import { runOurs } from './support/ours.js';

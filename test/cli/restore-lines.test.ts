@@ -1,8 +1,8 @@
 // The restore tokenizer against ipvsadm 1.31's argv, observed in the user-mode kernel with a
 // preloaded poptGetContext that logged each line's argv (spec §11.1 for the rest).
 import { describe, expect, it } from 'vitest';
-import { decodeRaw } from '../../src/save/raw-text.js';
-import { MAX_PIECE_BYTES, lineArgv, tokenizeRestore } from '../../src/save/tokenize.js';
+import { decodeRaw } from '../../src/app/raw-text.js';
+import { MAX_PIECE_BYTES, lineArgv, tokenizeRestore } from '../../src/cli/restore-lines.js';
 
 const argvs = (text: string): string[][] => tokenizeRestore(text).map((l) => [...l.argv]);
 const numbers = (text: string): number[] => tokenizeRestore(text).map((l) => l.number);

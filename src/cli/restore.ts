@@ -4,15 +4,15 @@
 import type { Change } from '../ipvs/changes.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import { IpvsExchangeError } from '../ipvs/errors.js';
-import type { Command } from '../cli/command.js';
-import { UsageError, tryHelp } from '../cli/errors.js';
-import { changeOf, execute, isModifying } from '../cli/execute.js';
-import type { ExecuteContext } from '../cli/execute.js';
-import { formatUsage, formatVersion } from '../cli/format/usage.js';
+import type { Command } from './command.js';
+import { UsageError, tryHelp } from './errors.js';
+import { changeOf, execute, isModifying } from './execute.js';
+import type { ExecuteContext } from './execute.js';
+import { formatUsage, formatVersion } from './format/usage.js';
 import type { NameResolver } from '../app/io.js';
-import { parseCommandLine } from '../cli/parse.js';
-import { reportError } from '../cli/report.js';
-import { restoreLines } from './tokenize.js';
+import { parseCommandLine } from './parse.js';
+import { reportError } from './report.js';
+import { restoreLines } from './restore-lines.js';
 
 export interface RestoreContext extends ExecuteContext {
   readonly argv0: string;

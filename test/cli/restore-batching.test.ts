@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IpvsClient } from '../../src/ipvs/client.js';
-import { restore } from '../../src/save/restore.js';
+import { restore } from '../../src/cli/restore.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
 import { FakeKernel } from '../support/fake-kernel.js';
 import { FixedNames } from '../support/fixed-names.js';

@@ -3,7 +3,7 @@
 // words at space, tab or CR, every word cut into pieces of 4096 bytes, each piece ending at its
 // first NUL (so it may be empty), pieces equal to `ipvsadm` dropped, lines left empty skipped.
 // Deliberate fix: a last line without newline is kept even when it ends in blanks (1.31 lost it).
-import { decodeRaw, encodeRaw } from './raw-text.js';
+import { decodeRaw, encodeRaw } from '../app/raw-text.js';
 
 /** ipvsadm 1.31 hands on at most this many bytes of a word as one argument, the rest as more. */
 export const MAX_PIECE_BYTES = 4096;
