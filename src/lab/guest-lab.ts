@@ -3,16 +3,20 @@
 // director and every real server with `ipvsadm director|realserver up`, send requests from the
 // client and print what each real server answered. Exit 0 when every request was answered.
 import { readFileSync } from 'node:fs';
-import { main } from '../cli/main.js';
 import type { Io } from '../app/io.js';
+import { openClient } from '../app/open-client.js';
+import { restore } from '../cli/restore.js';
 import { processIo } from '../cli/process-io.js';
 import { IpvsClient } from '../ipvs/client.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';
+import type { TunnelType } from '../ipvs/vocabulary.js';
 import { openNativeTransport } from '../netlink/native.js';
-import { runPrepCli } from '../realserver/cli.js';
+import { formatRun } from '../realserver/format.js';
+import { runDown, runUp } from '../realserver/run.js';
+import { buildRequest } from '../realserver/spec.js';
+import { createSystem } from '../realserver/system.js';
 import { demoRules, planLab } from './lab-plan.js';
 import type { LabMode, LabPlan, LabServer } from './lab-plan.js';
-import type { TunnelType } from '../ipvs/vocabulary.js';
 import { formatLabReport } from './report.js';
 import { BRIDGE, buildWorld, ipvsadmIn } from './world.js';
 import type { World } from './world.js';
@@ -40,13 +44,39 @@ export async function readTable(): Promise<ServiceWithDestinations[]> {
   }
 }
 
-/** `ipvsadm director up` in this (the director's) namespace, in-process. */
-export async function directorUp(plan: LabPlan, log: (t: string) => void): Promise<void> {
-  const io = captureIo('');
-  const args = ['up', '--mode', plan.directorMode, '--dev', BRIDGE, ...(plan.vips.length > 0 ? ['--vip', plan.vips.join(',')] : [])];
-  const code = await runPrepCli('director', args, io);
-  log(io.out());
-  if (code !== 0) throw new Error(`ipvsadm director ${args.join(' ')} failed (${code})`);
+/**
+ * `ipvsadm director up` (or `down`) in this (the director's) namespace, through the realserver
+ * API (spec → plan → apply); `log` gets the report 1.31's neighbours would print.
+ */
+async function director(action: 'up' | 'down', plan: LabPlan | undefined, log: (t: string) => void): Promise<void> {
+  const raw = plan ? { mode: plan.directorMode, dev: BRIDGE, ...(plan.vips.length > 0 ? { vip: [plan.vips.join(',')] } : {}) } : {};
+  const sys = createSystem({ openTransport: openNativeTransport });
+  try {
+    const req = buildRequest('director', action, raw);
+    const report = action === 'up' ? await runUp(req, sys, { commandLine: 'ipvsadm lab' }) : await runDown(req, sys);
+    log(formatRun(report));
+  } catch (e) {
+    throw new Error(`ipvsadm director ${action} failed: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    sys.close();
+  }
+}
+
+/** `ipvsadm director up` for the lab's plan, in-process. */
+export function directorUp(plan: LabPlan, log: (t: string) => void): Promise<void> {
+  return director('up', plan, log);
+}
+
+/** Loads `rules` (ipvsadm -R input) into the kernel as ipvsadm -R does; the status and what it printed. */
+async function restoreRules(rules: string): Promise<{ code: number; out: string }> {
+  const io = captureIo(rules);
+  const client = await openClient(io);
+  try {
+    const code = await restore(rules, { client, names: io.names, argv0: io.argv0, stdout: io.stdout, stderr: io.stderr });
+    return { code, out: io.out() };
+  } finally {
+    client.close();
+  }
 }
 
 /** `ipvsadm realserver ACTION` for a real server of DR or TUN services (its prepareAs mode). */
@@ -68,10 +98,9 @@ export function realserverUp(s: LabServer, log: (t: string) => void): void {
 export async function runGuestLab(o: GuestLabOptions, write: (t: string) => void): Promise<number> {
   const rules = o.rulesFile !== undefined ? readFileSync(o.rulesFile, 'utf8') : demoRules({ mode: o.mode, ...(o.tunType ? { tunType: o.tunType } : {}), ipv6: o.ipv6 === true });
   write(`lab: rules ${o.rulesFile ?? `(demo table, ${o.mode}${o.mode === 'tun' ? ` ${o.tunType ?? 'ipip'}` : ''})`}:\n${rules.replace(/^/gm, '  ').trimEnd()}\n`);
-  const restoreIo = captureIo(rules);
-  const code = await main(['-R'], restoreIo);
-  if (code !== 0) {
-    write(`lab: ipvsadm -R refused the rules (exit ${code}):\n${restoreIo.out()}`);
+  const restored = await restoreRules(rules);
+  if (restored.code !== 0) {
+    write(`lab: ipvsadm -R refused the rules (exit ${restored.code}):\n${restored.out}`);
     return 2;
   }
   const plan = planLab(await readTable());
@@ -93,6 +122,6 @@ export async function runGuestLab(o: GuestLabOptions, write: (t: string) => void
   } finally {
     await world?.teardown();
     // Leave the director as it was (the real-server namespaces are gone with the world).
-    if (world) await runPrepCli('director', ['down'], captureIo(''));
+    if (world) await director('down', undefined, () => undefined).catch(() => undefined);
   }
 }
