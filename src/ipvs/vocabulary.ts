@@ -72,6 +72,12 @@ export function tunnelTypeCode(type: TunnelType): number {
   return type === 'ipip' ? TunType.IPIP : type === 'gue' ? TunType.GUE : TunType.GRE;
 }
 
+/** The IPVS version GET_INFO packs into one number (0x00010201) as text: `1.2.1`. */
+export function ipvsVersionText(packed: number): string {
+  const v = packed >>> 0;
+  return `${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
+}
+
 /** A service's identity as text: `tcp 192.0.2.1:80`, `udp [2001:db8::1]:53`, `fwmark 1 inet6`. */
 export function serviceId(key: ServiceKey): string {
   if (key.kind === 'fwmark') return `fwmark ${key.fwmark >>> 0} ${key.af === AF_INET6 ? 'inet6' : 'inet'}`;

@@ -7,6 +7,7 @@ import { AF_INET, AF_INET6 } from '../../src/ipvs/constants.js';
 import type { ServiceKey } from '../../src/ipvs/model.js';
 import {
   destinationId,
+  ipvsVersionText,
   forwardingCode,
   forwardingLabel,
   forwardingOf,
@@ -88,5 +89,12 @@ describe('identities', () => {
     expect(destinationId({ addr: ipv4([198, 51, 100, 1]), port: 8080 })).toBe('198.51.100.1:8080');
     expect(destinationId({ addr: v6('2001:db8::2'), port: 0 })).toBe('[2001:db8::2]:0');
     expect(destinationId({ addr: ipv4([198, 51, 100, 1]), port: 1 })).not.toBe(destinationId({ addr: ipv4([198, 51, 100, 1]), port: 2 }));
+  });
+});
+
+describe('ipvsVersionText', () => {
+  it('unpacks GET_INFO versions as the listing header prints them', () => {
+    expect(ipvsVersionText(0x00010201)).toBe('1.2.1');
+    expect(ipvsVersionText(0xff0a0b0c)).toBe('10.11.12');
   });
 });

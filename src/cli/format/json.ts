@@ -5,7 +5,7 @@ import { formatAddress } from '../../ipvs/address.js';
 import type { Address } from '../../ipvs/address.js';
 import { AF_INET, AF_INET6, DaemonState, FwdMethod, SvcFlag, TunFlag } from '../../ipvs/constants.js';
 import type { DaemonConfig, Destination, Info, Service, ServiceWithDestinations, Stats, Timeouts } from '../../ipvs/model.js';
-import { forwardingOf, protocolNumber, protocolOf, protocolOfLabel, tunnelTypeOf } from '../../ipvs/vocabulary.js';
+import { forwardingOf, ipvsVersionText, protocolNumber, protocolOf, protocolOfLabel, tunnelTypeOf } from '../../ipvs/vocabulary.js';
 import type { NameTable } from '../names.js';
 import type { ConnectionEntry } from './connections.js';
 import { dottedMask } from './list-lines.js';
@@ -125,12 +125,8 @@ export function listingJson(
   names: NameTable | undefined,
 ): string {
   const services = options.nosort ? data.services : sortServices(data.services);
-  const ipvs = data.info ? { version: versionText(data.info.version), connectionTableSize: data.info.connTabSize >>> 0 } : undefined;
+  const ipvs = data.info ? { version: ipvsVersionText(data.info.version), connectionTableSize: data.info.connTabSize >>> 0 } : undefined;
   return document('table', { ...(ipvs ? { ipvs } : {}), services: services.map((s) => serviceJson(s, options.nosort, names)) });
-}
-
-function versionText(v: number): string {
-  return `${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
 }
 
 /** `-L --timeout --json`: the three timeouts in seconds. */

@@ -2,6 +2,7 @@
 // service line followed by its destination lines. Layout from ipvsadm 1.31, spec §9.2–§9.5.
 import type { Address } from '../../ipvs/address.js';
 import type { Info, ServiceWithDestinations } from '../../ipvs/model.js';
+import { ipvsVersionText } from '../../ipvs/vocabulary.js';
 import type { ListOptions } from '../command.js';
 import type { NameTable } from '../names.js';
 import { uniqueAddresses } from './addr-port.js';
@@ -38,9 +39,7 @@ export function listTitle(mode: ListMode): string {
 
 /** `IP Virtual Server version 1.2.1 (size=4096)` (no final newline). */
 export function versionLine(info: Info): string {
-  const v = info.version >>> 0;
-  const version = `${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
-  return `IP Virtual Server version ${version} (size=${info.connTabSize | 0})`;
+  return `IP Virtual Server version ${ipvsVersionText(info.version)} (size=${info.connTabSize | 0})`;
 }
 
 /** A service's line and its destinations' lines, each ending in a newline. */
