@@ -1,6 +1,6 @@
 // The import graph of src/, read by dpdm (type-only and dynamic imports included): no cycle, every
 // relative import resolves, and the lower layers import only what is below them (netlink ←
-// ipvs ← app, the process port below every front end). A fixture with a cycle proves the check.
+// ipvs ← app, the process port below every front end; ipvs ← table, the model's pure views). A fixture with a cycle proves the check.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,6 +32,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   netlink: [],
   ipvs: ['netlink'],
   app: ['ipvs', 'netlink'],
+  table: ['ipvs'],
 };
 
 describe('the import graph of src/', async () => {
@@ -48,7 +49,7 @@ describe('the import graph of src/', async () => {
     expect(parseCircular(tree)).toEqual([]);
   });
 
-  it('keeps netlink, ipvs and app below everything else', () => {
+  it('keeps netlink, ipvs, app and table below everything else', () => {
     const wrong = edges
       .filter((d) => d.id?.startsWith('src/') && MAY_IMPORT[layerOf(d.issuer)])
       .filter((d) => layerOf(d.id!) !== layerOf(d.issuer) && !MAY_IMPORT[layerOf(d.issuer)]!.includes(layerOf(d.id!)))

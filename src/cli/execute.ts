@@ -8,7 +8,7 @@ import { IpvsOperationError } from '../ipvs/errors.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';
 import type { Command, ListOptions } from './command.js';
 import { FixedListingError, ListingError } from './listing-errors.js';
-import type { NameTable } from './names.js';
+import type { NameTable } from '../table/names.js';
 import type { NameResolver } from '../app/io.js';
 
 // The formatters are loaded by the commands that print: a change (`-a`, `-A`, ...) never pays
@@ -132,7 +132,7 @@ async function listJson(ctx: ExecuteContext, key: Extract<Command, { kind: 'list
   const info = key ? undefined : await listing(() => ctx.client.info());
   const table = await listing(() => fetchTable(ctx.client, key));
   const names = options.numeric ? undefined : await nameTable(ctx, false, table);
-  const { listingJson } = await import('./format/json.js');
+  const { listingJson } = await import('../table/json.js');
   return listingJson({ ...(info ? { info } : {}), services: table }, options, names);
 }
 
@@ -151,7 +151,7 @@ async function connectionsJsonOf(ctx: ExecuteContext, text: string, numeric: boo
   const entries = parseConnectionFile(text);
   if (entries === undefined) throw new FixedListingError(`unexpected input from ${CONN_FILE}`);
   const names = numeric ? undefined : await resolveNames(ctx.names, connectionAddresses(text));
-  const { connectionsJson } = await import('./format/json.js');
+  const { connectionsJson } = await import('./format/connections-json.js');
   return connectionsJson(entries, names);
 }
 
@@ -196,13 +196,13 @@ export async function executeOutput(cmd: Command, ctx: ExecuteContext): Promise<
     }
     case 'list-timeouts': {
       const timeouts = await listing(() => ctx.client.timeouts(), true);
-      if (cmd.json) return (await import('./format/json.js')).timeoutsJson(timeouts);
+      if (cmd.json) return (await import('../table/json.js')).timeoutsJson(timeouts);
       const { formatTimeouts } = await import('./format/timeouts.js');
       return formatTimeouts(timeouts);
     }
     case 'list-daemons': {
       const daemons = await listing(() => ctx.client.daemons(), true);
-      if (cmd.json) return (await import('./format/json.js')).daemonsJson(daemons);
+      if (cmd.json) return (await import('../table/json.js')).daemonsJson(daemons);
       const { formatDaemons } = await import('./format/daemons.js');
       return formatDaemons(daemons);
     }

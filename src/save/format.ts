@@ -5,12 +5,12 @@ import { AF_INET6, FwdMethod, SvcFlag, TunFlag } from '../ipvs/constants.js';
 import type { Destination, Service, ServiceWithDestinations } from '../ipvs/model.js';
 import { protocolOf, tunnelTypeOf } from '../ipvs/vocabulary.js';
 import type { Protocol } from '../ipvs/vocabulary.js';
-import { formatAddrPort } from '../cli/format/addr-port.js';
-import { persistenceMask, serviceProtocolNumber } from '../cli/format/list-lines.js';
-import { i32, u32 } from '../cli/format/printf.js';
-import { schedFlagsText } from '../cli/format/sched-flags.js';
-import { sortDestinations, sortServices } from '../cli/format/sort.js';
-import type { NameTable } from '../cli/names.js';
+import { formatAddrPort } from '../table/addr-port.js';
+import { persistenceMask, serviceProtocolNumber } from '../table/service-text.js';
+import { i32, u32 } from '../table/printf.js';
+import { schedFlagsText } from '../table/sched-flags.js';
+import { sortDestinations, sortServices } from '../table/sort.js';
+import type { NameTable } from '../table/names.js';
 
 /** The option naming a protocol's service; ipvsadm has none for other protocols. */
 function protocolOption(protocol: number): string {

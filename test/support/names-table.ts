@@ -1,7 +1,7 @@
 // A fixed NameTable for formatter tests: the /etc/hosts entries of spec §9.9 and a few
 // /etc/services entries, as Debian's netbase has them (http only for tcp, sip-tls for both).
 import { formatAddress } from '../../src/ipvs/address.js';
-import type { NameTable } from '../../src/cli/names.js';
+import type { NameTable } from '../../src/table/names.js';
 import type { Protocol } from '../../src/ipvs/vocabulary.js';
 
 export const HOSTS: Readonly<Record<string, string>> = {

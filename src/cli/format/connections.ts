@@ -4,9 +4,9 @@
 import { parseIPv6, type Address } from '../../ipvs/address.js';
 import { AF_INET, AF_INET6 } from '../../ipvs/constants.js';
 import { protocolNumber, protocolOfLabel } from '../../ipvs/vocabulary.js';
-import type { NameTable } from '../names.js';
-import { formatAddrPort, uniqueAddresses } from './addr-port.js';
-import { padRight } from './printf.js';
+import type { NameTable } from '../../table/names.js';
+import { formatAddrPort, uniqueAddresses } from '../../table/addr-port.js';
+import { padRight } from '../../table/printf.js';
 
 /** One parsed line of /proc/net/ip_vs_conn. */
 export interface ConnectionEntry {

@@ -3,7 +3,7 @@
 import { formatAddress } from '../../ipvs/address.js';
 import { DaemonState } from '../../ipvs/constants.js';
 import type { DaemonConfig } from '../../ipvs/model.js';
-import { i32, u32 } from './printf.js';
+import { i32, u32 } from '../../table/printf.js';
 
 /** `(mcast=dummy0, syncid=0, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)` */
 function daemonDetails(d: DaemonConfig): string {

@@ -1,6 +1,6 @@
 // Counter rendering of the --stats and --rate columns: K/M/G/T abbreviation by integer
 // division, or exact digits with --exact. Thresholds and widths from ipvsadm 1.31, spec §9.5.
-import { padLeft, u64 } from './printf.js';
+import { padLeft, u64 } from '../../table/printf.js';
 
 const HUNDRED_MILLION = 100_000_000n;
 const BILLION = 1_000_000_000n;

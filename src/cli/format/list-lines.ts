@@ -4,11 +4,12 @@ import { AF_INET, AF_INET6, FwdMethod, SvcFlag, TunFlag } from '../../ipvs/const
 import type { Destination, Service, Stats } from '../../ipvs/model.js';
 import { forwardingLabel, forwardingOf, protocolLabel, protocolOf, tunnelTypeOf } from '../../ipvs/vocabulary.js';
 import type { ListOptions } from '../command.js';
-import type { NameTable } from '../names.js';
-import { formatAddrPort } from './addr-port.js';
+import type { NameTable } from '../../table/names.js';
+import { formatAddrPort } from '../../table/addr-port.js';
 import { formatLargeNumber } from './largenum.js';
-import { cut, i32, low32, padLeft, padRight, u32, u64 } from './printf.js';
-import { schedFlagsText } from './sched-flags.js';
+import { cut, i32, low32, padLeft, padRight, u32, u64 } from '../../table/printf.js';
+import { schedFlagsText } from '../../table/sched-flags.js';
+import { persistenceMask, serviceProtocolNumber } from '../../table/service-text.js';
 
 /** Which layout a listing uses; see listMode for the precedence. */
 export type ListMode = 'stats' | 'rate' | 'thresholds' | 'persistent-conn' | 'tun-info' | 'default';
@@ -29,11 +30,6 @@ export function protocolName(protocol: number): string {
   return known ? protocolLabel(known) : '?';
 }
 
-/** IPPROTO of a service as libipvs stores it (fwmark services: 0). */
-export function serviceProtocolNumber(svc: Service): number {
-  return svc.key.kind === 'addr' ? svc.key.protocol : 0;
-}
-
 /**
  * The name field: `TCP  192.0.2.1:80`, `FWM  -1` (the mark as a C int), `FWM  2 IPv6`.
  * IPv4 names are cut to 33 characters; IPv6 ones never.
@@ -43,19 +39,6 @@ export function listServiceName(svc: Service, numeric: boolean, names: NameTable
   if (k.kind === 'fwmark') return `FWM  ${i32(k.fwmark)}${k.af === AF_INET6 ? ' IPv6' : ''}`;
   const name = `${padRight(protocolName(k.protocol), 4)} ${formatAddrPort(k.addr, k.port, k.protocol, numeric, names)}`;
   return k.af === AF_INET6 ? name : cut(name, 33);
-}
-
-/** inet_ntoa of a host-order u32 mask: 0xffffff00 → 255.255.255.0. */
-export function dottedMask(mask: number): string {
-  const m = mask >>> 0;
-  return [m >>> 24, (m >>> 16) & 0xff, (m >>> 8) & 0xff, m & 0xff].join('.');
-}
-
-/** The persistence granularity when it is not the default (/32 or /128), else undefined. */
-export function persistenceMask(svc: Service): string | undefined {
-  if (svc.key.af === AF_INET) return svc.netmask >>> 0 === 0xffffffff ? undefined : dottedMask(svc.netmask);
-  if (svc.key.af === AF_INET6) return svc.netmask === 128 ? undefined : String(svc.netmask | 0);
-  return undefined;
 }
 
 /** ` persistent 600 mask 255.255.255.0 pe sip` (pe only shown with persistence), or ''. */

@@ -4,11 +4,11 @@ import type { Address } from '../../ipvs/address.js';
 import type { Info, ServiceWithDestinations } from '../../ipvs/model.js';
 import { ipvsVersionText } from '../../ipvs/vocabulary.js';
 import type { ListOptions } from '../command.js';
-import type { NameTable } from '../names.js';
-import { uniqueAddresses } from './addr-port.js';
+import type { NameTable } from '../../table/names.js';
+import { uniqueAddresses } from '../../table/addr-port.js';
 import { DestHeads, formatDestLine, formatServiceLine, listMode, type ListMode } from './list-lines.js';
-import { padLeft, padRight } from './printf.js';
-import { sortDestinations, sortServices } from './sort.js';
+import { padLeft, padRight } from '../../table/printf.js';
+import { sortDestinations, sortServices } from '../../table/sort.js';
 
 const PROT_TITLE = padRight('Prot LocalAddress:Port', 33);
 const REMOTE_TITLE = '  -> RemoteAddress:Port';

@@ -1,7 +1,7 @@
 // `ipvsadm -L --timeout`: one line with the tcp, tcpfin and udp timeouts, as ipvsadm 1.31
 // prints them (each a C int), spec §9.6.
 import type { Timeouts } from '../../ipvs/model.js';
-import { i32 } from './printf.js';
+import { i32 } from '../../table/printf.js';
 
 /** `Timeout (tcp tcpfin udp): 900 120 300` plus newline. */
 export function formatTimeouts(t: Timeouts): string {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/cli/command.js';
 import { execute } from '../../../src/cli/execute.js';
 import type { ExecuteContext } from '../../../src/cli/execute.js';
-import { counter } from '../../../src/cli/format/json.js';
+import { counter } from '../../../src/table/json.js';
 import { parseCommandLine } from '../../../src/cli/parse.js';
 import { UsageError } from '../../../src/cli/errors.js';
 import { IpvsClient } from '../../../src/ipvs/client.js';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Io } from '../../../src/app/io.js';
-import { dispatch } from '../../../src/cli/subcommands.js';
+import { dispatch } from '../../../src/entry/command-table.js';
 import { mainRestore, mainSave } from '../../../src/cli/scripts.js';
 import { fakeKernelIo } from '../../support/capture-io.js';
 import type { FakeIpvs } from '../../support/fake-ipvs.js';

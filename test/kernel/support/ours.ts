@@ -1,6 +1,6 @@
 // Runs our ipvsadm in-process (node starts slowly inside the user-mode kernel, so the kernel
 // suite calls main() directly rather than spawning bin/ipvsadm.js for every case).
-import { dispatch } from '../../../src/cli/subcommands.js';
+import { dispatch } from '../../../src/entry/command-table.js';
 import type { Io } from '../../../src/app/io.js';
 import { processIo } from '../../../src/cli/process-io.js';
 

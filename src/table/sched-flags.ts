@@ -1,6 +1,6 @@
 // The words for the scheduler flag bits (IP_VS_SVC_F_SCHED1..3), which depend on the scheduler:
 // shared by the listing's "(…)" and the save line's "-b …". Spec §7.6 and §9.2.
-import { SvcFlag } from '../../ipvs/constants.js';
+import { SvcFlag } from '../ipvs/constants.js';
 
 const SCHED_BITS = SvcFlag.SCHED1 | SvcFlag.SCHED2 | SvcFlag.SCHED3;
 

@@ -3,7 +3,7 @@
 // with the 1.31 command line), anything else is the 1.31 command line (main.ts). The front ends
 // are peers loaded lazily, so the ipvsadm-compatible path pays nothing for the others.
 import type { Io } from '../app/io.js';
-import { main } from './main.js';
+import { main } from '../cli/main.js';
 
 export type SubcommandRunner = (argv: readonly string[], io: Io) => Promise<number>;
 type Loader = (io: Io) => Promise<SubcommandRunner>;

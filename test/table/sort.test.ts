@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatAddrPort } from '../../../src/cli/format/addr-port.js';
-import { listServiceName } from '../../../src/cli/format/list-lines.js';
+import { formatAddrPort } from '../../src/table/addr-port.js';
+import { listServiceName } from '../../src/cli/format/list-lines.js';
 import {
   compareAddresses,
   compareDestinations,
@@ -10,10 +10,10 @@ import {
   sortDestinations,
   sortServices,
   wrappedDiff,
-} from '../../../src/cli/format/sort.js';
-import type { Destination, Service } from '../../../src/ipvs/model.js';
-import { dest, entry, fwm, svc } from '../../support/format-fixtures.js';
-import { noNames } from '../../support/names-table.js';
+} from '../../src/table/sort.js';
+import type { Destination, Service } from '../../src/ipvs/model.js';
+import { dest, entry, fwm, svc } from '../support/format-fixtures.js';
+import { noNames } from '../support/names-table.js';
 
 const TCP = 6;
 const UDP = 17;

@@ -1,4 +1,4 @@
-// bin/*.js as a shell runs them: each loads the one-file bundle of src/cli/entries.ts (npm test
+// bin/*.js as a shell runs them: each loads the one-file bundle of src/entry/programs.ts (npm test
 // builds it; src/cli/code-cache.ts compiles it from a code cache), which holds the whole ipvsadm
 // path; the leading-word commands (realserver, lab) stay outside it and load the tsc build on
 // demand. Output is checked against dispatch() from src.
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '../../src/cli/subcommands.js';
+import { dispatch } from '../../src/entry/command-table.js';
 import { type Io } from '../../src/app/io.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

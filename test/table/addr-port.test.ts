@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatAddrPort, uniqueAddresses } from '../../../src/cli/format/addr-port.js';
-import { addr } from '../../support/format-fixtures.js';
-import { names, noNames } from '../../support/names-table.js';
+import { formatAddrPort, uniqueAddresses } from '../../src/table/addr-port.js';
+import { addr } from '../support/format-fixtures.js';
+import { names, noNames } from '../support/names-table.js';
 
 const TCP = 6;
 const UDP = 17;

@@ -1,9 +1,9 @@
 // One rendering of "address:port" for listings, save lines and connection rows, as ipvsadm 1.31
 // builds it into a 60-byte buffer (so at most 59 characters). Spec §9.1.
-import { formatAddress, type Address } from '../../ipvs/address.js';
-import { AF_INET } from '../../ipvs/constants.js';
-import { protocolOf } from '../../ipvs/vocabulary.js';
-import type { NameTable } from '../names.js';
+import { formatAddress, type Address } from '../ipvs/address.js';
+import { AF_INET } from '../ipvs/constants.js';
+import { protocolOf } from '../ipvs/vocabulary.js';
+import type { NameTable } from './names.js';
 import { cut } from './printf.js';
 
 /** ipvsadm's address:port buffer is 60 bytes including the NUL. */

@@ -1,14 +1,13 @@
-// The JSON renderer of listings (`--json`): the same table model the text listing reads, with
-// every attribute the kernel reports and exact counters. Its shape is src/schema/ipvsadm.schema.json
-// (version JSON_VERSION); a change that is not an addition raises the version.
-import { formatAddress } from '../../ipvs/address.js';
-import type { Address } from '../../ipvs/address.js';
-import { AF_INET, AF_INET6, DaemonState, FwdMethod, SvcFlag, TunFlag } from '../../ipvs/constants.js';
-import type { DaemonConfig, Destination, Info, Service, ServiceWithDestinations, Stats, Timeouts } from '../../ipvs/model.js';
-import { forwardingOf, ipvsVersionText, protocolNumber, protocolOf, protocolOfLabel, tunnelTypeOf } from '../../ipvs/vocabulary.js';
-import type { NameTable } from '../names.js';
-import type { ConnectionEntry } from './connections.js';
-import { dottedMask } from './list-lines.js';
+// The table model as JSON (`--json` listings and the JSON save): every attribute the kernel
+// reports, exact counters. Its shape is src/schema/ipvsadm.schema.json (version JSON_VERSION);
+// a change that is not an addition raises the version.
+import { formatAddress } from '../ipvs/address.js';
+import type { Address } from '../ipvs/address.js';
+import { AF_INET, AF_INET6, DaemonState, FwdMethod, SvcFlag, TunFlag } from '../ipvs/constants.js';
+import type { DaemonConfig, Destination, Info, Service, ServiceWithDestinations, Stats, Timeouts } from '../ipvs/model.js';
+import { forwardingOf, ipvsVersionText, protocolOf, tunnelTypeOf } from '../ipvs/vocabulary.js';
+import type { NameTable } from './names.js';
+import { dottedMask } from './service-text.js';
 import { schedFlagsText } from './sched-flags.js';
 import { sortDestinations, sortServices } from './sort.js';
 
@@ -22,7 +21,7 @@ export function counter(value: bigint): Counter {
   return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
 
 const family = (af: number): string => (af === AF_INET6 ? 'inet6' : af === AF_INET ? 'inet' : `af-${af}`);
 
@@ -41,7 +40,7 @@ function ratesJson(s: Stats): Json {
 }
 
 /** The host name and port name found for an endpoint, when names are resolved. */
-function namesOf(addr: Address, port: number, protocol: number, names: NameTable | undefined): { hostname?: string; portName?: string } {
+export function namesOf(addr: Address, port: number, protocol: number, names: NameTable | undefined): { hostname?: string; portName?: string } {
   if (!names) return {};
   const hostname = names.host(addr);
   const proto = protocolOf(protocol);
@@ -110,7 +109,7 @@ function serviceJson(entry: ServiceWithDestinations, nosort: boolean, names: Nam
   };
 }
 
-function document(kind: string, body: Record<string, Json | undefined>): string {
+export function document(kind: string, body: Record<string, Json | undefined>): string {
   return `${JSON.stringify({ format: 'ipvsadm-ts', version: JSON_VERSION, kind, ...body }, null, 2)}\n`;
 }
 
@@ -155,24 +154,4 @@ export function daemonsJson(daemons: readonly DaemonConfig[]): string {
     }
   }
   return document('daemons', { daemons: out });
-}
-
-/** `-L -c --json`: the connection entries of /proc/net/ip_vs_conn, in the file's order. */
-export function connectionsJson(entries: readonly ConnectionEntry[], names: NameTable | undefined): string {
-  return document('connections', {
-    connections: entries.map((c) => {
-      const proto = protocolOfLabel(c.protocol);
-      const number = proto ? protocolNumber(proto) : 0;
-      const endpoint = (addr: Address, port: number): Json => ({ address: formatAddress(addr), port, ...namesOf(addr, port, number, names) });
-      return {
-        protocol: proto ?? c.protocol,
-        client: endpoint(c.client, c.clientPort),
-        virtual: endpoint(c.virtual, c.virtualPort),
-        destination: endpoint(c.dest, c.destPort),
-        state: c.state,
-        expires: c.expires,
-        ...(c.pe ? { pe: { name: c.pe.name, data: c.pe.data } } : {}),
-      };
-    }),
-  });
 }
