@@ -45,7 +45,7 @@ export type Command =
   | { readonly kind: 'list-timeouts'; readonly json?: boolean }
   /** -L --daemon */
   | { readonly kind: 'list-daemons'; readonly json?: boolean }
-  | { readonly kind: 'save'; readonly numeric: boolean }
+  | { readonly kind: 'save'; readonly numeric: boolean; readonly json?: boolean }
   | { readonly kind: 'restore' }
   | { readonly kind: 'set-timeouts'; readonly timeouts: Timeouts }
   | { readonly kind: 'start-daemon'; readonly daemon: DaemonConfig }

@@ -136,6 +136,15 @@ async function listJson(ctx: ExecuteContext, key: Extract<Command, { kind: 'list
   return listingJson({ ...(info ? { info } : {}), services: table }, options, names);
 }
 
+/** `-S --json`: every setting, so the full dumps (thresholds are not in /proc/net/ip_vs). */
+async function saveJsonOf(ctx: ExecuteContext): Promise<string> {
+  const services = await listing(() => fetchTable(ctx.client, undefined));
+  const timeouts = await listing(() => ctx.client.timeouts());
+  const daemons = await listing(() => ctx.client.daemons());
+  const { saveJson } = await import('../save/json-write.js');
+  return saveJson({ services, timeouts, daemons });
+}
+
 async function list(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions): Promise<Iterable<string>> {
   const info = key ? undefined : await listing(() => ctx.client.info());
   const table = await listingTable(ctx, key, options);
@@ -190,6 +199,7 @@ export async function executeOutput(cmd: Command, ctx: ExecuteContext): Promise<
     case 'list':
       return cmd.json ? listJson(ctx, cmd.key, cmd.options) : list(ctx, cmd.key, cmd.options);
     case 'save': {
+      if (cmd.json) return saveJsonOf(ctx);
       const table = await saveTable(ctx);
       const { saveChunks } = await import('../save/format.js');
       return saveChunks(table, cmd.numeric, await nameTable(ctx, cmd.numeric, table));

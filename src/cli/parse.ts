@@ -47,16 +47,17 @@ export async function parseCommandLine(argv: readonly string[], ctx: ParseContex
   return state.json ? withJson(cmd) : cmd;
 }
 
-/** --json (ours) on a listing; any other command refuses it, as 1.31 refuses options it does not take. */
+/** --json (ours) on a listing or a save; any other command refuses it, as 1.31 refuses options it does not take. */
 function withJson(cmd: Command): Command {
   switch (cmd.kind) {
     case 'list':
     case 'list-connections':
     case 'list-timeouts':
     case 'list-daemons':
+    case 'save':
       return { ...cmd, json: true };
     default:
-      throw fail('--json applies to the list command only (-L, -l, --list, with any of its modes)');
+      throw fail('--json applies to the list and save commands only (-L, -l, --list with any of its modes; -S, --save)');
   }
 }
 

@@ -13,6 +13,7 @@ import type { NameResolver } from '../app/io.js';
 import { parseCommandLine } from './parse.js';
 import { reportError } from './report.js';
 import { restoreLines } from './restore-lines.js';
+import { isJsonSave } from '../save/json-read.js';
 
 export interface RestoreContext extends ExecuteContext {
   readonly argv0: string;
@@ -37,8 +38,12 @@ class ExchangeFailed {
   constructor(readonly code: number) {}
 }
 
-/** Runs restore input; returns the exit status ipvsadm -R would (spec §11.2). */
+/**
+ * Runs restore input; returns the exit status ipvsadm -R would (spec §11.2). Input whose first
+ * character other than white space is `{` is a JSON save (ours: restore-json.ts).
+ */
 export async function restore(text: string, ctx: RestoreContext): Promise<number> {
+  if (isJsonSave(text)) return (await import('./restore-json.js')).restoreJson(text, ctx);
   try {
     return await restoreAll(text, ctx);
   } catch (e) {

@@ -3,6 +3,7 @@
 import { main } from './main.js';
 import type { Io } from '../app/io.js';
 import { reportError } from './report.js';
+import { isJsonSave } from '../save/json-read.js';
 
 /**
  * The 1.31 wrappers run `ipvsadm` through PATH, so its messages ("Try `ipvsadm -h' ...") always
@@ -10,20 +11,29 @@ import { reportError } from './report.js';
  */
 const asIpvsadm = (io: Io): Io => ({ ...io, argv0: 'ipvsadm' });
 
-/** ipvsadm-save [-n]: any other option prints a short usage and exits 1; other words are ignored. */
+/**
+ * ipvsadm-save [-n] [--json]: any other option prints a short usage and exits 1; other words are
+ * ignored. --json (ours) saves everything as JSON (`ipvsadm -S --json`).
+ */
 export async function mainSave(argv: readonly string[], io: Io, name = 'ipvsadm-save'): Promise<number> {
-  let numeric = false;
+  const args = ['-S'];
   for (const arg of argv) {
-    if (arg === '-n') numeric = true;
-    else if (arg.startsWith('-')) {
-      io.stderr(`${name}: saves the IPVS table to standard output, in ipvsadm -R form.\n   -n prints addresses and ports as numbers.\n`);
+    if (arg === '-n' || arg === '--json') {
+      if (!args.includes(arg)) args.push(arg);
+    } else if (arg.startsWith('-')) {
+      io.stderr(
+        `${name}: saves the IPVS table to standard output, in ipvsadm -R form.\n   -n prints addresses and ports as numbers.\n   --json saves everything (thresholds, timeouts, sync daemons too) as JSON.\n`,
+      );
       return 1;
     }
   }
-  return main(numeric ? ['-S', '-n'] : ['-S'], asIpvsadm(io));
+  return main(args, asIpvsadm(io));
 }
 
-/** ipvsadm-restore: drops lines that start with `#`, flushes the table, then restores stdin. */
+/**
+ * ipvsadm-restore: drops lines that start with `#`, flushes the table, then restores stdin.
+ * A JSON save (ours) is read whole first and restored as it is.
+ */
 export async function mainRestore(_argv: readonly string[], io: Io): Promise<number> {
   let text: string;
   try {
@@ -33,6 +43,14 @@ export async function mainRestore(_argv: readonly string[], io: Io): Promise<num
     const r = reportError(e);
     io.stderr(r.stderr);
     return r.code;
+  }
+  // A JSON save is checked whole before the table is flushed: a bad file changes nothing.
+  if (isJsonSave(text)) {
+    const { readOrReport } = await import('./restore-json.js');
+    const saved = readOrReport(text, io.stderr);
+    if (typeof saved === 'number') return saved;
+    await main(['-C'], asIpvsadm(io));
+    return main(['-R'], { ...asIpvsadm(io), readStdin: async () => text });
   }
   const kept = text
     .split('\n')

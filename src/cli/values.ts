@@ -3,10 +3,11 @@
 // Source of truth: spec §4 (ranges, messages) and §7 (address, netmask, flag rules).
 import { ipv4, parseIPv4, parseIPv6 } from '../ipvs/address.js';
 import type { Address, AddressFamily } from '../ipvs/address.js';
-import { AF_INET, AF_INET6, DaemonState, SvcFlag } from '../ipvs/constants.js';
+import { AF_INET, AF_INET6, DaemonState } from '../ipvs/constants.js';
 import { fail } from './errors.js';
 import { protocolOf, TUNNEL_TYPES, tunnelTypeCode } from '../ipvs/vocabulary.js';
 import type { NameResolver } from '../app/io.js';
+import { schedFlagOfWord } from '../table/sched-flags.js';
 
 /** C isspace() in the C locale. */
 const isCSpace = (c: string | undefined): boolean => c !== undefined && ' \t\n\v\f\r'.includes(c);
@@ -194,16 +195,6 @@ export function truncateBytes(text: string, max: number): string {
   return bytes.length <= max ? text : bytes.subarray(0, max).toString('utf8');
 }
 
-const SCHED_FLAGS: Readonly<Record<string, { bit: number; scheduler?: string }>> = {
-  'flag-1': { bit: SvcFlag.SCHED1 },
-  'flag-2': { bit: SvcFlag.SCHED2 },
-  'flag-3': { bit: SvcFlag.SCHED3 },
-  'sh-fallback': { bit: SvcFlag.SCHED1, scheduler: 'sh' },
-  'sh-port': { bit: SvcFlag.SCHED2, scheduler: 'sh' },
-  'mh-fallback': { bit: SvcFlag.SCHED1, scheduler: 'mh' },
-  'mh-port': { bit: SvcFlag.SCHED2, scheduler: 'mh' },
-};
-
 /**
  * `-b` (spec §7.6): comma-separated names, empty items skipped, checked against the final
  * scheduler. ipvsadm crashes on a list of only commas (`-b ,`); we report it as an invalid flag.
@@ -214,11 +205,8 @@ export function parseSchedFlags(text: string, scheduler: string): number {
   if (items.length === 0) throw fail(`invalid scheduler flag \`${text}'`);
   let flags = 0;
   for (const item of items) {
-    const flag = Object.hasOwn(SCHED_FLAGS, item) ? SCHED_FLAGS[item] : undefined;
-    if (!flag) throw fail(`invalid scheduler flag \`${item}'`);
-    if (flag.scheduler !== undefined && flag.scheduler !== scheduler) {
-      throw fail(`incompatible scheduler flag \`${item}'`);
-    }
+    const flag = schedFlagOfWord(item, scheduler);
+    if ('problem' in flag) throw fail(`${flag.problem} scheduler flag \`${item}'`);
     flags |= flag.bit;
   }
   return flags;

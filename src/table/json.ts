@@ -8,7 +8,7 @@ import type { DaemonConfig, Destination, Info, Service, ServiceWithDestinations,
 import { forwardingOf, ipvsVersionText, protocolOf, tunnelTypeOf } from '../ipvs/vocabulary.js';
 import type { NameTable } from './names.js';
 import { dottedMask } from './service-text.js';
-import { schedFlagsText } from './sched-flags.js';
+import { schedFlagWords } from './sched-flags.js';
 import { sortDestinations, sortServices } from './sort.js';
 
 /** The schema's version: `"version"` of every document. */
@@ -60,17 +60,24 @@ function tunnelJson(d: Destination): Json {
   };
 }
 
+/** What a destination is set to: all that -a/-e (and a JSON restore) can give it. */
+function destinationSettings(d: Destination): Record<string, Json> {
+  return {
+    forwarding: forwardingOf(d.fwdMethod) ?? d.fwdMethod & 7,
+    weight: d.weight | 0,
+    upperThreshold: d.uThreshold >>> 0,
+    lowerThreshold: d.lThreshold >>> 0,
+    tunnel: tunnelJson(d),
+  };
+}
+
 function destinationJson(d: Destination, protocol: number, names: NameTable | undefined): Json {
   return {
     address: formatAddress(d.addr),
     family: family(d.addr.af),
     port: d.port,
     ...namesOf(d.addr, d.port, protocol, names),
-    forwarding: forwardingOf(d.fwdMethod) ?? d.fwdMethod & 7,
-    weight: d.weight | 0,
-    upperThreshold: d.uThreshold >>> 0,
-    lowerThreshold: d.lThreshold >>> 0,
-    tunnel: tunnelJson(d),
+    ...destinationSettings(d),
     activeConnections: d.activeConns >>> 0,
     inactiveConnections: d.inactConns >>> 0,
     persistentConnections: d.persistConns >>> 0,
@@ -85,27 +92,48 @@ function persistenceJson(svc: Service): Json {
   return { timeout: svc.timeout >>> 0, netmask };
 }
 
-function serviceJson(entry: ServiceWithDestinations, nosort: boolean, names: NameTable | undefined): Json {
-  const { service: svc } = entry;
+/** Protocol (or mark), address, family and port of a service, with the names found. */
+function serviceIdentity(svc: Service, names: NameTable | undefined): Record<string, Json> {
   const k = svc.key;
-  const protocol = k.kind === 'addr' ? k.protocol : 0;
-  const identity =
-    k.kind === 'fwmark'
-      ? { fwmark: k.fwmark >>> 0, family: family(k.af) }
-      : { protocol: protocolOf(k.protocol) ?? k.protocol, address: formatAddress(k.addr), family: family(k.af), port: k.port, ...namesOf(k.addr, k.port, k.protocol, names) };
-  const flagWords = schedFlagsText(svc.scheduler, svc.flags);
-  const dests = nosort ? entry.destinations : sortDestinations(entry.destinations);
+  if (k.kind === 'fwmark') return { fwmark: k.fwmark >>> 0, family: family(k.af) };
+  return { protocol: protocolOf(k.protocol) ?? k.protocol, address: formatAddress(k.addr), family: family(k.af), port: k.port, ...namesOf(k.addr, k.port, k.protocol, names) };
+}
+
+/** What a service is set to: all that -A/-E (and a JSON restore) can give it. */
+function serviceSettings(svc: Service, kernelFlags: boolean): Record<string, Json> {
   return {
-    ...identity,
     scheduler: svc.scheduler,
-    schedulerFlags: flagWords ? flagWords.split(',') : [],
-    flags: svc.flags >>> 0,
+    schedulerFlags: schedFlagWords(svc.scheduler, svc.flags),
+    // the raw bits, as reported: listings only (a restore sets them from the fields around)
+    ...(kernelFlags ? { flags: svc.flags >>> 0 } : {}),
     persistence: persistenceJson(svc),
     onePacket: (svc.flags & SvcFlag.ONEPACKET) !== 0,
     pe: svc.pe || null,
+  };
+}
+
+function serviceJson(entry: ServiceWithDestinations, nosort: boolean, names: NameTable | undefined): Json {
+  const { service: svc } = entry;
+  const protocol = svc.key.kind === 'addr' ? svc.key.protocol : 0;
+  const dests = nosort ? entry.destinations : sortDestinations(entry.destinations);
+  return {
+    ...serviceIdentity(svc, names),
+    ...serviceSettings(svc, true),
     stats: statsJson(svc.stats),
     rates: ratesJson(svc.stats),
     destinations: dests.map((d) => destinationJson(d, protocol, names)),
+  };
+}
+
+/**
+ * A service of a save document: its identity and settings and its destinations' (sorted as the
+ * listing sorts them), numeric, without counters: what a restore gives back.
+ */
+export function savedServiceJson(entry: ServiceWithDestinations): Json {
+  return {
+    ...serviceIdentity(entry.service, undefined),
+    ...serviceSettings(entry.service, false),
+    destinations: sortDestinations(entry.destinations).map((d) => ({ address: formatAddress(d.addr), family: family(d.addr.af), port: d.port, ...destinationSettings(d) })),
   };
 }
 
@@ -130,11 +158,20 @@ export function listingJson(
 
 /** `-L --timeout --json`: the three timeouts in seconds. */
 export function timeoutsJson(t: Timeouts): string {
-  return document('timeouts', { timeouts: { tcp: t.tcp >>> 0, tcpFin: t.tcpFin >>> 0, udp: t.udp >>> 0 } });
+  return document('timeouts', { timeouts: timeoutsObject(t) });
+}
+
+export function timeoutsObject(t: Timeouts): Json {
+  return { tcp: t.tcp >>> 0, tcpFin: t.tcpFin >>> 0, udp: t.udp >>> 0 };
 }
 
 /** `-L --daemon --json`: each running sync daemon, once per state it runs in. */
 export function daemonsJson(daemons: readonly DaemonConfig[]): string {
+  return document('daemons', { daemons: daemonObjects(daemons) });
+}
+
+/** Each daemon once per state it runs in (the kernel reports one entry per state). */
+export function daemonObjects(daemons: readonly DaemonConfig[]): Json[] {
   const out: Json[] = [];
   for (const d of daemons) {
     for (const [bit, state] of [
@@ -153,5 +190,5 @@ export function daemonsJson(daemons: readonly DaemonConfig[]): string {
       });
     }
   }
-  return document('daemons', { daemons: out });
+  return out;
 }

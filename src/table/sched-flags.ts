@@ -1,5 +1,6 @@
 // The words for the scheduler flag bits (IP_VS_SVC_F_SCHED1..3), which depend on the scheduler:
-// shared by the listing's "(…)" and the save line's "-b …". Spec §7.6 and §9.2.
+// shared by the listing's "(…)", the save line's "-b …", and read back by `-b` and the JSON
+// restore. Spec §7.6 and §9.2.
 import { SvcFlag } from '../ipvs/constants.js';
 
 const SCHED_BITS = SvcFlag.SCHED1 | SvcFlag.SCHED2 | SvcFlag.SCHED3;
@@ -33,4 +34,27 @@ export function schedFlagsText(scheduler: string, flags: number): string | undef
     .filter(([bit]) => (flags & bit) !== 0)
     .map(([, name]) => name)
     .join(',');
+}
+
+/**
+ * Every scheduler flag bit set, as words: the scheduler's own name, else the generic one (mh's
+ * SCHED3 is `flag-3`), so that no bit is lost (JSON; the 1.31 text has no word for it).
+ */
+export function schedFlagWords(scheduler: string, flags: number): string[] {
+  const own = Object.hasOwn(NAMES, scheduler) ? NAMES[scheduler]! : [];
+  return GENERIC.filter(([bit]) => (flags & bit) !== 0).map(([bit, generic]) => own.find(([b]) => b === bit)?.[1] ?? generic);
+}
+
+/** A flag word read back: its bit, or why it does not apply to `scheduler`. */
+export type SchedFlagWord = { readonly bit: number } | { readonly problem: 'invalid' | 'incompatible' };
+
+/** The bit of a flag word for `scheduler`: `flag-N` for any, `sh-…`/`mh-…` for theirs only. */
+export function schedFlagOfWord(word: string, scheduler: string): SchedFlagWord {
+  const generic = GENERIC.find(([, name]) => name === word);
+  if (generic) return { bit: generic[0] };
+  for (const [owner, names] of Object.entries(NAMES)) {
+    const found = names.find(([, name]) => name === word);
+    if (found) return owner === scheduler ? { bit: found[0] } : { problem: 'incompatible' };
+  }
+  return { problem: 'invalid' };
 }

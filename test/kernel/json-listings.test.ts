@@ -144,11 +144,11 @@ describe('--json of a table and daemons built by ipvsadm 1.31', () => {
     expect(t).toEqual({ tcp: 901, tcpFin: 121, udp: 301 });
   });
 
-  it('--json with a change, a save or a restore: refused with status 2, the table unchanged', async () => {
+  it('--json with a change or a restore: refused with status 2, the table unchanged', async () => {
     const before = runC(['-Sn']).stdout;
-    for (const args of [['-A', '-t', '192.0.2.9:80', '--json'], ['-D', '-t', '192.0.2.1:80', '--json'], ['-C', '--json'], ['-S', '--json']]) {
+    for (const args of [['-A', '-t', '192.0.2.9:80', '--json'], ['-D', '-t', '192.0.2.1:80', '--json'], ['-C', '--json'], ['-R', '--json']]) {
       const r = await runOurs(args);
-      expect(r, args.join(' ')).toEqual({ stdout: '', stderr: '--json applies to the list command only (-L, -l, --list, with any of its modes)\n', code: 2 });
+      expect(r, args.join(' ')).toEqual({ stdout: '', stderr: '--json applies to the list and save commands only (-L, -l, --list with any of its modes; -S, --save)\n', code: 2 });
     }
     expect(runC(['-Sn']).stdout).toBe(before);
   });

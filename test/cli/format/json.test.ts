@@ -130,13 +130,13 @@ describe('other list modes', () => {
 });
 
 describe('--json elsewhere', () => {
-  it.each(['-A -t 192.0.2.9:80 --json', '-a -t 192.0.2.1:80 -r 198.51.100.9 --json', '-C --json', '-Z --json', '-S --json', '--set 1 2 3 --json'])(
+  it.each(['-A -t 192.0.2.9:80 --json', '-a -t 192.0.2.1:80 -r 198.51.100.9 --json', '-C --json', '-Z --json', '-R --json', '--set 1 2 3 --json'])(
     '%s: refused with status 2, nothing changed',
     async (line) => {
       const error = await parse(line).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UsageError);
       expect((error as UsageError).exitCode).toBe(2);
-      expect((error as UsageError).message).toContain('--json applies to the list command only');
+      expect((error as UsageError).message).toBe('--json applies to the list and save commands only (-L, -l, --list with any of its modes; -S, --save)');
     },
   );
 });
