@@ -7,28 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validJson } from '../support/json-schema.js';
 import { assertInGuest, resetIpvs, runC, sh } from './support/guest.js';
 import { runOurs } from './support/ours.js';
+import { EVERY_KIND } from './support/every-kind.js';
 
 assertInGuest();
-
-const TABLE = [
-  '-A -t 192.0.2.1:80 -s wlc',
-  '-a -t 192.0.2.1:80 -r 198.51.100.1:8080 -m -w 3 -x 100 -y 10',
-  '-a -t 192.0.2.1:80 -r 198.51.100.2 -g -w 0',
-  '-A -u 192.0.2.2:53 -s sh -b sh-fallback,sh-port -p 600 -M 255.255.255.0 -o',
-  '-a -u 192.0.2.2:53 -r 198.51.100.3 -i --tun-type gue --tun-port 6080 --tun-csum',
-  '-a -u 192.0.2.2:53 -r 198.51.100.4 -i --tun-type gue --tun-port 6081 --tun-remcsum',
-  '-A --sctp-service 192.0.2.3:3868 -s rr',
-  '-a --sctp-service 192.0.2.3:3868 -r 198.51.100.5 -i --tun-type gre --tun-nocsum',
-  '-a --sctp-service 192.0.2.3:3868 -r 198.51.100.6 -i --tun-type gre --tun-csum',
-  '-A -u 192.0.2.4:5060 -s rr -p 100 --pe sip',
-  '-a -u 192.0.2.4:5060 -r 198.51.100.7 -m',
-  '-A -t [2001:db8::1]:443 -s mh -b mh-port -p 60 -M 64',
-  '-a -t [2001:db8::1]:443 -r [2001:db8::2]:443 -i',
-  '-A -f 7 -s lc',
-  '-a -f 7 -r 198.51.100.8 -m -w 2 -x 5',
-  '-A -f 7 -6 -s rr',
-  '-a -f 7 -6 -r 2001:db8::3 -g',
-];
 
 interface Dest {
   address: string;
@@ -92,7 +73,7 @@ function expectedLines(services: readonly Svc[], dest: (d: Dest) => (string | nu
 beforeAll(() => {
   resetIpvs();
   sh('ip link add dummy0 type dummy 2>/dev/null; ip link set dummy0 up');
-  for (const line of TABLE) {
+  for (const line of EVERY_KIND) {
     const r = runC(line.split(' '));
     if (r.code !== 0) throw new Error(`ipvsadm ${line}: ${r.stderr}`);
   }

@@ -337,9 +337,9 @@ describe('the SYNOPSIS agrees with the option matrix', () => {
 });
 
 describe('ipvsadm-save.8 and ipvsadm-restore.8', () => {
-  it('ipvsadm-save.8 shows -n in its SYNOPSIS and documents it as an option', () => {
-    expect(section('ipvsadm-save.8', 'SYNOPSIS')).toEqual(['ipvsadm-save [ -n ]']);
-    expect(items('ipvsadm-save.8', ['OPTIONS']).map(({ tag }) => tag)).toEqual(['-n']);
+  it('ipvsadm-save.8 shows -n and --json in its SYNOPSIS and documents them as options', () => {
+    expect(section('ipvsadm-save.8', 'SYNOPSIS')).toEqual(['ipvsadm-save [ -n ] [ --json ]']);
+    expect(items('ipvsadm-save.8', ['OPTIONS']).map(({ tag }) => tag)).toEqual(['-n', '--json']);
   });
 
   it('ipvsadm-restore.8 says that the table is cleared first and that # lines are dropped', () => {

@@ -19,7 +19,7 @@ const SYNOPSIS: readonly (readonly [string, string?])[] = [
   ['-D SERVICE'],
   ['-C'],
   ['-R'],
-  ['-S [-n]'],
+  ['-S [-n] [--json]'],
   [
     '-a|-e SERVICE -r SERVER[:PORT] [-g|-i|-m] [-w WEIGHT] [-x UPPER] [-y LOWER]',
     '[--tun-type TYPE] [--tun-port PORT] [--tun-nocsum|--tun-csum|--tun-remcsum]',
@@ -102,7 +102,7 @@ const OPTIONS: Rows = [
   ['--tun-info', 'with -L: show tunnel settings'],
   ['-X, --exact', 'with -L: print counters in full, never K/M/G/T'],
   ['--nosort', 'with -L: keep the kernel order'],
-  ['--json', 'with -L: the listing as JSON (every attribute, exact counters)'],
+  ['--json', 'with -L: the listing as JSON, exact; with -S: every setting'],
   ['--sort', 'accepted and ignored (sorting is the default)'],
   ['-n, --numeric', 'print addresses and ports as numbers, never names'],
 ];
