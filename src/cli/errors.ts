@@ -1,6 +1,7 @@
 // Errors raised while turning argv into a Command. Each carries ipvsadm 1.31's exact text and
 // exit status; cli/main.ts is the only place that prints them. `kind` tells restore (-R) what
 // to do with the rest of the input: `popt` skips the line, `fail` and `try` end the restore.
+import { IPVSADM_EXIT } from '../app/exit-status.js';
 
 export type UsageErrorKind =
   /** ipvsadm's fail(): validation, illegal/missing/conflicting option, unexpected argument (exit 2) */
@@ -19,7 +20,7 @@ export class UsageError extends Error {
   ) {
     super(message);
     this.name = 'UsageError';
-    this.exitCode = kind === 'fail' ? 2 : 255;
+    this.exitCode = kind === 'fail' ? IPVSADM_EXIT.USAGE : IPVSADM_EXIT.POPT;
   }
 }
 

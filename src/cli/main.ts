@@ -10,6 +10,7 @@ import { UsageError } from './errors.js';
 import type { ExecuteContext } from './execute.js';
 import { parseCommandLine } from './parse.js';
 import { reportError } from './report.js';
+import { IPVSADM_EXIT } from '../app/exit-status.js';
 
 const INIT_HINT = 'Are you sure that IP Virtual Server is built in the kernel or as module?';
 
@@ -36,11 +37,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   if (parsed.ok && (parsed.cmd.kind === 'help' || parsed.cmd.kind === 'version')) {
     const { formatUsage, formatVersion } = await import('./format/usage.js');
     io.stdout(parsed.cmd.kind === 'help' ? formatUsage(io.argv0) : formatVersion());
-    return 0;
+    return IPVSADM_EXIT.OK;
   }
   if (io.netlinkTimeoutMs !== undefined && !(io.netlinkTimeoutMs > 0)) {
     io.stderr(`ipvsadm: ${TIMEOUT_ENV} must be a positive number of seconds\n`);
-    return 2;
+    return IPVSADM_EXIT.USAGE;
   }
   // ipvsadm initialises IPVS before it looks at its arguments, so an init failure wins.
   let client: IpvsClient;
@@ -49,7 +50,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (e) {
     if (!(e instanceof IpvsOperationError)) throw e;
     io.stderr(`Can't initialize ipvs: ${e.message}\n${INIT_HINT}\n`);
-    return 2;
+    return IPVSADM_EXIT.USAGE;
   }
   try {
     if (!parsed.ok) return report(io, parsed.error);
@@ -68,7 +69,7 @@ async function run(cmd: Command, ctx: ExecuteContext, io: Io): Promise<number> {
     }
     const { executeOutput } = await import('./execute.js');
     await writeOutput(io, await executeOutput(cmd, ctx));
-    return 0;
+    return IPVSADM_EXIT.OK;
   } catch (e) {
     return report(io, e);
   }

@@ -11,17 +11,13 @@ import { readJsonSave, SaveFormatError } from '../save/json-read.js';
 import type { SavedTable } from '../save/json-read.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import { reportError } from './report.js';
+import { IPVSADM_EXIT } from '../app/exit-status.js';
 
 /** A change and the words that name it in a message. */
 export interface NamedChange {
   readonly change: Change;
   readonly what: string;
 }
-
-/** Exit status of a document that cannot be restored (nothing was changed). */
-export const BAD_DOCUMENT_STATUS = 2;
-/** Exit status when the kernel refused any change (the others were made). */
-export const REFUSED_STATUS = 255;
 
 /** Changes sent per batch: one window of the client's pipelining, as the text restore does. */
 const BATCH = 64;
@@ -33,7 +29,7 @@ export function readOrReport(text: string, stderr: (text: string) => void): Save
   } catch (e) {
     if (!(e instanceof SaveFormatError)) throw e;
     stderr(`ipvsadm: restore: ${e.message}; nothing was changed\n`);
-    return BAD_DOCUMENT_STATUS;
+    return IPVSADM_EXIT.BAD_DOCUMENT;
   }
 }
 
@@ -48,7 +44,7 @@ export async function restoreJson(text: string, ctx: JsonRestoreContext): Promis
   if (typeof saved === 'number') return saved;
   const running = saved.daemons.length > 0 ? await ctx.client.daemons() : [];
   const changes = savedChanges(saved, running);
-  let status = 0;
+  let status: number = IPVSADM_EXIT.OK;
   for (let i = 0; i < changes.length; i += BATCH) {
     const batch = changes.slice(i, i + BATCH);
     const results = await ctx.client.applyAll(batch.map((c) => c.change));
@@ -59,7 +55,7 @@ export async function restoreJson(text: string, ctx: JsonRestoreContext): Promis
         return reportError(err).code;
       }
       ctx.stderr(`ipvsadm: ${batch[n]!.what}: ${reportError(err).stderr}`);
-      status = REFUSED_STATUS;
+      status = IPVSADM_EXIT.KERNEL;
     }
   }
   return status;

@@ -14,6 +14,7 @@ import { parseCommandLine } from './parse.js';
 import { reportError } from './report.js';
 import { restoreLines } from './restore-lines.js';
 import { isJsonSave } from '../save/json-read.js';
+import { IPVSADM_EXIT } from '../app/exit-status.js';
 
 export interface RestoreContext extends ExecuteContext {
   readonly argv0: string;
@@ -53,7 +54,7 @@ export async function restore(text: string, ctx: RestoreContext): Promise<number
 }
 
 async function restoreAll(text: string, ctx: RestoreContext): Promise<number> {
-  let status = 0;
+  let status: number = IPVSADM_EXIT.OK;
   const queued: Change[] = [];
   const flush = async (): Promise<void> => {
     if (queued.length === 0) return;
@@ -63,7 +64,7 @@ async function restoreAll(text: string, ctx: RestoreContext): Promise<number> {
       if (r) ctx.stderr(r.stderr);
       // Every later change of the batch failed the same way on a broken socket: one line is enough.
       if (err instanceof IpvsExchangeError) throw new ExchangeFailed(r!.code);
-      status = err ? 255 : 0;
+      status = err ? IPVSADM_EXIT.KERNEL : IPVSADM_EXIT.OK;
     }
   };
   for (const line of restoreLines(text)) {
@@ -87,11 +88,11 @@ async function restoreAll(text: string, ctx: RestoreContext): Promise<number> {
     await flush();
     if (cmd.kind === 'help' || cmd.kind === 'version') {
       ctx.stdout(cmd.kind === 'help' ? formatUsage(ctx.argv0) : formatVersion());
-      return 0;
+      return IPVSADM_EXIT.OK;
     }
     try {
       ctx.stdout(await execute(cmd, ctx));
-      status = 0;
+      status = IPVSADM_EXIT.OK;
     } catch (e) {
       const r = reportError(e);
       ctx.stderr(r.stderr);

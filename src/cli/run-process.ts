@@ -5,11 +5,7 @@
 import type { ImportModule, Io } from '../app/io.js';
 import { StreamWriter, writeErrorText } from './output.js';
 import { processIo } from './process-io.js';
-
-/** 128 + SIGPIPE: what a shell shows for a process killed by SIGPIPE. */
-export const BROKEN_PIPE_STATUS = 141;
-/** Status when the output could not be written (and the command itself succeeded). */
-export const WRITE_ERROR_STATUS = 1;
+import { PROCESS_EXIT } from '../app/exit-status.js';
 
 export type Entry = (io: Io) => Promise<number>;
 
@@ -25,7 +21,7 @@ function oneLine(error: unknown): string {
  */
 export async function runProcess(name: string, entry: Entry, importModule?: ImportModule): Promise<void> {
   const brokenPipe = (e: NodeJS.ErrnoException): void => {
-    if (e.code === 'EPIPE') process.exit(BROKEN_PIPE_STATUS);
+    if (e.code === 'EPIPE') process.exit(PROCESS_EXIT.BROKEN_PIPE);
   };
   // The streams are made on the first write: a command that prints nothing never pays for them.
   const out = new StreamWriter(() => process.stdout, brokenPipe);
@@ -36,7 +32,7 @@ export async function runProcess(name: string, entry: Entry, importModule?: Impo
   };
   process.on('uncaughtException', (e) => {
     internal(e);
-    void err.flush().then(() => process.exit(70));
+    void err.flush().then(() => process.exit(PROCESS_EXIT.INTERNAL_ERROR));
   });
   let code: number;
   try {
@@ -44,14 +40,14 @@ export async function runProcess(name: string, entry: Entry, importModule?: Impo
     code = await entry(processIo(name, importModule ? { ...sinks, importModule } : sinks));
   } catch (e) {
     internal(e);
-    code = 70;
+    code = PROCESS_EXIT.INTERNAL_ERROR;
   }
   await out.flush();
   if (out.error) {
     err.write(`${name}: write error: ${writeErrorText(out.error)}\n`);
-    if (code === 0) code = WRITE_ERROR_STATUS;
+    if (code === 0) code = PROCESS_EXIT.WRITE_ERROR;
   }
   await err.flush();
-  if (err.error && code === 0) code = WRITE_ERROR_STATUS;
+  if (err.error && code === 0) code = PROCESS_EXIT.WRITE_ERROR;
   process.exitCode = code;
 }

@@ -4,6 +4,7 @@ import { main } from './main.js';
 import type { Io } from '../app/io.js';
 import { reportError } from './report.js';
 import { isJsonSave } from '../save/json-read.js';
+import { IPVSADM_EXIT } from '../app/exit-status.js';
 
 /**
  * The 1.31 wrappers run `ipvsadm` through PATH, so its messages ("Try `ipvsadm -h' ...") always
@@ -24,7 +25,7 @@ export async function mainSave(argv: readonly string[], io: Io, name = 'ipvsadm-
       io.stderr(
         `${name}: saves the IPVS table to standard output, in ipvsadm -R form.\n   -n prints addresses and ports as numbers.\n   --json saves everything (thresholds, timeouts, sync daemons too) as JSON.\n`,
       );
-      return 1;
+      return IPVSADM_EXIT.SAVE_USAGE;
     }
   }
   return main(args, asIpvsadm(io));

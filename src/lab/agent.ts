@@ -7,6 +7,7 @@ import type { Socket } from 'node:dgram';
 import { createServer, request } from 'node:http';
 import { formatTarget, parseTarget } from './target.js';
 import type { Target } from './target.js';
+import { LAB_EXIT } from '../app/exit-status.js';
 
 const OP_TIMEOUT_MS = 3000;
 
@@ -99,5 +100,5 @@ async function agentMain(argv: string[]): Promise<void> {
 
 agentMain(process.argv.slice(2)).catch((e: unknown) => {
   process.stderr.write(`agent: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
+  process.exitCode = LAB_EXIT.AGENT_FAILED;
 });

@@ -9,6 +9,7 @@ import type { Io } from '../app/io.js';
 import type { GuestLabOptions } from './guest-lab.js';
 import type { LabMode } from './lab-plan.js';
 import type { TunnelType } from '../ipvs/vocabulary.js';
+import { LAB_EXIT } from '../app/exit-status.js';
 
 const BIN = fileURLToPath(new URL('../../bin/ipvsadm.js', import.meta.url));
 
@@ -53,9 +54,9 @@ export async function runLabCli(argv: readonly string[], io: Io): Promise<number
     cmd.parse([...argv], { from: 'user' });
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
-    if (e.exitCode === 0) return 0;
+    if (e.exitCode === 0) return LAB_EXIT.OK;
     io.stderr("Try `ipvsadm lab --help' for more information.\n");
-    return 2;
+    return LAB_EXIT.USAGE;
   }
   const o = cmd.opts<LabOptions>();
   const count = /^[0-9]{1,5}$/.test(o.requests) ? Number(o.requests) : NaN;
@@ -82,7 +83,7 @@ async function runHere(opts: GuestLabOptions, io: Io): Promise<number> {
     return await runGuestLab(opts, (t) => io.stdout(t));
   } catch (e) {
     io.stderr(`ipvsadm lab: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 3;
+    return LAB_EXIT.FAILED;
   }
 }
 
@@ -96,7 +97,7 @@ function insideUserModeLinux(): boolean {
 
 function fail(io: Io, message: string): number {
   io.stderr(`ipvsadm lab: ${message}\n`);
-  return 2;
+  return LAB_EXIT.USAGE;
 }
 
 async function runInSandbox(o: GuestLabOptions, io: Io): Promise<number> {
@@ -104,7 +105,7 @@ async function runInSandbox(o: GuestLabOptions, io: Io): Promise<number> {
   const missing = findMissingPrerequisites(LAB_NEEDS);
   if (missing.length > 0) {
     io.stderr(`ipvsadm lab: this machine cannot boot the sandbox kernel:\n  - ${missing.join('\n  - ')}\nInstall (as root, Debian/Ubuntu): ${LAB_NEEDS.installHint}\n`);
-    return 3;
+    return LAB_EXIT.FAILED;
   }
   const args = ['--mode', o.mode, '--requests', String(o.count), ...(o.tunType ? ['--tun-type', o.tunType] : []), ...(o.ipv6 ? ['--ipv6'] : []), ...(o.rulesFile ? ['--rules', o.rulesFile] : [])];
   io.stderr('ipvsadm lab: booting the user-mode kernel (a few seconds)...\n');
@@ -117,7 +118,7 @@ async function runInSandbox(o: GuestLabOptions, io: Io): Promise<number> {
   } catch (e) {
     if (e instanceof UmlError) {
       io.stderr(`ipvsadm lab: ${e.message}\n`);
-      return 3;
+      return LAB_EXIT.FAILED;
     }
     throw e;
   }

@@ -20,6 +20,7 @@ import type { LabMode, LabPlan, LabServer } from './lab-plan.js';
 import { formatLabReport } from './report.js';
 import { BRIDGE, buildWorld, ipvsadmIn } from './world.js';
 import type { World } from './world.js';
+import { LAB_EXIT } from '../app/exit-status.js';
 
 export interface GuestLabOptions {
   readonly rulesFile?: string;
@@ -101,13 +102,13 @@ export async function runGuestLab(o: GuestLabOptions, write: (t: string) => void
   const restored = await restoreRules(rules);
   if (restored.code !== 0) {
     write(`lab: ipvsadm -R refused the rules (exit ${restored.code}):\n${restored.out}`);
-    return 2;
+    return LAB_EXIT.USAGE;
   }
   const plan = planLab(await readTable());
   for (const note of plan.skipped) write(`lab: skipped ${note}\n`);
   if (plan.services.length === 0 || plan.servers.length === 0) {
     write('lab: the rules have no TCP or UDP service with a real server to send traffic to\n');
-    return 2;
+    return LAB_EXIT.USAGE;
   }
   let world: World | undefined;
   try {

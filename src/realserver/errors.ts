@@ -4,18 +4,8 @@ import { getSystemErrorMap } from 'node:util';
 import { NetlinkError, TransportError } from '../netlink/errors.js';
 import type { Step } from './model.js';
 
-/** Exit statuses of `ipvsadm realserver|director` (documented in ipvsadm-realserver(8)). */
-export const EXIT = {
-  OK: 0,
-  /** check: a requirement is not met */
-  NOT_READY: 1,
-  /** bad arguments, unknown interface, a conflicting address: nothing was touched */
-  USAGE: 2,
-  /** the system refused a change (or could not be read); everything applied was rolled back */
-  FAILED: 3,
-  /** as FAILED, but the rollback failed too: the listed changes remain */
-  ROLLBACK_FAILED: 4,
-} as const;
+/** Exit statuses of `ipvsadm realserver|director`, decided with every other in app/exit-status.ts. */
+export { PREP_EXIT as EXIT } from '../app/exit-status.js';
 
 /** A wrong argument, found before anything was looked at or changed. */
 export class PrepUsageError extends Error {

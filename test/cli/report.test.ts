@@ -92,10 +92,10 @@ describe('a failed exchange (ours: ipvsadm has no such case): never silent, the 
 });
 
 describe('anything else is a bug of ours', () => {
-  it('says so, asks for a report, status 1', () => {
+  it('says so, asks for a report, status 70', () => {
     const r = reportError(new TypeError('boom'));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(70);
     expect(r.stderr).toBe('ipvsadm: internal error (please report it): TypeError: boom\n');
-    expect(reportError('thrown text')).toEqual({ stderr: 'ipvsadm: internal error (please report it): thrown text\n', code: 1 });
+    expect(reportError('thrown text')).toEqual({ stderr: 'ipvsadm: internal error (please report it): thrown text\n', code: 70 });
   });
 });

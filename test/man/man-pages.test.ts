@@ -3,7 +3,7 @@
 // renders under `groff -ww` without a warning (groff is required: a missing groff fails here).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { BROKEN_PIPE_STATUS } from '../../src/cli/run-process.js';
+import { PROCESS_EXIT } from '../../src/app/exit-status.js';
 import { TIMEOUT_ENV } from '../../src/app/io.js';
 import { describe, expect, it } from 'vitest';
 import type { OptionSpec } from '../../src/cli/argv.js';
@@ -219,7 +219,7 @@ describe('ipvsadm.8 states the defaults and ranges of the code', () => {
   });
 
   it('has an EXIT STATUS item for 0, 1, 2, 255 and the broken-pipe status', () => {
-    expect(items('ipvsadm.8', ['EXIT STATUS']).map(({ tag }) => tag)).toEqual(['0', '1', '2', '255', String(BROKEN_PIPE_STATUS)]);
+    expect(items('ipvsadm.8', ['EXIT STATUS']).map(({ tag }) => tag)).toEqual(['0', '1', '2', '255', String(PROCESS_EXIT.INTERNAL_ERROR), String(PROCESS_EXIT.BROKEN_PIPE)]);
   });
 
   it('names the environment variables the code reads', () => {

@@ -1,0 +1,54 @@
+// Every exit status a program of this package returns, and what it means: the one place they
+// are decided (test/app/exit-status.test.ts finds any other). ipvsadm's follow 1.31 (spec §13);
+// realserver/director's and lab's are documented in ipvsadm-realserver(8) and ipvsadm(8).
+
+/** `ipvsadm` and `ipvsadm-save`/`ipvsadm-restore`, as 1.31 exits. */
+export const IPVSADM_EXIT = {
+  OK: 0,
+  /** a listing (or save) failed; some say nothing (spec §13) */
+  LISTING_FAILED: 1,
+  /** ipvsadm-save was given an option it does not know */
+  SAVE_USAGE: 1,
+  /** an invalid command line; IPVS cannot be initialised; a bad environment setting */
+  USAGE: 2,
+  /** ours: a JSON document that cannot be restored (nothing was changed) */
+  BAD_DOCUMENT: 2,
+  /** the kernel refused a change, or could not be talked to */
+  KERNEL: 255,
+  /** the option parser's errors after the command (`-t: missing argument`), as popt's */
+  POPT: 255,
+} as const;
+
+/** `ipvsadm realserver|director` (ipvsadm-realserver(8)). */
+export const PREP_EXIT = {
+  OK: 0,
+  /** check: a requirement is not met */
+  NOT_READY: 1,
+  /** bad arguments, unknown interface, a conflicting address: nothing was touched */
+  USAGE: 2,
+  /** the system refused a change (or could not be read); everything applied was rolled back */
+  FAILED: 3,
+  /** as FAILED, but the rollback failed too: the listed changes remain */
+  ROLLBACK_FAILED: 4,
+} as const;
+
+/** `ipvsadm lab` (ipvsadm(8), LAB). */
+export const LAB_EXIT = {
+  OK: 0,
+  /** a bad option, or rules the lab cannot use */
+  USAGE: 2,
+  /** the sandbox kernel or the lab around it could not be built */
+  FAILED: 3,
+  /** the traffic agent (a helper process the lab starts in its namespaces) failed */
+  AGENT_FAILED: 1,
+} as const;
+
+/** What the process boundary adds to any program's status (shell conventions). */
+export const PROCESS_EXIT = {
+  /** the output could not be written and the command itself succeeded */
+  WRITE_ERROR: 1,
+  /** a bug: an exception nothing expected (EX_SOFTWARE of sysexits.h) */
+  INTERNAL_ERROR: 70,
+  /** 128 + SIGPIPE: what a shell shows for a process killed by a broken pipe */
+  BROKEN_PIPE: 141,
+} as const;
