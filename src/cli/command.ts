@@ -34,9 +34,9 @@ export type Command =
   | { readonly kind: 'flush' }
   /** key undefined = zero every service */
   | { readonly kind: 'zero'; readonly key?: ServiceKey }
-  | { readonly kind: 'add-server'; readonly key: ServiceKey; readonly dest: DestinationConfig }
-  | { readonly kind: 'edit-server'; readonly key: ServiceKey; readonly dest: DestinationConfig }
-  | { readonly kind: 'delete-server'; readonly key: ServiceKey; readonly dest: DestinationConfig }
+  | { readonly kind: 'add-dest'; readonly key: ServiceKey; readonly dest: DestinationConfig }
+  | { readonly kind: 'edit-dest'; readonly key: ServiceKey; readonly dest: DestinationConfig }
+  | { readonly kind: 'delete-dest'; readonly key: ServiceKey; readonly dest: DestinationConfig }
   /** -L: services (all, or the one `key`) */
   | { readonly kind: 'list'; readonly key?: ServiceKey; readonly options: ListOptions; readonly json?: boolean }
   /** -L -c */

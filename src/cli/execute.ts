@@ -1,7 +1,8 @@
-// Command → IPVS client calls → text to print. Never writes output itself: it returns what to
-// print, or throws a typed error that cli/main.ts turns into ipvsadm's stderr text and status.
+// Command → IPVS client calls → the data read (result.ts), which render.ts prints as text or
+// JSON. Never writes output itself; errors are typed, and cli/report.ts words them.
 import type { Address } from '../ipvs/address.js';
 import { formatAddress } from '../ipvs/address.js';
+import { CHANGE_CMD } from '../ipvs/changes.js';
 import type { Change } from '../ipvs/changes.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import { IpvsOperationError } from '../ipvs/errors.js';
@@ -10,6 +11,8 @@ import type { Command, ListOptions } from './command.js';
 import { FixedListingError, ListingError } from './listing-errors.js';
 import type { NameTable } from '../table/names.js';
 import type { NameResolver } from '../app/io.js';
+import { outputFormat, renderText } from './render.js';
+import type { OutputFormat, Result } from './result.js';
 
 // The formatters are loaded by the commands that print: a change (`-a`, `-A`, ...) never pays
 // for compiling them.
@@ -24,37 +27,24 @@ export interface ExecuteContext {
   readonly readServices?: () => Promise<Uint8Array>;
 }
 
-type Modifying = Extract<Command, { kind: 'add-service' | 'edit-service' | 'delete-service' | 'flush' | 'zero' | 'add-server' | 'edit-server' | 'delete-server' | 'set-timeouts' | 'start-daemon' | 'stop-daemon' }>;
+/** The commands that change the kernel: each one's kind is the op of the Change it stands for. */
+type Modifying = Extract<Command, { kind: Change['op'] }>;
 
-/** The kernel change a modifying command stands for. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+/** The Change whose op is K (some share a member: `op: 'add-dest' | 'edit-dest' | ...`). */
+type ChangeWith<K> = Change extends infer C ? (C extends { readonly op: infer O } ? (K extends O ? C : never) : never) : never;
+/** Compile-time proof that changeOf is a rename: each modifying command has its change's fields. */
+export type ModifyingIsChange = Assert<{ [K in Change['op']]: Same<Omit<Extract<Command, { kind: K }>, 'kind'>, Omit<ChangeWith<K>, 'op'>> }[Change['op']]>;
+
+/** The kernel change a modifying command stands for: the same fields under the same name. */
 export function changeOf(cmd: Modifying): Change {
-  switch (cmd.kind) {
-    case 'add-service':
-    case 'edit-service':
-      return { op: cmd.kind, service: cmd.service };
-    case 'delete-service':
-      return { op: 'delete-service', key: cmd.key };
-    case 'flush':
-      return { op: 'flush' };
-    case 'zero':
-      return cmd.key ? { op: 'zero', key: cmd.key } : { op: 'zero' };
-    case 'add-server':
-      return { op: 'add-dest', key: cmd.key, dest: cmd.dest };
-    case 'edit-server':
-      return { op: 'edit-dest', key: cmd.key, dest: cmd.dest };
-    case 'delete-server':
-      return { op: 'delete-dest', key: cmd.key, dest: cmd.dest };
-    case 'set-timeouts':
-      return { op: 'set-timeouts', timeouts: cmd.timeouts };
-    case 'start-daemon':
-      return { op: 'start-daemon', daemon: cmd.daemon };
-    case 'stop-daemon':
-      return { op: 'stop-daemon', state: cmd.state, syncId: cmd.syncId };
-  }
+  const { kind: op, ...fields } = cmd;
+  return { op, ...fields } as Change;
 }
 
 export function isModifying(cmd: Command): cmd is Modifying {
-  return ['add-service', 'edit-service', 'delete-service', 'flush', 'zero', 'add-server', 'edit-server', 'delete-server', 'set-timeouts', 'start-daemon', 'stop-daemon'].includes(cmd.kind);
+  return Object.hasOwn(CHANGE_CMD, cmd.kind);
 }
 
 async function listing<T>(run: () => Promise<T>, silent = false): Promise<T> {
@@ -128,99 +118,70 @@ async function saveTable(ctx: ExecuteContext): Promise<ServiceWithDestinations[]
  * `-L --json`: the whole model in every mode, so always the full dumps (counters, thresholds,
  * tunnel details, persistent connections), never /proc/net/ip_vs.
  */
-async function listJson(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions): Promise<string> {
+async function list(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions, format: OutputFormat): Promise<Result> {
   const info = key ? undefined : await listing(() => ctx.client.info());
-  const table = await listing(() => fetchTable(ctx.client, key));
-  const names = options.numeric ? undefined : await nameTable(ctx, false, table);
-  const { listingJson } = await import('../table/json.js');
-  return listingJson({ ...(info ? { info } : {}), services: table }, options, names);
+  const table = format === 'json' ? await listing(() => fetchTable(ctx.client, key)) : await listingTable(ctx, key, options);
+  const names = await nameTable(ctx, options.numeric, table);
+  return { kind: 'listing', listing: { ...(info ? { info } : {}), services: table }, options, names };
 }
 
 /** `-S --json`: every setting, so the full dumps (thresholds are not in /proc/net/ip_vs). */
-async function saveJsonOf(ctx: ExecuteContext): Promise<string> {
+async function saveAll(ctx: ExecuteContext): Promise<Result> {
   const services = await listing(() => fetchTable(ctx.client, undefined));
   const timeouts = await listing(() => ctx.client.timeouts());
   const daemons = await listing(() => ctx.client.daemons());
-  const { saveJson } = await import('../save/json-write.js');
-  return saveJson({ services, timeouts, daemons });
-}
-
-async function list(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions): Promise<Iterable<string>> {
-  const info = key ? undefined : await listing(() => ctx.client.info());
-  const table = await listingTable(ctx, key, options);
-  const names = await nameTable(ctx, options.numeric, table);
-  const { listingChunks } = await import('./format/list.js');
-  return listingChunks({ ...(info ? { info } : {}), services: table }, options, names);
+  return { kind: 'save-all', data: { services, timeouts, daemons } };
 }
 
 const CONN_FILE = '/proc/net/ip_vs_conn';
 
-async function connectionsJsonOf(ctx: ExecuteContext, text: string, numeric: boolean): Promise<string> {
-  const { connectionAddresses, parseConnectionFile } = await import('./format/connections.js');
-  const entries = parseConnectionFile(text);
-  if (entries === undefined) throw new FixedListingError(`unexpected input from ${CONN_FILE}`);
-  const names = numeric ? undefined : await resolveNames(ctx.names, connectionAddresses(text));
-  const { connectionsJson } = await import('./format/connections-json.js');
-  return connectionsJson(entries, names);
-}
-
 /** -L -c reads the kernel's connection table from procfs, as ipvsadm 1.31 does. */
-async function connections(ctx: ExecuteContext, numeric: boolean, persistentConn: boolean, json: boolean): Promise<string> {
+async function connections(ctx: ExecuteContext, numeric: boolean, persistentConn: boolean): Promise<Result> {
   let text: string;
   try {
     text = await (ctx.readConnections ?? (() => Promise.reject(new Error('no reader'))))();
   } catch {
     throw new FixedListingError(`cannot open file ${CONN_FILE}`);
   }
-  if (json) return connectionsJsonOf(ctx, text, numeric);
-  const { connectionAddresses, formatConnections } = await import('./format/connections.js');
-  const names = numeric ? NUMERIC : await resolveNames(ctx.names, connectionAddresses(text));
-  const out = formatConnections(text, { numeric, persistentConn }, names);
-  if (out === undefined) throw new FixedListingError(`unexpected input from ${CONN_FILE}`);
-  return out;
+  const { connectionAddresses, parseConnectionFile } = await import('./format/connections.js');
+  const entries = parseConnectionFile(text);
+  if (entries === undefined) throw new FixedListingError(`unexpected input from ${CONN_FILE}`);
+  const names = numeric ? NUMERIC : await resolveNames(ctx.names, connectionAddresses(entries));
+  return { kind: 'connections', entries, options: { numeric, persistentConn }, names };
 }
 
-/** What a command prints: text, or its chunks made as they are written (large listings). */
-export type Output = string | Iterable<string>;
-
-/** Runs one parsed command; returns the text for stdout. */
-export async function execute(cmd: Command, ctx: ExecuteContext): Promise<string> {
-  const out = await executeOutput(cmd, ctx);
-  return typeof out === 'string' ? out : [...out].join('');
-}
-
-/** Runs one parsed command; returns what to print, listings and saves as chunks. */
-export async function executeOutput(cmd: Command, ctx: ExecuteContext): Promise<Output> {
+/**
+ * Runs one parsed command and returns what it read, for render.ts to print (the change commands:
+ * `done`). It reads what `format` needs: the JSON forms take every attribute from the full dumps.
+ */
+export async function execute(cmd: Command, ctx: ExecuteContext, format: OutputFormat = outputFormat(cmd)): Promise<Result> {
   if (isModifying(cmd)) {
     await ctx.client.apply(changeOf(cmd));
-    return '';
+    return { kind: 'done' };
   }
   switch (cmd.kind) {
     case 'list':
-      return cmd.json ? listJson(ctx, cmd.key, cmd.options) : list(ctx, cmd.key, cmd.options);
+      return list(ctx, cmd.key, cmd.options, format);
     case 'save': {
-      if (cmd.json) return saveJsonOf(ctx);
-      const table = await saveTable(ctx);
-      const { saveChunks } = await import('../save/format.js');
-      return saveChunks(table, cmd.numeric, await nameTable(ctx, cmd.numeric, table));
+      if (format === 'json') return saveAll(ctx);
+      const services = await saveTable(ctx);
+      return { kind: 'save', services, numeric: cmd.numeric, names: await nameTable(ctx, cmd.numeric, services) };
     }
-    case 'list-timeouts': {
-      const timeouts = await listing(() => ctx.client.timeouts(), true);
-      if (cmd.json) return (await import('../table/json.js')).timeoutsJson(timeouts);
-      const { formatTimeouts } = await import('./format/timeouts.js');
-      return formatTimeouts(timeouts);
-    }
-    case 'list-daemons': {
-      const daemons = await listing(() => ctx.client.daemons(), true);
-      if (cmd.json) return (await import('../table/json.js')).daemonsJson(daemons);
-      const { formatDaemons } = await import('./format/daemons.js');
-      return formatDaemons(daemons);
-    }
+    case 'list-timeouts':
+      return { kind: 'timeouts', timeouts: await listing(() => ctx.client.timeouts(), true) };
+    case 'list-daemons':
+      return { kind: 'daemons', daemons: await listing(() => ctx.client.daemons(), true) };
     case 'list-connections':
-      return connections(ctx, cmd.numeric, cmd.persistentConn, cmd.json === true);
+      return connections(ctx, cmd.numeric, cmd.persistentConn);
     case 'restore':
     case 'help':
     case 'version':
       throw new Error(`internal error: ${cmd.kind} is handled by cli/main.ts`);
   }
+}
+
+/** Runs one parsed command and renders its result in the command's format, as one string. */
+export async function executeText(cmd: Command, ctx: ExecuteContext): Promise<string> {
+  const format = outputFormat(cmd);
+  return renderText(await execute(cmd, ctx, format), format);
 }

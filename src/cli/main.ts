@@ -67,8 +67,11 @@ async function run(cmd: Command, ctx: ExecuteContext, io: Io): Promise<number> {
       const { restore } = await import('./restore.js');
       return await restore(await io.readStdin(), { ...ctx, argv0: io.argv0, stdout: io.stdout, stderr: io.stderr });
     }
-    const { executeOutput } = await import('./execute.js');
-    await writeOutput(io, await executeOutput(cmd, ctx));
+    // The entry picks the renderer: the command's data is read, then printed as text or JSON.
+    const { execute } = await import('./execute.js');
+    const { outputFormat, render } = await import('./render.js');
+    const format = outputFormat(cmd);
+    await writeOutput(io, await render(await execute(cmd, ctx, format), format));
     return IPVSADM_EXIT.OK;
   } catch (e) {
     return report(io, e);

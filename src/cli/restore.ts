@@ -6,7 +6,7 @@ import type { IpvsClient } from '../ipvs/client.js';
 import { IpvsExchangeError } from '../ipvs/errors.js';
 import type { Command } from './command.js';
 import { UsageError, tryHelp } from './errors.js';
-import { changeOf, execute, isModifying } from './execute.js';
+import { changeOf, executeText, isModifying } from './execute.js';
 import type { ExecuteContext } from './execute.js';
 import { formatUsage, formatVersion } from './format/usage.js';
 import type { NameResolver } from '../app/io.js';
@@ -91,7 +91,7 @@ async function restoreAll(text: string, ctx: RestoreContext): Promise<number> {
       return IPVSADM_EXIT.OK;
     }
     try {
-      ctx.stdout(await execute(cmd, ctx));
+      ctx.stdout(await executeText(cmd, ctx));
       status = IPVSADM_EXIT.OK;
     } catch (e) {
       const r = reportError(e);

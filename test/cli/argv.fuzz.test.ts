@@ -117,7 +117,7 @@ type Outcome = { stdout: string; stderr: string; status: number };
 /** The statuses ipvsadm can end a command of each kind with, when IPVS is there (spec §2). */
 const STATUSES: Readonly<Record<Command['kind'], readonly number[]>> = {
   'add-service': [0, 255], 'edit-service': [0, 255], 'delete-service': [0, 255], flush: [0, 255], zero: [0, 255],
-  'add-server': [0, 255], 'edit-server': [0, 255], 'delete-server': [0, 255], 'set-timeouts': [0, 255],
+  'add-dest': [0, 255], 'edit-dest': [0, 255], 'delete-dest': [0, 255], 'set-timeouts': [0, 255],
   'start-daemon': [0, 255], 'stop-daemon': [0, 255],
   list: [0, 1], 'list-connections': [0, 1], 'list-timeouts': [0, 1], 'list-daemons': [0, 1], save: [0, 1],
   restore: [0, 1, 2, 255], help: [0], version: [0],

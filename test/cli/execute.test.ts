@@ -52,9 +52,9 @@ const MODIFYING: readonly { argv: string; kind: Command['kind']; op: string; cmd
   { argv: '-C', kind: 'flush', op: 'flush', cmd: CMD.FLUSH },
   { argv: '-Z', kind: 'zero', op: 'zero', cmd: CMD.ZERO },
   { argv: '-Z -t 192.0.2.1:80', kind: 'zero', op: 'zero', cmd: CMD.ZERO },
-  { argv: '-a -t 192.0.2.1:80 -r 198.51.100.2 -m', kind: 'add-server', op: 'add-dest', cmd: CMD.NEW_DEST },
-  { argv: '-e -t 192.0.2.1:80 -r 198.51.100.1 -m -w 4', kind: 'edit-server', op: 'edit-dest', cmd: CMD.SET_DEST },
-  { argv: '-d -t 192.0.2.1:80 -r 198.51.100.1', kind: 'delete-server', op: 'delete-dest', cmd: CMD.DEL_DEST },
+  { argv: '-a -t 192.0.2.1:80 -r 198.51.100.2 -m', kind: 'add-dest', op: 'add-dest', cmd: CMD.NEW_DEST },
+  { argv: '-e -t 192.0.2.1:80 -r 198.51.100.1 -m -w 4', kind: 'edit-dest', op: 'edit-dest', cmd: CMD.SET_DEST },
+  { argv: '-d -t 192.0.2.1:80 -r 198.51.100.1', kind: 'delete-dest', op: 'delete-dest', cmd: CMD.DEL_DEST },
   { argv: '--set 10 20 30', kind: 'set-timeouts', op: 'set-timeouts', cmd: CMD.SET_CONFIG },
   { argv: '--start-daemon master --mcast-interface eth0', kind: 'start-daemon', op: 'start-daemon', cmd: CMD.NEW_DAEMON },
   { argv: '--stop-daemon master', kind: 'stop-daemon', op: 'stop-daemon', cmd: CMD.DEL_DAEMON, before: '--start-daemon master --mcast-interface eth0' },
@@ -88,7 +88,7 @@ describe('isModifying and changeOf', () => {
       await seed(ctx);
       if (m.before) await execute(await parse(m.before), ctx);
       const before = kernels[0]!.familyRequests().length;
-      expect(await execute(cmd, ctx)).toBe('');
+      expect(await execute(cmd, ctx)).toEqual({ kind: 'done' });
       expect(kernels[0]!.familyRequests().slice(before).map((r) => r.cmd)).toEqual([m.cmd]);
     });
   }

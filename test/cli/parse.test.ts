@@ -138,47 +138,47 @@ describe('virtual services (-A/-E)', () => {
 describe('real servers (-a/-e/-d)', () => {
   const key80 = tcp('192.0.2.1', 80);
   const cases: [string | string[], Command][] = [
-    ['-a -t 192.0.2.1:80 -r 198.51.100.1:80 -m', { kind: 'add-server', key: key80, dest: dest(v4('198.51.100.1'), 80, { fwdMethod: 0 }) }],
-    ['-a -t 192.0.2.1:80 -r 198.51.100.2:8080 -m -w 3', { kind: 'add-server', key: key80, dest: dest(v4('198.51.100.2'), 8080, { fwdMethod: 0, weight: 3 }) }],
+    ['-a -t 192.0.2.1:80 -r 198.51.100.1:80 -m', { kind: 'add-dest', key: key80, dest: dest(v4('198.51.100.1'), 80, { fwdMethod: 0 }) }],
+    ['-a -t 192.0.2.1:80 -r 198.51.100.2:8080 -m -w 3', { kind: 'add-dest', key: key80, dest: dest(v4('198.51.100.2'), 8080, { fwdMethod: 0, weight: 3 }) }],
     // DR (the default) and TUN force the virtual port.
-    ['-a -t 192.0.2.1:80 -r 198.51.100.3:8080 -g -w 0', { kind: 'add-server', key: key80, dest: dest(v4('198.51.100.3'), 80, { weight: 0 }) }],
-    ['-a -t 192.0.2.1:80 -r 198.51.100.3:8080', { kind: 'add-server', key: key80, dest: dest(v4('198.51.100.3'), 80) }],
-    ['-a -t 192.0.2.1:80 -r 198.51.100.4:8080 -i', { kind: 'add-server', key: key80, dest: dest(v4('198.51.100.4'), 80, { fwdMethod: 2 }) }],
-    ['-a -t 192.0.2.1:80 -r 198.51.100.1 -m', { kind: 'add-server', key: key80, dest: dest(v4('198.51.100.1'), 80, { fwdMethod: 0 }) }],
-    ['-a -t 192.0.2.1:80 -r rs1.example.org:http-alt -m', { kind: 'add-server', key: key80, dest: dest(v4('198.51.100.1'), 8080, { fwdMethod: 0 }) }],
+    ['-a -t 192.0.2.1:80 -r 198.51.100.3:8080 -g -w 0', { kind: 'add-dest', key: key80, dest: dest(v4('198.51.100.3'), 80, { weight: 0 }) }],
+    ['-a -t 192.0.2.1:80 -r 198.51.100.3:8080', { kind: 'add-dest', key: key80, dest: dest(v4('198.51.100.3'), 80) }],
+    ['-a -t 192.0.2.1:80 -r 198.51.100.4:8080 -i', { kind: 'add-dest', key: key80, dest: dest(v4('198.51.100.4'), 80, { fwdMethod: 2 }) }],
+    ['-a -t 192.0.2.1:80 -r 198.51.100.1 -m', { kind: 'add-dest', key: key80, dest: dest(v4('198.51.100.1'), 80, { fwdMethod: 0 }) }],
+    ['-a -t 192.0.2.1:80 -r rs1.example.org:http-alt -m', { kind: 'add-dest', key: key80, dest: dest(v4('198.51.100.1'), 8080, { fwdMethod: 0 }) }],
     // -r before -t: the port is the service port known then (0).
-    ['-a -r 198.51.100.24 -m -t 192.0.2.1:http-alt', { kind: 'add-server', key: tcp('192.0.2.1', 8080), dest: dest(v4('198.51.100.24'), 0, { fwdMethod: 0 }) }],
-    ['-a -t 192.0.2.1:80 -r [198.51.100.9]:8080 -m', { kind: 'add-server', key: key80, dest: dest(v4('198.51.100.9'), 80, { fwdMethod: 0 }) }],
+    ['-a -r 198.51.100.24 -m -t 192.0.2.1:http-alt', { kind: 'add-dest', key: tcp('192.0.2.1', 8080), dest: dest(v4('198.51.100.24'), 0, { fwdMethod: 0 }) }],
+    ['-a -t 192.0.2.1:80 -r [198.51.100.9]:8080 -m', { kind: 'add-dest', key: key80, dest: dest(v4('198.51.100.9'), 80, { fwdMethod: 0 }) }],
     [
       '-a -t 192.0.2.1:80 -r 198.51.100.1 -w 2147483647 -x 100 -y 50 -m',
-      { kind: 'add-server', key: key80, dest: dest(v4('198.51.100.1'), 80, { fwdMethod: 0, weight: 2147483647, uThreshold: 100, lThreshold: 50 }) },
+      { kind: 'add-dest', key: key80, dest: dest(v4('198.51.100.1'), 80, { fwdMethod: 0, weight: 2147483647, uThreshold: 100, lThreshold: 50 }) },
     ],
-    ['-a -f 1 -r 198.51.100.5 -m', { kind: 'add-server', key: fwm(1), dest: dest(v4('198.51.100.5'), 0, { fwdMethod: 0 }) }],
-    ['-a -f 1 -r 198.51.100.6:8080 -g', { kind: 'add-server', key: fwm(1), dest: dest(v4('198.51.100.6'), 8080) }],
-    ['-a -f 1 -r 198.51.100.6:http', { kind: 'add-server', key: fwm(1), dest: dest(v4('198.51.100.6'), 80) }],
-    ['-a -f 2 -6 -r [2001:db8::5]:0 -g', { kind: 'add-server', key: fwm(2, 10), dest: dest(v6('2001:db8::5'), 0) }],
-    ['-a -t [2001:db8::1]:80 -r 198.51.100.6 -i', { kind: 'add-server', key: tcp6('2001:db8::1', 80), dest: dest(v4('198.51.100.6'), 80, { fwdMethod: 2 }) }],
-    ['-a -t [2001:db8::1]:80 -r [2001:db8::2]:8080 -m', { kind: 'add-server', key: tcp6('2001:db8::1', 80), dest: dest(v6('2001:db8::2'), 8080, { fwdMethod: 0 }) }],
-    ['-a -t [2001:db8::1]:80 -r 2001:db8::2 -m', { kind: 'add-server', key: tcp6('2001:db8::1', 80), dest: dest(v6('2001:db8::2'), 80, { fwdMethod: 0 }) }],
-    ['-a -t 192.0.2.6:80 -r 198.51.100.4 -i --tun-type ipip', { kind: 'add-server', key: tcp('192.0.2.6', 80), dest: dest(v4('198.51.100.4'), 80, { fwdMethod: 2 }) }],
+    ['-a -f 1 -r 198.51.100.5 -m', { kind: 'add-dest', key: fwm(1), dest: dest(v4('198.51.100.5'), 0, { fwdMethod: 0 }) }],
+    ['-a -f 1 -r 198.51.100.6:8080 -g', { kind: 'add-dest', key: fwm(1), dest: dest(v4('198.51.100.6'), 8080) }],
+    ['-a -f 1 -r 198.51.100.6:http', { kind: 'add-dest', key: fwm(1), dest: dest(v4('198.51.100.6'), 80) }],
+    ['-a -f 2 -6 -r [2001:db8::5]:0 -g', { kind: 'add-dest', key: fwm(2, 10), dest: dest(v6('2001:db8::5'), 0) }],
+    ['-a -t [2001:db8::1]:80 -r 198.51.100.6 -i', { kind: 'add-dest', key: tcp6('2001:db8::1', 80), dest: dest(v4('198.51.100.6'), 80, { fwdMethod: 2 }) }],
+    ['-a -t [2001:db8::1]:80 -r [2001:db8::2]:8080 -m', { kind: 'add-dest', key: tcp6('2001:db8::1', 80), dest: dest(v6('2001:db8::2'), 8080, { fwdMethod: 0 }) }],
+    ['-a -t [2001:db8::1]:80 -r 2001:db8::2 -m', { kind: 'add-dest', key: tcp6('2001:db8::1', 80), dest: dest(v6('2001:db8::2'), 80, { fwdMethod: 0 }) }],
+    ['-a -t 192.0.2.6:80 -r 198.51.100.4 -i --tun-type ipip', { kind: 'add-dest', key: tcp('192.0.2.6', 80), dest: dest(v4('198.51.100.4'), 80, { fwdMethod: 2 }) }],
     [
       '-a -t 192.0.2.6:80 -r 198.51.100.7:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-csum',
-      { kind: 'add-server', key: tcp('192.0.2.6', 80), dest: dest(v4('198.51.100.7'), 80, { fwdMethod: 2, tunType: 1, tunPort: 6080, tunFlags: 1 }) },
+      { kind: 'add-dest', key: tcp('192.0.2.6', 80), dest: dest(v4('198.51.100.7'), 80, { fwdMethod: 2, tunType: 1, tunPort: 6080, tunFlags: 1 }) },
     ],
     [
       '-a -t 192.0.2.6:80 -r 198.51.100.9:80 -i --tun-type gue --tun-port 6081 --tun-remcsum',
-      { kind: 'add-server', key: tcp('192.0.2.6', 80), dest: dest(v4('198.51.100.9'), 80, { fwdMethod: 2, tunType: 1, tunPort: 6081, tunFlags: 2 }) },
+      { kind: 'add-dest', key: tcp('192.0.2.6', 80), dest: dest(v4('198.51.100.9'), 80, { fwdMethod: 2, tunType: 1, tunPort: 6081, tunFlags: 2 }) },
     ],
     [
       '-a -t 192.0.2.6:80 -r 198.51.100.11:80 -i --tun-type gre --tun-nocsum',
-      { kind: 'add-server', key: tcp('192.0.2.6', 80), dest: dest(v4('198.51.100.11'), 80, { fwdMethod: 2, tunType: 2 }) },
+      { kind: 'add-dest', key: tcp('192.0.2.6', 80), dest: dest(v4('198.51.100.11'), 80, { fwdMethod: 2, tunType: 2 }) },
     ],
-    ['-e -t 192.0.2.1:80 -r 198.51.100.2:8080 -w 5', { kind: 'edit-server', key: key80, dest: dest(v4('198.51.100.2'), 80, { weight: 5 }) }],
-    ['-e -t 192.0.2.1:80 -r 198.51.100.2:8080 -m', { kind: 'edit-server', key: key80, dest: dest(v4('198.51.100.2'), 8080, { fwdMethod: 0 }) }],
+    ['-e -t 192.0.2.1:80 -r 198.51.100.2:8080 -w 5', { kind: 'edit-dest', key: key80, dest: dest(v4('198.51.100.2'), 80, { weight: 5 }) }],
+    ['-e -t 192.0.2.1:80 -r 198.51.100.2:8080 -m', { kind: 'edit-dest', key: key80, dest: dest(v4('198.51.100.2'), 8080, { fwdMethod: 0 }) }],
     // -d: no port forcing, no family check.
-    ['-d -t 192.0.2.1:80 -r 198.51.100.2:8080', { kind: 'delete-server', key: key80, dest: dest(v4('198.51.100.2'), 8080) }],
-    ['-d -t 192.0.2.1:80 -r 198.51.100.2', { kind: 'delete-server', key: key80, dest: dest(v4('198.51.100.2'), 80) }],
-    ['-d -t 192.0.2.1:80 -r [2001:db8::2]:80', { kind: 'delete-server', key: key80, dest: dest(v6('2001:db8::2'), 80) }],
+    ['-d -t 192.0.2.1:80 -r 198.51.100.2:8080', { kind: 'delete-dest', key: key80, dest: dest(v4('198.51.100.2'), 8080) }],
+    ['-d -t 192.0.2.1:80 -r 198.51.100.2', { kind: 'delete-dest', key: key80, dest: dest(v4('198.51.100.2'), 80) }],
+    ['-d -t 192.0.2.1:80 -r [2001:db8::2]:80', { kind: 'delete-dest', key: key80, dest: dest(v6('2001:db8::2'), 80) }],
   ];
   it.each(cases)('%j', async (argv, expected) => {
     expect(await parse(argv)).toEqual(expected);
@@ -210,8 +210,8 @@ describe('edge cases checked against the C ipvsadm 1.31 in the user-mode kernel'
     ['-A -t 192.0.2.5:86 -p -M 1.2', { kind: 'add-service', service: svc(tcp('192.0.2.5', 86), { flags: 1, timeout: 360, netmask: 0x01000002 }) }],
     ['-A -t 192.0.2.1:84 -p 100 -M 0xffffff00', { kind: 'add-service', service: svc(tcp('192.0.2.1', 84), { flags: 1, timeout: 100, netmask: 0xffffff00 }) }],
     ['-A -f +7', { kind: 'add-service', service: svc(fwm(7)) }],
-    ['-a -f 4 -r 198.51.100.6:http -m', { kind: 'add-server', key: fwm(4), dest: dest(v4('198.51.100.6'), 80, { fwdMethod: 0 }) }],
-    ['-a -f 2 -6 -r [2001:db8::5]:http -m', { kind: 'add-server', key: fwm(2, 10), dest: dest(v6('2001:db8::5'), 80, { fwdMethod: 0 }) }],
+    ['-a -f 4 -r 198.51.100.6:http -m', { kind: 'add-dest', key: fwm(4), dest: dest(v4('198.51.100.6'), 80, { fwdMethod: 0 }) }],
+    ['-a -f 2 -6 -r [2001:db8::5]:http -m', { kind: 'add-dest', key: fwm(2, 10), dest: dest(v6('2001:db8::5'), 80, { fwdMethod: 0 }) }],
     ['-E -f 99 -6', { kind: 'edit-service', service: svc(fwm(99, 10)) }],
   ] as [string | string[], Command][])('%j', async (argv, expected) => {
     expect(await parse(argv)).toEqual(expected);

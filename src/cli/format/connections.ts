@@ -125,11 +125,15 @@ export function connectionTitle(o: ConnectionListOptions): string {
  */
 export function formatConnections(text: string, options: ConnectionListOptions, names: NameTable): string | undefined {
   const entries = parseConnectionFile(text);
-  if (!entries) return undefined;
+  return entries && formatConnectionEntries(entries, options, names);
+}
+
+/** The whole `-L -c` output, newline-terminated, for the entries the file held. */
+export function formatConnectionEntries(entries: readonly ConnectionEntry[], options: ConnectionListOptions, names: NameTable): string {
   return [connectionTitle(options), ...entries.map((c) => formatConnectionRow(c, options, names))].join('\n') + '\n';
 }
 
 /** The addresses `-L -c` shows, once each, for name look-up. */
-export function connectionAddresses(text: string): Address[] {
-  return uniqueAddresses((parseConnectionFile(text) ?? []).flatMap((c) => [c.client, c.virtual, c.dest]));
+export function connectionAddresses(entries: readonly ConnectionEntry[]): Address[] {
+  return uniqueAddresses(entries.flatMap((c) => [c.client, c.virtual, c.dest]));
 }

@@ -99,7 +99,7 @@ describe('formatExpire', () => {
 
 describe('connectionAddresses', () => {
   it('lists every client, virtual and destination address once', () => {
-    expect(connectionAddresses(PROC).map(formatAddress)).toEqual([
+    expect(connectionAddresses(parseConnectionFile(PROC)!).map(formatAddress)).toEqual([
       '192.0.2.1',
       '198.51.100.1',
       '192.0.2.4',

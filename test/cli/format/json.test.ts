@@ -3,7 +3,7 @@
 // without -n; a command that is not a listing refuses --json with status 2.
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/cli/command.js';
-import { execute } from '../../../src/cli/execute.js';
+import { execute, executeText } from '../../../src/cli/execute.js';
 import type { ExecuteContext } from '../../../src/cli/execute.js';
 import { counter } from '../../../src/table/json.js';
 import { parseCommandLine } from '../../../src/cli/parse.js';
@@ -42,7 +42,7 @@ async function seeded(readConnections?: () => Promise<string>): Promise<ExecuteC
 }
 
 async function json(ctx: ExecuteContext, line: string): Promise<Record<string, unknown>> {
-  return validJson(await execute(await parse(line), ctx));
+  return validJson(await executeText(await parse(line), ctx));
 }
 
 type Svc = Record<string, unknown> & { destinations: Record<string, unknown>[] };
@@ -86,7 +86,7 @@ describe('-L --json', () => {
   it('orders services and destinations as the text listing does, or as the kernel does with --nosort', async () => {
     const ctx = await seeded();
     const order = (doc: Record<string, unknown>): string[] => (doc['services'] as Svc[]).map((s) => String(s['address'] ?? `fwmark ${s['fwmark']} ${s['family']}`));
-    const text = await execute(await parse('-L -n'), ctx);
+    const text = await executeText(await parse('-L -n'), ctx);
     const textOrder = text.split('\n').filter((l) => /^(TCP|UDP|SCTP|FWM)/.test(l));
     expect(order(await json(ctx, '-L -n --json'))).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3', '2001:db8::1', 'fwmark 7 inet', 'fwmark 7 inet6']);
     expect(textOrder.map((l) => l.split(/\s+/)[1])).toEqual(['192.0.2.1:80', '192.0.2.2:53', '192.0.2.3:3868', '[2001:db8::1]:443', '7', '7']);
