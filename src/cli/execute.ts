@@ -127,10 +127,7 @@ async function list(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>
 
 /** `-S --json`: every setting, so the full dumps (thresholds are not in /proc/net/ip_vs). */
 async function saveAll(ctx: ExecuteContext): Promise<Result> {
-  const services = await listing(() => fetchTable(ctx.client, undefined));
-  const timeouts = await listing(() => ctx.client.timeouts());
-  const daemons = await listing(() => ctx.client.daemons());
-  return { kind: 'save-all', data: { services, timeouts, daemons } };
+  return { kind: 'save-all', data: await listing(() => ctx.client.snapshot()) };
 }
 
 const CONN_FILE = '/proc/net/ip_vs_conn';

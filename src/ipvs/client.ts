@@ -19,7 +19,7 @@ import { destinationId, serviceId } from './vocabulary.js';
 import { NOT_LISTED, parseProcServices, procServiceId } from './proc-services.js';
 import { readServiceWithoutStats } from './service-reader.js';
 import type { ProcServices } from './proc-services.js';
-import type { DaemonConfig, Destination, Info, Service, ServiceKey, ServiceWithDestinations, Timeouts } from './model.js';
+import type { DaemonConfig, Destination, Info, Service, ServiceKey, ServiceWithDestinations, Snapshot, Timeouts } from './model.js';
 
 const { EAGAIN, EINVAL, ENOENT, ENOPROTOOPT, ESRCH } = osConstants.errno;
 
@@ -375,6 +375,13 @@ export class IpvsClient {
       for (const c of clients.slice(1)) c.close();
     }
     return out;
+  }
+
+  /** The whole state: info, every service with its destinations, the timeouts, the daemons. */
+  async snapshot(): Promise<Snapshot> {
+    const info = await this.info();
+    const services = await this.table();
+    return { info, services, timeouts: await this.timeouts(), daemons: await this.daemons() };
   }
 
   async timeouts(): Promise<Timeouts> {

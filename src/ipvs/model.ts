@@ -109,6 +109,14 @@ export interface DaemonConfig {
   readonly mcastTtl?: number;
 }
 
+/** Everything IPVS holds: what `-S --json` saves and what a restore or an apply compares with. */
+export interface Snapshot {
+  readonly info: Info;
+  readonly services: readonly ServiceWithDestinations[];
+  readonly timeouts: Timeouts;
+  readonly daemons: readonly DaemonConfig[];
+}
+
 export const ZERO_STATS: Stats = {
   conns: 0n,
   inpkts: 0n,

@@ -250,6 +250,20 @@ describe('against the in-memory IPVS (fake-ipvs.ts)', () => {
     expect(await client.timeouts()).toEqual({ tcp: 900, tcpFin: 120, udp: 45 });
   });
 
+  it('snapshot: info, every service with its destinations, timeouts and daemons, as each read alone', async () => {
+    const { client } = await withModel();
+    await client.applyAll([
+      { op: 'add-service', service: SVC_CFG },
+      { op: 'add-dest', key: KEY, dest: DEST_CFG },
+      { op: 'set-timeouts', timeouts: { tcp: 901, tcpFin: 0, udp: 45 } },
+      { op: 'start-daemon', daemon: { state: 2, mcastIfn: 'eth0', syncId: 3 } },
+    ]);
+    const snap = await client.snapshot();
+    expect(snap).toEqual({ info: await client.info(), services: await client.table(), timeouts: { tcp: 901, tcpFin: 120, udp: 45 }, daemons: await client.daemons() });
+    expect(snap.services.map((s) => s.destinations.length)).toEqual([1]);
+    expect(snap.daemons.map((d) => [d.state, d.mcastIfn, d.syncId])).toEqual([[2, 'eth0', 3]]);
+  });
+
   it('daemons: start, list, start twice, stop, stop twice, unknown interface', async () => {
     const { client } = await withModel();
     const start = (mcastIfn: string): Promise<unknown> => failure(client.apply({ op: 'start-daemon', daemon: { state: 1, mcastIfn, syncId: 7 } }));
