@@ -7,6 +7,8 @@ export const IPVSADM_EXIT = {
   OK: 0,
   /** a listing (or save) failed; some say nothing (spec §13) */
   LISTING_FAILED: 1,
+  /** ours: standard input could not be read (1.31 reads it as empty) */
+  INPUT_UNREADABLE: 1,
   /** ipvsadm-save was given an option it does not know */
   SAVE_USAGE: 1,
   /** an invalid command line; IPVS cannot be initialised; a bad environment setting */

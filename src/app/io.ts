@@ -1,6 +1,6 @@
 // The process port every front end runs against (the 1.31 command line, realserver/director,
 // lab): streams, stdin, the netlink socket factory, name look-ups, the module loader. The app
-// boundary (src/cli/process-io.ts) gives the real one; tests give fakes.
+// boundary (src/app/process-io.ts) gives the real one; tests give fakes.
 import type { Address } from '../ipvs/address.js';
 import type { Protocol } from '../ipvs/vocabulary.js';
 import type { TransportFactory } from '../netlink/transport.js';
@@ -47,3 +47,8 @@ export interface Io {
 
 /** The environment variable that sets the netlink timeout, in seconds (process-io.ts reads it). */
 export const TIMEOUT_ENV = 'IPVSADM_NETLINK_TIMEOUT';
+
+/** Standard input could not be read (a directory, EIO): one line, and the command does nothing. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}

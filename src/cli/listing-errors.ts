@@ -1,6 +1,6 @@
 // Failures of listings, as ipvsadm 1.31 reports them (exit 1): a kernel error that some listings
 // print and others keep silent, and ipvsadm's own fixed texts. Kept apart from execute.ts so that
-// report.ts and process-io.ts need not load the listing code.
+// report.ts need not load the listing code.
 import type { IpvsOperationError } from '../ipvs/errors.js';
 
 /** A listing that failed: ipvsadm exits 1, printing the reason only for some listings. */

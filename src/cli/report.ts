@@ -6,6 +6,7 @@ import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import { UsageError } from './errors.js';
 import { FixedListingError, ListingError } from './listing-errors.js';
 import { IPVSADM_EXIT, PROCESS_EXIT } from '../app/exit-status.js';
+import { InputError } from '../app/io.js';
 
 export interface Report {
   readonly stderr: string;
@@ -19,6 +20,7 @@ export function reportError(e: unknown): Report {
     return { stderr: e.silent ? '' : `${e.message}\n`, code: IPVSADM_EXIT.LISTING_FAILED };
   }
   if (e instanceof FixedListingError) return { stderr: `${e.message}\n`, code: IPVSADM_EXIT.LISTING_FAILED };
+  if (e instanceof InputError) return { stderr: `${e.message}\n`, code: IPVSADM_EXIT.INPUT_UNREADABLE };
   if (e instanceof IpvsExchangeError) return { stderr: exchangeText(e), code: IPVSADM_EXIT.KERNEL };
   if (e instanceof IpvsOperationError) return { stderr: `${e.message}\n`, code: IPVSADM_EXIT.KERNEL };
   // A bug: one line naming it, never a stack trace (run-process.ts prints one with IPVSADM_DEBUG=1).

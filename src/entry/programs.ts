@@ -3,7 +3,7 @@
 // load into dist/cli/bundle.cjs, so starting a command reads and compiles one file.
 import { dispatch } from './command-table.js';
 import type { ImportModule } from '../app/io.js';
-import { runProcess } from '../cli/run-process.js';
+import { runProcess } from '../app/run-process.js';
 
 /** `importModule`: import() as bin/ passes it in (the bundle itself has none, see Io.importModule) */
 export function ipvsadm(argv: readonly string[], importModule?: ImportModule): Promise<void> {

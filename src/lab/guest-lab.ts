@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Io } from '../app/io.js';
 import { openClient } from '../app/open-client.js';
 import { restore } from '../cli/restore.js';
-import { processIo } from '../cli/process-io.js';
+import { processIo } from '../app/process-io.js';
 import { IpvsClient } from '../ipvs/client.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';
 import type { TunnelType } from '../ipvs/vocabulary.js';

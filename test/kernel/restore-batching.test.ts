@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { IpvsClient } from '../../src/ipvs/client.js';
 import { openNativeTransport } from '../../src/netlink/native.js';
 import { restore } from '../../src/cli/restore.js';
-import { systemNameResolver } from '../../src/cli/system-names.js';
+import { systemNameResolver } from '../../src/app/system-names.js';
 import { recordReliability } from '../support/reliability.js';
 import { assertInGuest, resetIpvs, runC } from './support/guest.js';
 import type { RunResult } from './support/guest.js';

@@ -2,7 +2,7 @@
 // suite calls main() directly rather than spawning bin/ipvsadm.js for every case).
 import { dispatch } from '../../../src/entry/command-table.js';
 import type { Io } from '../../../src/app/io.js';
-import { processIo } from '../../../src/cli/process-io.js';
+import { processIo } from '../../../src/app/process-io.js';
 
 export interface RunResult {
   readonly stdout: string;

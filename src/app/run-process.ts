@@ -2,10 +2,10 @@
 // exit status, and what a broken pipe or a full disk does. A broken pipe ends the process quietly
 // with status 141, as a C tool killed by SIGPIPE reports in a shell; any other write error is one
 // line on stderr and a non-zero status (ipvsadm 1.31 exits 0 and loses the output: we fail).
-import type { ImportModule, Io } from '../app/io.js';
+import type { ImportModule, Io } from './io.js';
 import { StreamWriter, writeErrorText } from './output.js';
 import { processIo } from './process-io.js';
-import { PROCESS_EXIT } from '../app/exit-status.js';
+import { PROCESS_EXIT } from './exit-status.js';
 
 export type Entry = (io: Io) => Promise<number>;
 

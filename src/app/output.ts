@@ -2,7 +2,7 @@
 // outside native callbacks, one chunk at a time with back-pressure, and the first write error is
 // kept (never thrown, never an unhandled 'error' event) for the app boundary to act on. Input
 // bytes that were not UTF-8 (escaped by app/raw-text.ts) go out as the same bytes.
-import { encodeRaw } from '../app/raw-text.js';
+import { encodeRaw } from './raw-text.js';
 
 /** The part of a Node writable stream the writer uses (process.stdout, a pipe, a test double). */
 export interface WritableLike {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { recordReliability } from '../support/reliability.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const RUN_PROCESS = `${ROOT}dist/cli/run-process.js`;
+const RUN_PROCESS = `${ROOT}dist/app/run-process.js`;
 
 /** A node process whose entry prints `lines` lines of 100 bytes (or throws), through runProcess. */
 function script(body: string): string {

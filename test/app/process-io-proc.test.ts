@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readProcFile } from '../../src/cli/process-io.js';
+import { readProcFile } from '../../src/app/process-io.js';
 
 describe('readProcFile', () => {
   it('reads files of any size byte for byte, past the first buffer and across doublings', () => {

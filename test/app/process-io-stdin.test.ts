@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readWhole } from '../../src/cli/process-io.js';
+import { readWhole } from '../../src/app/process-io.js';
 
 const dist = (path: string): string => fileURLToPath(new URL(`../../dist/${path}`, import.meta.url));
 
 /** Prints the md5 and length of what processIo's readStdin gave, as raw bytes again. */
 const CHILD = `
 import { createHash } from 'node:crypto';
-import { processIo } from ${JSON.stringify(dist('cli/process-io.js'))};
+import { processIo } from ${JSON.stringify(dist('app/process-io.js'))};
 import { encodeRaw } from ${JSON.stringify(dist('app/raw-text.js'))};
 const text = await processIo('ipvsadm', { stdout() {}, stderr() {} }).readStdin();
 const bytes = encodeRaw(text);

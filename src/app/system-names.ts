@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Resolver } from 'node:dns/promises';
 import { formatAddress, parseIPv4, parseIPv6 } from '../ipvs/address.js';
 import type { Address } from '../ipvs/address.js';
-import type { NameResolver } from '../app/io.js';
+import type { NameResolver } from './io.js';
 import type { Protocol } from '../ipvs/vocabulary.js';
 
 /** /etc/services indexed both ways; the first line that matches wins, as with glibc. */

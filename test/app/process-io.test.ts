@@ -2,7 +2,7 @@
 // one line and status 2 before it touches the kernel (help and version still work).
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { timeoutFromEnv } from '../../src/cli/process-io.js';
+import { timeoutFromEnv } from '../../src/app/process-io.js';
 import { captureIo } from '../support/capture-io.js';
 
 describe('timeoutFromEnv', () => {

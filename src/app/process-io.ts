@@ -4,10 +4,9 @@ import { fstatSync, readSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { openNativeTransport } from '../netlink/native.js';
-import { decodeRaw } from '../app/raw-text.js';
-import { FixedListingError } from './listing-errors.js';
-import { TIMEOUT_ENV } from '../app/io.js';
-import type { ImportModule, Io } from '../app/io.js';
+import { decodeRaw } from './raw-text.js';
+import { InputError, TIMEOUT_ENV } from './io.js';
+import type { ImportModule, Io } from './io.js';
 import { writeErrorText } from './output.js';
 import { systemNameResolver } from './system-names.js';
 
@@ -31,7 +30,7 @@ export function shellArgv0(scriptPath: string | undefined, fallback: string): st
  * process.stdin of a pipe sets it non-blocking.
  */
 async function readStdin(stream: () => NodeJS.ReadableStream): Promise<string> {
-  const unreadable = (why: string): FixedListingError => new FixedListingError(`cannot read standard input: ${why}`);
+  const unreadable = (why: string): InputError => new InputError(`cannot read standard input: ${why}`);
   let stat: Stats | undefined;
   try {
     stat = fstatSync(0);

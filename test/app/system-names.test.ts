@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hostsNameOf, hostsUseDns, parseHostsFile, parseServicesFile, systemNameResolver } from '../../src/cli/system-names.js';
+import { hostsNameOf, hostsUseDns, parseHostsFile, parseServicesFile, systemNameResolver } from '../../src/app/system-names.js';
 import { parseIPv4, parseIPv6 } from '../../src/ipvs/address.js';
 
 const SERVICES = [

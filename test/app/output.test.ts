@@ -2,8 +2,8 @@
 // first write error is kept — never thrown, never an unhandled 'error' event.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { CHUNK_BYTES, StreamWriter, writeErrorText } from '../../src/cli/output.js';
-import type { WritableLike } from '../../src/cli/output.js';
+import { CHUNK_BYTES, StreamWriter, writeErrorText } from '../../src/app/output.js';
+import type { WritableLike } from '../../src/app/output.js';
 import { recordReliability } from '../support/reliability.js';
 
 /** A stream double: records chunks; `full` makes write() report back-pressure until drained. */
