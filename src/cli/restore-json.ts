@@ -28,7 +28,8 @@ export function readOrReport(text: string, stderr: (text: string) => void): Save
     return readJsonSave(text);
   } catch (e) {
     if (!(e instanceof SaveFormatError)) throw e;
-    stderr(`ipvsadm: restore: ${e.message}; nothing was changed\n`);
+    for (const p of e.all) stderr(`ipvsadm: restore: ${p.message}\n`);
+    stderr('ipvsadm: restore: nothing was changed\n');
     return IPVSADM_EXIT.BAD_DOCUMENT;
   }
 }

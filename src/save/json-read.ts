@@ -18,21 +18,51 @@ export interface SavedService {
 }
 
 export interface SavedTable {
+  /** a save has the timeouts and daemons; a listing ("table") has neither */
+  readonly kind: 'save' | 'table';
   /** absent from a listing document (and from a save that chose to leave them as they are) */
   readonly timeouts?: Timeouts;
   readonly daemons: readonly DaemonConfig[];
   readonly services: readonly SavedService[];
 }
 
-/** The document is not a save this version can restore; `at` is the JSON path of the problem. */
+/**
+ * The document is not a save this version can restore; `at` is the JSON path of the problem.
+ * `more`: the problems of the other services and sections, one per item (each item's first).
+ */
 export class SaveFormatError extends Error {
   override readonly name = 'SaveFormatError';
   constructor(
     readonly at: string,
     readonly problem: string,
+    readonly more: readonly SaveFormatError[] = [],
   ) {
     super(at === '' ? problem : `${at}: ${problem}`);
   }
+
+  /** This problem and the others found. */
+  get all(): readonly SaveFormatError[] {
+    return [this, ...this.more];
+  }
+}
+
+/** Reads every item, collecting the first problem of each; throws them all together. */
+function each<T, R>(items: readonly T[], read: (item: T, i: number) => R, problems: SaveFormatError[]): R[] {
+  const out: R[] = [];
+  items.forEach((item, i) => {
+    try {
+      out.push(read(item, i));
+    } catch (e) {
+      if (!(e instanceof SaveFormatError)) throw e;
+      problems.push(e);
+    }
+  });
+  return out;
+}
+
+function throwAll(problems: readonly SaveFormatError[]): void {
+  const [first, ...rest] = problems;
+  if (first) throw new SaveFormatError(first.at, first.problem, rest);
 }
 
 /** Restore input is JSON when its first character other than white space (or a BOM) is `{`. */
@@ -44,7 +74,7 @@ export function isJsonSave(text: string): boolean {
 const MAX_TIMEOUT = 2678400;
 const INT_MAX = 2147483647;
 
-/** Reads a whole JSON save; throws SaveFormatError naming the first problem. */
+/** Reads a whole JSON save; throws SaveFormatError naming the first problem of each item. */
 export function readJsonSave(text: string): SavedTable {
   let doc: unknown;
   try {
@@ -63,13 +93,18 @@ export function readJsonSave(text: string): SavedTable {
   if (kind !== 'save' && kind !== 'table') throw new SaveFormatError('kind', 'must be "save" or "table" to restore (timeouts, daemons and connections documents are not tables)');
   const listing = kind === 'table';
   root.only(listing ? ['format', 'version', 'kind', 'services', 'ipvs'] : ['format', 'version', 'kind', 'services', 'timeouts', 'daemons']);
-  const services = array(root.required('services'), 'services').map((s, i) => readService(s, `services[${i}]`, listing));
-  unique(services, (s) => serviceId(s.service.key), 'the same service as');
-  if (listing) return { daemons: [], services };
-  const timeouts = root.has('timeouts') ? readTimeouts(root.get('timeouts'), 'timeouts') : undefined;
-  const daemons = root.has('daemons') ? array(root.get('daemons'), 'daemons').map((d, i) => readDaemon(d, `daemons[${i}]`)) : [];
-  unique(daemons.map((d, i) => ({ d, at: `daemons[${i}]` })), ({ d }) => String(d.state), 'the same daemon state as');
-  return { ...(timeouts ? { timeouts } : {}), daemons, services };
+  const problems: SaveFormatError[] = [];
+  const services = each(array(root.required('services'), 'services'), (s, i) => readService(s, `services[${i}]`, listing), problems);
+  each([services], (list) => unique(list, (s) => serviceId(s.service.key), 'the same service as'), problems);
+  if (listing) {
+    throwAll(problems);
+    return { kind, daemons: [], services };
+  }
+  const [timeouts] = root.has('timeouts') ? each([root.get('timeouts')], (t) => readTimeouts(t, 'timeouts'), problems) : [];
+  const daemons = root.has('daemons') ? each(array(root.get('daemons'), 'daemons'), (d, i) => readDaemon(d, `daemons[${i}]`), problems) : [];
+  each([daemons], (list) => unique(list.map((d, i) => ({ d, at: `daemons[${i}]` })), ({ d }) => String(d.state), 'the same daemon state as'), problems);
+  throwAll(problems);
+  return { kind, ...(timeouts ? { timeouts } : {}), daemons, services };
 }
 
 /** `Unexpected token '}' … at line 3, column 5` from JSON.parse's message and position. */

@@ -258,3 +258,28 @@ describe('a document that cannot be restored: the first problem, by its path', (
 it('TABLE is in the listing order', () => {
   expect(sortServices(TABLE)).toEqual(TABLE);
 });
+
+describe('every problem, one per item', () => {
+  it('the first problem of each service, real server list, timeouts and daemons', () => {
+    const text = edited((d) => {
+      d['services'][0]['fwmark'] = 0;
+      d['services'][3]['destinations'][0]['weight'] = -1;
+      d['services'][3]['port'] = 70000;
+      d['timeouts']['tcp'] = 'long';
+      d['daemons'][1]['state'] = 'standby';
+    });
+    let error: unknown;
+    try {
+      readJsonSave(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SaveFormatError);
+    expect((error as SaveFormatError).all.map((p) => p.message)).toEqual([
+      'services[0].fwmark: must be an integer from 1 to 4294967295',
+      'services[3].port: must be an integer from 0 to 65535',
+      'timeouts.tcp: must be an integer from 0 to 2678400',
+      'daemons[1].state: must be one of "master", "backup"',
+    ]);
+  });
+});
