@@ -34,6 +34,22 @@ export const PREP_EXIT = {
   ROLLBACK_FAILED: 4,
 } as const;
 
+/** `ipvsadm apply` (ipvsadm(8), APPLY); --dry-run's 0 and 2 as `terraform plan -detailed-exitcode`. */
+export const APPLY_EXIT = {
+  /** applied and verified, or nothing to change (--dry-run: nothing would change) */
+  OK: 0,
+  /** the file, the options or IPVS itself are not usable: nothing was touched */
+  INVALID: 1,
+  /** --dry-run: there are changes to make */
+  PENDING: 2,
+  /** the kernel refused a change (or the check after applying failed); all was undone */
+  ROLLED_BACK: 3,
+  /** as ROLLED_BACK, but some undo was refused too: the changes listed remain */
+  ROLLBACK_INCOMPLETE: 4,
+  /** another apply is changing this namespace's table: nothing was touched */
+  BUSY: 5,
+} as const;
+
 /** `ipvsadm lab` (ipvsadm(8), LAB). */
 export const LAB_EXIT = {
   OK: 0,

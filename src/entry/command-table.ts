@@ -1,5 +1,5 @@
 // The command table of `ipvsadm`: a leading word selects a command beyond ipvsadm's
-// (`ipvsadm realserver up ...`; a word can never be an ipvsadm option, so these cannot clash
+// (`ipvsadm realserver up ...`, `ipvsadm apply FILE`; a word can never be an ipvsadm option, so these cannot clash
 // with the 1.31 command line), anything else is the 1.31 command line (main.ts). The front ends
 // are peers loaded lazily, so the ipvsadm-compatible path pays nothing for the others.
 import type { Io } from '../app/io.js';
@@ -10,6 +10,7 @@ type Loader = (io: Io) => Promise<SubcommandRunner>;
 
 type PrepCli = typeof import('../realserver/cli.js');
 type LabCli = typeof import('../lab/cli.js');
+type ApplyCli = typeof import('../apply/cli.js');
 
 /**
  * The module at `path` (relative to this one), through io.importModule when the process gives
@@ -31,6 +32,7 @@ const SUBCOMMANDS: Readonly<Record<string, Loader>> = {
     return (argv, io) => runPrepCli('director', argv, io);
   },
   lab: async (io) => (await loadModule<LabCli>(io, '../lab/cli.js', () => import('../lab/cli.js'))).runLabCli,
+  apply: async (io) => (await loadModule<ApplyCli>(io, '../apply/cli.js', () => import('../apply/cli.js'))).runApplyCli,
 };
 
 /** Runs one `ipvsadm` command line, ours or 1.31's; returns the exit status. */

@@ -80,6 +80,12 @@ export interface Destination extends DestinationConfig {
   readonly stats: Stats;
 }
 
+/** The settings of a destination as reported, without its counts and counters. */
+export function destinationConfig(d: Destination): DestinationConfig {
+  const { activeConns: _a, inactConns: _i, persistConns: _p, stats: _s, ...config } = d;
+  return config;
+}
+
 export interface ServiceWithDestinations {
   readonly service: Service;
   readonly destinations: readonly Destination[];

@@ -55,8 +55,8 @@ def serve(name, max_seconds):
     time.sleep(max_seconds)
 
 
-def http_get(host, port):
-    with socket.create_connection((host, port), timeout=OP_TIMEOUT) as s:
+def http_get(host, port, timeout=OP_TIMEOUT):
+    with socket.create_connection((host, port), timeout=timeout) as s:
         s.sendall(b'GET / HTTP/1.0\r\nHost: %s\r\n\r\n' % host.encode())
         data = b''
         while True:
@@ -93,7 +93,9 @@ def count(answers, who):
 
 def run_step(step, summary, deadline):
     """One step: `http HOST PORT N`, `udp HOST PORT SOCKETS PER_SOCKET`, `sip HOST PORT CALLID...`,
-    `hold HOST PORT N SECONDS` (N connections, no request, kept open), `load HOST TCPPORT UDPPORT SECONDS`."""
+    `hold HOST PORT N SECONDS` (N connections, no request, kept open), `load HOST TCPPORT UDPPORT SECONDS`,
+    `stream HOST PORT SECONDS` (HTTP requests one after another; a request that fails counts as
+    "failed", and the answers so far are printed every second)."""
     words = step.split()
     kind, host, port = words[0], words[1], int(words[2])
     answers = summary.setdefault('%s %s:%d' % (kind, host, port), {})
@@ -132,6 +134,17 @@ def run_step(step, summary, deadline):
             n += 1
             time.sleep(0.05)
         u.close()
+    elif kind == 'stream':
+        end = min(deadline, time.monotonic() + float(words[3]))
+        shown = time.monotonic()
+        while time.monotonic() < end:
+            try:
+                count(answers, http_get(host, port, timeout=1.0))
+            except (OSError, IndexError):
+                count(answers, 'failed')
+            if time.monotonic() - shown >= 1.0:
+                shown = time.monotonic()
+                print(json.dumps(summary), flush=True)
     else:
         raise SystemExit('unknown step: ' + step)
 

@@ -1,0 +1,158 @@
+// `ipvsadm apply [--dry-run] [--prune] [--scope SPEC] [--drain-wait SECONDS] [--json] FILE|-`:
+// argv (commander) → the file read and checked whole → lock → run.ts → format.ts, and the one
+// mapping of its outcomes to the exit statuses of app/exit-status.ts APPLY_EXIT.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { APPLY_EXIT } from '../app/exit-status.js';
+import type { Io } from '../app/io.js';
+import { openClient } from '../app/open-client.js';
+import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
+import { serviceId } from '../ipvs/vocabulary.js';
+import { DesiredFileError, readDesired } from './desired.js';
+import type { Desired } from './desired.js';
+import { applyJson, formatApply } from './format.js';
+import type { Outcome } from './format.js';
+import { DEFAULT_LOCK_DIR, LockBusyError, takeLock } from './lock.js';
+import { runApply } from './run.js';
+import { inScope, parseScope, ScopeError } from './scope.js';
+import type { Scope } from './scope.js';
+
+interface ApplyOptions {
+  readonly dryRun?: boolean;
+  readonly prune?: boolean;
+  readonly scope?: string[];
+  readonly drainWait?: string;
+  readonly json?: boolean;
+  readonly lockDir: string;
+}
+
+function program(io: Io): Command {
+  return new Command('ipvsadm apply')
+    .description(
+      'Make the IPVS table hold what FILE says (1.31 -S text or a JSON save; - for standard input), ' +
+        'without a flush: adds first, then changes in place, then removals; the table is read back and ' +
+        'compared with the file, and a failure undoes everything this run changed.',
+    )
+    .argument('<file>', 'the table wanted: ipvsadm -S text or ipvsadm -S --json output, or - for standard input')
+    .option('--dry-run', 'print the plan and change nothing (exit 0: nothing to change, 2: changes pending)')
+    .option('--prune', 'remove services (and sync daemons) that are not in the file; without it they are kept')
+    .option('--scope <spec>', 'only see and touch these services: CIDRs of virtual addresses, fwmark:N[-M], tcp|udp|sctp; repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--drain-wait <seconds>', 'set leaving real servers to weight 0 and wait this long before removing them')
+    .option('--json', 'the plan and the outcome as one JSON document')
+    .addOption(new Option('--lock-dir <dir>', 'where the lock of a running apply lives').default(DEFAULT_LOCK_DIR).hideHelp())
+    .helpOption('-h, --help', 'show this help')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t), outputError: (t, write) => write(t) });
+}
+
+const say = (io: Io, message: string): void => io.stderr(`ipvsadm apply: ${message}\n`);
+
+export async function runApplyCli(argv: readonly string[], io: Io): Promise<number> {
+  const cmd = program(io);
+  try {
+    cmd.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    if (e.exitCode === 0) return APPLY_EXIT.OK;
+    io.stderr("Try `ipvsadm apply --help' for more information.\n");
+    return APPLY_EXIT.INVALID;
+  }
+  const o = cmd.opts<ApplyOptions>();
+  const file = cmd.args[0]!;
+  let scope: Scope | undefined;
+  let drainWaitMs: number | undefined;
+  try {
+    scope = o.scope ? parseScope(o.scope) : undefined;
+  } catch (e) {
+    if (!(e instanceof ScopeError)) throw e;
+    say(io, e.message);
+    return APPLY_EXIT.INVALID;
+  }
+  if (o.drainWait !== undefined) {
+    const seconds = /^\d{1,6}(\.\d{1,3})?$/.test(o.drainWait) ? Number(o.drainWait) : NaN;
+    if (!(seconds >= 0 && seconds <= 86400)) {
+      say(io, `--drain-wait ${o.drainWait}: expected seconds from 0 to 86400`);
+      return APPLY_EXIT.INVALID;
+    }
+    drainWaitMs = seconds * 1000;
+  }
+  const desired = await readFile(file, io, scope);
+  if (typeof desired === 'number') return desired;
+
+  let client;
+  try {
+    client = await openClient(io, { dumpsTable: true });
+  } catch (e) {
+    if (!(e instanceof IpvsOperationError)) throw e;
+    say(io, `cannot talk to IPVS: ${e.message}; nothing was changed`);
+    return APPLY_EXIT.INVALID;
+  }
+  let lock;
+  try {
+    lock = o.dryRun ? undefined : takeLock(o.lockDir);
+  } catch (e) {
+    client.close();
+    if (!(e instanceof LockBusyError)) throw e;
+    say(io, `${e.message}; nothing was changed`);
+    return APPLY_EXIT.BUSY;
+  }
+  try {
+    const { plan, outcome } = await runApply(client, desired, {
+      dryRun: o.dryRun === true,
+      prune: o.prune === true,
+      ...(scope ? { scope } : {}),
+      ...(drainWaitMs !== undefined ? { drainWaitMs } : {}),
+    });
+    const name = file === '-' ? 'the input' : file;
+    io.stdout(o.json ? applyJson(plan, outcome) : formatApply(plan, outcome, name, io.color === true));
+    return exitOf(outcome);
+  } catch (e) {
+    if (!(e instanceof IpvsOperationError || e instanceof IpvsExchangeError)) throw e;
+    say(io, `cannot read the table: ${e.message}; nothing was changed`);
+    return APPLY_EXIT.INVALID;
+  } finally {
+    lock?.release();
+    client.close();
+  }
+}
+
+function exitOf(outcome: Outcome): number {
+  switch (outcome.kind) {
+    case 'unchanged':
+    case 'applied':
+      return APPLY_EXIT.OK;
+    case 'pending':
+      return APPLY_EXIT.PENDING;
+    case 'failed':
+      return outcome.rollback.failures.length > 0 ? APPLY_EXIT.ROLLBACK_INCOMPLETE : APPLY_EXIT.ROLLED_BACK;
+  }
+}
+
+/** The file read and checked, services outside --scope included; a status when it cannot be used. */
+async function readFile(file: string, io: Io, scope: Scope | undefined): Promise<Desired | number> {
+  let text: string;
+  try {
+    text = file === '-' ? await io.readStdin() : readFileSync(file, 'utf8');
+  } catch (e) {
+    say(io, `${file}: ${e instanceof Error ? e.message : String(e)}`);
+    return APPLY_EXIT.INVALID;
+  }
+  const name = file === '-' ? '<stdin>' : file;
+  let desired: Desired;
+  try {
+    desired = await readDesired(text, io.names);
+  } catch (e) {
+    if (!(e instanceof DesiredFileError)) throw e;
+    for (const p of e.problems) say(io, `${name}: ${p.at}: ${p.message}`);
+    say(io, 'nothing was changed');
+    return APPLY_EXIT.INVALID;
+  }
+  const outside = desired.services.filter((s) => !inScope(scope, s.service.key));
+  if (scope && outside.length > 0) {
+    for (const s of outside) say(io, `${name}: ${s.at}: service ${serviceId(s.service.key)} is outside --scope ${scope.text}`);
+    say(io, 'nothing was changed');
+    return APPLY_EXIT.INVALID;
+  }
+  return desired;
+}

@@ -1,0 +1,255 @@
+// The plan of `ipvsadm apply`: what to change so that the kernel's table (a Snapshot) holds what
+// the file says (a Desired), make-before-break — timeouts, adds, changes in place, daemons, then
+// removals; never a flush. Pure: each step carries its kernel changes and what undoes each.
+import { addressEquals, formatAddress } from '../ipvs/address.js';
+import type { Change } from '../ipvs/changes.js';
+import { AF_INET6, DaemonState, FwdMethod, SvcFlag, TunFlag } from '../ipvs/constants.js';
+import { destinationConfig } from '../ipvs/model.js';
+import type { DaemonConfig, DestinationConfig, ServiceConfig, ServiceKey, Snapshot, Timeouts } from '../ipvs/model.js';
+import { destinationId, forwardingOf, serviceId, tunnelTypeOf } from '../ipvs/vocabulary.js';
+import { schedFlagWords } from '../table/sched-flags.js';
+import { dottedMask } from '../table/service-text.js';
+import type { Desired } from './desired.js';
+import { inScope } from './scope.js';
+import type { Scope } from './scope.js';
+
+export type StepAction = 'add' | 'change' | 'remove';
+export type StepObject = 'service' | 'real server' | 'timeouts' | 'daemon';
+
+/** One setting as shown: its value before and after (absent on the side that has none). */
+export interface Field {
+  readonly name: string;
+  readonly before?: string;
+  readonly after?: string;
+}
+
+export interface PlanStep {
+  readonly action: StepAction;
+  readonly object: StepObject;
+  /** `tcp 192.0.2.1:80`, `198.51.100.1:80 of tcp 192.0.2.1:80`, `master daemon` */
+  readonly label: string;
+  readonly fields: readonly Field[];
+  /** what the kernel is asked, in order, each with what puts it back */
+  readonly changes: readonly Planned[];
+}
+
+/** One kernel change and the changes that undo it (a removed service: add it and its servers). */
+export interface Planned {
+  readonly do: Change;
+  readonly undo: readonly Change[];
+}
+
+const planned = (change: Change, ...undo: Change[]): Planned => ({ do: change, undo });
+
+export interface Plan {
+  readonly steps: readonly PlanStep[];
+  /** in scope and in the kernel but not in the file, and kept (no --prune) */
+  readonly unmanaged: readonly string[];
+  /** what the plan leaves alone and why */
+  readonly notes: readonly string[];
+}
+
+export interface PlanOptions {
+  readonly prune: boolean;
+  readonly scope?: Scope;
+}
+
+// ---- settings as shown (the same text decides whether a setting differs) ----
+
+function persistenceText(s: ServiceConfig): string {
+  if ((s.flags & SvcFlag.PERSISTENT) === 0) return 'none';
+  const mask = s.key.af === AF_INET6 ? `/${s.netmask}` : ` mask ${dottedMask(s.netmask)}`;
+  return `${s.timeout >>> 0} s${mask}`;
+}
+
+export function serviceFields(s: ServiceConfig): Field[] {
+  const words = schedFlagWords(s.scheduler, s.flags);
+  return [
+    { name: 'scheduler', after: s.scheduler },
+    { name: 'scheduler flags', after: words.length > 0 ? words.join(',') : 'none' },
+    { name: 'persistence', after: persistenceText(s) },
+    { name: 'one-packet', after: (s.flags & SvcFlag.ONEPACKET) !== 0 ? 'yes' : 'no' },
+    { name: 'pe', after: s.pe || 'none' },
+  ];
+}
+
+const CHECKSUM: Readonly<Record<number, string>> = { [TunFlag.NOCSUM]: 'nocsum', [TunFlag.CSUM]: 'csum', [TunFlag.REMCSUM]: 'remcsum' };
+
+function tunnelText(d: DestinationConfig): string {
+  const type = tunnelTypeOf(d.tunType) ?? `type ${d.tunType}`;
+  const checksum = CHECKSUM[d.tunFlags] ?? `flags ${d.tunFlags}`;
+  if (type === 'gue') return `gue port ${d.tunPort} ${checksum}`;
+  if (type === 'gre') return `gre ${checksum}`;
+  return type;
+}
+
+export function destinationFields(d: DestinationConfig): Field[] {
+  const tunnel = (d.fwdMethod & 7) === FwdMethod.TUNNEL;
+  return [
+    { name: 'forwarding', after: forwardingOf(d.fwdMethod) ?? `code ${d.fwdMethod & 7}` },
+    { name: 'weight', after: String(d.weight | 0) },
+    { name: 'upper threshold', after: String(d.uThreshold >>> 0) },
+    { name: 'lower threshold', after: String(d.lThreshold >>> 0) },
+    ...(tunnel ? [{ name: 'tunnel', after: tunnelText(d) }] : []),
+  ];
+}
+
+function daemonFields(d: DaemonConfig): Field[] {
+  return [
+    { name: 'interface', after: d.mcastIfn },
+    { name: 'sync id', after: String(d.syncId) },
+    ...(d.syncMaxlen !== undefined ? [{ name: 'maximum length', after: String(d.syncMaxlen) }] : []),
+    ...(d.mcastGroup !== undefined ? [{ name: 'group', after: formatAddress(d.mcastGroup) }] : []),
+    ...(d.mcastPort !== undefined ? [{ name: 'port', after: String(d.mcastPort) }] : []),
+    ...(d.mcastTtl !== undefined ? [{ name: 'ttl', after: String(d.mcastTtl) }] : []),
+  ];
+}
+
+const asBefore = (fields: readonly Field[]): Field[] => fields.map((f) => ({ name: f.name, ...(f.after !== undefined ? { before: f.after } : {}) }));
+
+/** The fields whose text differs, before → after; empty when the settings are the same. */
+function differences(before: readonly Field[], after: readonly Field[]): Field[] {
+  const names = [...new Set([...before, ...after].map((f) => f.name))];
+  const out: Field[] = [];
+  for (const name of names) {
+    const b = before.find((f) => f.name === name)?.after;
+    const a = after.find((f) => f.name === name)?.after;
+    if (a !== b) out.push({ name, ...(b !== undefined ? { before: b } : {}), ...(a !== undefined ? { after: a } : {}) });
+  }
+  return out;
+}
+
+// ---- the plan ----
+
+
+const destLabel = (d: DestinationConfig, key: ServiceKey): string => `${destinationId(d)} of ${serviceId(key)}`;
+
+/** The steps that make the kernel (`current`) match the file (`desired`) within the scope. */
+export function planApply(current: Snapshot, desired: Desired, options: PlanOptions): Plan {
+  const adds: PlanStep[] = [];
+  const edits: PlanStep[] = [];
+  const removals: PlanStep[] = [];
+  const unmanaged: string[] = [];
+  const notes: string[] = [];
+  const kernel = new Map(current.services.filter((s) => inScope(options.scope, s.service.key)).map((s) => [serviceId(s.service.key), s]));
+  const wanted = new Set<string>();
+
+  for (const { service, destinations } of desired.services) {
+    const id = serviceId(service.key);
+    wanted.add(id);
+    const have = kernel.get(id);
+    if (!have) {
+      adds.push({ action: 'add', object: 'service', label: id, fields: serviceFields(service), changes: [planned({ op: 'add-service', service }, { op: 'delete-service', key: service.key })] });
+      for (const dest of destinations) adds.push(addDest(service.key, dest));
+      continue;
+    }
+    const { stats: _stats, ...was } = have.service;
+    const changed = differences(serviceFields(was), serviceFields(service));
+    if (changed.length > 0) {
+      edits.push({ action: 'change', object: 'service', label: id, fields: changed, changes: [planned({ op: 'edit-service', service }, { op: 'edit-service', service: was })] });
+    }
+    const present = new Map(have.destinations.map((d) => [destinationId(d), destinationConfig(d)]));
+    const keep = new Set<string>();
+    for (const dest of destinations) {
+      const did = destinationId(dest);
+      keep.add(did);
+      const before = present.get(did);
+      if (!before) {
+        adds.push(addDest(service.key, dest));
+        continue;
+      }
+      const diff = differences(destinationFields(before), destinationFields(dest));
+      if (diff.length > 0) {
+        edits.push({ action: 'change', object: 'real server', label: destLabel(dest, service.key), fields: diff, changes: [planned({ op: 'edit-dest', key: service.key, dest }, { op: 'edit-dest', key: service.key, dest: before })] });
+      }
+    }
+    for (const [did, before] of present) {
+      if (keep.has(did)) continue;
+      const moved = destinations.find((d) => !present.has(destinationId(d)) && addressEquals(d.addr, before.addr));
+      if (moved) {
+        notes.push(`real server ${formatAddress(before.addr)} of ${id}: its port cannot change in place (address and port name a real server), so ${destinationId(before)} is removed and ${destinationId(moved)} added`);
+      }
+      removals.push({
+        action: 'remove',
+        object: 'real server',
+        label: destLabel(before, service.key),
+        fields: asBefore(destinationFields(before)),
+        changes: [planned({ op: 'delete-dest', key: service.key, dest: before }, { op: 'add-dest', key: service.key, dest: before })],
+      });
+    }
+  }
+
+  const serviceRemovals: PlanStep[] = [];
+  for (const [id, have] of kernel) {
+    if (wanted.has(id)) continue;
+    if (!options.prune) {
+      unmanaged.push(`service ${id}`);
+      continue;
+    }
+    const { stats: _stats, ...was } = have.service;
+    serviceRemovals.push({
+      action: 'remove',
+      object: 'service',
+      label: id,
+      fields: asBefore(serviceFields(was)),
+      changes: [planned({ op: 'delete-service', key: was.key }, { op: 'add-service', service: was }, ...have.destinations.map((d): Change => ({ op: 'add-dest', key: was.key, dest: destinationConfig(d) })))],
+    });
+  }
+
+  // Timeouts and daemons belong to the whole director: a scoped apply leaves them alone.
+  if (options.scope && (desired.timeouts || desired.daemons)) notes.push(`timeouts and sync daemons: left as they are (--scope ${options.scope.text} covers services only)`);
+  const timeoutSteps = options.scope ? [] : planTimeouts(current.timeouts, desired.timeouts);
+  const daemons = options.scope ? { adds: [], removals: [] } : planDaemons(current.daemons, desired.daemons, options.prune, unmanaged);
+
+  return { steps: [...timeoutSteps, ...adds, ...edits, ...daemons.adds, ...removals, ...serviceRemovals, ...daemons.removals], unmanaged, notes };
+}
+
+function addDest(key: ServiceKey, dest: DestinationConfig): PlanStep {
+  return { action: 'add', object: 'real server', label: destLabel(dest, key), fields: destinationFields(dest), changes: [planned({ op: 'add-dest', key, dest }, { op: 'delete-dest', key, dest })] };
+}
+
+/** Timeouts the file sets (a 0 keeps the kernel's, as `--set` does). */
+function planTimeouts(current: Timeouts, wanted: Timeouts | undefined): PlanStep[] {
+  if (!wanted) return [];
+  const fields: Field[] = [];
+  for (const [name, key] of [
+    ['tcp', 'tcp'],
+    ['tcp fin', 'tcpFin'],
+    ['udp', 'udp'],
+  ] as const) {
+    if (wanted[key] !== 0 && wanted[key] !== current[key]) fields.push({ name, before: `${current[key]} s`, after: `${wanted[key]} s` });
+  }
+  if (fields.length === 0) return [];
+  return [{ action: 'change', object: 'timeouts', label: 'timeouts', fields, changes: [planned({ op: 'set-timeouts', timeouts: wanted }, { op: 'set-timeouts', timeouts: current })] }];
+}
+
+const stateName = (state: number): string => (state === DaemonState.MASTER ? 'master' : 'backup');
+
+/** The kernel reports one entry per daemon; an entry may carry both states. */
+function runningOf(current: readonly DaemonConfig[], state: number): DaemonConfig | undefined {
+  const d = current.find((c) => (c.state & state) !== 0);
+  return d && { ...d, state };
+}
+
+function planDaemons(current: readonly DaemonConfig[], wanted: readonly DaemonConfig[] | undefined, prune: boolean, unmanaged: string[]): { adds: PlanStep[]; removals: PlanStep[] } {
+  const adds: PlanStep[] = [];
+  const removals: PlanStep[] = [];
+  if (!wanted) return { adds, removals };
+  for (const state of [DaemonState.MASTER, DaemonState.BACKUP]) {
+    const label = `${stateName(state)} daemon`;
+    const running = runningOf(current, state);
+    const want = wanted.find((w) => w.state === state);
+    const stop = (d: DaemonConfig): Change => ({ op: 'stop-daemon', state, syncId: d.syncId });
+    const start = (d: DaemonConfig): Change => ({ op: 'start-daemon', daemon: d });
+    if (want && !running) adds.push({ action: 'add', object: 'daemon', label, fields: daemonFields(want), changes: [planned(start(want), stop(want))] });
+    if (want && running) {
+      const diff = differences(daemonFields(running), daemonFields(want)).filter((f) => f.after !== undefined);
+      if (diff.length > 0) adds.push({ action: 'change', object: 'daemon', label, fields: diff, changes: [planned(stop(running), start(running)), planned(start(want), stop(want))] });
+    }
+    if (!want && running) {
+      if (prune) removals.push({ action: 'remove', object: 'daemon', label, fields: asBefore(daemonFields(running)), changes: [planned(stop(running), start(running))] });
+      else unmanaged.push(label);
+    }
+  }
+  return { adds, removals };
+}

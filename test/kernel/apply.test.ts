@@ -1,0 +1,222 @@
+// `ipvsadm apply` in the kernel, checked with the C tool's -Sn: onto an empty table and again,
+// from 1.31 -S text and from our JSON save; zero dropped requests while apply changes a NAT
+// service under traffic, against the drops of 1.31's ipvsadm-restore (flush and replay), both
+// counts printed; a bad file and a refusal midway leave the table exactly as it was; --scope
+// with --prune; a second apply while one runs is refused.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVERY_KIND } from './support/every-kind.js';
+import { assertInGuest, resetIpvs, runC, sh } from './support/guest.js';
+import { createNatLab, LAB_PORTS } from './support/nat-lab.js';
+import type { NatLab } from './support/nat-lab.js';
+import { runOurs } from './support/ours.js';
+
+assertInGuest();
+
+const BIN = fileURLToPath(new URL('../../bin/ipvsadm.js', import.meta.url));
+const DIR = mkdtempSync(join(tmpdir(), 'apply-kernel-'));
+const LOCKS = join(DIR, 'locks');
+const VIP = '192.0.2.30';
+const RS = (i: number): string => `198.51.100.${i}:${LAB_PORTS.http}`;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+let lab: NatLab | undefined;
+
+function file(name: string, text: string): string {
+  const path = join(DIR, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function cLines(lines: readonly string[]): void {
+  for (const line of lines) {
+    const r = runC(line.split(' '));
+    if (r.code !== 0) throw new Error(`ipvsadm ${line}: ${r.stderr}`);
+  }
+}
+
+const cSave = (): string => runC(['-Sn']).stdout;
+const apply = (args: readonly string[], stdin?: string) => runOurs(['apply', ...args, '--lock-dir', LOCKS], stdin === undefined ? {} : { stdin });
+
+/** What the C tool lists after building `lines` itself from an empty table. */
+function cTableOf(lines: readonly string[]): string {
+  resetIpvs();
+  cLines(lines);
+  const text = cSave();
+  resetIpvs();
+  return text;
+}
+
+beforeAll(async () => {
+  resetIpvs();
+  lab = await createNatLab({ vips: [VIP], servers: 3 });
+}, 120_000);
+
+afterAll(async () => {
+  resetIpvs();
+  for (const state of ['master', 'backup']) runC(['--stop-daemon', state]);
+  runC(['--set', '900', '120', '300']);
+  await lab?.teardown();
+  rmSync(DIR, { recursive: true, force: true });
+});
+
+const TEXT = [
+  `-A -t ${VIP}:80 -s wlc`,
+  `-a -t ${VIP}:80 -r ${RS(1)} -m -w 1`,
+  `-a -t ${VIP}:80 -r ${RS(2)} -m -w 2`,
+  '-A -u 192.0.2.31:53 -s rr -o',
+  '-a -u 192.0.2.31:53 -r 198.51.100.9:53 -g -w 1',
+  '-A -f 12 -s sh -b sh-port -p 300 -M 255.255.255.0',
+  '-a -f 12 -r 198.51.100.8:0 -i -w 4',
+];
+
+describe('apply onto a table', () => {
+  it('an empty table gets a 1.31 -S file; applied again, nothing changes (status 0 both times)', async () => {
+    const expected = cTableOf(TEXT);
+    const path = file('text.rules', `${TEXT.join('\n')}\n`);
+    const first = await apply([path]);
+    expect({ stderr: first.stderr, code: first.code }).toEqual({ stderr: '', code: 0 });
+    expect(first.stdout).toMatch(/^apply: 7 changes made; the kernel matches .*text\.rules$/m);
+    expect(cSave()).toBe(expected);
+    expect(await apply([path])).toEqual({ stdout: `apply: nothing to change: the kernel matches ${path}\n`, stderr: '', code: 0 });
+    expect(await apply(['--dry-run', path])).toMatchObject({ code: 0 });
+    expect(cSave()).toBe(expected);
+  });
+
+  it('our JSON save of a table of every kind, timeouts and daemons: applied onto an empty kernel, 1.31 lists the same', async () => {
+    resetIpvs();
+    sh('ip link add dummy9 type dummy 2>/dev/null; ip link set dummy9 up');
+    cLines([...EVERY_KIND, '--set 901 121 301', '--start-daemon master --mcast-interface dummy9 --syncid 4']);
+    const views = (): string[] => [cSave(), runC(['-Ln', '--thresholds']).stdout, runC(['-Ln', '--tun-info']).stdout, runC(['-L', '--timeout']).stdout, runC(['-L', '--daemon']).stdout];
+    const before = views();
+    const json = file('every.json', (await runOurs(['-S', '--json'])).stdout);
+    resetIpvs();
+    runC(['--stop-daemon', 'master']);
+    runC(['--set', '900', '120', '300']);
+    const r = await apply([json]);
+    expect({ stderr: r.stderr, code: r.code }).toEqual({ stderr: '', code: 0 });
+    expect(views()).toEqual(before);
+    expect(await apply([json])).toMatchObject({ code: 0, stdout: `apply: nothing to change: the kernel matches ${json}\n` });
+    runC(['--stop-daemon', 'master']);
+    runC(['--set', '900', '120', '300']);
+    sh('ip link del dummy9', { check: false });
+    resetIpvs();
+  });
+});
+
+/** Runs `change` while a client streams HTTP requests through the VIP; the answers by server. */
+async function underTraffic(seconds: number, change: () => Promise<void>): Promise<Record<string, number>> {
+  const started = Date.now();
+  const client = await lab!.startClient([`stream ${VIP} 80 ${seconds}`], { waitForLine: true });
+  await change();
+  // The stream ends `seconds` after it started, a request after that at most 1 s later.
+  await sleep(Math.max(0, started + seconds * 1000 + 3000 - Date.now()));
+  await client.stop();
+  const last = client.output().trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}';
+  return (JSON.parse(last) as Record<string, Record<string, number>>)[`stream ${VIP}:80`] ?? {};
+}
+
+describe('make-before-break under traffic', () => {
+  const INITIAL = [`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m -w 1`, `-a -t ${VIP}:80 -r ${RS(2)} -m -w 1`];
+  const WANTED = [`-A -t ${VIP}:80 -s wlc`, `-a -t ${VIP}:80 -r ${RS(2)} -m -w 3`, `-a -t ${VIP}:80 -r ${RS(3)} -m -w 1`];
+
+  it('apply changes weights, adds and removes a real server and the scheduler: every request answered; ipvsadm-restore drops some', async () => {
+    const path = file('wanted.rules', `${WANTED.join('\n')}\n`);
+    const expected = cTableOf(WANTED);
+    resetIpvs();
+    cLines(INITIAL);
+    const applied = await underTraffic(6, async () => {
+      await sleep(1500);
+      const r = await apply([path]);
+      expect({ stderr: r.stderr, code: r.code }).toEqual({ stderr: '', code: 0 });
+    });
+    expect(cSave()).toBe(expected);
+    const answered = Object.entries(applied).filter(([k]) => k !== 'failed').reduce((n, [, v]) => n + v, 0);
+
+    // The same change with 1.31's ipvsadm-restore (flush, then replay), a few times over.
+    let restored: Record<string, number> = {};
+    for (let round = 0; round < 3 && !(restored['failed'] ?? 0); round++) {
+      resetIpvs();
+      cLines(INITIAL);
+      restored = await underTraffic(6, async () => {
+        await sleep(1000);
+        for (let i = 0; i < 10; i++) {
+          const r = spawnSync('bash', ['-c', `/usr/sbin/ipvsadm-restore < ${path}`], { encoding: 'utf8' });
+          expect(r.status).toBe(0);
+          await sleep(150);
+        }
+      });
+    }
+    console.log(`requests during apply: ${answered} answered, ${applied['failed'] ?? 0} failed (${JSON.stringify(applied)}); during ipvsadm-restore: ${JSON.stringify(restored)}`);
+    expect(applied['failed'] ?? 0).toBe(0);
+    expect(answered).toBeGreaterThan(20);
+    expect(applied['rs3'] ?? 0).toBeGreaterThan(0);
+    expect(restored['failed'] ?? 0).toBeGreaterThan(0);
+    resetIpvs();
+  }, 180_000);
+});
+
+describe('nothing half-applied', () => {
+  const BASE = [`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m -w 1`, '-A -t 192.0.2.32:80 -s rr'];
+
+  it('a file with an error on line 3 touches nothing (status 1)', async () => {
+    resetIpvs();
+    cLines(BASE);
+    const before = cSave();
+    const path = file('bad.rules', `-A -t ${VIP}:80 -s wlc\n-a -t ${VIP}:80 -r ${RS(1)} -m -w 5\n-a -t ${VIP}:80 -r ${RS(2)} -m -w lots\n`);
+    expect(await apply(['--prune', path])).toEqual({ stdout: '', stderr: `ipvsadm apply: ${path}: line 3: illegal weight specified\nipvsadm apply: nothing was changed\n`, code: 1 });
+    expect(cSave()).toBe(before);
+  });
+
+  it('a refusal midway (a sync daemon on a missing interface) undoes the timeouts, adds and changes before it (status 3)', async () => {
+    resetIpvs();
+    cLines(BASE);
+    const before = [cSave(), runC(['-L', '--timeout']).stdout, runC(['-L', '--daemon']).stdout];
+    const path = file(
+      'refused.rules',
+      [`-A -t ${VIP}:80 -s wlc`, `-a -t ${VIP}:80 -r ${RS(1)} -m -w 7`, `-a -t ${VIP}:80 -r ${RS(2)} -m -w 1`, '-A -u 192.0.2.33:53 -s rr', '--set 902 122 302', '--start-daemon master --mcast-interface nosuchdev0 --syncid 9'].join('\n'),
+    );
+    const r = await apply(['--prune', path]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('apply: + daemon master daemon: interface nosuchdev0, sync id 9: No such device\n');
+    expect(r.stdout).toMatch(/\napply: rolled back: 5 changes undone; the kernel is as it was\n$/);
+    expect([cSave(), runC(['-L', '--timeout']).stdout, runC(['-L', '--daemon']).stdout]).toEqual(before);
+  });
+});
+
+describe('sharing a director', () => {
+  it('--scope: out-of-scope services untouched while in-scope ones are pruned', async () => {
+    resetIpvs();
+    cLines([`-A -t ${VIP}:80 -s rr`, '-A -t 192.0.2.40:80 -s rr', '-A -t 203.0.113.50:80 -s rr', '-A -f 5 -s rr']);
+    const r = await apply(['--prune', '--scope', '192.0.2.0/24', file('scoped.rules', `-A -t ${VIP}:80 -s wlc\n`)]);
+    expect({ stderr: r.stderr, code: r.code }).toEqual({ stderr: '', code: 0 });
+    expect(cSave()).toBe(cTableOf([`-A -t ${VIP}:80 -s wlc`, '-A -t 203.0.113.50:80 -s rr', '-A -f 5 -s rr']));
+  });
+
+  it('a second apply while one runs is refused (status 5) and changes nothing; the first completes', async () => {
+    resetIpvs();
+    cLines([`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m`, `-a -t ${VIP}:80 -r ${RS(2)} -m`]);
+    const slow = file('slow.rules', `-A -t ${VIP}:80 -s rr\n-a -t ${VIP}:80 -r ${RS(1)} -m\n`);
+    const other = file('other.rules', `-A -t ${VIP}:80 -s wlc\n`);
+    const first = spawn('node', [BIN, 'apply', '--drain-wait', '6', '--lock-dir', LOCKS, slow], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let firstOut = '';
+    first.stdout.on('data', (d: Buffer) => void (firstOut += d.toString()));
+    const firstDone = new Promise<number | null>((resolve) => first.once('exit', resolve));
+    const deadline = Date.now() + 30_000;
+    while (!(existsSync(LOCKS) && readdirSync(LOCKS).some((f) => f.endsWith('.lock')))) {
+      if (Date.now() > deadline) throw new Error('the first apply never took the lock');
+      await sleep(50);
+    }
+    const second = spawnSync('node', [BIN, 'apply', '--lock-dir', LOCKS, other], { encoding: 'utf8' });
+    expect({ stdout: second.stdout, code: second.status }).toEqual({ stdout: '', code: 5 });
+    expect(second.stderr).toMatch(/^ipvsadm apply: another ipvsadm apply \(pid \d+\) is changing this network namespace's table; try again when it is done; nothing was changed\n$/);
+    expect(await firstDone).toBe(0);
+    expect(firstOut).toContain(`- real server ${RS(2)} of tcp ${VIP}:80`);
+    expect(cSave()).toBe(cTableOf([`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m`]));
+    expect(readdirSync(LOCKS).filter((f) => f.endsWith('.lock'))).toEqual([]);
+  }, 90_000);
+});
