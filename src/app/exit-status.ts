@@ -50,6 +50,28 @@ export const APPLY_EXIT = {
   BUSY: 5,
 } as const;
 
+/** `ipvsadm drain` (ipvsadm-drain(8)). */
+export const DRAIN_EXIT = {
+  /** the weight is 0 and, as asked, the real server drained and was deleted */
+  OK: 0,
+  /** --wait: the time ran out first; the weight stays 0 and the real server stays */
+  TIMED_OUT: 1,
+  /** bad usage, or no such service or real server: nothing was changed */
+  USAGE: 2,
+  /** IPVS refused a change or could not be read */
+  FAILED: 3,
+} as const;
+
+/** `ipvsadm metrics` (ipvsadm-metrics(8)). */
+export const METRICS_EXIT = {
+  /** printed, or served until SIGTERM/SIGINT */
+  OK: 0,
+  /** bad usage */
+  USAGE: 2,
+  /** IPVS could not be read, or the address could not be listened on */
+  FAILED: 3,
+} as const;
+
 /** `ipvsadm lab` (ipvsadm(8), LAB). */
 export const LAB_EXIT = {
   OK: 0,

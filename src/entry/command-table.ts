@@ -11,6 +11,8 @@ type Loader = (io: Io) => Promise<SubcommandRunner>;
 type PrepCli = typeof import('../realserver/cli.js');
 type LabCli = typeof import('../lab/cli.js');
 type ApplyCli = typeof import('../apply/cli.js');
+type DrainCli = typeof import('../drain/cli.js');
+type MetricsCli = typeof import('../metrics/cli.js');
 
 /**
  * The module at `path` (relative to this one), through io.importModule when the process gives
@@ -33,6 +35,8 @@ const SUBCOMMANDS: Readonly<Record<string, Loader>> = {
   },
   lab: async (io) => (await loadModule<LabCli>(io, '../lab/cli.js', () => import('../lab/cli.js'))).runLabCli,
   apply: async (io) => (await loadModule<ApplyCli>(io, '../apply/cli.js', () => import('../apply/cli.js'))).runApplyCli,
+  drain: async (io) => (await loadModule<DrainCli>(io, '../drain/cli.js', () => import('../drain/cli.js'))).runDrainCli,
+  metrics: async (io) => (await loadModule<MetricsCli>(io, '../metrics/cli.js', () => import('../metrics/cli.js'))).runMetricsCli,
 };
 
 /** Runs one `ipvsadm` command line, ours or 1.31's; returns the exit status. */

@@ -4,16 +4,37 @@
 import { dispatch } from './command-table.js';
 import type { ImportModule } from '../app/io.js';
 import { runProcess } from '../app/run-process.js';
+import { IPVSADM_EXIT } from '../app/exit-status.js';
+import { runInNetns, splitNetns } from '../app/netns.js';
+
+/**
+ * `--netns` (ours, anywhere in argv): the program runs itself again inside that namespace
+ * (app/netns.ts); otherwise `run` gets argv without it.
+ */
+function inNamespace(argv: readonly string[], run: (argv: readonly string[]) => Promise<void>): Promise<void> {
+  const split = splitNetns(argv);
+  if ('error' in split) {
+    return runProcess('ipvsadm', async (io) => {
+      io.stderr(`ipvsadm: ${split.error}\n`);
+      return IPVSADM_EXIT.USAGE;
+    });
+  }
+  if (split.netns !== undefined) {
+    process.exitCode = runInNetns(split.netns, split.argv);
+    return Promise.resolve();
+  }
+  return run(split.argv);
+}
 
 /** `importModule`: import() as bin/ passes it in (the bundle itself has none, see Io.importModule) */
 export function ipvsadm(argv: readonly string[], importModule?: ImportModule): Promise<void> {
-  return runProcess('ipvsadm', (io) => dispatch(argv, io), importModule);
+  return inNamespace(argv, (args) => runProcess('ipvsadm', (io) => dispatch(args, io), importModule));
 }
 
 export function ipvsadmSave(argv: readonly string[]): Promise<void> {
-  return runProcess('ipvsadm', async (io) => (await import('../cli/scripts.js')).mainSave(argv, io));
+  return inNamespace(argv, (args) => runProcess('ipvsadm', async (io) => (await import('../cli/scripts.js')).mainSave(args, io)));
 }
 
 export function ipvsadmRestore(argv: readonly string[]): Promise<void> {
-  return runProcess('ipvsadm', async (io) => (await import('../cli/scripts.js')).mainRestore(argv, io));
+  return inNamespace(argv, (args) => runProcess('ipvsadm', async (io) => (await import('../cli/scripts.js')).mainRestore(args, io)));
 }

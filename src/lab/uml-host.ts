@@ -56,8 +56,10 @@ export const KERNEL_TEST_NEEDS: HostNeeds = {
     ['ipvsadm', 'ipvsadm'],
     // the traffic tests' ARP check (test/kernel/prep-traffic.test.ts)
     ['arping', 'arping'],
+    // `ipvsadm metrics` is checked with Prometheus's own checker (test/kernel/metrics.test.ts)
+    ['promtool', 'prometheus'],
   ],
-  installHint: 'apt-get install -y user-mode-linux kmod ipvsadm iproute2 arping',
+  installHint: 'apt-get install -y user-mode-linux kmod ipvsadm iproute2 arping prometheus',
 };
 
 /** The kernel test suite's install command (kept under its historical name). */

@@ -1,6 +1,7 @@
 // Helpers shared by the man page tests: groff runs (groff is required), roff source lines as
 // plain text, and the "option standing alone" pattern used to look for option spellings.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = new URL('../../', import.meta.url);
@@ -36,3 +37,39 @@ export const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, 
 
 /** `word` standing alone, as an option is written: after a blank or `[{(|,`, before a blank or `]}),|=.;:`. */
 export const wordRe = (word: string): RegExp => new RegExp(`(^|[\\s[{(|,])${escapeRe(word)}(?=[\\s\\]}),|=.;:]|$)`, 'm');
+
+/** Option spellings a front end declares by `.option('…')`, `new Option('…')`, `.helpOption('…')`. */
+export function declaredOptions(sourceFile: string): string[] {
+  const text = readFileSync(new URL(sourceFile, ROOT), 'utf8');
+  const flags = [...text.matchAll(/(?:\.option|\.helpOption|new Option)\(\s*'([^']+)'/g)].map((m) => m[1]!);
+  return [...new Set(flags.flatMap((f) => [...f.matchAll(/(?:^|[\s,])(--?[a-z0-9][a-z0-9-]*)/g)].map((m) => m[1]!)))];
+}
+
+/** Option spellings listed in the Options: part of a commander help text. */
+export function helpOptions(help: string): string[] {
+  return (help.split('\nOptions:\n')[1] ?? '').split('\n').flatMap((l) => /^ {2}(--?[a-z0-9][a-z0-9-]*(?:, --?[a-z0-9][a-z0-9-]*)*)/.exec(l)?.[1]?.split(', ') ?? []);
+}
+
+/** Rendered text of a section (`.SH`) of man/<page>, lines long enough to hold a paragraph. */
+export function renderedSection(page: string, name: string): string {
+  const r = groff(page, ['-man', '-Tascii', '-P-cbou', '-rLL=20000n']);
+  if (r.status !== 0) throw new Error(`groff ${page}: ${r.stderr}`);
+  const lines = r.stdout.split('\n').slice(1);
+  const start = lines.findIndex((l) => l.trim() === name && /^[A-Z]/.test(l));
+  if (start < 0) throw new Error(`man/${page} has no ${name} section`);
+  const end = lines.findIndex((l, i) => i > start && /^[A-Z]/.test(l));
+  return lines.slice(start + 1, end < 0 ? undefined : end).join('\n');
+}
+
+/** The `.TP` tags of a source section (`.SH`) of man/<page>, as plain text. */
+export function itemTags(page: string, sh: string): string[] {
+  const lines = readFileSync(new URL(`man/${page}`, ROOT), 'utf8').split('\n');
+  const out: string[] = [];
+  let inside = false;
+  for (let i = 0; i < lines.length; i++) {
+    const heading = /^\.SH\s+"?([^"]*)"?$/.exec(lines[i]!);
+    if (heading) inside = heading[1] === sh;
+    else if (inside && /^\.TP\b/.test(lines[i]!)) out.push(roffText(lines[++i] ?? ''));
+  }
+  return out;
+}

@@ -288,7 +288,8 @@ export class FakeIpvs implements FamilyModel {
       return {};
     }
     if (!existing) return { errno: E.ENOENT };
-    Object.assign(existing, { ...dest, stats: existing.stats });
+    // ip_vs_edit_dest changes the settings; the connection counts and counters stay
+    Object.assign(existing, { ...dest, active: existing.active, inact: existing.inact, persist: existing.persist, stats: existing.stats });
     return {};
   }
 

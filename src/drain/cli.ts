@@ -1,0 +1,201 @@
+// `ipvsadm drain -t|-u|--sctp-service|-f SERVICE [-6] -r SERVER [--wait] [--timeout SECONDS]
+// [--until active|all] [--delete] [--json]`: argv (commander; the service and server read by the
+// 1.31 parser, with its messages) → run.ts → progress lines (a live line on a terminal, JSON
+// lines with --json), and the exit statuses of app/exit-status.ts DRAIN_EXIT.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { DRAIN_EXIT } from '../app/exit-status.js';
+import type { Io } from '../app/io.js';
+import { openClient } from '../app/open-client.js';
+import { UsageError } from '../cli/errors.js';
+import { parseCommandLine } from '../cli/parse.js';
+import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
+import { DrainTargetError, runDrain } from './run.js';
+import type { Counts, DrainEvent, DrainSysctls, Until } from './run.js';
+
+interface DrainOptions {
+  readonly tcpService?: string;
+  readonly udpService?: string;
+  readonly sctpService?: string;
+  readonly fwmarkService?: string;
+  readonly ipv6?: boolean;
+  readonly realServer?: string;
+  readonly wait?: boolean;
+  readonly timeout: string;
+  readonly until: string;
+  readonly delete?: boolean;
+  readonly json?: boolean;
+  readonly poll: string;
+}
+
+function program(io: Io): Command {
+  return new Command('ipvsadm drain')
+    .description(
+      'Take a real server out gracefully: set its weight to 0 so it gets no new connections; with --wait, ' +
+        'watch its connections until it is drained (no active connection, no persistence template) or --timeout; ' +
+        'with --delete, remove it once drained.',
+    )
+    .option('-t, --tcp-service <vip:port>', 'the TCP service')
+    .option('-u, --udp-service <vip:port>', 'the UDP service')
+    .option('--sctp-service <vip:port>', 'the SCTP service')
+    .option('-f, --fwmark-service <mark>', 'the firewall-mark service')
+    .option('-6, --ipv6', 'with -f: the IPv6 mark service')
+    .option('-r, --real-server <addr[:port]>', 'the real server (its port defaults to the service port)')
+    .option('--wait', 'wait until the real server is drained')
+    .option('--timeout <seconds>', 'with --wait: give up after this long (exit 1)', '300')
+    .addOption(new Option('--until <what>', 'with --wait: drained means no active connection (active), or no connection at all, inactive ones included (all)').choices(['active', 'all']).default('active'))
+    .option('--delete', 'remove the real server once drained (without --wait: at once)')
+    .option('--json', 'one JSON object per line for each event')
+    .addOption(new Option('--poll <ms>', 'how often --wait reads the counts').default('1000').hideHelp())
+    .helpOption('-h, --help', 'show this help')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t), outputError: (t, write) => write(t) });
+}
+
+const say = (io: Io, text: string): void => io.stderr(`ipvsadm drain: ${text}\n`);
+
+/** The 1.31 arguments naming the service and the real server, as `-d` takes them. */
+function deleteArgv(o: DrainOptions): string[] | string {
+  const given = [
+    ['-t', o.tcpService],
+    ['-u', o.udpService],
+    ['--sctp-service', o.sctpService],
+    ['-f', o.fwmarkService],
+  ].filter(([, v]) => v !== undefined) as [string, string][];
+  if (given.length !== 1) return 'name exactly one service: -t, -u, --sctp-service or -f';
+  if (o.realServer === undefined) return 'name the real server: -r ADDR[:PORT]';
+  const [flag, value] = given[0]!;
+  return ['-d', flag, value, ...(o.ipv6 ? ['-6'] : []), '-r', o.realServer];
+}
+
+function seconds(text: string, what: string, io: Io): number | undefined {
+  const n = /^\d{1,7}(\.\d{1,3})?$/.test(text) ? Number(text) : NaN;
+  if (Number.isFinite(n)) return n * 1000;
+  say(io, `${what} ${text}: expected a number of seconds`);
+  return undefined;
+}
+
+function readSysctls(): DrainSysctls {
+  const read = (name: string): number | undefined => {
+    try {
+      return Number(readFileSync(`/proc/sys/net/ipv4/vs/${name}`, 'utf8').trim());
+    } catch {
+      return undefined;
+    }
+  };
+  const out: { -readonly [K in keyof DrainSysctls]: DrainSysctls[K] } = {};
+  const q = read('expire_quiescent_template');
+  const r = read('conn_reuse_mode');
+  const n = read('expire_nodest_conn');
+  if (q !== undefined) out.expireQuiescentTemplate = q;
+  if (r !== undefined) out.connReuseMode = r;
+  if (n !== undefined) out.expireNodestConn = n;
+  return out;
+}
+
+export async function runDrainCli(argv: readonly string[], io: Io): Promise<number> {
+  const cmd = program(io);
+  try {
+    cmd.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    if (e.exitCode === 0) return DRAIN_EXIT.OK;
+    io.stderr("Try `ipvsadm drain --help' for more information.\n");
+    return DRAIN_EXIT.USAGE;
+  }
+  const o = cmd.opts<DrainOptions>();
+  const args = deleteArgv(o);
+  if (typeof args === 'string') {
+    say(io, args);
+    return DRAIN_EXIT.USAGE;
+  }
+  const timeoutMs = seconds(o.timeout, '--timeout', io);
+  const pollMs = /^\d{1,6}$/.test(o.poll) && Number(o.poll) > 0 ? Number(o.poll) : undefined;
+  if (timeoutMs === undefined || pollMs === undefined) return DRAIN_EXIT.USAGE;
+  let target;
+  try {
+    target = await parseCommandLine(args, { argv0: 'ipvsadm drain', names: io.names });
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    say(io, e.message.split('\n')[0]!);
+    return DRAIN_EXIT.USAGE;
+  }
+  if (target.kind !== 'delete-dest') throw new Error(`internal error: -d parsed as ${target.kind}`);
+  let client;
+  try {
+    client = await openClient(io, {});
+  } catch (e) {
+    if (!(e instanceof IpvsOperationError)) throw e;
+    say(io, `cannot talk to IPVS: ${e.message}`);
+    return DRAIN_EXIT.FAILED;
+  }
+  const show = printer(io, o.json === true);
+  try {
+    const outcome = await runDrain(
+      { key: target.key, server: target.dest, wait: o.wait === true, timeoutMs, until: o.until as Until, remove: o.delete === true, pollMs },
+      { client, sysctls: readSysctls, now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), emit: show },
+    );
+    return outcome === 'timed-out' ? DRAIN_EXIT.TIMED_OUT : DRAIN_EXIT.OK;
+  } catch (e) {
+    show.end();
+    if (e instanceof DrainTargetError) {
+      say(io, `${e.message}; nothing was changed`);
+      return DRAIN_EXIT.USAGE;
+    }
+    if (e instanceof IpvsOperationError && e.operation === 'get-service') {
+      say(io, `${e.message}; nothing was changed`);
+      return DRAIN_EXIT.USAGE;
+    }
+    if (!(e instanceof IpvsOperationError || e instanceof IpvsExchangeError)) throw e;
+    say(io, e.message);
+    return DRAIN_EXIT.FAILED;
+  } finally {
+    client.close();
+  }
+}
+
+const countsText = (c: Counts): string => `active ${c.active}, inactive ${c.inactive}, persistent ${c.persistent}`;
+const secondsText = (ms: number): string => `${Math.round(ms / 1000)} s`;
+
+/** Prints events: JSON lines, or text (the counts as one live line on a terminal). */
+function printer(io: Io, json: boolean): ((e: DrainEvent) => void) & { end(): void } {
+  let live = false;
+  const end = (): void => {
+    if (live) io.stdout('\n');
+    live = false;
+  };
+  const emit = (e: DrainEvent): void => {
+    if (json) {
+      io.stdout(`${JSON.stringify(e)}\n`);
+      return;
+    }
+    switch (e.event) {
+      case 'warning':
+        end();
+        io.stderr(`ipvsadm drain: warning: ${e.text}\n`);
+        return;
+      case 'weight':
+        io.stdout(`drain: ${e.server} of ${e.service}: weight ${e.before} → 0\n`);
+        return;
+      case 'counts':
+        if (io.color) {
+          io.stdout(`\r\x1b[2Kdrain: waiting: ${countsText(e.counts)} (${secondsText(e.elapsedMs)})`);
+          live = true;
+        } else if (e.changed) io.stdout(`drain: waiting: ${countsText(e.counts)} (${secondsText(e.elapsedMs)})\n`);
+        return;
+      case 'drained':
+        end();
+        io.stdout(`drain: drained after ${secondsText(e.elapsedMs)} (${countsText(e.counts)})\n`);
+        return;
+      case 'timeout':
+        end();
+        io.stdout(`drain: timed out after ${secondsText(e.elapsedMs)} (${countsText(e.counts)}); the weight stays 0\n`);
+        return;
+      case 'deleted':
+        end();
+        io.stdout('drain: deleted\n');
+    }
+  };
+  return Object.assign(emit, { end });
+}

@@ -1,0 +1,119 @@
+// `ipvsadm metrics [--listen [ADDR:]PORT]`: the IPVS state as Prometheus text (exposition.ts),
+// printed once, or served over HTTP at /metrics (loopback unless an address is given), read
+// anew from the kernel at every scrape, until SIGTERM or SIGINT. Statuses: METRICS_EXIT.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Command, CommanderError } from 'commander';
+import { METRICS_EXIT } from '../app/exit-status.js';
+import type { Io } from '../app/io.js';
+import { openClient } from '../app/open-client.js';
+import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
+import { exposition, parseGlobalStats } from './exposition.js';
+
+const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+function program(io: Io): Command {
+  return new Command('ipvsadm metrics')
+    .description('Print the IPVS table, its counters and the timeouts in the Prometheus text format, or serve them over HTTP at /metrics.')
+    .option('--listen <[addr:]port>', 'serve http://ADDR:PORT/metrics (ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6) until SIGTERM or SIGINT')
+    .helpOption('-h, --help', 'show this help')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t), outputError: (t, write) => write(t) });
+}
+
+const say = (io: Io, text: string): void => io.stderr(`ipvsadm metrics: ${text}\n`);
+
+/** `9565`, `0.0.0.0:9565`, `[::1]:9565` → host and port; undefined when it is none of these. */
+export function parseListen(text: string): { host: string; port: number } | undefined {
+  const m = /^(?:(\[[0-9A-Fa-f:.]+\]|[0-9.]+|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(text);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return undefined;
+  const host = m[1] === undefined ? '127.0.0.1' : m[1].replace(/^\[|\]$/g, '');
+  return { host, port };
+}
+
+function readGlobal(): ReturnType<typeof parseGlobalStats> {
+  try {
+    return parseGlobalStats(readFileSync('/proc/net/ip_vs_stats', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** One exposition from a fresh client (a scrape must not share a socket with another). */
+async function scrape(io: Io): Promise<string> {
+  const client = await openClient(io, { dumpsTable: true });
+  try {
+    return exposition(await client.snapshot(), readGlobal());
+  } finally {
+    client.close();
+  }
+}
+
+const failure = (e: unknown): string | undefined => (e instanceof IpvsOperationError || e instanceof IpvsExchangeError ? e.message : undefined);
+
+export async function runMetricsCli(argv: readonly string[], io: Io): Promise<number> {
+  const cmd = program(io);
+  try {
+    cmd.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    if (e.exitCode === 0) return METRICS_EXIT.OK;
+    io.stderr("Try `ipvsadm metrics --help' for more information.\n");
+    return METRICS_EXIT.USAGE;
+  }
+  const listen = cmd.opts<{ listen?: string }>().listen;
+  if (listen === undefined) {
+    try {
+      io.stdout(await scrape(io));
+      return METRICS_EXIT.OK;
+    } catch (e) {
+      const why = failure(e);
+      if (why === undefined) throw e;
+      say(io, `cannot read IPVS: ${why}`);
+      return METRICS_EXIT.FAILED;
+    }
+  }
+  const at = parseListen(listen);
+  if (!at) {
+    say(io, `--listen ${listen}: expected PORT, ADDR:PORT or [ADDR6]:PORT`);
+    return METRICS_EXIT.USAGE;
+  }
+  return serve(io, at.host, at.port);
+}
+
+function serve(io: Io, host: string, port: number): Promise<number> {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('ipvsadm metrics: see /metrics\n');
+      return;
+    }
+    scrape(io).then(
+      (body) => res.writeHead(200, { 'Content-Type': CONTENT_TYPE }).end(req.method === 'HEAD' ? undefined : body),
+      (e: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`cannot read IPVS: ${failure(e) ?? String(e)}\n`),
+    );
+  };
+  return new Promise((resolve) => {
+    const server = createServer(handle);
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      server.close(() => resolve(METRICS_EXIT.OK));
+      server.closeAllConnections();
+    };
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      say(io, `cannot listen on ${host}:${port}: ${e.code ?? e.message}`);
+      resolve(METRICS_EXIT.FAILED);
+    });
+    server.listen(port, host, () => {
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      const shown = host.includes(':') ? `[${host}]` : host;
+      io.stderr(`ipvsadm metrics: serving http://${shown}:${port}/metrics\n`);
+    });
+  });
+}

@@ -1,0 +1,144 @@
+// `ipvsadm metrics`: the IPVS state in the Prometheus text exposition format (version 0.0.4) —
+// per service and per real server the connection, packet and byte counters (exact decimal
+// integers from the kernel's 64-bit counters), rates, connection counts, weights and
+// thresholds; the global counters of /proc/net/ip_vs_stats; the timeouts. Pure.
+import { formatAddress } from '../ipvs/address.js';
+import { AF_INET6, FwdMethod } from '../ipvs/constants.js';
+import type { Destination, Service, Snapshot, Stats } from '../ipvs/model.js';
+import { forwardingOf, ipvsVersionText, protocolOf, tunnelTypeOf } from '../ipvs/vocabulary.js';
+
+/** The global counters and rates of /proc/net/ip_vs_stats. */
+export type GlobalStats = Pick<Stats, 'conns' | 'inpkts' | 'outpkts' | 'inbytes' | 'outbytes' | 'cps' | 'inpps' | 'outpps' | 'inbps' | 'outbps'>;
+
+/**
+ * Reads /proc/net/ip_vs_stats (Linux's ip_vs_stats_show: two title lines, the totals as five hex
+ * numbers, a blank line, a title, the rates as five hex numbers); undefined when it is not that.
+ */
+export function parseGlobalStats(text: string): GlobalStats | undefined {
+  const rows = text
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((w) => w.length === 5 && w.every((x) => /^[0-9A-Fa-f]{1,16}$/.test(x)))
+    .map((w) => w.map((x) => BigInt(`0x${x}`)));
+  const [totals, rates] = rows;
+  if (!totals || !rates || rows.length !== 2) return undefined;
+  const [conns, inpkts, outpkts, inbytes, outbytes] = totals as [bigint, bigint, bigint, bigint, bigint];
+  const [cps, inpps, outpps, inbps, outbps] = rates as [bigint, bigint, bigint, bigint, bigint];
+  return { conns, inpkts, outpkts, inbytes, outbytes, cps, inpps, outpps, inbps, outbps };
+}
+
+type Labels = Readonly<Record<string, string>>;
+
+/** A label value with `\`, `"` and newlines escaped as the format asks. */
+const escape = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const labelText = (l: Labels): string => {
+  const parts = Object.entries(l).map(([k, v]) => `${k}="${escape(v)}"`);
+  return parts.length > 0 ? `{${parts.join(',')}}` : '';
+};
+
+class Family {
+  readonly samples: string[] = [];
+  constructor(
+    readonly name: string,
+    readonly type: 'counter' | 'gauge',
+    readonly help: string,
+  ) {}
+
+  add(labels: Labels, value: bigint | number): void {
+    this.samples.push(`${this.name}${labelText(labels)} ${value.toString()}`);
+  }
+
+  text(): string {
+    return `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} ${this.type}\n${this.samples.map((s) => `${s}\n`).join('')}`;
+  }
+}
+
+function serviceLabels(s: Service): Labels {
+  const k = s.key;
+  const family = k.af === AF_INET6 ? 'inet6' : 'inet';
+  if (k.kind === 'fwmark') return { service: `fwmark ${k.fwmark >>> 0} ${family}`, protocol: 'fwmark', address: '', port: '', fwmark: String(k.fwmark >>> 0), family };
+  const protocol = protocolOf(k.protocol) ?? String(k.protocol);
+  const address = formatAddress(k.addr);
+  const endpoint = k.af === AF_INET6 ? `[${address}]:${k.port}` : `${address}:${k.port}`;
+  return { service: `${protocol} ${endpoint}`, protocol, address, port: String(k.port), fwmark: '', family };
+}
+
+function destinationLabels(s: Labels, d: Destination): Labels {
+  const tunnel = (d.fwdMethod & 7) === FwdMethod.TUNNEL ? (tunnelTypeOf(d.tunType) ?? String(d.tunType)) : '';
+  return { ...s, server_address: formatAddress(d.addr), server_port: String(d.port), forwarding: forwardingOf(d.fwdMethod) ?? String(d.fwdMethod & 7), tunnel };
+}
+
+/** Counter and rate families of one kind of object (`ipvs_service_…`, `ipvs_destination_…`, `ipvs_…`). */
+function trafficFamilies(prefix: string, what: string): { add(labels: Labels, s: Stats | GlobalStats): void; all(): Family[] } {
+  const f = {
+    conns: new Family(`${prefix}connections_total`, 'counter', `Connections scheduled ${what}.`),
+    packets: new Family(`${prefix}packets_total`, 'counter', `Packets ${what}, by direction.`),
+    bytes: new Family(`${prefix}bytes_total`, 'counter', `Bytes ${what}, by direction.`),
+    cps: new Family(`${prefix}connections_per_second`, 'gauge', `Connection rate ${what} (the kernel's estimate).`),
+    pps: new Family(`${prefix}packets_per_second`, 'gauge', `Packet rate ${what}, by direction (the kernel's estimate).`),
+    bps: new Family(`${prefix}bytes_per_second`, 'gauge', `Byte rate ${what}, by direction (the kernel's estimate).`),
+  };
+  return {
+    add(l, s) {
+      f.conns.add(l, s.conns);
+      f.packets.add({ ...l, direction: 'in' }, s.inpkts);
+      f.packets.add({ ...l, direction: 'out' }, s.outpkts);
+      f.bytes.add({ ...l, direction: 'in' }, s.inbytes);
+      f.bytes.add({ ...l, direction: 'out' }, s.outbytes);
+      f.cps.add(l, s.cps);
+      f.pps.add({ ...l, direction: 'in' }, s.inpps);
+      f.pps.add({ ...l, direction: 'out' }, s.outpps);
+      f.bps.add({ ...l, direction: 'in' }, s.inbps);
+      f.bps.add({ ...l, direction: 'out' }, s.outbps);
+    },
+    all: () => Object.values(f),
+  };
+}
+
+/** The whole exposition: every family with HELP and TYPE, each sample once. */
+export function exposition(snap: Snapshot, global: GlobalStats | undefined): string {
+  const info = new Family('ipvs_info', 'gauge', 'IPVS version and connection table size (always 1).');
+  info.add({ version: ipvsVersionText(snap.info.version), connection_table_size: String(snap.info.connTabSize >>> 0) }, 1);
+  const services = new Family('ipvs_services', 'gauge', 'Virtual services in the table.');
+  const servers = new Family('ipvs_destinations', 'gauge', 'Real servers in the table.');
+  const timeouts = new Family('ipvs_timeout_seconds', 'gauge', 'Connection timeouts (ipvsadm --set).');
+  const svcTraffic = trafficFamilies('ipvs_service_', 'by the virtual service');
+  const dstTraffic = trafficFamilies('ipvs_destination_', 'to the real server');
+  const active = new Family('ipvs_destination_active_connections', 'gauge', 'Active connections of the real server.');
+  const inactive = new Family('ipvs_destination_inactive_connections', 'gauge', 'Inactive connections of the real server (closed TCP ones linger here).');
+  const persistent = new Family('ipvs_destination_persistent_connections', 'gauge', 'Persistence templates pointing at the real server.');
+  const weight = new Family('ipvs_destination_weight', 'gauge', 'Weight of the real server (0: no new connections).');
+  const upper = new Family('ipvs_destination_upper_threshold', 'gauge', 'Upper connection threshold of the real server (0: none).');
+  const lower = new Family('ipvs_destination_lower_threshold', 'gauge', 'Lower connection threshold of the real server (0: none).');
+  services.add({}, snap.services.length);
+  servers.add({}, snap.services.reduce((n, s) => n + s.destinations.length, 0));
+  for (const [name, value] of [
+    ['tcp', snap.timeouts.tcp],
+    ['tcpfin', snap.timeouts.tcpFin],
+    ['udp', snap.timeouts.udp],
+  ] as const) {
+    timeouts.add({ protocol: name }, value >>> 0);
+  }
+  for (const { service, destinations } of snap.services) {
+    const sl = { ...serviceLabels(service), scheduler: service.scheduler };
+    svcTraffic.add(sl, service.stats);
+    for (const d of destinations) {
+      const dl = destinationLabels(serviceLabels(service), d);
+      dstTraffic.add(dl, d.stats);
+      active.add(dl, d.activeConns >>> 0);
+      inactive.add(dl, d.inactConns >>> 0);
+      persistent.add(dl, d.persistConns >>> 0);
+      weight.add(dl, d.weight | 0);
+      upper.add(dl, d.uThreshold >>> 0);
+      lower.add(dl, d.lThreshold >>> 0);
+    }
+  }
+  const families = [info, services, servers, timeouts];
+  if (global) {
+    const g = trafficFamilies('ipvs_', 'by IPVS in all');
+    g.add({}, global);
+    families.push(...g.all());
+  }
+  families.push(...svcTraffic.all(), ...dstTraffic.all(), active, inactive, persistent, weight, upper, lower);
+  return families.map((f) => f.text()).join('');
+}

@@ -1,0 +1,103 @@
+// `ipvsadm drain` over the fake kernel: weight 0 at once (other settings kept), --wait until the
+// counts reach 0 (active only by default, inactive too with --until all), --timeout, --delete,
+// a missing real server or service, 1.31's argument messages, JSON lines, and the warnings.
+import { describe, expect, it } from 'vitest';
+import { dispatch } from '../../src/entry/command-table.js';
+import { drainWarnings } from '../../src/drain/run.js';
+import { fakeKernelIo } from '../support/capture-io.js';
+import { FakeIpvs } from '../support/fake-ipvs.js';
+import { IPVS } from '../support/bytes.js';
+
+async function run(ipvs: FakeIpvs, argv: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  const io = fakeKernelIo({ model: ipvs });
+  const args = argv[0] === 'drain' ? [...argv, '--poll', '5'] : argv;
+  const code = await dispatch(args, io);
+  return { stdout: io.out(), stderr: io.err(), code };
+}
+
+async function kernel(): Promise<FakeIpvs> {
+  const ipvs = new FakeIpvs();
+  const io = fakeKernelIo({ model: ipvs }, { readStdin: async () => '-A -t 192.0.2.1:80 -s wrr\n-a -t 192.0.2.1:80 -r 198.51.100.1:8080 -m -w 3 -x 50\n-a -t 192.0.2.1:80 -r 198.51.100.2:8080 -m -w 1' });
+  expect(await dispatch(['-R'], io)).toBe(0);
+  return ipvs;
+}
+
+const dest1 = (ipvs: FakeIpvs) => [...[...ipvs.services.values()][0]!.dests.values()].find((d) => d.addr[3] === 1)!;
+const save = async (ipvs: FakeIpvs): Promise<string> => (await run(ipvs, ['-Sn'])).stdout;
+
+describe('drain', () => {
+  it('sets the weight to 0 and keeps every other setting; exit 0 without waiting', async () => {
+    const ipvs = await kernel();
+    const r = await run(ipvs, ['drain', '-t', '192.0.2.1:80', '-r', '198.51.100.1:8080']);
+    expect(r).toEqual({ stdout: 'drain: 198.51.100.1:8080 of tcp 192.0.2.1:80: weight 3 → 0\n', stderr: '', code: 0 });
+    expect(dest1(ipvs)).toMatchObject({ weight: 0, uThresh: 50, fwd: 0 });
+  });
+
+  it('--wait: until no active connection; inactive ones do not hold it by default', async () => {
+    const ipvs = await kernel();
+    Object.assign(dest1(ipvs), { active: 2, inact: 7 });
+    // the counts the kernel reports at each read of the real servers: 2 (found), 2, 1, 1, 0
+    let reads = 0;
+    const handle = ipvs.handle.bind(ipvs);
+    ipvs.handle = (req) => {
+      if (req.cmd === IPVS.CMD.GET_DEST) dest1(ipvs).active = [2, 2, 1, 1][reads++] ?? 0;
+      return handle(req);
+    };
+    const r = await run(ipvs, ['drain', '-t', '192.0.2.1:80', '-r', '198.51.100.1:8080', '--wait', '--delete']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      'drain: 198.51.100.1:8080 of tcp 192.0.2.1:80: weight 3 → 0',
+      'drain: waiting: active 2, inactive 7, persistent 0 (0 s)',
+      'drain: waiting: active 1, inactive 7, persistent 0 (0 s)',
+      'drain: drained after 0 s (active 0, inactive 7, persistent 0)',
+      'drain: deleted',
+      '',
+    ]);
+    expect(await save(ipvs)).not.toContain('198.51.100.1');
+  });
+
+  it('--until all waits for inactive connections too; --timeout gives up with exit 1, the server kept at weight 0', async () => {
+    const ipvs = await kernel();
+    Object.assign(dest1(ipvs), { active: 0, inact: 4 });
+    const r = await run(ipvs, ['drain', '-t', '192.0.2.1:80', '-r', '198.51.100.1:8080', '--wait', '--until', 'all', '--timeout', '0.05', '--delete']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\ndrain: timed out after 0 s \(active 0, inactive 4, persistent 0\); the weight stays 0\n$/);
+    expect(r.stderr).toContain('--until all waits for inactive connections too');
+    expect(dest1(ipvs).weight).toBe(0);
+  });
+
+  it('--json: one object per line for each event', async () => {
+    const ipvs = await kernel();
+    const r = await run(ipvs, ['drain', '-t', '192.0.2.1:80', '-r', '198.51.100.1:8080', '--wait', '--json']);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.map((e) => e['event'])).toEqual(['weight', 'drained']);
+    expect(events[0]).toEqual({ event: 'weight', server: '198.51.100.1:8080', service: 'tcp 192.0.2.1:80', before: 3 });
+  });
+
+  it('no such real server or service: exit 2, nothing changed; bad arguments with 1.31 messages', async () => {
+    const ipvs = await kernel();
+    const before = await save(ipvs);
+    expect(await run(ipvs, ['drain', '-t', '192.0.2.1:80', '-r', '198.51.100.9:8080'])).toEqual({
+      stdout: '',
+      stderr: 'ipvsadm drain: real server 198.51.100.9:8080 is not in service tcp 192.0.2.1:80; nothing was changed\n',
+      code: 2,
+    });
+    expect(await run(ipvs, ['drain', '-t', '192.0.2.7:80', '-r', '198.51.100.1:8080'])).toMatchObject({ code: 2, stderr: 'ipvsadm drain: No such service; nothing was changed\n' });
+    expect(await run(ipvs, ['drain', '-t', '192.0.2.1:80'])).toMatchObject({ code: 2, stderr: 'ipvsadm drain: name the real server: -r ADDR[:PORT]\n' });
+    expect(await run(ipvs, ['drain', '-t', '192.0.2.1:80', '-u', '192.0.2.1:53', '-r', 'x'])).toMatchObject({ code: 2 });
+    expect(await run(ipvs, ['drain', '-t', '192.0.2.1:99999', '-r', '198.51.100.1'])).toMatchObject({ code: 2, stderr: 'ipvsadm drain: illegal virtual server address[:port] specified\n' });
+    expect(await run(ipvs, ['drain', '-t', '192.0.2.1:80', '-r', '198.51.100.1', '--timeout', 'soon', '--wait'])).toMatchObject({ code: 2 });
+    expect(await save(ipvs)).toBe(before);
+  });
+});
+
+describe('drainWarnings', () => {
+  it('names the sysctls that keep a drain from finishing', () => {
+    const req = { wait: true, remove: true, until: 'active' as const };
+    expect(drainWarnings({ expireQuiescentTemplate: 1, connReuseMode: 1, expireNodestConn: 0 }, true, req)).toEqual([]);
+    expect(drainWarnings({ expireQuiescentTemplate: 0 }, true, req)[0]).toMatch(/expire_quiescent_template is 0/);
+    expect(drainWarnings({ expireQuiescentTemplate: 0 }, false, req)).toEqual([]);
+    expect(drainWarnings({ connReuseMode: 0 }, false, req)[0]).toMatch(/conn_reuse_mode is 0/);
+    expect(drainWarnings({ expireNodestConn: 1 }, false, { ...req, wait: false })[0]).toMatch(/expire_nodest_conn is 1/);
+  });
+});

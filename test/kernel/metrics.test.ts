@@ -1,0 +1,145 @@
+// `ipvsadm metrics` in the kernel with real traffic through a NAT service: Prometheus's promtool
+// accepts the exposition, and every service and real-server counter equals 1.31's
+// `-Ln --stats --exact` (read before and after ours, which must agree); `--listen` serves the
+// same over HTTP until SIGTERM.
+import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertInGuest, resetIpvs, runC } from './support/guest.js';
+import { clearIpvsConnections, createNatLab, LAB_PORTS } from './support/nat-lab.js';
+import type { NatLab } from './support/nat-lab.js';
+import { runOurs } from './support/ours.js';
+
+assertInGuest();
+
+const BIN = fileURLToPath(new URL('../../bin/ipvsadm.js', import.meta.url));
+const VIP = '192.0.2.50';
+let lab: NatLab | undefined;
+
+beforeAll(async () => {
+  resetIpvs();
+  lab = await createNatLab({ vips: [VIP], servers: 2 });
+  for (const line of [`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r 198.51.100.1:${LAB_PORTS.http} -m`, `-a -t ${VIP}:80 -r 198.51.100.2:${LAB_PORTS.http} -m -w 2`, '-A -f 9 -s rr']) {
+    const r = runC(line.split(' '));
+    if (r.code !== 0) throw new Error(`ipvsadm ${line}: ${r.stderr}`);
+  }
+  lab.client([`http ${VIP} 80 9`]);
+}, 120_000);
+
+afterAll(async () => {
+  // connection entries outlive their service for minutes: later `-c` listings must not see them
+  await clearIpvsConnections();
+  resetIpvs();
+  await lab?.teardown();
+});
+
+/** `conns inpkts outpkts inbytes outbytes` per line of 1.31's --stats --exact: `TCP 192.0.2.50:80` / `-> 198.51.100.1:8080`. */
+function cStats(): Map<string, string> {
+  const out = new Map<string, string>();
+  let service = '';
+  for (const line of runC(['-Ln', '--stats', '--exact']).stdout.split('\n')) {
+    const w = line.trim().split(/\s+/);
+    if (/^(TCP|UDP|SCTP|FWM)$/.test(w[0] ?? '') && w.length >= 7) {
+      service = `${w[0]} ${w[1]}`;
+      out.set(service, w.slice(-5).join(' '));
+    } else if (w[0] === '->' && /\d$/.test(line)) out.set(`${service} -> ${w[1]}`, w.slice(-5).join(' '));
+  }
+  return out;
+}
+
+/** The value of the one sample of `family` whose labels contain every one of `labels`. */
+function value(text: string, family: string, labels: readonly string[]): string {
+  const found = text.split('\n').filter((l) => l.startsWith(`${family}{`) && labels.every((x) => l.includes(x)));
+  if (found.length !== 1) throw new Error(`${found.length} samples of ${family} with ${labels.join(',')}`);
+  return found[0]!.split(' ').pop()!;
+}
+
+/** The same numbers from the exposition, named as cStats names them. */
+function ourStats(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const five = (prefix: string, labels: string[]): string =>
+    [
+      value(text, `${prefix}connections_total`, labels),
+      value(text, `${prefix}packets_total`, [...labels, 'direction="in"']),
+      value(text, `${prefix}packets_total`, [...labels, 'direction="out"']),
+      value(text, `${prefix}bytes_total`, [...labels, 'direction="in"']),
+      value(text, `${prefix}bytes_total`, [...labels, 'direction="out"']),
+    ].join(' ');
+  const name = (svc: string): string => (svc.startsWith('fwmark') ? `FWM  ${svc.split(' ')[1]}`.replace('  ', ' ') : `${svc.split(' ')[0]!.toUpperCase()} ${svc.split(' ')[1]}`);
+  for (const line of text.split('\n').filter((l) => l.startsWith('ipvs_service_connections_total{'))) {
+    const svc = /service="([^"]+)"/.exec(line)![1]!;
+    out.set(name(svc), five('ipvs_service_', [`service="${svc}"`]));
+  }
+  for (const line of text.split('\n').filter((l) => l.startsWith('ipvs_destination_connections_total{'))) {
+    const svc = /service="([^"]+)"/.exec(line)![1]!;
+    const addr = /server_address="([^"]+)"/.exec(line)![1]!;
+    const port = /server_port="([^"]+)"/.exec(line)![1]!;
+    out.set(`${name(svc)} -> ${addr}:${port}`, five('ipvs_destination_', [`service="${svc}"`, `server_address="${addr}"`, `server_port="${port}"`]));
+  }
+  return out;
+}
+
+/**
+ * 1.31's --stats once the kernel has folded its per-CPU counters in (every 2 s in Linux 6.1): when
+ * the service shows `conns` connections.
+ */
+async function settledStats(conns: number): Promise<Map<string, string>> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const stats = cStats();
+    if (stats.get(`TCP ${VIP}:80`)?.split(' ')[0] === String(conns)) return stats;
+    if (Date.now() > deadline) throw new Error(`the counters never showed ${conns} connections: ${JSON.stringify([...stats])}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function get(port: number): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => void (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('ipvsadm metrics', () => {
+  it('promtool accepts it; the counters are 1.31\'s --exact ones', async () => {
+    const before = await settledStats(9);
+    const r = await runOurs(['metrics']);
+    const after = cStats();
+    expect(after).toEqual(before);
+    expect({ stderr: r.stderr, code: r.code }).toEqual({ stderr: '', code: 0 });
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: r.stdout, encoding: 'utf8' });
+    expect({ status: check.status, out: check.stdout + check.stderr }).toEqual({ status: 0, out: '' });
+    expect(ourStats(r.stdout)).toEqual(before);
+    expect(r.stdout).toMatch(/^ipvs_connections_total \d+$/m);
+  });
+
+  it('--listen serves the same over HTTP, loopback, until SIGTERM', async () => {
+    const port = 19565;
+    const child = spawn('node', [BIN, 'metrics', '--listen', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => void (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const deadline = Date.now() + 30_000;
+    while (!err.includes('serving')) {
+      if (Date.now() > deadline) throw new Error(`metrics --listen did not start: ${err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(err).toBe(`ipvsadm metrics: serving http://127.0.0.1:${port}/metrics\n`);
+    const first = await get(port);
+    expect(first.status).toBe(200);
+    expect(first.type).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(ourStats(first.body)).toEqual(cStats());
+    lab!.client([`http ${VIP} 80 3`]);
+    const settled = await settledStats(12);
+    expect(ourStats((await get(port)).body)).toEqual(settled);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 90_000);
+});

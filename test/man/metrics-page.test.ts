@@ -1,0 +1,41 @@
+// ipvsadm-metrics.8 against the code: its options are --help's, its exit statuses METRICS_EXIT's,
+// and every metric family the exposition writes is named on the page. groff -ww: man-pages.test.ts.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runMetricsCli } from '../../src/metrics/cli.js';
+import { exposition } from '../../src/metrics/exposition.js';
+import { METRICS_EXIT } from '../../src/app/exit-status.js';
+import { captureIo } from '../support/capture-io.js';
+import { dest, entry, svc } from '../support/format-fixtures.js';
+import { helpOptions, itemTags, roffText, ROOT } from './roff.js';
+
+const PAGE = readFileSync(new URL('man/ipvsadm-metrics.8', ROOT), 'utf8');
+const TEXT = PAGE.split('\n').map(roffText).join(' ');
+
+const tags = (sh: string): string[] => itemTags('ipvsadm-metrics.8', sh);
+
+describe('ipvsadm-metrics.8', () => {
+  it('documents the options --help lists', async () => {
+    const io = captureIo();
+    expect(await runMetricsCli(['--help'], io)).toBe(0);
+    const listed = helpOptions(io.out());
+    expect(listed.sort()).toEqual(['--help', '--listen', '-h']);
+    for (const option of listed) expect(tags('OPTIONS').join(' ')).toContain(option);
+  });
+
+  it('lists exactly the exit statuses of METRICS_EXIT', () => {
+    expect(tags('EXIT STATUS').map(Number)).toEqual([...new Set(Object.values(METRICS_EXIT))].sort((a, b) => a - b));
+  });
+
+  it('names every metric family the exposition writes', () => {
+    const text = exposition(
+      { info: { version: 0x10201, connTabSize: 4096 }, timeouts: { tcp: 1, tcpFin: 1, udp: 1 }, daemons: [], services: [entry(svc(6, '192.0.2.1', 80), dest('198.51.100.1', 80))] },
+      { conns: 0n, inpkts: 0n, outpkts: 0n, inbytes: 0n, outbytes: 0n, cps: 0n, inpps: 0n, outpps: 0n, inbps: 0n, outbps: 0n },
+    );
+    const families = text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]!);
+    for (const f of families) {
+      const named = TEXT.includes(f) || (f.startsWith('ipvs_destination_') && /(connections_total|packets_total|bytes_total|_per_second)$/.test(f) && TEXT.includes('ipvs_destination_*'));
+      expect(named, f).toBe(true);
+    }
+  });
+});
