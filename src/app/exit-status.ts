@@ -72,6 +72,16 @@ export const METRICS_EXIT = {
   FAILED: 3,
 } as const;
 
+/** `ipvsadm doctor` (ipvsadm-doctor(8)). */
+export const DOCTOR_EXIT = {
+  /** no check failed (warnings and notes may remain) */
+  OK: 0,
+  /** at least one check failed */
+  PROBLEMS: 1,
+  /** bad usage */
+  USAGE: 2,
+} as const;
+
 /** `ipvsadm lab` (ipvsadm(8), LAB). */
 export const LAB_EXIT = {
   OK: 0,

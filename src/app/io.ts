@@ -34,6 +34,13 @@ export interface Io {
   readServices?(): Promise<Uint8Array>;
   /** stdout is a terminal that takes colour (our own views only; compat output never has colour) */
   readonly color?: boolean;
+  /**
+   * stderr is a terminal, or IPVSADM_EXPLAIN=1: a refused command gets one more line after
+   * ipvsadm's own, naming the likely cause (scripts comparing 1.31's text never see it)
+   */
+  readonly explain?: boolean;
+  /** a kernel module's state, for those explanations (absent: not looked at) */
+  moduleState?(name: string): Promise<'loaded' | 'loadable' | 'missing'>;
   /** resolves when what stdout() accepted so far is written (back-pressure for large listings) */
   drainStdout?(): Promise<void>;
   /**

@@ -122,6 +122,11 @@ export function processIo(name: string, sinks: TextSinks): Io {
     get color() {
       return process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
     },
+    get explain() {
+      return process.env['IPVSADM_EXPLAIN'] === '1' || (process.env['IPVSADM_EXPLAIN'] !== '0' && process.stderr.isTTY === true);
+    },
+    // loaded when a refused command is explained (it spawns modprobe -n)
+    moduleState: async (name: string) => (await import('./kernel-modules.js')).moduleState(name),
     ...timeoutFromEnv(process.env[TIMEOUT_ENV]),
   };
 }

@@ -74,7 +74,13 @@ async function run(cmd: Command, ctx: ExecuteContext, io: Io): Promise<number> {
     await writeOutput(io, await render(await execute(cmd, ctx, format), format));
     return IPVSADM_EXIT.OK;
   } catch (e) {
-    return report(io, e);
+    const status = report(io, e);
+    if (io.explain && e instanceof IpvsOperationError) {
+      const { explain } = await import('./explain.js');
+      const why = await explain(cmd, e, io.moduleState ?? (async () => 'loaded'));
+      if (why !== undefined) io.stderr(`ipvsadm: likely cause: ${why}\n`);
+    }
+    return status;
   }
 }
 

@@ -13,6 +13,7 @@ type LabCli = typeof import('../lab/cli.js');
 type ApplyCli = typeof import('../apply/cli.js');
 type DrainCli = typeof import('../drain/cli.js');
 type MetricsCli = typeof import('../metrics/cli.js');
+type DoctorCli = typeof import('../doctor/cli.js');
 
 /**
  * The module at `path` (relative to this one), through io.importModule when the process gives
@@ -37,6 +38,7 @@ const SUBCOMMANDS: Readonly<Record<string, Loader>> = {
   apply: async (io) => (await loadModule<ApplyCli>(io, '../apply/cli.js', () => import('../apply/cli.js'))).runApplyCli,
   drain: async (io) => (await loadModule<DrainCli>(io, '../drain/cli.js', () => import('../drain/cli.js'))).runDrainCli,
   metrics: async (io) => (await loadModule<MetricsCli>(io, '../metrics/cli.js', () => import('../metrics/cli.js'))).runMetricsCli,
+  doctor: async (io) => (await loadModule<DoctorCli>(io, '../doctor/cli.js', () => import('../doctor/cli.js'))).runDoctorCli,
 };
 
 /** Runs one `ipvsadm` command line, ours or 1.31's; returns the exit status. */

@@ -57,12 +57,12 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await lab?.teardown();
   // connection entries outlive their service for minutes: later `-c` listings must not see them
   await clearIpvsConnections();
   resetIpvs();
   for (const state of ['master', 'backup']) runC(['--stop-daemon', state]);
   runC(['--set', '900', '120', '300']);
-  await lab?.teardown();
   rmSync(DIR, { recursive: true, force: true });
 });
 

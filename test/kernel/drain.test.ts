@@ -21,10 +21,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await lab?.teardown();
   // connection entries outlive their service for minutes: later `-c` listings must not see them
   await clearIpvsConnections();
   resetIpvs();
-  await lab?.teardown();
 });
 
 function table(): void {

@@ -29,10 +29,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await lab?.teardown();
   // connection entries outlive their service for minutes: later `-c` listings must not see them
   await clearIpvsConnections();
   resetIpvs();
-  await lab?.teardown();
 });
 
 /** `conns inpkts outpkts inbytes outbytes` per line of 1.31's --stats --exact: `TCP 192.0.2.50:80` / `-> 198.51.100.1:8080`. */

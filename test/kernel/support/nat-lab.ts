@@ -157,7 +157,9 @@ export async function createNatLab(opts: NatLabOptions): Promise<NatLab> {
 /**
  * Flushes the IPVS table and with it every connection entry (which otherwise outlive their
  * service for minutes and would show in later `-c` listings): with expire_nodest_conn=1 the kernel
- * drops entries whose destination is gone. Restores the sysctl; throws if entries remain.
+ * drops entries whose destination is gone. Entries it keeps (Linux 6.1 keeps TIME_WAIT ones, two
+ * minutes each, and an ESTABLISHED one lasts 15) go with the module: the IPVS modules are unloaded
+ * and loaded again. Restores the sysctl; throws if entries remain.
  */
 export async function clearIpvsConnections(): Promise<void> {
   const sysctl = 'net.ipv4.vs.expire_nodest_conn';
@@ -167,12 +169,21 @@ export async function clearIpvsConnections(): Promise<void> {
     sh(`sysctl -qw ${sysctl}=1`);
     const r = runC(['-C']);
     if (r.code !== 0) throw new Error(`ipvsadm -C: ${r.stderr}`);
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 3_000;
     while (entries() > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
-    if (entries() > 0) throw new Error(`${entries()} IPVS connection entries left after the flush`);
   } finally {
     sh(`sysctl -qw ${sysctl}=${saved}`, { check: false });
   }
+  if (entries() > 0) reloadIpvsModules();
+  if (entries() > 0) throw new Error(`${entries()} IPVS connection entries left after the flush and a reload of ip_vs`);
+}
+
+/** Unloads every IPVS module (and with them every connection entry) and loads the same ones again. */
+function reloadIpvsModules(): void {
+  const loaded = sh("awk '$1 ~ /^ip_vs/ { print $1 }' /proc/modules").stdout.trim().split('\n').filter(Boolean);
+  const leaves = loaded.filter((m) => m !== 'ip_vs');
+  sh(`modprobe -r ${[...leaves, 'ip_vs'].join(' ')}`);
+  sh(`modprobe -a ip_vs ${leaves.join(' ')}`);
 }
 
 /** Spawns the agent in `ns` in its own process group; optionally waits (10 s at most) for its first line. */

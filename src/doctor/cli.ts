@@ -1,0 +1,91 @@
+// `ipvsadm doctor [--json]`: gathers the facts (IPVS through netlink, kernel modules through
+// /sys/module and `modprobe -n`, sysctls, process names), runs checks.ts, and prints a table on
+// a terminal (cli-table3, chalk) or one JSON document otherwise. Statuses: DOCTOR_EXIT.
+import { readdirSync, readFileSync } from 'node:fs';
+import Table from 'cli-table3';
+import { Chalk } from 'chalk';
+import { Command, CommanderError } from 'commander';
+import { DOCTOR_EXIT } from '../app/exit-status.js';
+import type { Io } from '../app/io.js';
+import { openClient } from '../app/open-client.js';
+import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
+import { document } from '../table/json.js';
+import { MODULES, runChecks } from './checks.js';
+import type { Check, DoctorFacts } from './checks.js';
+import { moduleState } from '../app/kernel-modules.js';
+
+const SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.vs.conntrack', 'net.ipv4.vs.expire_quiescent_template', 'net.ipv4.vs.conn_reuse_mode', 'net.ipv4.vs.expire_nodest_conn'];
+
+function program(io: Io): Command {
+  return new Command('ipvsadm doctor')
+    .description('Check what this director can do and what its table needs: IPVS, schedulers, the sip engine, tunnel modules, sysctls, other managers of the table.')
+    .option('--json', 'one JSON document (the default when stdout is not a terminal)')
+    .helpOption('-h, --help', 'show this help')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t), outputError: (t, write) => write(t) });
+}
+
+function readSysctls(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of SYSCTLS) {
+    try {
+      out[name] = Number(readFileSync(`/proc/sys/${name.replace(/\./g, '/')}`, 'utf8').trim());
+    } catch {
+      // not in this kernel or namespace
+    }
+  }
+  return out;
+}
+
+function processNames(): string[] {
+  const names: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      names.push(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return names;
+}
+
+async function gather(io: Io): Promise<DoctorFacts> {
+  let ipvs: DoctorFacts['ipvs'];
+  try {
+    const client = await openClient(io, {});
+    try {
+      ipvs = { snapshot: await client.snapshot() };
+    } finally {
+      client.close();
+    }
+  } catch (e) {
+    if (!(e instanceof IpvsOperationError || e instanceof IpvsExchangeError)) throw e;
+    ipvs = { error: e.message };
+  }
+  return { ipvs, modules: Object.fromEntries(MODULES.map((m) => [m, moduleState(m)])), sysctls: readSysctls(), processes: processNames() };
+}
+
+export async function runDoctorCli(argv: readonly string[], io: Io): Promise<number> {
+  const cmd = program(io);
+  try {
+    cmd.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    if (e.exitCode === 0) return DOCTOR_EXIT.OK;
+    io.stderr("Try `ipvsadm doctor --help' for more information.\n");
+    return DOCTOR_EXIT.USAGE;
+  }
+  const checks = runChecks(await gather(io));
+  const json = cmd.opts<{ json?: boolean }>().json === true || io.color !== true;
+  io.stdout(json ? document('doctor', { checks: checks.map((c) => ({ ...c })) }) : table(checks));
+  return checks.some((c) => c.verdict === 'fail') ? DOCTOR_EXIT.PROBLEMS : DOCTOR_EXIT.OK;
+}
+
+function table(checks: readonly Check[]): string {
+  const c = new Chalk({ level: 1 });
+  const paint = { ok: c.green, info: c.dim, warn: c.yellow, fail: c.red } as const;
+  const t = new Table({ head: ['check', 'verdict', 'detail', 'fix'], wordWrap: true, colWidths: [34, 9, 60, 44] });
+  for (const ch of checks) t.push([ch.check, paint[ch.verdict](ch.verdict), ch.detail, ch.fix ?? '']);
+  return `${t.toString()}\n`;
+}
