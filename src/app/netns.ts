@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { constants } from 'node:os';
-import { IPVSADM_EXIT } from './exit-status.js';
+import { PROCESS_EXIT } from './exit-status.js';
 
 export const NETNS_DIR = '/run/netns';
 
@@ -45,15 +45,15 @@ export function splitNetns(argv: readonly string[]): NetnsArgs {
   return { argv: rest, netns: path };
 }
 
-/** Runs this program again inside `netns` with `argv`, stdio passed through; its exit status. */
-export function runInNetns(netns: string, argv: readonly string[]): number {
+/**
+ * Runs this program again inside `netns` with `argv`, stdio passed through: its exit status, or
+ * why it could not be run (for the caller to print through the app boundary).
+ */
+export function runInNetns(netns: string, argv: readonly string[]): { readonly status: number } | { readonly error: string } {
   const script = process.argv[1];
-  if (script === undefined) return IPVSADM_EXIT.USAGE;
+  if (script === undefined) return { error: '--netns: cannot tell which program to run again' };
   const r = spawnSync('nsenter', [`--net=${netns}`, '--', process.execPath, script, ...argv], { stdio: 'inherit' });
-  if (r.error) {
-    process.stderr.write(`ipvsadm: --netns: cannot run nsenter: ${r.error.message}\n`);
-    return IPVSADM_EXIT.USAGE;
-  }
-  if (r.signal) return 128 + (constants.signals[r.signal] ?? 0);
-  return r.status ?? 1;
+  if (r.error) return { error: `--netns: cannot run nsenter: ${r.error.message}` };
+  if (r.signal) return { status: 128 + (constants.signals[r.signal] ?? 0) };
+  return { status: r.status ?? PROCESS_EXIT.INTERNAL_ERROR };
 }

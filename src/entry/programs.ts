@@ -13,14 +13,16 @@ import { runInNetns, splitNetns } from '../app/netns.js';
  */
 function inNamespace(argv: readonly string[], run: (argv: readonly string[]) => Promise<void>): Promise<void> {
   const split = splitNetns(argv);
-  if ('error' in split) {
-    return runProcess('ipvsadm', async (io) => {
-      io.stderr(`ipvsadm: ${split.error}\n`);
+  const refuse = (error: string): Promise<void> =>
+    runProcess('ipvsadm', async (io) => {
+      io.stderr(`ipvsadm: ${error}\n`);
       return IPVSADM_EXIT.USAGE;
     });
-  }
+  if ('error' in split) return refuse(split.error);
   if (split.netns !== undefined) {
-    process.exitCode = runInNetns(split.netns, split.argv);
+    const ran = runInNetns(split.netns, split.argv);
+    if ('error' in ran) return refuse(ran.error);
+    process.exitCode = ran.status;
     return Promise.resolve();
   }
   return run(split.argv);
