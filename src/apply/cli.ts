@@ -2,9 +2,11 @@
 // argv (commander) → the file read and checked whole → lock → run.ts → format.ts, and the one
 // mapping of its outcomes to the exit statuses of app/exit-status.ts APPLY_EXIT.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Option } from 'commander';
+import type { Command } from 'commander';
 import { APPLY_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
+import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
 import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import { serviceId } from '../ipvs/vocabulary.js';
@@ -27,7 +29,7 @@ interface ApplyOptions {
 }
 
 function program(io: Io): Command {
-  return new Command('ipvsadm apply')
+  return frontEnd('ipvsadm apply', io)
     .description(
       'Make the IPVS table hold what FILE says (1.31 -S text or a JSON save; - for standard input), ' +
         'without a flush: adds first, then changes in place, then removals; the table is read back and ' +
@@ -39,25 +41,15 @@ function program(io: Io): Command {
     .option('--scope <spec>', 'only see and touch these services: CIDRs of virtual addresses, fwmark:N[-M], tcp|udp|sctp; repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--drain-wait <seconds>', 'set leaving real servers to weight 0 and wait this long before removing them')
     .option('--json', 'the plan and the outcome as one JSON document')
-    .addOption(new Option('--lock-dir <dir>', 'where the lock of a running apply lives').default(DEFAULT_LOCK_DIR).hideHelp())
-    .helpOption('-h, --help', 'show this help')
-    .allowExcessArguments(false)
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t), outputError: (t, write) => write(t) });
+    .addOption(new Option('--lock-dir <dir>', 'where the lock of a running apply lives').default(DEFAULT_LOCK_DIR).hideHelp());
 }
 
 const say = (io: Io, message: string): void => io.stderr(`ipvsadm apply: ${message}\n`);
 
 export async function runApplyCli(argv: readonly string[], io: Io): Promise<number> {
   const cmd = program(io);
-  try {
-    cmd.parse([...argv], { from: 'user' });
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    if (e.exitCode === 0) return APPLY_EXIT.OK;
-    io.stderr("Try `ipvsadm apply --help' for more information.\n");
-    return APPLY_EXIT.INVALID;
-  }
+  const ended = parseFrontEnd(cmd, argv, io, APPLY_EXIT.INVALID);
+  if (ended !== undefined) return ended;
   const o = cmd.opts<ApplyOptions>();
   const file = cmd.args[0]!;
   let scope: Scope | undefined;

@@ -4,9 +4,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { Chalk } from 'chalk';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { DOCTOR_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
+import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
 import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import { document } from '../table/json.js';
@@ -17,13 +18,9 @@ import { moduleState } from '../app/kernel-modules.js';
 const SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.vs.conntrack', 'net.ipv4.vs.expire_quiescent_template', 'net.ipv4.vs.conn_reuse_mode', 'net.ipv4.vs.expire_nodest_conn'];
 
 function program(io: Io): Command {
-  return new Command('ipvsadm doctor')
+  return frontEnd('ipvsadm doctor', io)
     .description('Check what this director can do and what its table needs: IPVS, schedulers, the sip engine, tunnel modules, sysctls, other managers of the table.')
-    .option('--json', 'one JSON document (the default when stdout is not a terminal)')
-    .helpOption('-h, --help', 'show this help')
-    .allowExcessArguments(false)
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t), outputError: (t, write) => write(t) });
+    .option('--json', 'one JSON document (the default when stdout is not a terminal)');
 }
 
 function readSysctls(): Record<string, number> {
@@ -68,14 +65,8 @@ async function gather(io: Io): Promise<DoctorFacts> {
 
 export async function runDoctorCli(argv: readonly string[], io: Io): Promise<number> {
   const cmd = program(io);
-  try {
-    cmd.parse([...argv], { from: 'user' });
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    if (e.exitCode === 0) return DOCTOR_EXIT.OK;
-    io.stderr("Try `ipvsadm doctor --help' for more information.\n");
-    return DOCTOR_EXIT.USAGE;
-  }
+  const ended = parseFrontEnd(cmd, argv, io, DOCTOR_EXIT.USAGE);
+  if (ended !== undefined) return ended;
   const checks = runChecks(await gather(io));
   const json = cmd.opts<{ json?: boolean }>().json === true || io.color !== true;
   io.stdout(json ? document('doctor', { checks: checks.map((c) => ({ ...c })) }) : table(checks));

@@ -3,9 +3,11 @@
 // 1.31 parser, with its messages) → run.ts → progress lines (a live line on a terminal, JSON
 // lines with --json), and the exit statuses of app/exit-status.ts DRAIN_EXIT.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Option } from 'commander';
+import type { Command } from 'commander';
 import { DRAIN_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
+import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
 import { UsageError } from '../cli/errors.js';
 import { parseCommandLine } from '../cli/parse.js';
@@ -29,7 +31,7 @@ interface DrainOptions {
 }
 
 function program(io: Io): Command {
-  return new Command('ipvsadm drain')
+  return frontEnd('ipvsadm drain', io)
     .description(
       'Take a real server out gracefully: set its weight to 0 so it gets no new connections; with --wait, ' +
         'watch its connections until it is drained (no active connection, no persistence template) or --timeout; ' +
@@ -46,11 +48,7 @@ function program(io: Io): Command {
     .addOption(new Option('--until <what>', 'with --wait: drained means no active connection (active), or no connection at all, inactive ones included (all)').choices(['active', 'all']).default('active'))
     .option('--delete', 'remove the real server once drained (without --wait: at once)')
     .option('--json', 'one JSON object per line for each event')
-    .addOption(new Option('--poll <ms>', 'how often --wait reads the counts').default('1000').hideHelp())
-    .helpOption('-h, --help', 'show this help')
-    .allowExcessArguments(false)
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t), outputError: (t, write) => write(t) });
+    .addOption(new Option('--poll <ms>', 'how often --wait reads the counts').default('1000').hideHelp());
 }
 
 const say = (io: Io, text: string): void => io.stderr(`ipvsadm drain: ${text}\n`);
@@ -96,14 +94,8 @@ function readSysctls(): DrainSysctls {
 
 export async function runDrainCli(argv: readonly string[], io: Io): Promise<number> {
   const cmd = program(io);
-  try {
-    cmd.parse([...argv], { from: 'user' });
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    if (e.exitCode === 0) return DRAIN_EXIT.OK;
-    io.stderr("Try `ipvsadm drain --help' for more information.\n");
-    return DRAIN_EXIT.USAGE;
-  }
+  const ended = parseFrontEnd(cmd, argv, io, DRAIN_EXIT.USAGE);
+  if (ended !== undefined) return ended;
   const o = cmd.opts<DrainOptions>();
   const args = deleteArgv(o);
   if (typeof args === 'string') {

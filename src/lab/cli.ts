@@ -4,8 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import { Option } from 'commander';
+import type { Command } from 'commander';
 import type { Io } from '../app/io.js';
+import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import type { GuestLabOptions } from './guest-lab.js';
 import type { LabMode } from './lab-plan.js';
 import type { TunnelType } from '../ipvs/vocabulary.js';
@@ -31,7 +33,7 @@ interface LabOptions {
 }
 
 function program(io: Io): Command {
-  return new Command('ipvsadm lab')
+  return frontEnd('ipvsadm lab', io)
     .description(
       'Try an IPVS table against a real kernel without touching this host: boots a user-mode Linux, loads the rules ' +
         '(an ipvsadm -S file, or a small demo table) with this ipvsadm, builds a client and one namespace per real server, ' +
@@ -41,23 +43,13 @@ function program(io: Io): Command {
     .addOption(new Option('--tun-type <type>', 'demo table tunnel type (--mode tun)').choices(['ipip', 'gue', 'gre']))
     .option('--ipv6', 'demo table on IPv6 addresses')
     .option('--rules <file>', 'load this ipvsadm -S file instead of the demo table')
-    .option('--requests <n>', 'requests sent to each service', '20')
-    .helpOption('-h, --help', 'show this help')
-    .allowExcessArguments(false)
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t) });
+    .option('--requests <n>', 'requests sent to each service', '20');
 }
 
 export async function runLabCli(argv: readonly string[], io: Io): Promise<number> {
   const cmd = program(io);
-  try {
-    cmd.parse([...argv], { from: 'user' });
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    if (e.exitCode === 0) return LAB_EXIT.OK;
-    io.stderr("Try `ipvsadm lab --help' for more information.\n");
-    return LAB_EXIT.USAGE;
-  }
+  const ended = parseFrontEnd(cmd, argv, io, LAB_EXIT.USAGE);
+  if (ended !== undefined) return ended;
   const o = cmd.opts<LabOptions>();
   const count = /^[0-9]{1,5}$/.test(o.requests) ? Number(o.requests) : NaN;
   if (!(count >= 1 && count <= 10_000)) return fail(io, `--requests ${o.requests}: expected a number 1..10000`);

@@ -4,9 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { METRICS_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
+import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
 import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import { exposition, parseGlobalStats } from './exposition.js';
@@ -14,13 +15,9 @@ import { exposition, parseGlobalStats } from './exposition.js';
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 function program(io: Io): Command {
-  return new Command('ipvsadm metrics')
+  return frontEnd('ipvsadm metrics', io)
     .description('Print the IPVS table, its counters and the timeouts in the Prometheus text format, or serve them over HTTP at /metrics.')
-    .option('--listen <[addr:]port>', 'serve http://ADDR:PORT/metrics (ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6) until SIGTERM or SIGINT')
-    .helpOption('-h, --help', 'show this help')
-    .allowExcessArguments(false)
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t), outputError: (t, write) => write(t) });
+    .option('--listen <[addr:]port>', 'serve http://ADDR:PORT/metrics (ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6) until SIGTERM or SIGINT');
 }
 
 const say = (io: Io, text: string): void => io.stderr(`ipvsadm metrics: ${text}\n`);
@@ -57,14 +54,8 @@ const failure = (e: unknown): string | undefined => (e instanceof IpvsOperationE
 
 export async function runMetricsCli(argv: readonly string[], io: Io): Promise<number> {
   const cmd = program(io);
-  try {
-    cmd.parse([...argv], { from: 'user' });
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    if (e.exitCode === 0) return METRICS_EXIT.OK;
-    io.stderr("Try `ipvsadm metrics --help' for more information.\n");
-    return METRICS_EXIT.USAGE;
-  }
+  const ended = parseFrontEnd(cmd, argv, io, METRICS_EXIT.USAGE);
+  if (ended !== undefined) return ended;
   const listen = cmd.opts<{ listen?: string }>().listen;
   if (listen === undefined) {
     try {

@@ -15,17 +15,11 @@ import type { RawOptions } from '../../src/realserver/spec.js';
 import { DEFAULT_STATE_DIR, stateFile } from '../../src/realserver/state.js';
 import { sysctlName } from '../../src/realserver/sysctl.js';
 import { captureIo } from '../support/capture-io.js';
-import { groff, roffText, ROOT, wordRe } from './roff.js';
+import { declaredOptions, groff, roffText, ROOT, wordRe } from './roff.js';
 
 const PAGE = 'ipvsadm-realserver.8';
 const HIDDEN = ['--state-dir'];
 
-/** Option spellings declared by `.option('…')`, `new Option('…')` and `.helpOption('…')` in a source file. */
-function declaredOptions(file: string): string[] {
-  const text = readFileSync(new URL(file, ROOT), 'utf8');
-  const flags = [...text.matchAll(/(?:\.option|\.helpOption|new Option)\(\s*'([^']+)'/g)].map((m) => m[1]!);
-  return [...new Set(flags.flatMap((f) => [...f.matchAll(/(?:^|[\s,])(--?[a-z][a-z0-9-]*)/g)].map((m) => m[1]!)))];
-}
 
 const PREP_DECLARED = declaredOptions('src/realserver/cli.ts');
 const PREP_OPTIONS = PREP_DECLARED.filter((o) => !HIDDEN.includes(o));

@@ -38,10 +38,12 @@ export const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, 
 /** `word` standing alone, as an option is written: after a blank or `[{(|,`, before a blank or `]}),|=.;:`. */
 export const wordRe = (word: string): RegExp => new RegExp(`(^|[\\s[{(|,])${escapeRe(word)}(?=[\\s\\]}),|=.;:]|$)`, 'm');
 
-/** Option spellings a front end declares by `.option('…')`, `new Option('…')`, `.helpOption('…')`. */
+/** Option spellings a front end declares by `.option('…')`, `new Option('…')`, `.helpOption('…')` or frontEnd(). */
 export function declaredOptions(sourceFile: string): string[] {
   const text = readFileSync(new URL(sourceFile, ROOT), 'utf8');
   const flags = [...text.matchAll(/(?:\.option|\.helpOption|new Option)\(\s*'([^']+)'/g)].map((m) => m[1]!);
+  // a program made by app/front-end.ts's frontEnd() has its -h, --help
+  if (/\bfrontEnd\(/.test(text)) flags.push('-h, --help');
   return [...new Set(flags.flatMap((f) => [...f.matchAll(/(?:^|[\s,])(--?[a-z0-9][a-z0-9-]*)/g)].map((m) => m[1]!)))];
 }
 
