@@ -1,11 +1,8 @@
 // `--netns NAME|PATH` (ours, any command): the command runs in that network namespace — a name
 // under /run/netns (as `ip netns add` makes them) or a path such as /proc/PID/ns/net. The
-// process runs itself again under nsenter(1), so the netlink socket and every /proc/net and
-// /proc/sys file it reads belong to that namespace, as with `ip netns exec`.
-import { spawnSync } from 'node:child_process';
+// process runs itself again under nsenter(1) (netns-exec.ts, loaded only then), so the netlink
+// socket and every /proc/net and /proc/sys file it reads belong to that namespace.
 import { statSync } from 'node:fs';
-import { constants } from 'node:os';
-import { PROCESS_EXIT } from './exit-status.js';
 
 export const NETNS_DIR = '/run/netns';
 
@@ -43,17 +40,4 @@ export function splitNetns(argv: readonly string[]): NetnsArgs {
     return { error: `--netns ${value}: no such network namespace (${path})` };
   }
   return { argv: rest, netns: path };
-}
-
-/**
- * Runs this program again inside `netns` with `argv`, stdio passed through: its exit status, or
- * why it could not be run (for the caller to print through the app boundary).
- */
-export function runInNetns(netns: string, argv: readonly string[]): { readonly status: number } | { readonly error: string } {
-  const script = process.argv[1];
-  if (script === undefined) return { error: '--netns: cannot tell which program to run again' };
-  const r = spawnSync('nsenter', [`--net=${netns}`, '--', process.execPath, script, ...argv], { stdio: 'inherit' });
-  if (r.error) return { error: `--netns: cannot run nsenter: ${r.error.message}` };
-  if (r.signal) return { status: 128 + (constants.signals[r.signal] ?? 0) };
-  return { status: r.status ?? PROCESS_EXIT.INTERNAL_ERROR };
 }

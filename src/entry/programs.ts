@@ -5,7 +5,7 @@ import { dispatch } from './command-table.js';
 import type { ImportModule } from '../app/io.js';
 import { runProcess } from '../app/run-process.js';
 import { IPVSADM_EXIT } from '../app/exit-status.js';
-import { runInNetns, splitNetns } from '../app/netns.js';
+import { splitNetns } from '../app/netns.js';
 
 /**
  * `--netns` (ours, anywhere in argv): the program runs itself again inside that namespace
@@ -20,10 +20,13 @@ function inNamespace(argv: readonly string[], run: (argv: readonly string[]) => 
     });
   if ('error' in split) return refuse(split.error);
   if (split.netns !== undefined) {
-    const ran = runInNetns(split.netns, split.argv);
-    if ('error' in ran) return refuse(ran.error);
-    process.exitCode = ran.status;
-    return Promise.resolve();
+    const netns = split.netns;
+    return import('../app/netns-exec.js').then(({ runInNetns }) => {
+      const ran = runInNetns(netns, split.argv);
+      if ('error' in ran) return refuse(ran.error);
+      process.exitCode = ran.status;
+      return undefined;
+    });
   }
   return run(split.argv);
 }
