@@ -3,6 +3,7 @@
 // made, newest first. Real servers that leave are drained first when asked (weight 0, a wait).
 import type { Change } from '../ipvs/changes.js';
 import type { IpvsClient } from '../ipvs/client.js';
+import { DaemonState } from '../ipvs/constants.js';
 import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import type { DestinationConfig } from '../ipvs/model.js';
 import { destinationId, serviceId } from '../ipvs/vocabulary.js';
@@ -52,9 +53,9 @@ export function changeText(c: Change): string {
     case 'set-timeouts':
       return `set-timeouts ${c.timeouts.tcp} ${c.timeouts.tcpFin} ${c.timeouts.udp}`;
     case 'start-daemon':
-      return `start-daemon ${c.daemon.state === 1 ? 'master' : 'backup'} ${c.daemon.mcastIfn} syncid ${c.daemon.syncId}`;
+      return `start-daemon ${c.daemon.state === DaemonState.MASTER ? 'master' : 'backup'} ${c.daemon.mcastIfn} syncid ${c.daemon.syncId}`;
     case 'stop-daemon':
-      return `stop-daemon ${c.state === 1 ? 'master' : 'backup'}`;
+      return `stop-daemon ${c.state === DaemonState.MASTER ? 'master' : 'backup'}`;
   }
 }
 

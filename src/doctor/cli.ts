@@ -9,6 +9,7 @@ import { DOCTOR_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
 import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
+import { readSysctls } from '../app/proc-sys.js';
 import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import { document } from '../table/json.js';
 import { MODULES, runChecks } from './checks.js';
@@ -21,18 +22,6 @@ function program(io: Io): Command {
   return frontEnd('ipvsadm doctor', io)
     .description('Check what this director can do and what its table needs: IPVS, schedulers, the sip engine, tunnel modules, sysctls, other managers of the table.')
     .option('--json', 'one JSON document (the default when stdout is not a terminal)');
-}
-
-function readSysctls(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const name of SYSCTLS) {
-    try {
-      out[name] = Number(readFileSync(`/proc/sys/${name.replace(/\./g, '/')}`, 'utf8').trim());
-    } catch {
-      // not in this kernel or namespace
-    }
-  }
-  return out;
 }
 
 function processNames(): string[] {
@@ -60,7 +49,7 @@ async function gather(io: Io): Promise<DoctorFacts> {
     if (!(e instanceof IpvsOperationError || e instanceof IpvsExchangeError)) throw e;
     ipvs = { error: e.message };
   }
-  return { ipvs, modules: Object.fromEntries(MODULES.map((m) => [m, moduleState(m)])), sysctls: readSysctls(), processes: processNames() };
+  return { ipvs, modules: Object.fromEntries(MODULES.map((m) => [m, moduleState(m)])), sysctls: readSysctls(SYSCTLS), processes: processNames() };
 }
 
 export async function runDoctorCli(argv: readonly string[], io: Io): Promise<number> {

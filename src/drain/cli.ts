@@ -2,13 +2,13 @@
 // [--until active|all] [--delete] [--json]`: argv (commander; the service and server read by the
 // 1.31 parser, with its messages) → run.ts → progress lines (a live line on a terminal, JSON
 // lines with --json), and the exit statuses of app/exit-status.ts DRAIN_EXIT.
-import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { DRAIN_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
 import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
+import { readSysctls } from '../app/proc-sys.js';
 import { UsageError } from '../cli/errors.js';
 import { parseCommandLine } from '../cli/parse.js';
 import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
@@ -74,22 +74,14 @@ function seconds(text: string, what: string, io: Io): number | undefined {
   return undefined;
 }
 
-function readSysctls(): DrainSysctls {
-  const read = (name: string): number | undefined => {
-    try {
-      return Number(readFileSync(`/proc/sys/net/ipv4/vs/${name}`, 'utf8').trim());
-    } catch {
-      return undefined;
-    }
-  };
-  const out: { -readonly [K in keyof DrainSysctls]: DrainSysctls[K] } = {};
-  const q = read('expire_quiescent_template');
-  const r = read('conn_reuse_mode');
-  const n = read('expire_nodest_conn');
-  if (q !== undefined) out.expireQuiescentTemplate = q;
-  if (r !== undefined) out.connReuseMode = r;
-  if (n !== undefined) out.expireNodestConn = n;
-  return out;
+/** The sysctls drainWarnings looks at, from /proc/sys. */
+function drainSysctls(): DrainSysctls {
+  const vs = (name: string): string => `net.ipv4.vs.${name}`;
+  const v = readSysctls([vs('expire_quiescent_template'), vs('conn_reuse_mode'), vs('expire_nodest_conn')]);
+  const q = v[vs('expire_quiescent_template')];
+  const r = v[vs('conn_reuse_mode')];
+  const n = v[vs('expire_nodest_conn')];
+  return { ...(q !== undefined ? { expireQuiescentTemplate: q } : {}), ...(r !== undefined ? { connReuseMode: r } : {}), ...(n !== undefined ? { expireNodestConn: n } : {}) };
 }
 
 export async function runDrainCli(argv: readonly string[], io: Io): Promise<number> {
@@ -126,7 +118,7 @@ export async function runDrainCli(argv: readonly string[], io: Io): Promise<numb
   try {
     const outcome = await runDrain(
       { key: target.key, server: target.dest, wait: o.wait === true, timeoutMs, until: o.until as Until, remove: o.delete === true, pollMs },
-      { client, sysctls: readSysctls, now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), emit: show },
+      { client, sysctls: drainSysctls, now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), emit: show },
     );
     return outcome === 'timed-out' ? DRAIN_EXIT.TIMED_OUT : DRAIN_EXIT.OK;
   } catch (e) {
