@@ -72,6 +72,16 @@ export const METRICS_EXIT = {
   FAILED: 3,
 } as const;
 
+/** `ipvsadm top` (ipvsadm-top(8)). */
+export const TOP_EXIT = {
+  /** ended by a key, a signal or --count */
+  OK: 0,
+  /** bad usage */
+  USAGE: 2,
+  /** IPVS could not be read at the start */
+  FAILED: 3,
+} as const;
+
 /** `ipvsadm doctor` (ipvsadm-doctor(8)). */
 export const DOCTOR_EXIT = {
   /** no check failed (warnings and notes may remain) */

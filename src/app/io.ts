@@ -4,6 +4,7 @@
 import type { Address } from '../ipvs/address.js';
 import type { Protocol } from '../ipvs/vocabulary.js';
 import type { TransportFactory } from '../netlink/transport.js';
+import type { Terminal } from './terminal.js';
 
 export interface NameResolver {
   /** gethostbyname(): IPv4 only, first address; undefined when the name does not resolve */
@@ -48,6 +49,8 @@ export interface Io {
    * (compiled from V8's code cache, where import() is not available); absent: plain import()
    */
   readonly importModule?: ImportModule;
+  /** the terminal stdout is, for a full-screen view (absent, or undefined from it: not a terminal) */
+  terminal?(): Terminal | undefined;
   /** how long a netlink request may go unanswered (IPVSADM_NETLINK_TIMEOUT); NaN: set but invalid */
   readonly netlinkTimeoutMs?: number;
 }

@@ -9,6 +9,7 @@ import { InputError, TIMEOUT_ENV } from './io.js';
 import type { ImportModule, Io } from './io.js';
 import { writeErrorText } from './output.js';
 import { systemNameResolver } from './system-names.js';
+import { processTerminal } from './terminal.js';
 
 /**
  * argv[0] as the shell would have passed it to the C tool: the bare name when the script was
@@ -125,6 +126,7 @@ export function processIo(name: string, sinks: TextSinks): Io {
     get explain() {
       return process.env['IPVSADM_EXPLAIN'] === '1' || (process.env['IPVSADM_EXPLAIN'] !== '0' && process.stderr.isTTY === true);
     },
+    terminal: processTerminal,
     // loaded when a refused command is explained (it spawns modprobe -n)
     moduleState: async (name: string) => (await import('./kernel-modules.js')).moduleState(name),
     ...timeoutFromEnv(process.env[TIMEOUT_ENV]),

@@ -14,6 +14,7 @@ type ApplyCli = typeof import('../apply/cli.js');
 type DrainCli = typeof import('../drain/cli.js');
 type MetricsCli = typeof import('../metrics/cli.js');
 type DoctorCli = typeof import('../doctor/cli.js');
+type TopCli = typeof import('../top/cli.js');
 
 /**
  * The module at `path` (relative to this one), through io.importModule when the process gives
@@ -39,6 +40,7 @@ const SUBCOMMANDS: Readonly<Record<string, Loader>> = {
   drain: async (io) => (await loadModule<DrainCli>(io, '../drain/cli.js', () => import('../drain/cli.js'))).runDrainCli,
   metrics: async (io) => (await loadModule<MetricsCli>(io, '../metrics/cli.js', () => import('../metrics/cli.js'))).runMetricsCli,
   doctor: async (io) => (await loadModule<DoctorCli>(io, '../doctor/cli.js', () => import('../doctor/cli.js'))).runDoctorCli,
+  top: async (io) => (await loadModule<TopCli>(io, '../top/cli.js', () => import('../top/cli.js'))).runTopCli,
 };
 
 /** Runs one `ipvsadm` command line, ours or 1.31's; returns the exit status. */

@@ -58,8 +58,10 @@ export const KERNEL_TEST_NEEDS: HostNeeds = {
     ['arping', 'arping'],
     // `ipvsadm metrics` is checked with Prometheus's own checker (test/kernel/metrics.test.ts)
     ['promtool', 'prometheus'],
+    // `ipvsadm top` is driven in a real terminal (test/kernel/top.test.ts)
+    ['tmux', 'tmux'],
   ],
-  installHint: 'apt-get install -y user-mode-linux kmod ipvsadm iproute2 arping prometheus',
+  installHint: 'apt-get install -y user-mode-linux kmod ipvsadm iproute2 arping prometheus tmux',
 };
 
 /** The kernel test suite's install command (kept under its historical name). */

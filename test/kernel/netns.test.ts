@@ -1,5 +1,5 @@
 // `--netns NAME|PATH` in the kernel: our commands run in another namespace (changes, listings
-// that read /proc/net/ip_vs, saves, restores, the scripts, apply, drain, realserver check) and
+// that read /proc/net/ip_vs, saves, restores, the scripts, apply, drain, realserver check, top) and
 // give what `ip netns exec NAME` gives — of the C tool for 1.31's commands, of ours for our own —
 // while the root namespace's own table stays as it was.
 import { spawnSync } from 'node:child_process';
@@ -78,7 +78,7 @@ describe('--netns', () => {
     expect(runC(['-Sn']).stdout).toBe(ROOT_TABLE);
   });
 
-  it('our own commands: apply, drain, the JSON listing and realserver check there, as `ip netns exec` runs them', () => {
+  it('our own commands: apply, drain, the JSON listing, realserver check and top there, as `ip netns exec` runs them', () => {
     const file = join(DIR, 'wanted.rules');
     writeFileSync(file, '-A -t 192.0.2.3:443 -s lc\n-a -t 192.0.2.3:443 -r 198.51.100.3 -g -w 2\n-a -t 192.0.2.3:443 -r 198.51.100.4 -g\n');
     const applied = ours(['apply', file]);
@@ -89,6 +89,13 @@ describe('--netns', () => {
     expect(ours(['-Ln', '--json'])).toEqual(oursInside(['-Ln', '--json']));
     const check = ['realserver', 'check', '--mode', 'dr', '--vip', '192.0.2.3', '--dev', 'd0'];
     expect(ours(check)).toEqual(oursInside(check));
+    // top's plain block (its clock aside)
+    const top = ['top', '-n', '-x', '--count', '1'];
+    const untimed = (r: Run): Run => ({ ...r, stdout: r.stdout.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/, 'TIME') });
+    const shown = untimed(ours(top));
+    expect(shown).toEqual(untimed(oursInside(top)));
+    expect(shown.stdout).toContain('\nTCP 192.0.2.3:443 ');
+    expect(shown.stdout).not.toContain('203.0.113.7');
     expect(runC(['-Sn']).stdout).toBe(ROOT_TABLE);
   });
 

@@ -1,0 +1,134 @@
+// `ipvsadm top [-n] [-i SECONDS] [-s ORDER] [--reverse] [-x] [-c COUNT]`: argv (commander) →
+// run.ts with the process's ports — one IPVS client kept open across reads (opened again after
+// a failed read), the terminal when stdout is one, SIGINT/SIGTERM/SIGHUP to end. Statuses: TOP_EXIT.
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { TOP_EXIT } from '../app/exit-status.js';
+import type { Io } from '../app/io.js';
+import { frontEnd, parseFrontEnd } from '../app/front-end.js';
+import { openClient } from '../app/open-client.js';
+import type { IpvsClient } from '../ipvs/client.js';
+import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
+import { ipvsVersionText } from '../ipvs/vocabulary.js';
+import type { NameTable } from '../table/names.js';
+import { rowLabel } from './frame.js';
+import { BackgroundNames } from './names.js';
+import { SORT_ORDERS } from './rows.js';
+import type { SortOrder } from './rows.js';
+import { runTop } from './run.js';
+
+interface TopCliOptions {
+  readonly numeric?: boolean;
+  readonly interval: string;
+  readonly count?: string;
+  readonly sort: SortOrder;
+  readonly reverse?: boolean;
+  readonly exact?: boolean;
+}
+
+function program(io: Io): Command {
+  const orders = Object.keys(SORT_ORDERS) as SortOrder[];
+  return frontEnd('ipvsadm top', io)
+    .description(
+      'A live view of the services and real servers: connections, the kernel\'s rates, and what the counters did since the last read. ' +
+        'Full screen on a terminal (keys: q quit, ' +
+        orders.map((o) => `${SORT_ORDERS[o].key} ${o}`).join(', ') +
+        ', r reverse, space refresh, arrows/PgUp/PgDn scroll); plain blocks otherwise.',
+    )
+    .option('-n, --numeric', 'addresses and ports as numbers (no name look-ups)')
+    .option('-i, --interval <seconds>', 'time between reads', '1')
+    .option('-c, --count <reads>', 'print this many plain blocks, then exit (also on a terminal)')
+    .addOption(new Option('-s, --sort <order>', 'the order of services, and of real servers within each').choices(orders).default('natural'))
+    .option('--reverse', 'the other way round (smallest first)')
+    .option('-x, --exact', 'counts and rates with all their digits (no K/M/G)');
+}
+
+const say = (io: Io, text: string): void => io.stderr(`ipvsadm top: ${text}\n`);
+
+const NUMERIC: NameTable = { host: () => undefined, port: () => undefined };
+
+const failure = (e: unknown): string | undefined => (e instanceof IpvsOperationError || e instanceof IpvsExchangeError ? e.message : undefined);
+
+/** `--interval`: 0.1 to 86400 seconds → milliseconds, or undefined. */
+export function intervalMs(text: string): number | undefined {
+  if (!/^\d{1,5}(\.\d{1,3})?$/.test(text)) return undefined;
+  const ms = Math.round(Number(text) * 1000);
+  return ms >= 100 && ms <= 86_400_000 ? ms : undefined;
+}
+
+export async function runTopCli(argv: readonly string[], io: Io): Promise<number> {
+  const cmd = program(io);
+  const ended = parseFrontEnd(cmd, argv, io, TOP_EXIT.USAGE);
+  if (ended !== undefined) return ended;
+  const o = cmd.opts<TopCliOptions>();
+  const interval = intervalMs(o.interval);
+  if (interval === undefined) {
+    say(io, `--interval ${o.interval}: expected a number of seconds from 0.1 to 86400`);
+    return TOP_EXIT.USAGE;
+  }
+  const count = o.count === undefined ? undefined : /^\d{1,9}$/.test(o.count) && Number(o.count) > 0 ? Number(o.count) : NaN;
+  if (Number.isNaN(count)) {
+    say(io, `--count ${o.count}: expected a whole number above 0`);
+    return TOP_EXIT.USAGE;
+  }
+
+  let client: IpvsClient | undefined;
+  let version: string | undefined;
+  try {
+    client = await openClient(io, { dumpsTable: true });
+    const info = await client.info();
+    version = `IP Virtual Server version ${ipvsVersionText(info.version)} (size=${info.connTabSize})`;
+  } catch (e) {
+    client?.close();
+    const why = failure(e);
+    if (why === undefined) throw e;
+    say(io, `cannot read IPVS: ${why}`);
+    return TOP_EXIT.FAILED;
+  }
+
+  const names = o.numeric ? undefined : new BackgroundNames(io.names);
+  const table: NameTable = names ?? NUMERIC;
+  // --count: plain blocks even on a terminal (a full screen would vanish when it ends)
+  const terminal = count === undefined ? io.terminal?.() : undefined;
+  const read = async (): Promise<Awaited<ReturnType<IpvsClient['table']>>> => {
+    client ??= await openClient(io, { dumpsTable: true });
+    try {
+      return await client.table();
+    } catch (e) {
+      // a socket that timed out may answer late: the next read starts on a new one
+      client.close();
+      client = undefined;
+      throw e;
+    }
+  };
+  try {
+    const outcome = await runTop(
+      { intervalMs: interval, ...(count === undefined ? {} : { count }), order: o.sort, reverse: o.reverse === true, exact: o.exact === true },
+      {
+        read,
+        failure,
+        write: (t) => io.stdout(t),
+        warn: (t) => io.stderr(`${t}\n`),
+        drained: () => io.drainStdout?.() ?? Promise.resolve(),
+        now: () => new Date(),
+        setTimer: (ms, fire) => setTimeout(fire, ms),
+        clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+        ...(terminal ? { terminal } : {}),
+        color: io.color === true,
+        version,
+        label: (row) => rowLabel(row, o.numeric === true, table),
+        onLabelsChange: (l) => names?.onChange(l),
+        onStopSignal: (listener) => {
+          const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+          signals.forEach((s) => process.on(s, listener));
+          return () => signals.forEach((s) => process.off(s, listener));
+        },
+      },
+    );
+    if (outcome.ok) return TOP_EXIT.OK;
+    say(io, `cannot read IPVS: ${outcome.error}`);
+    return TOP_EXIT.FAILED;
+  } finally {
+    client?.close();
+  }
+}

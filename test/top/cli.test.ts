@@ -1,0 +1,82 @@
+// `ipvsadm top` through the command table over the fake kernel: --count blocks with the table's
+// rows, names looked up in the background, the usage errors (exit 2, nothing read), and IPVS that
+// cannot be reached (exit 3, one line).
+import { describe, expect, it } from 'vitest';
+import { dispatch } from '../../src/entry/command-table.js';
+import { intervalMs } from '../../src/top/cli.js';
+import { fakeKernelIo } from '../support/capture-io.js';
+import { FakeIpvs } from '../support/fake-ipvs.js';
+import { FixedNames } from '../support/fixed-names.js';
+import { formatAddress } from '../../src/ipvs/address.js';
+import type { Address } from '../../src/ipvs/address.js';
+
+async function kernel(): Promise<FakeIpvs> {
+  const ipvs = new FakeIpvs();
+  const io = fakeKernelIo({ model: ipvs }, { readStdin: async () => '-A -t 192.0.2.1:80 -s wrr\n-a -t 192.0.2.1:80 -r 198.51.100.1:8080 -m -w 3\n-A -u 192.0.2.1:53 -s rr\n' });
+  expect(await dispatch(['-R'], io)).toBe(0);
+  return ipvs;
+}
+
+async function run(argv: string[], ipvs?: FakeIpvs) {
+  const io = fakeKernelIo(ipvs ? { model: ipvs } : { families: {} });
+  const code = await dispatch(['top', ...argv], io);
+  return { stdout: io.out(), stderr: io.err(), code };
+}
+
+describe('ipvsadm top', () => {
+  it('--count 2 -n: two plain blocks with every service and real server', async () => {
+    const r = await run(['--count', '2', '-n', '--interval', '0.1'], await kernel());
+    expect({ stderr: r.stderr, code: r.code }).toEqual({ stderr: '', code: 0 });
+    const blocks = r.stdout.split('\n\n').filter((b) => b !== '');
+    expect(blocks).toHaveLength(2);
+    for (const b of blocks) {
+      const names = b.split('\n').slice(2).map((l) => l.slice(0, 22).trimEnd());
+      expect(names).toEqual(['Prot LocalAddress:Port', 'TCP 192.0.2.1:80', '  -> 198.51.100.1:8080', 'UDP 192.0.2.1:53']);
+      expect(b.split('\n')[0]).toMatch(/^ipvsadm top - IP Virtual Server version 1\.2\.1 \(size=4096\) - .* - every 0\.1 s - sorted by 1\.31 order$/);
+    }
+  });
+
+  it('without -n: ports named at once, host names once looked up in the background, each address once', async () => {
+    const ipvs = await kernel();
+    const fixed = new FixedNames();
+    const looked: string[] = [];
+    const names = { hostByName: (n: string) => fixed.hostByName(n), portByName: fixed.portByName.bind(fixed), nameByPort: fixed.nameByPort.bind(fixed), nameByAddress: (a: Address) => (looked.push(formatAddress(a)), fixed.nameByAddress(a)) };
+    const io = fakeKernelIo({ model: ipvs }, { names });
+    expect(await dispatch(['top', '--count', '3', '--interval', '0.1', '--sort', 'weight'], io)).toBe(0);
+    const [first, second] = io.out().split('\n\n');
+    expect(first).toContain('\nTCP 192.0.2.1:http ');
+    expect(second).toContain('\nTCP vip1.example.org:http ');
+    expect(second).toContain('\n  -> rs1.example.org:http-alt ');
+    expect(second).toContain('\nUDP vip1.example.org:domain ');
+    expect(second).toContain('sorted by weight, largest first');
+    expect(looked.sort()).toEqual(['192.0.2.1', '198.51.100.1']);
+  });
+
+  it.each([
+    [['--interval', '0'], "ipvsadm top: --interval 0: expected a number of seconds from 0.1 to 86400\n"],
+    [['--interval', 'x'], "ipvsadm top: --interval x: expected a number of seconds from 0.1 to 86400\n"],
+    [['--count', '0'], 'ipvsadm top: --count 0: expected a whole number above 0\n'],
+    [['--sort', 'speed'], "error: option '-s, --sort <order>' argument 'speed' is invalid. Allowed choices are natural, active, inactive, cps, new, packets, bytes, weight.\nTry `ipvsadm top --help' for more information.\n"],
+    [['extra'], "error: too many arguments. Expected 0 arguments but got 1.\nTry `ipvsadm top --help' for more information.\n"],
+  ])('%j: a usage error, exit 2, IPVS not read', async (argv, stderr) => {
+    expect(await run(argv)).toEqual({ stdout: '', stderr, code: 2 });
+  });
+
+  it('--help: the options and the keys, exit 0', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: ipvsadm top [options]');
+    expect(r.stdout).toContain('q quit, n natural, a active');
+  });
+
+  it('no IPVS: one line, exit 3', async () => {
+    const r = await run(['--count', '1']);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^ipvsadm top: cannot read IPVS: .+\n$/);
+    expect(r.code).toBe(3);
+  });
+
+  it('--interval takes 0.1 to 86400 seconds', () => {
+    expect([intervalMs('0.1'), intervalMs('1'), intervalMs('2.5'), intervalMs('86400'), intervalMs('0.05'), intervalMs('86401'), intervalMs('-1'), intervalMs('1e3')]).toEqual([100, 1000, 2500, 86_400_000, undefined, undefined, undefined, undefined]);
+  });
+});
