@@ -5,6 +5,8 @@ import type { Snapshot } from '../ipvs/model.js';
 import { serviceId } from '../ipvs/vocabulary.js';
 
 import type { ModuleState } from '../app/kernel-modules.js';
+import { reachChecks } from './reach.js';
+import type { PathFacts } from './reach.js';
 export type { ModuleState } from '../app/kernel-modules.js';
 
 export interface DoctorFacts {
@@ -15,17 +17,12 @@ export interface DoctorFacts {
   readonly sysctls: Readonly<Record<string, number>>;
   /** names (comm) of the running processes */
   readonly processes: readonly string[];
+  /** the director's way to each real server address (absent: not looked at) */
+  readonly paths?: PathFacts;
 }
 
-export type Verdict = 'ok' | 'info' | 'warn' | 'fail';
-
-export interface Check {
-  readonly check: string;
-  readonly verdict: Verdict;
-  readonly detail: string;
-  /** what to do about a warn or fail */
-  readonly fix?: string;
-}
+import type { Check, Verdict } from './verdict.js';
+export type { Check, Verdict } from './verdict.js';
 
 export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'] as const;
 export const TUNNEL_MODULES: Readonly<Record<string, string>> = { ipip: 'ipip', gue: 'fou', gre: 'ip_gre' };
@@ -59,7 +56,7 @@ export function runChecks(f: DoctorFacts): Check[] {
     const state = f.modules[module] ?? 'missing';
     out.push({ check: `tunnel ${type}`, verdict: state === 'missing' ? 'info' : 'ok', detail: `${module}: ${stateText(state)}` });
   }
-  if (table) out.push(...tableChecks(table, f));
+  if (table) out.push(...tableChecks(table, f), ...reachChecks(table, f.paths));
   const managers = f.processes.filter((p) => MANAGERS.includes(p));
   out.push(
     managers.length > 0

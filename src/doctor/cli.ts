@@ -1,5 +1,6 @@
 // `ipvsadm doctor [--json]`: gathers the facts (IPVS through netlink, kernel modules through
-// /sys/module and `modprobe -n`, sysctls, process names), runs checks.ts, and prints a table on
+// /sys/module and `modprobe -n`, sysctls, process names, the routes to the real servers through
+// rtnetlink), runs checks.ts, and prints a table on
 // a terminal (cli-table3, chalk) or one JSON document otherwise. Statuses: DOCTOR_EXIT.
 import { readdirSync, readFileSync } from 'node:fs';
 import Table from 'cli-table3';
@@ -13,6 +14,8 @@ import { readSysctls } from '../app/proc-sys.js';
 import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import { document } from '../table/json.js';
 import { MODULES, runChecks } from './checks.js';
+import { realServerAddresses } from './reach.js';
+import { readPaths } from './routes.js';
 import type { Check, DoctorFacts } from './checks.js';
 import { moduleState } from '../app/kernel-modules.js';
 
@@ -49,7 +52,9 @@ async function gather(io: Io): Promise<DoctorFacts> {
     if (!(e instanceof IpvsOperationError || e instanceof IpvsExchangeError)) throw e;
     ipvs = { error: e.message };
   }
-  return { ipvs, modules: Object.fromEntries(MODULES.map((m) => [m, moduleState(m)])), sysctls: readSysctls(SYSCTLS), processes: processNames() };
+  const addresses = 'snapshot' in ipvs ? [...realServerAddresses(ipvs.snapshot).keys()] : [];
+  const paths = addresses.length > 0 ? await readPaths(io.openTransport, addresses) : undefined;
+  return { ipvs, modules: Object.fromEntries(MODULES.map((m) => [m, moduleState(m)])), sysctls: readSysctls(SYSCTLS), processes: processNames(), ...(paths ? { paths } : {}) };
 }
 
 export async function runDoctorCli(argv: readonly string[], io: Io): Promise<number> {

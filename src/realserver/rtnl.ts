@@ -8,6 +8,8 @@ import { HOST_LE, view } from '../netlink/endian.js';
 import { MalformedMessageError, NetlinkError } from '../netlink/errors.js';
 import type { NetlinkMessage } from '../netlink/message.js';
 import type { TransportFactory } from '../netlink/transport.js';
+import { decodeNeighbour, decodeRoute, neighboursRequest, RouteMsg, routeGetRequest } from './rtnl-route.js';
+import type { Neighbour, RouteDecision } from './rtnl-route.js';
 
 export const NETLINK_ROUTE = 0; // NETLINK_ROUTE
 
@@ -253,6 +255,26 @@ export class RtnlClient {
   async addresses(): Promise<IfAddress[]> {
     const inet = (m: NetlinkMessage): boolean => m.payload[0] === AF_INET || m.payload[0] === AF_INET6;
     return (await this.conn.dump(dumpAddressesRequest())).filter((m) => isType(RtmType.NEWADDR)(m) && inet(m)).map((m) => decodeAddress(m.payload));
+  }
+
+  /**
+   * The kernel's route to `addr` (`ip route get`), or the errno's name when it has none
+   * (ENETUNREACH, EHOSTUNREACH, EINVAL for an address it will not route to).
+   */
+  async routeTo(addr: Uint8Array): Promise<RouteDecision | { readonly error: string }> {
+    try {
+      const [reply] = (await this.conn.request(routeGetRequest(addr))).filter(isType(RouteMsg.NEWROUTE));
+      if (!reply) throw new MalformedMessageError('RTM_GETROUTE', 'no RTM_NEWROUTE in the reply');
+      return decodeRoute(reply.payload);
+    } catch (e) {
+      if (e instanceof NetlinkError) return { error: e.code };
+      throw e;
+    }
+  }
+
+  /** The neighbour (ARP and NDP) entries of both families. */
+  async neighbours(): Promise<Neighbour[]> {
+    return (await this.conn.dump(neighboursRequest())).filter(isType(RouteMsg.NEWNEIGH)).flatMap((m) => decodeNeighbour(m.payload) ?? []);
   }
 
   async addAddress(a: IfAddress): Promise<void> {

@@ -1,13 +1,15 @@
 // `ipvsadm doctor` in the kernel: IPVS, every scheduler, the sip engine and the tunnel modules
 // found (loaded or loadable by modprobe); a NAT service with ip_forward off fails (exit 1) until
-// it is on; a process named keepalived is seen as another manager. JSON of the shipped schema.
+// it is on; a process named keepalived is seen as another manager; real servers judged by the
+// director's routes and neighbours (a connected network, a gateway, none, an unreachable route,
+// its own address, a next hop that failed ARP), as `ip route get` sees them. JSON of the shipped schema.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validJson } from '../support/json-schema.js';
-import { assertInGuest, resetIpvs, runC, sh } from './support/guest.js';
+import { assertInGuest, createNetns, deleteNetns, resetIpvs, runC, sh } from './support/guest.js';
 import { runOurs } from './support/ours.js';
 
 assertInGuest();
@@ -20,13 +22,24 @@ interface Check {
 }
 
 let forward = '';
+let peer = '';
 beforeAll(() => {
   resetIpvs();
   forward = sh('sysctl -n net.ipv4.ip_forward').stdout.trim();
+  // the director's networks: 198.51.100.0/25 on a dummy, 198.51.100.128/25 on a veth whose peer
+  // is in a namespace of its own; 203.0.113.0/25 through a gateway, 203.0.113.128/25 unreachable
+  peer = createNetns('doc');
+  sh(
+    'ip link add dd0 type dummy && ip addr add 198.51.100.254/25 dev dd0 && ip link set dd0 up && ' +
+      `ip link add vt0 type veth peer name vt1 netns ${peer} && ip addr add 198.51.100.129/25 dev vt0 && ip link set vt0 up && ip -n ${peer} link set vt1 up && ` +
+      'ip route add 203.0.113.0/25 via 198.51.100.1 && ip route add unreachable 203.0.113.128/25',
+  );
 });
 
 afterAll(() => {
   sh(`sysctl -qw net.ipv4.ip_forward=${forward}`);
+  sh('ip route del unreachable 203.0.113.128/25; ip route del 203.0.113.0/25; ip link del dd0; ip link del vt0', { check: false });
+  deleteNetns(peer);
   resetIpvs();
 });
 
@@ -67,5 +80,41 @@ describe('ipvsadm doctor', () => {
       keepalived.kill();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('real servers: judged by the route and the neighbour entry ip route get and ip neigh show', async () => {
+    resetIpvs();
+    sh('sysctl -qw net.ipv4.ip_forward=1');
+    // a next hop that did not answer ARP: what the kernel records after a failed resolution
+    sh('ip neigh replace 198.51.100.140 dev vt0 nud failed');
+    const servers = [
+      ['198.51.100.2', '-g'], // on a network the director is attached to
+      ['203.0.113.5', '-g'], // direct routing through a gateway
+      ['203.0.113.6', '-m'], // NAT through a gateway
+      ['192.0.2.200', '-m'], // no route at all
+      ['203.0.113.130', '-i'], // an unreachable route
+      ['198.51.100.254', '-m'], // the director's own address
+      ['198.51.100.140', '-g'], // ARP failed
+    ];
+    runC(['-A', '-t', '192.0.2.61:80', '-s', 'rr']);
+    for (const [rs, method] of servers) {
+      const r = runC(['-a', '-t', '192.0.2.61:80', '-r', rs!, method!]);
+      expect(r.stderr, rs).toBe('');
+    }
+    expect(sh('ip route get 203.0.113.5').stdout).toContain('via 198.51.100.1 dev dd0');
+    expect(sh('ip route get 192.0.2.200', { check: false }).stderr).toContain('unreachable');
+    expect(sh('ip neigh show 198.51.100.140 dev vt0').stdout).toContain('FAILED');
+    const { code, checks } = await doctor();
+    expect(code).toBe(1);
+    const verdicts = Object.fromEntries([...checks.values()].filter((c) => c.check.startsWith('real server')).map((c) => [c.check, `${c.verdict}: ${c.detail}`]));
+    expect(verdicts).toEqual({
+      'real server routes': 'ok: 1 of 7 real server addresses reached as their forwarding method needs',
+      'real server 203.0.113.5': 'fail: direct routing needs the real server on a network this director is attached to, but it is reached via 198.51.100.1 on dd0',
+      'real server 203.0.113.6': 'info: reached via 198.51.100.1 on dd0: for NAT its replies to clients must come back through this director (its route to the clients goes through here)',
+      'real server 192.0.2.200': 'fail: no route (ENETUNREACH); used by NAT',
+      'real server 203.0.113.130': 'fail: the route to it is unreachable; used by tunnel',
+      'real server 198.51.100.254': 'info: an address of this director: IPVS serves it locally (NAT)',
+      'real server 198.51.100.140': 'warn: it did not answer ARP/ND (neighbour FAILED) on vt0',
+    });
   });
 });
