@@ -28,10 +28,11 @@ beforeAll(() => {
   forward = sh('sysctl -n net.ipv4.ip_forward').stdout.trim();
   // the director's networks: 198.51.100.0/25 on a dummy, 198.51.100.128/25 on a veth whose peer
   // is in a namespace of its own; 203.0.113.0/25 through a gateway, 203.0.113.128/25 unreachable
+  // (the kernel answers `ip route get` there with EHOSTUNREACH)
   peer = createNetns('doc');
   sh(
-    'ip link add dd0 type dummy && ip addr add 198.51.100.254/25 dev dd0 && ip link set dd0 up && ' +
-      `ip link add vt0 type veth peer name vt1 netns ${peer} && ip addr add 198.51.100.129/25 dev vt0 && ip link set vt0 up && ip -n ${peer} link set vt1 up && ` +
+    'ip link add dd0 type dummy && ip addr add 198.51.100.126/25 dev dd0 && ip link set dd0 up && ' +
+      `ip link add vt0 type veth peer name vt1 netns ${peer} && ip addr add 198.51.100.254/25 dev vt0 && ip link set vt0 up && ip -n ${peer} link set vt1 up && ` +
       'ip route add 203.0.113.0/25 via 198.51.100.1 && ip route add unreachable 203.0.113.128/25',
   );
 });
@@ -93,7 +94,7 @@ describe('ipvsadm doctor', () => {
       ['203.0.113.6', '-m'], // NAT through a gateway
       ['192.0.2.200', '-m'], // no route at all
       ['203.0.113.130', '-i'], // an unreachable route
-      ['198.51.100.254', '-m'], // the director's own address
+      ['198.51.100.126', '-m'], // the director's own address
       ['198.51.100.140', '-g'], // ARP failed
     ];
     runC(['-A', '-t', '192.0.2.61:80', '-s', 'rr']);
@@ -112,8 +113,8 @@ describe('ipvsadm doctor', () => {
       'real server 203.0.113.5': 'fail: direct routing needs the real server on a network this director is attached to, but it is reached via 198.51.100.1 on dd0',
       'real server 203.0.113.6': 'info: reached via 198.51.100.1 on dd0: for NAT its replies to clients must come back through this director (its route to the clients goes through here)',
       'real server 192.0.2.200': 'fail: no route (ENETUNREACH); used by NAT',
-      'real server 203.0.113.130': 'fail: the route to it is unreachable; used by tunnel',
-      'real server 198.51.100.254': 'info: an address of this director: IPVS serves it locally (NAT)',
+      'real server 203.0.113.130': 'fail: no route (EHOSTUNREACH); used by tunnel',
+      'real server 198.51.100.126': 'info: an address of this director: IPVS serves it locally (NAT)',
       'real server 198.51.100.140': 'warn: it did not answer ARP/ND (neighbour FAILED) on vt0',
     });
   });
