@@ -40,7 +40,8 @@ export function runChecks(f: DoctorFacts): Check[] {
   if ('error' in f.ipvs) {
     out.push({ check: 'ipvs', verdict: 'fail', detail: `IPVS cannot be reached: ${f.ipvs.error}`, fix: f.modules['ip_vs'] === 'missing' ? 'use a kernel built with IP_VS' : 'run as root (CAP_NET_ADMIN); modprobe ip_vs' });
   } else {
-    out.push({ check: 'ipvs', verdict: 'ok', detail: `IPVS answers: ${table!.services.length} services, ${table!.services.reduce((n, s) => n + s.destinations.length, 0)} real servers` });
+    const count = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+    out.push({ check: 'ipvs', verdict: 'ok', detail: `IPVS answers: ${count(table!.services.length, 'service')}, ${count(table!.services.reduce((n, s) => n + s.destinations.length, 0), 'real server')}` });
   }
   const used = new Set(table?.services.map((s) => s.service.scheduler) ?? []);
   for (const s of SCHEDULERS) {

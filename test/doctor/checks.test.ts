@@ -23,6 +23,8 @@ describe('runChecks', () => {
     const checks = runChecks(facts([entry(svc(6, '192.0.2.1', 80), dest('198.51.100.1', 80, { fwdMethod: FwdMethod.MASQ }))]));
     expect(checks.filter((c) => c.verdict === 'fail' || c.verdict === 'warn')).toEqual([]);
     expect(checks.map((c) => c.check)).toEqual(expect.arrayContaining(['ipvs', 'scheduler mh', 'persistence engine sip', 'tunnel gue', 'net.ipv4.ip_forward', 'other managers']));
+    expect(checks[0]!.detail).toBe('IPVS answers: 1 service, 1 real server');
+    expect(runChecks(facts([]))[0]!.detail).toBe('IPVS answers: 0 services, 0 real servers');
   });
 
   it('IPVS unreachable: fails with the reason and a fix', () => {

@@ -1,5 +1,6 @@
 // `--netns NAME|PATH` in the kernel: our commands run in another namespace (changes, listings
-// that read /proc/net/ip_vs, saves, restores, the scripts, apply, drain, realserver check, top) and
+// that read /proc/net/ip_vs, saves, restores, the scripts, apply, drain, realserver and director
+// check, top, doctor, metrics) and
 // give what `ip netns exec NAME` gives — of the C tool for 1.31's commands, of ours for our own —
 // while the root namespace's own table stays as it was.
 import { spawnSync } from 'node:child_process';
@@ -78,7 +79,7 @@ describe('--netns', () => {
     expect(runC(['-Sn']).stdout).toBe(ROOT_TABLE);
   });
 
-  it('our own commands: apply, drain, the JSON listing, realserver check and top there, as `ip netns exec` runs them', () => {
+  it('our own commands: apply, drain, the JSON listing, realserver and director check, top, doctor and metrics there, as `ip netns exec` runs them', () => {
     const file = join(DIR, 'wanted.rules');
     writeFileSync(file, '-A -t 192.0.2.3:443 -s lc\n-a -t 192.0.2.3:443 -r 198.51.100.3 -g -w 2\n-a -t 192.0.2.3:443 -r 198.51.100.4 -g\n');
     const applied = ours(['apply', file]);
@@ -96,6 +97,15 @@ describe('--netns', () => {
     expect(shown).toEqual(untimed(oursInside(top)));
     expect(shown.stdout).toContain('\nTCP 192.0.2.3:443 ');
     expect(shown.stdout).not.toContain('203.0.113.7');
+    // director check, doctor and metrics see that namespace's devices, sysctls and table
+    const director = ['director', 'check', '--mode', 'dr', '--vip', '192.0.2.3', '--dev', 'd0', '--json'];
+    expect(ours(director)).toEqual(oursInside(director));
+    const doctor = ours(['doctor', '--json']);
+    expect(doctor).toEqual(oursInside(['doctor', '--json']));
+    expect(doctor.stdout).toContain('IPVS answers: 1 service, 2 real servers');
+    const metrics = ours(['metrics']);
+    expect(metrics).toEqual(oursInside(['metrics']));
+    expect(metrics.stdout).toContain('ipvs_services 1\n');
     expect(runC(['-Sn']).stdout).toBe(ROOT_TABLE);
   });
 
