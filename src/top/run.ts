@@ -140,7 +140,7 @@ export async function runTop(o: TopOptions, io: TopPorts): Promise<TopOutcome> {
     while (!stopped) {
       if (refreshNow || io.now().getTime() >= due) {
         refreshNow = false;
-        due = io.now().getTime() + o.intervalMs;
+        const started = io.now().getTime();
         try {
           const table = await io.read();
           const built = buildGroups(table, memory);
@@ -159,6 +159,10 @@ export async function runTop(o: TopOptions, io: TopPorts): Promise<TopOutcome> {
         }
         reads++;
         dirty = true;
+        // every interval from the start of a read; a read slower than that (a huge table) waits a
+        // whole interval after it ends, so the view never reads the kernel back to back
+        const ended = io.now().getTime();
+        due = ended - started < o.intervalMs ? started + o.intervalMs : ended + o.intervalMs;
       }
       if (dirty) {
         dirty = false;

@@ -105,6 +105,22 @@ describe('runTop, plain', () => {
     expect(first.out).toEqual([]);
   });
 
+  it('a read slower than the interval is followed by a whole interval, not by the next read at once', async () => {
+    const h = harness(() => table(1));
+    const spans: [number, number][] = [];
+    const read = h.ports.read;
+    h.ports.read = async () => {
+      const start = Date.now();
+      await new Promise((r) => setTimeout(r, 60));
+      const t = await read();
+      spans.push([start, Date.now()]);
+      return t;
+    };
+    expect(await runTop({ ...OPTIONS, intervalMs: 40, count: 3 }, h.ports)).toEqual({ ok: true });
+    expect(spans).toHaveLength(3);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0] - spans[i - 1]![1], `gap before read ${i + 1}`).toBeGreaterThanOrEqual(35);
+  });
+
   it('a signal ends it', async () => {
     const h = harness(() => table(1));
     const done = runTop({ ...OPTIONS, intervalMs: 60_000 }, h.ports);
