@@ -1,6 +1,6 @@
 // One more line after ipvsadm's own when the kernel refused a command with a generic errno: the
-// likely cause, read from the request (a real server that is not unicast, a scheduler or engine
-// this kernel lacks, a missing interface). Shown only
+// likely cause, read from the request (a real server that is not unicast, thresholds the wrong
+// way round, a scheduler or engine this kernel lacks, a missing interface). Shown only
 // when stderr is a terminal or IPVSADM_EXPLAIN=1 (Io.explain): 1.31's text stays as it was.
 import type { Address } from '../ipvs/address.js';
 import { formatAddress } from '../ipvs/address.js';
@@ -28,6 +28,12 @@ export async function explain(cmd: Command, error: IpvsOperationError, probe: Mo
     if ((await probe(`ip_vs_${scheduler}`)) === 'missing') return `scheduler ${scheduler} is not available: this kernel has no module ip_vs_${scheduler}`;
     if (pe && (await probe(`ip_vs_pe_${pe}`)) === 'missing') return `persistence engine ${pe} is not available: this kernel has no module ip_vs_pe_${pe}`;
     return undefined;
+  }
+  if ((cmd.kind === 'add-dest' || cmd.kind === 'edit-dest') && error.errno === E.ERANGE) {
+    const { lThreshold: l, uThreshold: u } = cmd.dest;
+    if (l <= u) return undefined;
+    const what = `the lower threshold -y ${l} is above the upper threshold ${u === 0 ? '(none given: -x 0 means no upper threshold)' : `-x ${u}`}`;
+    return `${what}; give -x ${l} or more${cmd.kind === 'edit-dest' ? ' (-e sets both again: repeat -x)' : ''}`;
   }
   if ((cmd.kind === 'add-dest' || cmd.kind === 'edit-dest') && error.errno === E.EINVAL) {
     const d = cmd.dest;

@@ -41,4 +41,20 @@ describe('explanations', () => {
     expect((await run(ipvs, '-a -t 192.0.2.1:80 -r 198.51.100.1 -m', true)).stderr).toBe('');
     expect((await run(ipvs, '-a -t 192.0.2.1:80 -r 198.51.100.1 -m', true)).stderr).toBe('Destination already exists\n');
   });
+
+  it('thresholds the wrong way round: the lower one above the upper, or above none', async () => {
+    const ipvs = new FakeIpvs();
+    expect(await run(ipvs, '-A -t 192.0.2.1:80', true)).toEqual({ stderr: '', code: 0 });
+    expect(await run(ipvs, '-a -t 192.0.2.1:80 -r 198.51.100.1 -m -x 5 -y 10', false)).toEqual({ stderr: 'Numerical result out of range\n', code: 255 });
+    expect((await run(ipvs, '-a -t 192.0.2.1:80 -r 198.51.100.1 -m -x 5 -y 10', true)).stderr).toBe(
+      'Numerical result out of range\nipvsadm: likely cause: the lower threshold -y 10 is above the upper threshold -x 5; give -x 10 or more\n',
+    );
+    expect((await run(ipvs, '-a -t 192.0.2.1:80 -r 198.51.100.1 -m -y 10', true)).stderr).toBe(
+      'Numerical result out of range\nipvsadm: likely cause: the lower threshold -y 10 is above the upper threshold (none given: -x 0 means no upper threshold); give -x 10 or more\n',
+    );
+    expect(await run(ipvs, '-a -t 192.0.2.1:80 -r 198.51.100.1 -m -x 20 -y 10', true)).toEqual({ stderr: '', code: 0 });
+    expect((await run(ipvs, '-e -t 192.0.2.1:80 -r 198.51.100.1 -m -y 15', true)).stderr).toBe(
+      'Numerical result out of range\nipvsadm: likely cause: the lower threshold -y 15 is above the upper threshold (none given: -x 0 means no upper threshold); give -x 15 or more (-e sets both again: repeat -x)\n',
+    );
+  });
 });
