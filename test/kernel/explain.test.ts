@@ -28,6 +28,8 @@ describe('explanations of refused commands', () => {
     ['-A -t 192.0.2.71:80 -s nosuchsched', 'scheduler nosuchsched is not available: this kernel has no module ip_vs_nosuchsched'],
     ['-a -t 192.0.2.70:80 -r 224.0.0.1 -m', 'real server 224.0.0.1 is not a unicast address'],
     ['--start-daemon master --mcast-interface nosuchdev0', 'interface nosuchdev0 does not exist in this network namespace'],
+    ['-a -t 192.0.2.70:80 -r 198.51.100.1 -m -x 5 -y 10', 'the lower threshold -y 10 is above the upper threshold -x 5; give -x 10 or more'],
+    ['-a -t 192.0.2.70:80 -r 198.51.100.1 -m -y 10', 'the lower threshold -y 10 is above the upper threshold (none given: -x 0 means no upper threshold); give -x 10 or more'],
   ])('%s', (line, cause) => {
     const args = line.split(' ');
     const c = runC(args);
