@@ -76,6 +76,13 @@ describe('ipvsadm top in a terminal', () => {
     expect(ourRow(first, `-> ${RS1}`)).toMatchObject({ mode: 'Masq', weight: '3', conns: '0' });
 
     expect(lab!.client([`http ${VIP} 80 8`])).toEqual({ [`http ${SERVICE}`]: { rs1: 6, rs2: 2 } });
+    // Linux 6.1 sums the per-CPU counters it reports in its 2-second estimator timer: wait until
+    // 1.31 sees them, then read once (Space), so the deltas are those of the whole traffic
+    const deadline = Date.now() + 15_000;
+    while (cRow(SERVICE).conns !== '8') {
+      if (Date.now() > deadline) throw new Error(`1.31 never listed 8 connections:\n${runC(['-Ln', '--stats', '--exact']).stdout}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
     s.keys('Space'); // read now
     const after = await s.waitFor((x) => ourRow(x, SERVICE)?.conns === '8');
     for (const name of [SERVICE, `-> ${RS1}`, `-> ${RS2}`]) {
