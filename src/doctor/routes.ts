@@ -4,17 +4,16 @@
 import { formatAddress, parseAddress } from '../ipvs/address.js';
 import { MalformedMessageError, NetlinkError, NetlinkExchangeError, TransportError } from '../netlink/errors.js';
 import type { TransportFactory } from '../netlink/transport.js';
-import { RtnlClient } from '../realserver/rtnl.js';
-import { NeighState, RouteType } from '../realserver/rtnl-route.js';
-import type { Neighbour } from '../realserver/rtnl-route.js';
+import { RtnlClient } from '../rtnl/client.js';
+import { NeighState, routeTypeName } from '../rtnl/route.js';
+import type { Neighbour } from '../rtnl/route.js';
 import type { PathFact, PathFacts } from './reach.js';
 
-const TYPE_NAMES: Readonly<Record<number, 'unicast' | 'local' | 'unreachable' | 'blackhole' | 'prohibit'>> = {
-  [RouteType.UNICAST]: 'unicast',
-  [RouteType.LOCAL]: 'local',
-  [RouteType.UNREACHABLE]: 'unreachable',
-  [RouteType.BLACKHOLE]: 'blackhole',
-  [RouteType.PROHIBIT]: 'prohibit',
+const JUDGED = ['unicast', 'local', 'unreachable', 'blackhole', 'prohibit'] as const;
+type JudgedType = (typeof JUDGED)[number];
+const judgedType = (type: number): JudgedType | 'other' => {
+  const name = routeTypeName(type);
+  return JUDGED.find((t) => t === name) ?? 'other';
 };
 
 /** The most telling name of a neighbour state (`ip neigh` prints the same words). */
@@ -46,7 +45,7 @@ export async function readPaths(openTransport: TransportFactory, addresses: read
       const dev = r.oif === undefined ? undefined : names.get(r.oif);
       out[text] = {
         route: {
-          type: TYPE_NAMES[r.type] ?? 'other',
+          type: judgedType(r.type),
           ...(r.gateway ? { gateway: formatAddress({ af: addr.af, bytes: r.gateway }) } : {}),
           ...(dev !== undefined ? { dev } : {}),
         },

@@ -6,8 +6,8 @@ import { ApplyError, StepError, reasonOf } from './errors.js';
 import { describeStep } from './format.js';
 import type { Step } from './model.js';
 import { ModuleLoadError } from './modules.js';
-import { IFA_F_NODAD, IFF_UP, RT_SCOPE_UNIVERSE } from './rtnl.js';
-import type { IfAddress } from './rtnl.js';
+import { IFA_F_NODAD, IFF_UP, RT_SCOPE_UNIVERSE } from '../rtnl/client.js';
+import type { IfAddress } from '../rtnl/client.js';
 import type { System } from './system.js';
 
 interface Performed {

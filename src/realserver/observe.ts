@@ -6,8 +6,8 @@ import { AF_INET, AF_INET6 } from '../ipvs/constants.js';
 import { SystemError, reasonOf } from './errors.js';
 import type { Desired, LinkState, ModuleNeed, Observed, ObservedAddress, ObservedFouPort } from './model.js';
 import type { StateRecord } from './state.js';
-import { IFA_F_DEPRECATED, IFF_UP } from './rtnl.js';
-import type { IfAddress, Link } from './rtnl.js';
+import { IFA_F_DEPRECATED, IFF_UP } from '../rtnl/client.js';
+import type { IfAddress, Link } from '../rtnl/client.js';
 import { maxConfPartner } from './sysctl.js';
 import type { System } from './system.js';
 

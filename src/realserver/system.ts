@@ -10,7 +10,7 @@ import type { TransportFactory } from '../netlink/transport.js';
 import { FouClient } from './fou.js';
 import type { ModuleOps } from './modules.js';
 import { systemModules } from './modules.js';
-import { RtnlClient } from './rtnl.js';
+import { RtnlClient } from '../rtnl/client.js';
 import { fileSysctls } from './sysctl.js';
 import type { SysctlStore } from './sysctl.js';
 

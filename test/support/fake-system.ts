@@ -8,7 +8,7 @@ import { NetlinkError } from '../../src/netlink/errors.js';
 import type { Family, ObservedFouPort } from '../../src/realserver/model.js';
 import { ModuleLoadError } from '../../src/realserver/modules.js';
 import type { ModuleOps } from '../../src/realserver/modules.js';
-import type { IfAddress, Link } from '../../src/realserver/rtnl.js';
+import type { IfAddress, Link } from '../../src/rtnl/client.js';
 import type { SysctlStore } from '../../src/realserver/sysctl.js';
 import type { FouOps, RtnlOps, System } from '../../src/realserver/system.js';
 

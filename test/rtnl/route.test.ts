@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { AttributeWriter } from '../../src/netlink/attributes.js';
 import { MalformedMessageError } from '../../src/netlink/errors.js';
-import { decodeNeighbour, decodeRoute, neighboursRequest, routeGetRequest, RouteMsg, RouteType } from '../../src/realserver/rtnl-route.js';
+import { decodeNeighbour, decodeRoute, neighboursRequest, routeGetRequest, RouteMsg, RouteType } from '../../src/rtnl/route.js';
 
 const withHeader = (header: number[], attrs: Uint8Array): Uint8Array => Uint8Array.from([...header, ...attrs]);
 

@@ -8,8 +8,8 @@ import { HOST_LE, view } from '../netlink/endian.js';
 import { MalformedMessageError, NetlinkError } from '../netlink/errors.js';
 import type { NetlinkMessage } from '../netlink/message.js';
 import type { TransportFactory } from '../netlink/transport.js';
-import { decodeNeighbour, decodeRoute, neighboursRequest, RouteMsg, routeGetRequest } from './rtnl-route.js';
-import type { Neighbour, RouteDecision } from './rtnl-route.js';
+import { decodeNeighbour, decodeRoute, neighboursRequest, RouteMsg, routeGetRequest } from './route.js';
+import type { Neighbour, RouteDecision } from './route.js';
 
 export const NETLINK_ROUTE = 0; // NETLINK_ROUTE
 

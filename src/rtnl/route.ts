@@ -19,6 +19,12 @@ const NdaAttr = { DST: 1 } as const; // NDA_DST
 /** rtm_type values (RTN_*) */
 export const RouteType = { UNICAST: 1, LOCAL: 2, BROADCAST: 3, ANYCAST: 4, MULTICAST: 5, BLACKHOLE: 6, UNREACHABLE: 7, PROHIBIT: 8, THROW: 9 } as const;
 
+/** A route type's name as `ip route` prints it (`broadcast`, `local`, ...); undefined for one it does not know. */
+export function routeTypeName(type: number): string | undefined {
+  const names = Object.keys(RouteType) as (keyof typeof RouteType)[];
+  return names.find((n) => RouteType[n] === type)?.toLowerCase();
+}
+
 /** ndm_state bits (NUD_*) */
 export const NeighState = { INCOMPLETE: 0x01, REACHABLE: 0x02, STALE: 0x04, DELAY: 0x08, PROBE: 0x10, FAILED: 0x20, NOARP: 0x40, PERMANENT: 0x80 } as const;
 

@@ -8,7 +8,7 @@ import {
   IFA_F_NODAD, IFF_UP, RtmType, RtnlClient, addAddressRequest, decodeAddress, decodeLink, deleteAddressRequest, dumpAddressesRequest,
   dumpLinksRequest, encodeIfaddrmsg, encodeIfinfomsg, getLinkRequest, setLinkRequest, createGreRequest, deleteLinkRequest,
   setAliasRequest,
-} from '../../src/realserver/rtnl.js';
+} from '../../src/rtnl/client.js';
 import { NLM_F, attr, cat, done, i32, nest, nlmsg, nlmsgerr, parseMessages, str, u16, u32, u8 } from '../support/bytes.js';
 import type { ParsedMessage } from '../support/bytes.js';
 import { ManualTransport } from '../support/fake-kernel.js';
