@@ -42,6 +42,8 @@ export interface Io {
   readonly explain?: boolean;
   /** a kernel module's state, for those explanations (absent: not looked at) */
   moduleState?(name: string): Promise<'loaded' | 'loadable' | 'missing'>;
+  /** the kernel's type of an address for this host (`ip route get`: `broadcast`, `local`, ...), for those explanations */
+  addressType?(addr: Address): Promise<string | undefined>;
   /** resolves when what stdout() accepted so far is written (back-pressure for large listings) */
   drainStdout?(): Promise<void>;
   /**

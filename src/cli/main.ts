@@ -4,7 +4,7 @@ import { TIMEOUT_ENV } from '../app/io.js';
 import type { Io } from '../app/io.js';
 import { openClient } from '../app/open-client.js';
 import type { IpvsClient } from '../ipvs/client.js';
-import { IpvsOperationError } from '../ipvs/errors.js';
+import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import type { Command } from './command.js';
 import { UsageError } from './errors.js';
 import type { ExecuteContext } from './execute.js';
@@ -77,7 +77,18 @@ async function run(cmd: Command, ctx: ExecuteContext, io: Io): Promise<number> {
     const status = report(io, e);
     if (io.explain && e instanceof IpvsOperationError) {
       const { explain } = await import('./explain.js');
-      const why = await explain(cmd, e, io.moduleState ?? (async () => 'loaded'));
+      const why = await explain(cmd, e, {
+        moduleState: io.moduleState ?? (async () => 'loaded'),
+        ...(io.addressType ? { addressType: io.addressType } : {}),
+        table: async () => {
+          try {
+            return { services: await ctx.client.table(), daemons: await ctx.client.daemons() };
+          } catch (t) {
+            if (t instanceof IpvsOperationError || t instanceof IpvsExchangeError) return undefined;
+            throw t;
+          }
+        },
+      });
       if (why !== undefined) io.stderr(`ipvsadm: likely cause: ${why}\n`);
     }
     return status;

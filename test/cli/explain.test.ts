@@ -1,7 +1,16 @@
 // Explanations after a refusal: with Io.explain, one line after ipvsadm's own naming the likely
 // cause; without it (scripts, 1.31's text), nothing more. Over the fake kernel.
+import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { explain } from '../../src/cli/explain.js';
+import type { ExplainProbes } from '../../src/cli/explain.js';
 import { main } from '../../src/cli/main.js';
+import { parseCommandLine } from '../../src/cli/parse.js';
+import { FwdMethod } from '../../src/ipvs/constants.js';
+import { IpvsOperationError } from '../../src/ipvs/errors.js';
+import type { IpvsOperation } from '../../src/ipvs/errors.js';
+import { dest, entry, svc } from '../support/format-fixtures.js';
+import { FixedNames } from '../support/fixed-names.js';
 import { fakeKernelIo } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
 
@@ -56,5 +65,41 @@ describe('explanations', () => {
     expect((await run(ipvs, '-e -t 192.0.2.1:80 -r 198.51.100.1 -m -y 15', true)).stderr).toBe(
       'Numerical result out of range\nipvsadm: likely cause: the lower threshold -y 15 is above the upper threshold (none given: -x 0 means no upper threshold); give -x 15 or more (-e sets both again: repeat -x)\n',
     );
+  });
+
+  describe('causes that take a look at the kernel', () => {
+    const E = constants.errno;
+    const loaded: ExplainProbes['moduleState'] = async () => 'loaded';
+    const why = async (line: string, op: IpvsOperation, errno: number, probes: Partial<ExplainProbes> = {}) =>
+      explain(await parseCommandLine(line.split(' '), { argv0: 'ipvsadm', names: new FixedNames() }), new IpvsOperationError(op, errno), { moduleState: loaded, ...probes });
+    const mixedTable = { services: [entry(svc(6, '192.0.2.9', 80), dest('2001:db8::5', 80, { fwdMethod: FwdMethod.TUNNEL }), dest('198.51.100.1', 80))], daemons: [] };
+    const daemon = { state: 1, mcastIfn: 'lo', syncId: 0 };
+
+    it('an IPv6 link-local real server', async () => {
+      expect(await why('-a -t [2001:db8::1]:80 -r [fe80::1]:80 -m', 'add-dest', E.EINVAL)).toBe('real server fe80::1 is a link-local address: IPVS takes IPv6 real servers by global address only');
+    });
+
+    it('the broadcast address of a network of this host, as the kernel types it', async () => {
+      const addressType = async () => 'broadcast';
+      expect(await why('-a -t 192.0.2.9:80 -r 203.0.113.255 -m', 'add-dest', E.EINVAL, { addressType })).toBe('real server 203.0.113.255 is a broadcast address of a network on this host');
+      expect(await why('-a -t 192.0.2.9:80 -r 203.0.113.255 -m', 'add-dest', E.EINVAL, { addressType: async () => 'unicast' })).toBeUndefined();
+      expect(await why('-a -t 192.0.2.9:80 -r 203.0.113.255 -m', 'add-dest', E.EINVAL)).toBeUndefined();
+    });
+
+    it('a real server of the other family while a sync daemon runs', async () => {
+      const line = '-a -t 192.0.2.9:80 -r [2001:db8::5]:80 -i';
+      expect(await why(line, 'add-dest', E.EINVAL, { table: async () => ({ services: [], daemons: [daemon] }) })).toMatch(/^a sync daemon is running, and the kernel refuses real servers of the other address family/);
+      expect(await why(line, 'add-dest', E.EINVAL, { table: async () => ({ services: [], daemons: [] }) })).toBeUndefined();
+      expect(await why(line, 'add-dest', E.EINVAL, { table: async () => undefined })).toBeUndefined();
+    });
+
+    it('a sync daemon while real servers of the other family exist: they are named', async () => {
+      expect(await why('--start-daemon master --mcast-interface lo', 'start-daemon', E.EINVAL, { table: async () => mixedTable })).toBe(
+        'the kernel starts no sync daemon while real servers of the other address family than their service exist (2001:db8::5 of tcp 192.0.2.9:80): their connections cannot be synced',
+      );
+      const many = { services: [entry(svc(6, '192.0.2.9', 80), ...['2001:db8::1', '2001:db8::2', '2001:db8::3', '2001:db8::4', '2001:db8::5'].map((a) => dest(a, 80, { fwdMethod: FwdMethod.TUNNEL })))], daemons: [] };
+      expect(await why('--start-daemon backup --mcast-interface lo', 'start-daemon', E.EINVAL, { table: async () => many })).toContain('(2001:db8::1 of tcp 192.0.2.9:80, 2001:db8::2 of tcp 192.0.2.9:80, 2001:db8::3 of tcp 192.0.2.9:80 and 2 more)');
+      expect(await why('--start-daemon master --mcast-interface lo', 'start-daemon', E.EINVAL, { table: async () => ({ services: [], daemons: [] }) })).toBeUndefined();
+    });
   });
 });
