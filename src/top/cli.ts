@@ -1,4 +1,5 @@
-// `ipvsadm top [-n] [-i SECONDS] [-s ORDER] [--reverse] [-x] [-c COUNT]`: argv (commander) →
+// `ipvsadm top [-t|-u|--sctp-service|-f SERVICE [-6]] [-n] [-i SECONDS] [-s ORDER] [--reverse] [-x]
+// [-c COUNT]`: argv (commander; a service read by the 1.31 parser, with its messages) →
 // run.ts with the process's ports — one IPVS client kept open across reads (opened again after
 // a failed read), the terminal when stdout is one, SIGINT/SIGTERM/SIGHUP to end. Statuses: TOP_EXIT.
 import { Option } from 'commander';
@@ -7,7 +8,10 @@ import { TOP_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
 import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
+import { UsageError } from '../cli/errors.js';
+import { parseCommandLine } from '../cli/parse.js';
 import type { IpvsClient } from '../ipvs/client.js';
+import type { ServiceKey } from '../ipvs/model.js';
 import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import { ipvsVersionText } from '../ipvs/vocabulary.js';
 import type { NameTable } from '../table/names.js';
@@ -18,6 +22,11 @@ import type { SortOrder } from './rows.js';
 import { runTop } from './run.js';
 
 interface TopCliOptions {
+  readonly tcpService?: string;
+  readonly udpService?: string;
+  readonly sctpService?: string;
+  readonly fwmarkService?: string;
+  readonly ipv6?: boolean;
   readonly numeric?: boolean;
   readonly interval: string;
   readonly count?: string;
@@ -35,6 +44,11 @@ function program(io: Io): Command {
         orders.map((o) => `${SORT_ORDERS[o].key} ${o}`).join(', ') +
         ', r reverse, space refresh, arrows/PgUp/PgDn scroll); plain blocks otherwise.',
     )
+    .option('-t, --tcp-service <vip:port>', 'only this TCP service')
+    .option('-u, --udp-service <vip:port>', 'only this UDP service')
+    .option('--sctp-service <vip:port>', 'only this SCTP service')
+    .option('-f, --fwmark-service <mark>', 'only this firewall-mark service')
+    .option('-6, --ipv6', 'with -f: the IPv6 mark service')
     .option('-n, --numeric', 'addresses and ports as numbers (no name look-ups)')
     .option('-i, --interval <seconds>', 'time between reads', '1')
     .option('-c, --count <reads>', 'print this many plain blocks, then exit (also on a terminal)')
@@ -48,6 +62,37 @@ const say = (io: Io, text: string): void => io.stderr(`ipvsadm top: ${text}\n`);
 const NUMERIC: NameTable = { host: () => undefined, port: () => undefined };
 
 const failure = (e: unknown): string | undefined => (e instanceof IpvsOperationError || e instanceof IpvsExchangeError ? e.message : undefined);
+
+/**
+ * The one service to show (-t, -u, --sctp-service, -f with -6), read by the 1.31 parser as `-L`
+ * reads it; undefined for all of them; null after a usage error (printed).
+ */
+async function serviceOf(o: TopCliOptions, io: Io): Promise<ServiceKey | undefined | null> {
+  const given = [
+    ['-t', o.tcpService],
+    ['-u', o.udpService],
+    ['--sctp-service', o.sctpService],
+    ['-f', o.fwmarkService],
+  ].filter(([, v]) => v !== undefined) as [string, string][];
+  if (given.length === 0) {
+    if (o.ipv6) say(io, '-6 goes with -f');
+    return o.ipv6 ? null : undefined;
+  }
+  if (given.length > 1) {
+    say(io, 'name one service at most: -t, -u, --sctp-service or -f');
+    return null;
+  }
+  const [flag, value] = given[0]!;
+  try {
+    const cmd = await parseCommandLine(['-L', flag, value, ...(o.ipv6 ? ['-6'] : [])], { argv0: 'ipvsadm top', names: io.names });
+    if (cmd.kind !== 'list' || !cmd.key) throw new Error(`internal error: -L ${flag} parsed as ${cmd.kind}`);
+    return cmd.key;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    say(io, e.message.split('\n')[0]!);
+    return null;
+  }
+}
 
 /** `--interval`: 0.1 to 86400 seconds → milliseconds, or undefined. */
 export function intervalMs(text: string): number | undefined {
@@ -72,6 +117,9 @@ export async function runTopCli(argv: readonly string[], io: Io): Promise<number
     return TOP_EXIT.USAGE;
   }
 
+  const only = await serviceOf(o, io);
+  if (only === null) return TOP_EXIT.USAGE;
+
   let client: IpvsClient | undefined;
   let version: string | undefined;
   try {
@@ -93,7 +141,7 @@ export async function runTopCli(argv: readonly string[], io: Io): Promise<number
   const read = async (): Promise<Awaited<ReturnType<IpvsClient['table']>>> => {
     client ??= await openClient(io, { dumpsTable: true });
     try {
-      return await client.table();
+      return await client.table(only);
     } catch (e) {
       // a socket that timed out may answer late: the next read starts on a new one
       client.close();

@@ -30,7 +30,7 @@ function session(args: readonly string[], size: { columns: number; rows: number 
 beforeAll(async () => {
   resetIpvs();
   lab = await createNatLab({ vips: [VIP], servers: 2 });
-  for (const line of [`-A -t ${SERVICE} -s wrr`, `-a -t ${SERVICE} -r ${RS1} -m -w 3`, `-a -t ${SERVICE} -r ${RS2} -m -w 1`]) {
+  for (const line of [`-A -t ${SERVICE} -s wrr`, `-a -t ${SERVICE} -r ${RS1} -m -w 3`, `-a -t ${SERVICE} -r ${RS2} -m -w 1`, `-A -u ${VIP}:53 -s rr`]) {
     const r = runC(line.split(' '));
     if (r.code !== 0) throw new Error(`ipvsadm ${line}: ${r.stderr}`);
   }
@@ -144,6 +144,18 @@ describe('ipvsadm top not on a terminal', () => {
       const row = blocks[1]!.split('\n').find((l) => l.trimStart().startsWith(name.startsWith('->') ? name : `TCP ${name}`))!.trim().split(/\s+/);
       expect(row[7], name).toBe(cRow(name).conns);
     }
+  });
+
+  it('-t: only that service; -u of one that is not there: exit 3 with 1.31\'s words', () => {
+    const all = spawnSync('node', [BIN, 'top', '-n', '--count', '1'], { encoding: 'utf8' });
+    expect(all.stdout).toContain(`\nUDP ${VIP}:53 `);
+    const one = spawnSync('node', [BIN, 'top', '-n', '--count', '1', '-t', SERVICE], { encoding: 'utf8' });
+    expect({ stderr: one.stderr, status: one.status }).toEqual({ stderr: '', status: 0 });
+    expect(one.stdout.split('\n')[1]).toMatch(/^1 service, 2 real servers /);
+    expect(one.stdout).toContain(`\nTCP ${SERVICE} `);
+    expect(one.stdout).not.toContain(`UDP ${VIP}:53`);
+    const none = spawnSync('node', [BIN, 'top', '-n', '--count', '1', '-u', `${VIP}:54`], { encoding: 'utf8' });
+    expect({ stdout: none.stdout, stderr: none.stderr, status: none.status }).toEqual({ stdout: '', stderr: 'ipvsadm top: cannot read IPVS: No such service\n', status: 3 });
   });
 
   it('a pipe closed early (| head -3): only the head, status 141, nothing on stderr', () => {

@@ -62,6 +62,27 @@ describe('ipvsadm top', () => {
     expect(await run(argv)).toEqual({ stdout: '', stderr, code: 2 });
   });
 
+  it('-t/-u/-f: only that service, read alone; one that is not there: exit 3 with 1.31\'s words', async () => {
+    const ipvs = await kernel();
+    const r = await run(['-u', '192.0.2.1:53', '-n', '--count', '1'], ipvs);
+    expect({ stderr: r.stderr, code: r.code }).toEqual({ stderr: '', code: 0 });
+    expect(r.stdout).toContain('\nUDP 192.0.2.1:53 ');
+    expect(r.stdout).not.toContain('TCP 192.0.2.1:80');
+    expect(r.stdout.split('\n')[1]).toMatch(/^1 service, 0 real servers /);
+    expect(await run(['-t', '192.0.2.9:80', '--count', '1'], ipvs)).toEqual({ stdout: '', stderr: 'ipvsadm top: cannot read IPVS: No such service\n', code: 3 });
+  });
+
+  it.each([
+    [['-6'], 'ipvsadm top: -6 goes with -f\n'],
+    [['-t', '192.0.2.1:80', '-u', '192.0.2.1:53'], 'ipvsadm top: name one service at most: -t, -u, --sctp-service or -f\n'],
+  ])('%j: a usage error', async (argv, stderr) => {
+    expect(await run(argv)).toEqual({ stdout: '', stderr, code: 2 });
+  });
+
+  it('a service 1.31 cannot read: its message, exit 2', async () => {
+    expect(await run(['-t', 'no-such-host.invalid:80'])).toEqual({ stdout: '', stderr: 'ipvsadm top: illegal virtual server address[:port] specified\n', code: 2 });
+  });
+
   it('--help: the options and the keys, exit 0', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
