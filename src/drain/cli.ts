@@ -6,7 +6,8 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { DRAIN_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
-import { frontEnd, parseFrontEnd } from '../app/front-end.js';
+import { frontEnd, parseFrontEnd, serviceFlags } from '../app/front-end.js';
+import type { ServiceOptions } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
 import { readSysctls } from '../app/proc-sys.js';
 import { UsageError } from '../cli/errors.js';
@@ -15,11 +16,7 @@ import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import { DrainTargetError, runDrain } from './run.js';
 import type { Counts, DrainEvent, DrainSysctls, Until } from './run.js';
 
-interface DrainOptions {
-  readonly tcpService?: string;
-  readonly udpService?: string;
-  readonly sctpService?: string;
-  readonly fwmarkService?: string;
+interface DrainOptions extends ServiceOptions {
   readonly ipv6?: boolean;
   readonly realServer?: string;
   readonly wait?: boolean;
@@ -55,12 +52,7 @@ const say = (io: Io, text: string): void => io.stderr(`ipvsadm drain: ${text}\n`
 
 /** The 1.31 arguments naming the service and the real server, as `-d` takes them. */
 function deleteArgv(o: DrainOptions): string[] | string {
-  const given = [
-    ['-t', o.tcpService],
-    ['-u', o.udpService],
-    ['--sctp-service', o.sctpService],
-    ['-f', o.fwmarkService],
-  ].filter(([, v]) => v !== undefined) as [string, string][];
+  const given = serviceFlags(o);
   if (given.length !== 1) return 'name exactly one service: -t, -u, --sctp-service or -f';
   if (o.realServer === undefined) return 'name the real server: -r ADDR[:PORT]';
   const [flag, value] = given[0]!;

@@ -6,7 +6,8 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { TOP_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
-import { frontEnd, parseFrontEnd } from '../app/front-end.js';
+import { frontEnd, parseFrontEnd, serviceFlags } from '../app/front-end.js';
+import type { ServiceOptions } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
 import { UsageError } from '../cli/errors.js';
 import { parseCommandLine } from '../cli/parse.js';
@@ -21,11 +22,7 @@ import { SORT_ORDERS } from './rows.js';
 import type { SortOrder } from './rows.js';
 import { runTop } from './run.js';
 
-interface TopCliOptions {
-  readonly tcpService?: string;
-  readonly udpService?: string;
-  readonly sctpService?: string;
-  readonly fwmarkService?: string;
+interface TopCliOptions extends ServiceOptions {
   readonly ipv6?: boolean;
   readonly numeric?: boolean;
   readonly interval: string;
@@ -68,12 +65,7 @@ const failure = (e: unknown): string | undefined => (e instanceof IpvsOperationE
  * reads it; undefined for all of them; null after a usage error (printed).
  */
 async function serviceOf(o: TopCliOptions, io: Io): Promise<ServiceKey | undefined | null> {
-  const given = [
-    ['-t', o.tcpService],
-    ['-u', o.udpService],
-    ['--sctp-service', o.sctpService],
-    ['-f', o.fwmarkService],
-  ].filter(([, v]) => v !== undefined) as [string, string][];
+  const given = serviceFlags(o);
   if (given.length === 0) {
     if (o.ipv6) say(io, '-6 goes with -f');
     return o.ipv6 ? null : undefined;
