@@ -48,7 +48,7 @@ function program(io: Io): Command {
     .option('-6, --ipv6', 'with -f: the IPv6 mark service')
     .option('-n, --numeric', 'addresses and ports as numbers (no name look-ups)')
     .option('-i, --interval <seconds>', 'time between reads', '1')
-    .option('-c, --count <reads>', 'print this many plain blocks, then exit (also on a terminal)')
+    .option('-c, --count <reads>', 'read this many times, a plain block each, then exit (also on a terminal)')
     .addOption(new Option('-s, --sort <order>', 'the order of services, and of real servers within each').choices(orders).default('natural'))
     .option('--reverse', 'the other way round (smallest first)')
     .option('-x, --exact', 'counts and rates with all their digits (no K/M/G)');

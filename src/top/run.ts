@@ -155,10 +155,11 @@ export async function runTop(o: TopOptions, io: TopPorts): Promise<TopOutcome> {
           if (why === undefined) throw e;
           if (!groups) return { ok: false, error: why };
           message = `cannot read IPVS: ${why}`;
+          // plain blocks are a log: a failed read is a line on stderr, not the last block again
           if (!term) io.warn(`ipvsadm top: ${message}`);
         }
         reads++;
-        dirty = true;
+        dirty = term !== undefined || message === undefined;
         // every interval from the start of a read; a read slower than that (a huge table) waits a
         // whole interval after it ends, so the view never reads the kernel back to back
         const ended = io.now().getTime();
