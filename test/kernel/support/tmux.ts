@@ -37,10 +37,11 @@ export class TmuxSession {
     this.tmux(['resize-window', '-t', 'view', '-x', String(columns), '-y', String(rows)]);
   }
 
-  /** The program's pid, and once it ended its exit status. */
-  pane(): { pid: number; dead: boolean; status: number | undefined } {
-    const [pid, dead, status] = this.tmux(['display-message', '-p', '-t', 'view', '#{pane_pid} #{pane_dead} #{pane_dead_status}']).trim().split(' ');
-    return { pid: Number(pid), dead: dead === '1', status: status === undefined || status === '' ? undefined : Number(status) };
+  /** The program's pid, and once it ended its exit status, or the signal that ended it. */
+  pane(): { pid: number; dead: boolean; status: number | undefined; signal: number | undefined } {
+    const [pid, dead, status, signal] = this.tmux(['display-message', '-p', '-t', 'view', '#{pane_pid}|#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}']).trim().split('|');
+    const number = (t: string | undefined): number | undefined => (t === undefined || t === '' ? undefined : Number(t));
+    return { pid: Number(pid), dead: dead === '1', status: number(status), signal: number(signal) };
   }
 
   /** Polls the screen until `ready` holds for it; throws with the last screen after `timeoutMs`. */
@@ -54,11 +55,14 @@ export class TmuxSession {
     }
   }
 
-  async waitForExit(timeoutMs = 20_000): Promise<number | undefined> {
+  /** The exit status once the program ended; throws with the screen when a signal ended it. */
+  async waitForExit(timeoutMs = 20_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const p = this.pane();
-      if (p.dead) return p.status;
+      if (p.dead && p.signal !== undefined) throw new Error(`the program was killed by signal ${p.signal}:\n${this.screen()}`);
+      // tmux sees the terminal close (pane_dead) before it has reaped the process (its status)
+      if (p.dead && p.status !== undefined) return p.status;
       if (Date.now() > deadline) throw new Error(`the program did not end:\n${this.screen()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
