@@ -43,6 +43,9 @@ const SUBCOMMANDS: Readonly<Record<string, Loader>> = {
   top: async (io) => (await loadModule<TopCli>(io, '../top/cli.js', () => import('../top/cli.js'))).runTopCli,
 };
 
+/** The leading words of our own commands. */
+export const COMMAND_WORDS: readonly string[] = Object.keys(SUBCOMMANDS);
+
 /** Runs one `ipvsadm` command line, ours or 1.31's; returns the exit status. */
 export async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   const sub = findSubcommand(argv);

@@ -116,6 +116,18 @@ const DAEMON_OPTIONS: Rows = [
   ['--sync-maxlen BYTES', 'largest sync message payload'],
 ];
 
+/** Our own commands: a leading word 1.31 rejects (src/entry/command-table.ts), and --netns. */
+const BEYOND: Rows = [
+  ['apply [--dry-run] [--prune] FILE', 'make the table what FILE says, without a flush'],
+  ['drain SERVICE -r SERVER [--wait]', 'weight 0, wait until its connections are gone, [--delete] it'],
+  ['top [-n] [-s ORDER]', 'a live view of the services and real servers, with deltas'],
+  ['metrics [--listen [ADDR:]PORT]', 'the table and its counters for Prometheus'],
+  ['doctor [--json]', "what this director can do and what its table needs"],
+  ['realserver|director up|down|check', 'prepare this host (VIPs, ARP and rp_filter sysctls, modules)'],
+  ['lab [--mode MODE|--rules FILE]', 'try a table against IPVS in a sandbox kernel'],
+  ['--netns NAME|PATH', 'with any command: run it in that network namespace'],
+];
+
 const COLUMN = 34;
 
 function section(title: string, rows: Rows): string[] {
@@ -140,6 +152,7 @@ export function formatUsage(argv0: string): string {
     ...section('SERVICE is one of', SERVICES),
     ...section('Options', OPTIONS),
     ...section('Sync daemon options', DAEMON_OPTIONS),
+    ...section(`Beyond ipvsadm 1.31 (each with --help and a man page)`, BEYOND),
   ];
   return lines.join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatUsage, formatVersion, VERSION } from '../../../src/cli/format/usage.js';
+import { COMMAND_WORDS } from '../../../src/entry/command-table.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -60,5 +61,11 @@ describe('formatUsage', () => {
 
   it('keeps lines within 100 columns for a short argv0', () => {
     for (const line of formatUsage('ipvsadm').split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
+  });
+
+  it('names every command of ours (each leading word of the command table) and --netns', () => {
+    const beyond = text.slice(text.indexOf('Beyond ipvsadm 1.31'));
+    expect(beyond.length).toBeLessThan(text.length);
+    for (const word of [...COMMAND_WORDS, '--netns']) expect(beyond, word).toMatch(new RegExp(`^  (\\S+\\|)?${word}[ |]`, 'm'));
   });
 });
