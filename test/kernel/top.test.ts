@@ -127,7 +127,7 @@ describe('ipvsadm top in a terminal', () => {
 
     const t = session(['-n'], { columns: 150, rows: 20 });
     await t.waitFor((x) => x.includes(`TCP ${SERVICE}`));
-    process.kill(t.pane().pid, 'SIGTERM');
+    process.kill(t.pid(), 'SIGTERM');
     expect(await t.waitForExit()).toBe(0);
     expect(t.screen()).not.toContain('ipvsadm top');
   }, 120_000);

@@ -1,20 +1,23 @@
 // A program run in a real terminal inside the guest: a tmux server of its own (socket and
-// config under a temporary directory, no status line, panes kept after their program exits so
-// the exit status can be read), keys sent with send-keys, the screen read with capture-pane.
+// config under a temporary directory, no status line), keys sent with send-keys, the screen read
+// with capture-pane. The program runs under a small shell that writes its exit status to a file:
+// tmux 3.3 sometimes reports a pane dead without ever giving its status (seen twice in the guest).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export class TmuxSession {
   private readonly dir = mkdtempSync(join(tmpdir(), 'tmux-'));
   private readonly socket = join(this.dir, 'socket');
+  private readonly statusFile = join(this.dir, 'status');
 
   constructor(command: readonly string[], size: { columns: number; rows: number }, env: Readonly<Record<string, string>> = {}) {
     const conf = join(this.dir, 'tmux.conf');
     writeFileSync(conf, 'set -g remain-on-exit on\nset -g status off\nset -g history-limit 0\n');
     const setEnv = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    this.tmux(['-f', conf, 'new-session', '-d', '-s', 'view', '-x', String(size.columns), '-y', String(size.rows), ...setEnv, '--', ...command]);
+    const wrapper = ['sh', '-c', '"$@"; echo $? > "$STATUS_FILE"', 'sh', ...command];
+    this.tmux(['-f', conf, 'new-session', '-d', '-s', 'view', '-x', String(size.columns), '-y', String(size.rows), '-e', `STATUS_FILE=${this.statusFile}`, ...setEnv, '--', ...wrapper]);
   }
 
   private tmux(args: readonly string[]): string {
@@ -37,11 +40,19 @@ export class TmuxSession {
     this.tmux(['resize-window', '-t', 'view', '-x', String(columns), '-y', String(rows)]);
   }
 
-  /** The program's pid, and once it ended its exit status, or the signal that ended it. */
-  pane(): { pid: number; dead: boolean; status: number | undefined; signal: number | undefined } {
-    const [pid, dead, status, signal] = this.tmux(['display-message', '-p', '-t', 'view', '#{pane_pid}|#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}']).trim().split('|');
-    const number = (t: string | undefined): number | undefined => (t === undefined || t === '' ? undefined : Number(t));
-    return { pid: Number(pid), dead: dead === '1', status: number(status), signal: number(signal) };
+  /** The program's pid (the child of the shell tmux runs). */
+  pid(): number {
+    const [shell] = this.tmux(['display-message', '-p', '-t', 'view', '#{pane_pid}']).trim().split(' ');
+    for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+      try {
+        // pid (comm) state ppid ...: the fields after the last ')'
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] === shell) return Number(entry);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    throw new Error(`no program under the pane's shell ${shell}`);
   }
 
   /** Polls the screen until `ready` holds for it; throws with the last screen after `timeoutMs`. */
@@ -55,14 +66,14 @@ export class TmuxSession {
     }
   }
 
-  /** The exit status once the program ended; throws with the screen when a signal ended it. */
+  /** The program's exit status once it ended (128 + N when signal N ended it, as sh says). */
   async waitForExit(timeoutMs = 20_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const p = this.pane();
-      if (p.dead && p.signal !== undefined) throw new Error(`the program was killed by signal ${p.signal}:\n${this.screen()}`);
-      // tmux sees the terminal close (pane_dead) before it has reaped the process (its status)
-      if (p.dead && p.status !== undefined) return p.status;
+      if (existsSync(this.statusFile)) {
+        const text = readFileSync(this.statusFile, 'utf8');
+        if (text.endsWith('\n')) return Number(text.trim());
+      }
       if (Date.now() > deadline) throw new Error(`the program did not end:\n${this.screen()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
