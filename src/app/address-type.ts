@@ -2,7 +2,7 @@
 // network's broadcast address, `local` for one of its own, ...), through rtnetlink: what the
 // explanation of a refused real server asks (cli/explain.ts). Loaded only then.
 import type { Address } from '../ipvs/address.js';
-import { MalformedMessageError, NetlinkError, NetlinkExchangeError, TransportError } from '../netlink/errors.js';
+import { isNetlinkFailure } from '../netlink/errors.js';
 import type { TransportFactory } from '../netlink/transport.js';
 import { RtnlClient } from '../rtnl/client.js';
 import { routeTypeName } from '../rtnl/route.js';
@@ -15,7 +15,7 @@ export async function addressType(openTransport: TransportFactory, addr: Address
     const r = await client.routeTo(addr.bytes);
     return 'error' in r ? undefined : routeTypeName(r.type);
   } catch (e) {
-    if (e instanceof NetlinkError || e instanceof MalformedMessageError || e instanceof TransportError || e instanceof NetlinkExchangeError) return undefined;
+    if (isNetlinkFailure(e)) return undefined;
     throw e;
   } finally {
     client?.close();

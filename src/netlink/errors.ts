@@ -111,3 +111,8 @@ function describeRequest(r: RequestInfo): string {
 export function formatSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
+
+/** A failure of the exchange with the kernel (refused, damaged, lost or unanswered), as opposed to a bug. */
+export function isNetlinkFailure(e: unknown): e is Error {
+  return e instanceof NetlinkError || e instanceof MalformedMessageError || e instanceof TransportError || e instanceof NetlinkExchangeError;
+}

@@ -3,8 +3,8 @@
 // scrolled), with the cells that changed since the previous frame highlighted (chalk). Pure.
 import Table from 'cli-table3';
 import { Chalk } from 'chalk';
-import { AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SvcFlag } from '../ipvs/constants.js';
-import { forwardingLabel, forwardingOf } from '../ipvs/vocabulary.js';
+import { AF_INET6, SvcFlag } from '../ipvs/constants.js';
+import { forwardingLabel, forwardingOf, protocolLabel, protocolOf } from '../ipvs/vocabulary.js';
 import { formatAddrPort } from '../table/addr-port.js';
 import type { NameTable } from '../table/names.js';
 import { SORT_ORDERS } from './rows.js';
@@ -72,7 +72,8 @@ export function rowLabel(row: TopRow, numeric: boolean, names: NameTable): strin
   const protocol = key.kind === 'addr' ? key.protocol : 0;
   if (row.server) return `  -> ${formatAddrPort(row.server.addr, row.server.port, protocol, numeric, names)}`;
   if (key.kind === 'fwmark') return `FWM ${key.fwmark >>> 0}${key.af === AF_INET6 ? ' IPv6' : ''}`;
-  const prot = key.protocol === IPPROTO_TCP ? 'TCP' : key.protocol === IPPROTO_UDP ? 'UDP' : key.protocol === IPPROTO_SCTP ? 'SCTP' : `P${key.protocol}`;
+  const known = protocolOf(key.protocol);
+  const prot = known ? protocolLabel(known) : `P${key.protocol}`;
   return `${prot} ${formatAddrPort(key.addr, key.port, protocol, numeric, names)}`;
 }
 
