@@ -2,14 +2,16 @@
 // when asked, watch its connection counts until it is drained or the time is up, and delete it
 // once drained. "Drained" is no active connection and no persistence template by default; with
 // `--until all`, no inactive connection either (closed TCP connections linger as inactive for
-// TIME_WAIT, about two minutes).
+// TIME_WAIT, about two minutes). The watching itself is the drain engine's (core/drain.ts).
+import { sameCounts, watchDrain } from '../core/drain.js';
+import type { Counts, CountsRead, Until } from '../core/drain.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import type { Destination, DestinationConfig, ServiceKey } from '../ipvs/model.js';
 import { destinationConfig } from '../ipvs/model.js';
 import { SvcFlag } from '../ipvs/constants.js';
 import { destinationId, serviceId } from '../ipvs/vocabulary.js';
 
-export type Until = 'active' | 'all';
+export type { Counts, Until } from '../core/drain.js';
 
 export interface DrainRequest {
   readonly key: ServiceKey;
@@ -20,12 +22,6 @@ export interface DrainRequest {
   readonly until: Until;
   readonly remove: boolean;
   readonly pollMs: number;
-}
-
-export interface Counts {
-  readonly active: number;
-  readonly inactive: number;
-  readonly persistent: number;
 }
 
 /** What a drain reports as it goes (the front end prints each). */
@@ -58,10 +54,6 @@ export interface DrainPorts {
   readonly sleep: (ms: number) => Promise<void>;
   readonly emit: (e: DrainEvent) => void;
 }
-
-const countsOf = (d: Destination): Counts => ({ active: d.activeConns >>> 0, inactive: d.inactConns >>> 0, persistent: d.persistConns >>> 0 });
-const isDrained = (c: Counts, until: Until): boolean => c.active === 0 && c.persistent === 0 && (until === 'active' || c.inactive === 0);
-const sameCounts = (a: Counts, b: Counts): boolean => a.active === b.active && a.inactive === b.inactive && a.persistent === b.persistent;
 
 /** Warnings about what keeps this drain from finishing, from the kernel's settings. */
 export function drainWarnings(s: DrainSysctls, persistent: boolean, req: Pick<DrainRequest, 'wait' | 'remove' | 'until'>): string[] {
@@ -101,24 +93,20 @@ export async function runDrain(req: DrainRequest, p: DrainPorts): Promise<DrainO
     if (req.remove) await deleteIt(req, dest, p);
     return 'weight-set';
   }
-  const started = p.now();
   let last: Counts | undefined;
-  for (;;) {
-    const counts = countsOf(await find(p.client, req));
-    const elapsedMs = p.now() - started;
-    if (isDrained(counts, req.until)) {
-      p.emit({ event: 'drained', counts, elapsedMs });
-      if (req.remove) await deleteIt(req, dest, p);
-      return 'drained';
-    }
-    if (elapsedMs >= req.timeoutMs) {
-      p.emit({ event: 'timeout', counts, elapsedMs });
-      return 'timed-out';
-    }
-    p.emit({ event: 'counts', counts, elapsedMs, changed: !last || !sameCounts(last, counts) });
+  const onRead = (read: CountsRead): void => {
+    const counts = read.counts[0];
+    if (!counts) throw new DrainTargetError(`real server ${label.server} is not in service ${label.service}`);
+    const { elapsedMs } = read;
+    if (read.drained) p.emit({ event: 'drained', counts, elapsedMs });
+    else if (read.timedOut) p.emit({ event: 'timeout', counts, elapsedMs });
+    else p.emit({ event: 'counts', counts, elapsedMs, changed: !last || !sameCounts(last, counts) });
     last = counts;
-    await p.sleep(Math.min(req.pollMs, Math.max(0, req.timeoutMs - elapsedMs)));
-  }
+  };
+  const read = await watchDrain(p.client, [req], { until: req.until, timeoutMs: req.timeoutMs, pollMs: req.pollMs, now: p.now, sleep: p.sleep, onRead });
+  if (!read.drained) return 'timed-out';
+  if (req.remove) await deleteIt(req, dest, p);
+  return 'drained';
 }
 
 async function deleteIt(req: DrainRequest, dest: Destination, p: DrainPorts): Promise<void> {
