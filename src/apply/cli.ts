@@ -12,7 +12,7 @@ import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import { serviceId } from '../ipvs/vocabulary.js';
 import { DesiredFileError, readDesired } from './desired.js';
 import type { Desired } from './desired.js';
-import { applyJson, formatApply } from './format.js';
+import { applyJson, formatApply, rollbackComplete } from './format.js';
 import type { Outcome } from './format.js';
 import { DEFAULT_LOCK_DIR, LockBusyError, takeLock } from './lock.js';
 import { runApply } from './run.js';
@@ -92,6 +92,7 @@ export async function runApplyCli(argv: readonly string[], io: Io): Promise<numb
   try {
     const { plan, outcome } = await runApply(client, desired, {
       dryRun: o.dryRun === true,
+      connect: () => openClient(io, { dumpsTable: true }),
       prune: o.prune === true,
       ...(scope ? { scope } : {}),
       ...(drainWaitMs !== undefined ? { drainWaitMs } : {}),
@@ -117,7 +118,7 @@ function exitOf(outcome: Outcome): number {
     case 'pending':
       return APPLY_EXIT.PENDING;
     case 'failed':
-      return outcome.rollback.failures.length > 0 ? APPLY_EXIT.ROLLBACK_INCOMPLETE : APPLY_EXIT.ROLLED_BACK;
+      return rollbackComplete(outcome.rollback) ? APPLY_EXIT.ROLLED_BACK : APPLY_EXIT.ROLLBACK_INCOMPLETE;
   }
 }
 

@@ -14,12 +14,20 @@ export type Outcome =
   | { readonly kind: 'applied'; readonly steps: number }
   | { readonly kind: 'failed'; readonly step: string; readonly reason: string; readonly rollback: Rollback };
 
-/** What undoing a failed run did. */
+/** What undoing a failed run did, and what the table read back after it says. */
 export interface Rollback {
+  /** undo changes the kernel made */
   readonly undone: number;
-  /** the undo changes the kernel refused: rollback incomplete */
-  readonly failures: readonly string[];
+  /** undo changes the kernel refused, each with its reason */
+  readonly refused: readonly string[];
+  /** each difference left between the table read back and the table before, in the plan's words */
+  readonly left: readonly string[];
+  /** the table could not be read back (why): whether the kernel is as it was is not known */
+  readonly unreadable?: string;
 }
+
+/** Rolled back: the table read back after the undo equals the table before. */
+export const rollbackComplete = (r: Rollback): boolean => r.left.length === 0 && r.unreadable === undefined;
 
 const SIGN = { add: '+', change: '~', remove: '-' } as const;
 
@@ -69,16 +77,20 @@ export function formatApply(plan: Plan, outcome: Outcome, file: string, color: b
       break;
     case 'failed':
       lines.push(c.red(`apply: ${outcome.step}: ${outcome.reason}`));
+      for (const f of outcome.rollback.refused) lines.push(c.red(`  undo refused: ${f}`));
       lines.push(rollbackLine(outcome.rollback));
-      for (const f of outcome.rollback.failures) lines.push(c.red(`  not undone: ${f}`));
+      for (const f of outcome.rollback.left) lines.push(c.red(`  not undone: ${f}`));
       break;
   }
   return `${lines.join('\n')}\n`;
 }
 
+const changes = (n: number): string => `${n} change${n === 1 ? '' : 's'}`;
+
 function rollbackLine(r: Rollback): string {
-  if (r.failures.length > 0) return `apply: rollback incomplete: ${r.undone} change${r.undone === 1 ? '' : 's'} undone, ${r.failures.length} could not be`;
-  return `apply: rolled back: ${r.undone} change${r.undone === 1 ? '' : 's'} undone; the kernel is as it was`;
+  if (r.unreadable !== undefined) return `apply: rollback not verified: the table could not be read back (${r.unreadable}); ${changes(r.undone)} undone; what this run changed may remain`;
+  if (r.left.length > 0) return `apply: rollback incomplete: ${changes(r.undone)} undone, ${r.left.length} could not be; the table read back differs from the table before in:`;
+  return `apply: rolled back: ${changes(r.undone)} undone; the kernel is as it was`;
 }
 
 function stepJson(step: PlanStep): Json {
@@ -96,7 +108,9 @@ export function applyJson(plan: Plan, outcome: Outcome): string {
   if (outcome.kind === 'failed') {
     result['failedStep'] = outcome.step;
     result['reason'] = outcome.reason;
-    result['rollback'] = { undone: outcome.rollback.undone, complete: outcome.rollback.failures.length === 0, failures: [...outcome.rollback.failures] };
+    const r = outcome.rollback;
+    const failures = [...r.left, ...(r.unreadable !== undefined ? [`the table could not be read back: ${r.unreadable}`] : [])];
+    result['rollback'] = { undone: r.undone, complete: rollbackComplete(r), failures };
   }
   return document('apply', { steps: plan.steps.map(stepJson), unmanaged: [...plan.unmanaged], notes: [...plan.notes], result });
 }

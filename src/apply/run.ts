@@ -1,24 +1,32 @@
-// `ipvsadm apply` against the kernel: read the table, plan, make the changes one at a time, read
-// the table back and compare it with the file; on a refusal or a difference, undo what this run
-// made, newest first. Real servers that leave are drained first when asked (weight 0, a wait).
+// `ipvsadm apply` against the kernel as one transaction: the table read to plan is the snapshot;
+// the changes are made in the plan's order, then the table is read back and compared with the
+// file. After any failure (a refusal, an exchange that failed, a difference) rollback.ts puts the
+// kernel back to the snapshot. With --drain-wait, the real servers that leave are set to weight 0
+// and watched by the drain engine until they have no active connection, or the wait runs out.
+import { targetLabel, watchDrain } from '../core/drain.js';
+import type { Counts, DrainTarget } from '../core/drain.js';
 import type { Change } from '../ipvs/changes.js';
 import type { IpvsClient } from '../ipvs/client.js';
-import { DaemonState } from '../ipvs/constants.js';
 import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import type { DestinationConfig } from '../ipvs/model.js';
 import { destinationId, serviceId } from '../ipvs/vocabulary.js';
 import type { Desired } from './desired.js';
 import { stepLine } from './format.js';
-import type { Outcome, Rollback } from './format.js';
+import type { Outcome } from './format.js';
 import { planApply } from './plan.js';
-import type { Plan, PlanOptions, PlanStep, Planned } from './plan.js';
+import type { Plan, PlanOptions, PlanStep } from './plan.js';
+import { rollBack, touchedBy } from './rollback.js';
 
 export interface RunOptions extends PlanOptions {
   readonly dryRun: boolean;
-  /** weight 0 for every real server that leaves, then this long before they are removed */
+  /** weight 0 for every real server that leaves, then up to this long for them to drain */
   readonly drainWaitMs?: number;
-  /** the wait of --drain-wait (tests pass their own) */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** a client on a new socket, for the rollback (a socket whose exchange failed may be closed) */
+  readonly connect: () => Promise<IpvsClient>;
+  /** the clock of --drain-wait (tests pass their own) */
+  readonly clock?: { readonly now: () => number; readonly sleep: (ms: number) => Promise<void> };
+  /** how often --drain-wait reads the counts (default 1 s) */
+  readonly pollMs?: number;
 }
 
 export interface RunResult {
@@ -26,7 +34,7 @@ export interface RunResult {
   readonly outcome: Outcome;
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const REAL_CLOCK = { now: (): number => Date.now(), sleep: (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms)) };
 
 /** Why a change failed, in the kernel's words (ipvsadm's message) or the exchange's. */
 function reasonOf(e: unknown): string {
@@ -34,118 +42,116 @@ function reasonOf(e: unknown): string {
   throw e;
 }
 
-/** A change in words, for what a rollback could not undo. */
-export function changeText(c: Change): string {
-  switch (c.op) {
-    case 'add-service':
-    case 'edit-service':
-      return `${c.op} ${serviceId(c.service.key)}`;
-    case 'delete-service':
-      return `delete-service ${serviceId(c.key)}`;
-    case 'zero':
-      return c.key ? `zero ${serviceId(c.key)}` : 'zero';
-    case 'flush':
-      return 'flush';
-    case 'add-dest':
-    case 'edit-dest':
-    case 'delete-dest':
-      return `${c.op} ${destinationId(c.dest)} of ${serviceId(c.key)}`;
-    case 'set-timeouts':
-      return `set-timeouts ${c.timeouts.tcp} ${c.timeouts.tcpFin} ${c.timeouts.udp}`;
-    case 'start-daemon':
-      return `start-daemon ${c.daemon.state === DaemonState.MASTER ? 'master' : 'backup'} ${c.daemon.mcastIfn} syncid ${c.daemon.syncId}`;
-    case 'stop-daemon':
-      return `stop-daemon ${c.state === DaemonState.MASTER ? 'master' : 'backup'}`;
-  }
+interface Failure {
+  readonly step: string;
+  readonly reason: string;
 }
+
+/** One change to send, with the step it belongs to (for the message when it fails). */
+interface Sent {
+  readonly change: Change;
+  readonly what: string;
+}
+
+const sentOf = (steps: readonly PlanStep[]): Sent[] => steps.flatMap((step) => step.changes.map((p) => ({ change: p.do, what: stepLine(step) })));
 
 type DestChange = Extract<Change, { readonly dest: DestinationConfig }>;
 
-/** The weight-0 edits that drain the real servers a removal step takes away. */
-function drainOf(step: PlanStep): Planned[] {
-  if (step.action !== 'remove') return [];
-  const leaving = step.changes.flatMap((p) => [p.do, ...p.undo]).filter((c): c is DestChange => c.op === 'add-dest' || c.op === 'delete-dest');
+/** The real servers a removal step takes away (a removed service's too), each with its settings. */
+function leavingOf(steps: readonly PlanStep[]): DestChange[] {
   const seen = new Set<string>();
-  return leaving.flatMap((c) => {
-    const id = `${serviceId(c.key)} ${destinationId(c.dest)}`;
-    if (seen.has(id) || c.dest.weight === 0) return [];
-    seen.add(id);
-    return [{ do: { op: 'edit-dest', key: c.key, dest: { ...c.dest, weight: 0 } }, undo: [{ op: 'edit-dest', key: c.key, dest: c.dest }] }];
-  });
+  return steps
+    .filter((s) => s.action === 'remove')
+    .flatMap((s) => s.changes.flatMap((p) => [p.do, ...p.undo]))
+    .filter((c): c is DestChange => c.op === 'add-dest' || c.op === 'delete-dest')
+    .filter((c) => {
+      const id = `${serviceId(c.key)} ${destinationId(c.dest)}`;
+      return !seen.has(id) && (seen.add(id), true);
+    });
 }
 
 /** Plans and, unless a dry run, applies, verifies, and rolls back on failure. */
 export async function runApply(client: IpvsClient, desired: Desired, o: RunOptions): Promise<RunResult> {
-  const plan = planApply(await client.snapshot(), desired, o);
-  if (plan.steps.length === 0) return { plan, outcome: { kind: 'unchanged' } };
-  if (o.dryRun) return { plan, outcome: { kind: 'pending' } };
-  const done: Planned[] = [];
-  const fail = async (step: string, reason: string): Promise<RunResult> => ({ plan, outcome: { kind: 'failed', step, reason, rollback: await rollback(client, done) } });
-  const draining = o.drainWaitMs !== undefined && o.drainWaitMs > 0;
+  const before = await client.snapshot();
+  const planned = planApply(before, desired, o);
+  if (planned.steps.length === 0) return { plan: planned, outcome: { kind: 'unchanged' } };
+  if (o.dryRun) return { plan: planned, outcome: { kind: 'pending' } };
+  const made = await make(client, planned, o);
+  const plan = made.notes.length > 0 ? { ...planned, notes: [...planned.notes, ...made.notes] } : planned;
+  const failed = made.failed ?? (await verify(client, desired, o));
+  if (!failed) return { plan, outcome: { kind: 'applied', steps: plan.steps.length } };
+  const rollback = await rollBack({ before, touched: touchedBy(plan), options: o, connect: o.connect });
+  return { plan, outcome: { kind: 'failed', ...failed, rollback } };
+}
+
+/** The changes in the plan's order; with --drain-wait, the drain before the first removal. */
+async function make(client: IpvsClient, plan: Plan, o: RunOptions): Promise<{ failed?: Failure; notes: string[] }> {
   const firstRemoval = plan.steps.findIndex((s) => s.action === 'remove');
-  const drains = draining && firstRemoval >= 0 ? plan.steps.flatMap(drainOf) : [];
-  const before = firstRemoval >= 0 ? plan.steps.slice(0, firstRemoval) : plan.steps;
-  const after = firstRemoval >= 0 ? plan.steps.slice(firstRemoval) : [];
-  const drainStep = (p: Planned): string => `drain (${changeText(p.do)})`;
-  let failed = await send(client, before.flatMap((step) => step.changes.map((p) => ({ p, what: stepLine(step) }))), done);
-  if (!failed && drains.length > 0) {
-    failed = await send(client, drains.map((p) => ({ p, what: drainStep(p) })), done);
-    if (!failed) await (o.sleep ?? defaultSleep)(o.drainWaitMs!);
-  }
-  if (!failed) failed = await send(client, after.flatMap((step) => step.changes.map((p) => ({ p, what: stepLine(step) }))), done);
-  if (failed) return fail(failed.what, failed.reason);
-  let left: Plan;
-  try {
-    left = planApply(await client.snapshot(), desired, o);
-  } catch (e) {
-    return fail('verify', `the table could not be read back: ${reasonOf(e)}`);
-  }
-  if (left.steps.length > 0) return fail('verify', `the kernel does not hold what the file says after applying (${stepLine(left.steps[0]!)})`);
-  return { plan, outcome: { kind: 'applied', steps: plan.steps.length } };
+  const removing = firstRemoval >= 0 ? plan.steps.slice(firstRemoval) : [];
+  const failed = await send(client, sentOf(firstRemoval >= 0 ? plan.steps.slice(0, firstRemoval) : plan.steps));
+  if (failed || removing.length === 0) return failed ? { failed, notes: [] } : { notes: [] };
+  const drained = o.drainWaitMs !== undefined && o.drainWaitMs > 0 ? await drain(client, leavingOf(removing), o.drainWaitMs, o) : { notes: [] };
+  if (drained.failed) return drained;
+  const last = await send(client, sentOf(removing));
+  return last ? { failed: last, notes: drained.notes } : drained;
 }
 
 /** Changes sent per batch: one window of the client's pipelining. */
 const BATCH = 64;
 
 /**
- * Sends the changes in order, pipelined in batches; every change the kernel made is added to
- * `done` (a batch goes on past a refusal, so later ones may be made too: all are undone). The
- * first refusal, if any, with the step it belongs to.
+ * Sends the changes in order, pipelined in batches, until the first that fails (the rest of its
+ * batch may have been made: the rollback reads the table back, it does not trust the replies).
  */
-async function send(client: IpvsClient, changes: readonly { p: Planned; what: string }[], done: Planned[]): Promise<{ what: string; reason: string } | undefined> {
+async function send(client: IpvsClient, changes: readonly Sent[]): Promise<Failure | undefined> {
   for (let at = 0; at < changes.length; at += BATCH) {
     const batch = changes.slice(at, at + BATCH);
     let results: (Error | undefined)[];
     try {
-      results = await client.applyAll(batch.map((c) => c.p.do));
+      results = await client.applyAll(batch.map((c) => c.change));
     } catch (e) {
-      return { what: batch[0]!.what, reason: reasonOf(e) };
+      return { step: batch[0]!.what, reason: reasonOf(e) };
     }
-    let first: { what: string; reason: string } | undefined;
-    results.forEach((err, i) => {
-      if (!err) done.push(batch[i]!.p);
-      else first ??= { what: batch[i]!.what, reason: reasonOf(err) };
-    });
-    if (first) return first;
+    const i = results.findIndex((err) => err !== undefined);
+    if (i >= 0) return { step: batch[i]!.what, reason: reasonOf(results[i]) };
   }
   return undefined;
 }
 
-/** Undoes `done`, newest first; an undo the kernel refuses is listed and the rest go on. */
-async function rollback(client: IpvsClient, done: readonly Planned[]): Promise<Rollback> {
-  let undone = 0;
-  const failures: string[] = [];
-  for (const p of [...done].reverse()) {
-    let ok = true;
-    for (const u of p.undo) {
-      try {
-        await client.apply(u);
-      } catch (e) {
-        ok = false;
-        failures.push(`${changeText(p.do)} (undo ${changeText(u)}: ${reasonOf(e)})`);
-      }
-    }
-    if (ok) undone++;
+const countsText = (c: Counts): string => `active ${c.active}, inactive ${c.inactive}, persistent ${c.persistent}`;
+
+/**
+ * Weight 0 for each leaving real server (those not at 0 already), then the drain engine until
+ * none has an active connection or the wait runs out; on timeout they are removed all the same,
+ * and a note names those still holding connections.
+ */
+async function drain(client: IpvsClient, leaving: readonly DestChange[], waitMs: number, o: RunOptions): Promise<{ failed?: Failure; notes: string[] }> {
+  const edits = leaving.filter((c) => c.dest.weight !== 0).map((c) => ({ change: { op: 'edit-dest', key: c.key, dest: { ...c.dest, weight: 0 } } as const, what: `drain (edit-dest ${destinationId(c.dest)} of ${serviceId(c.key)})` }));
+  const failed = await send(client, edits);
+  if (failed) return { failed, notes: [] };
+  const targets: DrainTarget[] = leaving.map((c) => ({ key: c.key, server: c.dest }));
+  const clock = o.clock ?? REAL_CLOCK;
+  try {
+    const read = await watchDrain(client, targets, { until: 'active', timeoutMs: waitMs, pollMs: o.pollMs ?? 1000, ...clock });
+    if (!read.timedOut) return { notes: [] };
+    const held = targets.flatMap((t, i) => {
+      const c = read.counts[i];
+      return c && (c.active > 0 || c.persistent > 0) ? [`${targetLabel(t)} (${countsText(c)})`] : [];
+    });
+    return { notes: [`--drain-wait: not drained after ${Math.round(read.elapsedMs / 1000)} s; removed with connections still open: ${held.join('; ')}`] };
+  } catch (e) {
+    return { failed: { step: 'drain (reading the connection counts)', reason: reasonOf(e) }, notes: [] };
   }
-  return { undone, failures };
+}
+
+/** The table read back and compared with the file; the first difference is a failure. */
+async function verify(client: IpvsClient, desired: Desired, o: RunOptions): Promise<Failure | undefined> {
+  let left: Plan;
+  try {
+    left = planApply(await client.snapshot(), desired, o);
+  } catch (e) {
+    return { step: 'verify', reason: `the table could not be read back: ${reasonOf(e)}` };
+  }
+  if (left.steps.length > 0) return { step: 'verify', reason: `the kernel does not hold what the file says after applying (${stepLine(left.steps[0]!)})` };
+  return undefined;
 }

@@ -157,13 +157,24 @@ describe('--scope', () => {
 });
 
 describe('--drain-wait', () => {
-  it('leaving real servers get weight 0, the wait, then are removed', async () => {
+  it('leaving real servers get weight 0, then are watched until drained or the wait runs out, then removed', async () => {
     const ipvs = await kernelWith(`${WANTED}`);
+    const file = WANTED.replace('\n-a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 3', '');
+    const leaving = (): { active: number; weight: number } => [...[...ipvs.services.values()][0]!.dests.values()].find((d) => d.addr[3] === 2)!;
+    leaving().active = 2;
     const started = Date.now();
-    const r = await ipvsadm(ipvs, ['apply', '--drain-wait', '0.2', '-'], WANTED.replace('\n-a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 3', ''));
+    const r = await ipvsadm(ipvs, ['apply', '--drain-wait', '0.2', '-'], file);
     expect(r.code).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    expect(r.stdout).toContain('note: --drain-wait: not drained after 0 s; removed with connections still open: 198.51.100.2:80 of tcp 192.0.2.1:80 (active 2, inactive 0, persistent 0)\n');
     expect(await save(ipvs)).not.toContain('198.51.100.2');
+
+    const idle = await kernelWith(`${WANTED}`);
+    const quick = Date.now();
+    const q = await ipvsadm(idle, ['apply', '--drain-wait', '30', '-'], file);
+    expect({ code: q.code, note: q.stdout.includes('note:') }).toEqual({ code: 0, note: false });
+    expect(Date.now() - quick).toBeLessThan(5000);
+    expect(await save(idle)).toBe(await save(ipvs));
   });
 });
 

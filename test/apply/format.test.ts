@@ -38,8 +38,18 @@ describe('formatApply', () => {
 
   it('says how it ended', () => {
     expect(formatApply(plan, { kind: 'pending' }, 'f', false).split('\n').slice(-4)).toEqual(['= service udp 192.0.2.9:53: not in f, kept (--prune removes it)', 'note: a note', 'apply: 1 to add, 1 to change, 1 to remove (dry run: nothing was changed)', '']);
-    const failed = formatApply(plan, { kind: 'failed', step: '+ x', reason: 'No such device', rollback: { undone: 1, failures: ['add-dest a (undo delete-dest a: No such destination)'] } }, 'f', false);
-    expect(failed.split('\n').slice(-4)).toEqual(['apply: + x: No such device', 'apply: rollback incomplete: 1 change undone, 1 could not be', '  not undone: add-dest a (undo delete-dest a: No such destination)', '']);
+    const failed = formatApply(plan, { kind: 'failed', step: '+ x', reason: 'No such device', rollback: { undone: 1, refused: ['- real server a: No such destination'], left: ['+ real server a'] } }, 'f', false);
+    expect(failed.split('\n').slice(-5)).toEqual([
+      'apply: + x: No such device',
+      '  undo refused: - real server a: No such destination',
+      'apply: rollback incomplete: 1 change undone, 1 could not be; the table read back differs from the table before in:',
+      '  not undone: + real server a',
+      '',
+    ]);
+    const unread = formatApply(plan, { kind: 'failed', step: '+ x', reason: 'r', rollback: { undone: 0, refused: [], left: [], unreadable: 'No reply' } }, 'f', false);
+    expect(unread.split('\n').slice(-2)).toEqual(['apply: rollback not verified: the table could not be read back (No reply); 0 changes undone; what this run changed may remain', '']);
+    const back = formatApply(plan, { kind: 'failed', step: '+ x', reason: 'r', rollback: { undone: 2, refused: [], left: [] } }, 'f', false);
+    expect(back.split('\n').slice(-2)).toEqual(['apply: rolled back: 2 changes undone; the kernel is as it was', '']);
     expect(formatApply({ steps: [], unmanaged: [], notes: [] }, { kind: 'unchanged' }, 'f', false)).toBe('apply: nothing to change: the kernel matches f\n');
   });
 });

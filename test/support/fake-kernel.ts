@@ -1,7 +1,8 @@
 // Fake netlink Transports for tests without root (the genltest analogue): ManualTransport records
 // every sendmsg and lets a test deliver datagrams by hand; FakeKernel answers like the kernel.
 // FakeKernel serves CTRL_CMD_GETFAMILY itself and takes IPVS requests from a script or a model;
-// an Answer can also misbehave (stay silent, send strays first, flag DUMP_INTR, fail the socket).
+// an Answer can also misbehave (stay silent, answer late, send strays first, flag DUMP_INTR, fail
+// the socket).
 import { endianness } from 'node:os';
 import type { Transport } from '../../src/netlink/transport.js';
 import { CTRL, NLMSG, NLM_F, attr, attrMap, cstr, done, genl, nlmsg, nlmsgerr, parseMessages, readHostU16, str, u16, u32 } from './bytes.js';
@@ -86,6 +87,8 @@ export interface Answer {
   readonly raw?: readonly Uint8Array[];
   /** no reply at all (a kernel or socket that never answers) */
   readonly silent?: boolean;
+  /** the reply comes this many ms after the others (after a timeout: to a socket closed since) */
+  readonly lateMs?: number;
   /** OR'ed into nlmsg_flags of every reply but NLMSG_ERROR (NLM_F_DUMP_INTR = 0x10 as the kernel sets it, DONE included) */
   readonly flagsOr?: number;
   /** first the same answer as EPERM with a wrong port or an unknown seq, then the real one */
@@ -163,6 +166,7 @@ export class FakeKernel extends ManualTransport {
       this.seen.push(req);
       const a = m.type === CTRL.ID ? this.controller(req) : this.family(req);
       if (a.socketError) errors.push(a.socketError);
+      else if (a.lateMs !== undefined) this.late(this.misbehave(req, a), a.lateMs);
       else if (!a.silent) answers.push(this.misbehave(req, a));
     }
     // `reverse` reorders whole answers; the messages of one answer keep their order, as in the kernel.
@@ -174,6 +178,11 @@ export class FakeKernel extends ManualTransport {
       this.deliver(...datagrams);
       for (const e of errors) this.fail(e);
     });
+  }
+
+  /** Delivers an answer's messages after `ms`, each in its own datagram. */
+  private late(messages: readonly Buffer[], ms: number): void {
+    setTimeout(() => this.deliver(...messages), ms);
   }
 
   /** The answer's messages, preceded by strays when asked, with flagsOr on its data replies. */
