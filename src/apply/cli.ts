@@ -39,7 +39,7 @@ function program(io: Io): Command {
     .option('--dry-run', 'print the plan and change nothing (exit 0: nothing to change, 2: changes pending)')
     .option('--prune', 'remove services (and sync daemons) that are not in the file; without it they are kept')
     .option('--scope <spec>', 'only see and touch these services: CIDRs of virtual addresses, fwmark:N[-M], tcp|udp|sctp; repeatable', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--drain-wait <seconds>', 'set leaving real servers to weight 0 and wait this long before removing them')
+    .option('--drain-wait <seconds>', 'set leaving real servers to weight 0 and wait up to this long for their active connections to end before removing them')
     .option('--json', 'the plan and the outcome as one JSON document')
     .addOption(new Option('--lock-dir <dir>', 'where the lock of a running apply lives').default(DEFAULT_LOCK_DIR).hideHelp());
 }
