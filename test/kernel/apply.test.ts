@@ -1,7 +1,9 @@
 // `ipvsadm apply` in the kernel, checked with the C tool's -Sn: onto an empty table and again,
 // from 1.31 -S text and from our JSON save; zero dropped requests while apply changes a NAT
 // service under traffic, against the drops of 1.31's ipvsadm-restore (flush and replay), both
-// counts printed; a bad file and a refusal midway leave the table exactly as it was; --scope
+// counts printed; a bad file and a refusal midway leave the table exactly as it was, a refusal
+// half-way through a large apply and replies lost or late at the socket (the kernel made the
+// changes) are undone from the table read back; --drain-wait with connections held open; --scope
 // with --prune; a second apply while one runs is refused.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,10 @@ import { assertInGuest, resetIpvs, runC, sh } from './support/guest.js';
 import { clearIpvsConnections, createNatLab, LAB_PORTS } from './support/nat-lab.js';
 import type { NatLab } from './support/nat-lab.js';
 import { runOurs } from './support/ours.js';
+import type { Io } from '../../src/app/io.js';
+import { processIo } from '../../src/app/process-io.js';
+import { dispatch } from '../../src/entry/command-table.js';
+import type { Transport } from '../../src/netlink/transport.js';
 
 assertInGuest();
 
@@ -190,6 +196,126 @@ describe('nothing half-applied', () => {
   });
 });
 
+/** The generic netlink commands of IPVS that change the table (ip_vs.h: NEW_SERVICE … DEL_DAEMON, SET_CONFIG). */
+const CHANGE_CMDS = new Set([1, 2, 3, 5, 6, 7, 9, 10, 12]);
+/** nlmsg_type of the generic netlink controller: its requests are never changes */
+const GENL_ID_CTRL = 0x10;
+
+/** Whether a sendmsg carries IPVS changes: the first message's genl command (byte 16). */
+const carriesChanges = (bytes: Uint8Array): boolean => bytes.length > 16 && new DataView(bytes.buffer, bytes.byteOffset).getUint16(4, true) !== GENL_ID_CTRL && CHANGE_CMDS.has(bytes[16]!);
+
+/**
+ * A socket that loses every reply from its first sendmsg of changes on (or hands them over
+ * `lateMs` later, when the client has given up): the kernel makes the changes, only its answers
+ * never reach apply. Only the first such socket loses them; the rollback's sockets are whole.
+ */
+function losingReplies(lateMs: number | undefined): (t: Transport) => Transport {
+  let armed = true;
+  return (t) => {
+    let dropping = false;
+    return {
+      get port() {
+        return t.port;
+      },
+      send(bytes) {
+        if (armed && carriesChanges(bytes)) [armed, dropping] = [false, true];
+        return t.send(bytes);
+      },
+      listen(onDatagram, onError) {
+        t.listen((d) => {
+          if (!dropping) return onDatagram(d);
+          const copy = Uint8Array.from(d);
+          if (lateMs !== undefined) setTimeout(() => onDatagram(copy), lateMs);
+        }, onError);
+      },
+      close: () => t.close(),
+    };
+  };
+}
+
+/** Our apply, with real netlink whose replies `meddle` may lose, and a 2 s reply timeout. */
+async function applyMeddled(args: readonly string[], meddle: (t: Transport) => Transport): Promise<{ stdout: string; stderr: string; code: number }> {
+  let stdout = '';
+  let stderr = '';
+  const base = processIo('ipvsadm', { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  const io: Io = { ...base, argv0: 'ipvsadm', loadModule: async () => undefined, netlinkTimeoutMs: 2000, openTransport: async (protocol, o) => meddle(await base.openTransport(protocol, o)) };
+  const code = await dispatch(['apply', ...args, '--lock-dir', LOCKS], io);
+  return { stdout, stderr, code };
+}
+
+const views = (): string[] => [cSave(), runC(['-L', '--timeout']).stdout];
+
+describe('a rollback decided by the table read back', () => {
+  const BASE = [`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m -w 1`, `-a -t ${VIP}:80 -r ${RS(2)} -m -w 1`];
+
+  it('a refusal half-way through an apply of 951 changes (the kernel goes on with its window): 1.31 lists the table before (status 3)', async () => {
+    resetIpvs();
+    const kept = Array.from({ length: 50 }, (_, i) => [`-A -t 192.0.2.${100 + i}:80 -s rr`, `-a -t 192.0.2.${100 + i}:80 -r ${RS(1)} -m -w 1`]).flat();
+    expect(await runOurs(['-R'], { stdin: `${kept.join('\n')}\n` })).toMatchObject({ code: 0 });
+    const before = views();
+    const added = Array.from({ length: 300 }, (_, i) => {
+      const vip = `203.0.113.${1 + (i % 250)}:${1000 + i}`;
+      return [`-A -t ${vip} -s ${i === 150 ? 'nosuchsched' : 'wlc'}`, `-a -t ${vip} -r ${RS(1)} -m -w 2`, `-a -t ${vip} -r ${RS(2)} -m -w 2`];
+    }).flat();
+    const changed = kept.map((l) => l.replace('-w 1', '-w 5'));
+    const path = file('large.rules', `${[...changed, ...added, '--set 903 123 303'].join('\n')}\n`);
+    const r = await apply([path]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/\napply: \+ service tcp 203\.0\.113\.151:1150: scheduler nosuchsched: .+\n/);
+    const undone = Number(/\napply: rolled back: (\d+) changes undone; the kernel is as it was\n$/.exec(r.stdout)?.[1]);
+    console.log(`large apply refused at change 452 of 951: ${undone} changes undone`);
+    // The refused add is change 452, in the window of changes 449-512 (64 a window); the undo of a
+    // service added deletes its real servers with it: the timeouts, the 150 services before the
+    // refusal, and the 20 the kernel added after it in the same window (their replies said
+    // nothing: only a refusal and the window's last change are answered).
+    expect(undone).toBe(1 + 150 + 20);
+    expect(views()).toEqual(before);
+  }, 120_000);
+
+  for (const late of [false, true]) {
+    it(`replies to a window of changes ${late ? 'late, after the timeout' : 'lost'} at the socket: the kernel made them, the rollback finds and undoes them (status 3)`, async () => {
+      resetIpvs();
+      runC(['--set', '900', '120', '300']);
+      cLines(BASE);
+      const before = views();
+      const path = file('lost.rules', [`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m -w 1`, `-a -t ${VIP}:80 -r ${RS(2)} -m -w 4`, `-a -t ${VIP}:80 -r ${RS(3)} -m -w 1`, '-A -u 192.0.2.33:53 -s rr', '--set 904 124 304'].join('\n'));
+      const r = await applyMeddled([path], losingReplies(late ? 3000 : undefined));
+      expect(r.code).toBe(3);
+      expect(r.stdout).toMatch(/\napply: .+: netlink: no reply from the kernel to \w+ within 2 s\n/);
+      expect(r.stdout).toMatch(/\napply: rolled back: 4 changes undone; the kernel is as it was\n$/);
+      if (late) await sleep(3500);
+      expect(views()).toEqual(before);
+    }, 60_000);
+  }
+});
+
+describe('--drain-wait with connections held open', () => {
+  it('the leaving real server goes to weight 0, apply waits until its held connections close, then removes it', async () => {
+    resetIpvs();
+    cLines([`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m -w 1`, `-a -t ${VIP}:80 -r ${RS(2)} -m -w 1`]);
+    // 4 connections held open for 8 s: rr puts 2 on each real server
+    const held = await lab!.startClient([`hold ${VIP} 80 4 8`], { waitForLine: true });
+    const path = file('drain.rules', `-A -t ${VIP}:80 -s rr\n-a -t ${VIP}:80 -r ${RS(1)} -m -w 1\n`);
+    const started = Date.now();
+    const applied = apply(['--drain-wait', '60', path]);
+    const zero = new RegExp(`-> ${RS(2).replace(/\./g, '\\.')}\\s+Masq\\s+0\\s+2\\s`);
+    const deadline = Date.now() + 20_000;
+    while (!zero.test(runC(['-Ln']).stdout)) {
+      if (Date.now() > deadline) throw new Error(`the weight never became 0: ${runC(['-Ln']).stdout}`);
+      await sleep(200);
+    }
+    const r = await applied;
+    const waited = Date.now() - started;
+    await held.stop();
+    console.log(`apply --drain-wait: ${waited} ms for 2 held connections that closed after 8 s`);
+    expect({ stderr: r.stderr, code: r.code }).toEqual({ stderr: '', code: 0 });
+    expect(r.stdout).not.toContain('note:');
+    expect(waited).toBeGreaterThan(4000);
+    expect(waited).toBeLessThan(40_000);
+    expect(cSave()).toBe(cTableOf([`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m -w 1`]));
+  }, 90_000);
+});
+
 describe('sharing a director', () => {
   it('--scope: out-of-scope services untouched while in-scope ones are pruned', async () => {
     resetIpvs();
@@ -204,6 +330,8 @@ describe('sharing a director', () => {
     cLines([`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m`, `-a -t ${VIP}:80 -r ${RS(2)} -m`]);
     const slow = file('slow.rules', `-A -t ${VIP}:80 -s rr\n-a -t ${VIP}:80 -r ${RS(1)} -m\n`);
     const other = file('other.rules', `-A -t ${VIP}:80 -s wlc\n`);
+    // connections held open on the leaving real server keep the first apply's --drain-wait going until it runs out
+    const held = await lab!.startClient([`hold ${VIP} 80 4 20`], { waitForLine: true });
     const first = spawn('node', [BIN, 'apply', '--drain-wait', '6', '--lock-dir', LOCKS, slow], { stdio: ['ignore', 'pipe', 'pipe'] });
     let firstOut = '';
     first.stdout.on('data', (d: Buffer) => void (firstOut += d.toString()));
@@ -217,7 +345,9 @@ describe('sharing a director', () => {
     expect({ stdout: second.stdout, code: second.status }).toEqual({ stdout: '', code: 5 });
     expect(second.stderr).toMatch(/^ipvsadm apply: another ipvsadm apply \(pid \d+\) is changing this network namespace's table; try again when it is done; nothing was changed\n$/);
     expect(await firstDone).toBe(0);
+    await held.stop();
     expect(firstOut).toContain(`- real server ${RS(2)} of tcp ${VIP}:80`);
+    expect(firstOut).toMatch(new RegExp(`\\nnote: --drain-wait: not drained after [67] s; removed with connections still open: ${RS(2).replace(/\./g, '\\.')} of tcp ${VIP.replace(/\./g, '\\.')}:80 \\(active 2, inactive \\d+, persistent 0\\)\\n`));
     expect(cSave()).toBe(cTableOf([`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m`]));
     expect(readdirSync(LOCKS).filter((f) => f.endsWith('.lock'))).toEqual([]);
   }, 90_000);
