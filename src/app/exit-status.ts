@@ -42,9 +42,9 @@ export const APPLY_EXIT = {
   INVALID: 1,
   /** --dry-run: there are changes to make */
   PENDING: 2,
-  /** the kernel refused a change (or the check after applying failed); all was undone */
+  /** a change failed (refused, unanswered) or the check after applying did; all was undone: the table read back equals the one before */
   ROLLED_BACK: 3,
-  /** as ROLLED_BACK, but some undo was refused too: the changes listed remain */
+  /** as ROLLED_BACK, but the table read back still differs (the differences listed remain), or could not be read */
   ROLLBACK_INCOMPLETE: 4,
   /** another apply is changing this namespace's table: nothing was touched */
   BUSY: 5,

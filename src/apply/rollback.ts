@@ -71,10 +71,11 @@ export interface RollbackInput {
   readonly connect: () => Promise<IpvsClient>;
 }
 
-const reasonOf = (e: unknown): string => {
+/** Why a change or a read failed, in the kernel's words (ipvsadm's message) or the exchange's. */
+export function reasonOf(e: unknown): string {
   if (e instanceof IpvsOperationError || e instanceof IpvsExchangeError) return e.message;
   throw e;
-};
+}
 
 /** Reads back, undoes the differences, reads back again; how it ended, as the last read says. */
 export async function rollBack(input: RollbackInput): Promise<Rollback> {

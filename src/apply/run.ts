@@ -7,7 +7,6 @@ import { targetLabel, watchDrain } from '../core/drain.js';
 import type { Counts, DrainTarget } from '../core/drain.js';
 import type { Change } from '../ipvs/changes.js';
 import type { IpvsClient } from '../ipvs/client.js';
-import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import type { DestinationConfig } from '../ipvs/model.js';
 import { destinationId, serviceId } from '../ipvs/vocabulary.js';
 import type { Desired } from './desired.js';
@@ -15,7 +14,7 @@ import { stepLine } from './format.js';
 import type { Outcome } from './format.js';
 import { planApply } from './plan.js';
 import type { Plan, PlanOptions, PlanStep } from './plan.js';
-import { rollBack, touchedBy } from './rollback.js';
+import { reasonOf, rollBack, touchedBy } from './rollback.js';
 
 export interface RunOptions extends PlanOptions {
   readonly dryRun: boolean;
@@ -35,12 +34,6 @@ export interface RunResult {
 }
 
 const REAL_CLOCK = { now: (): number => Date.now(), sleep: (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms)) };
-
-/** Why a change failed, in the kernel's words (ipvsadm's message) or the exchange's. */
-function reasonOf(e: unknown): string {
-  if (e instanceof IpvsOperationError || e instanceof IpvsExchangeError) return e.message;
-  throw e;
-}
 
 interface Failure {
   readonly step: string;
