@@ -1,11 +1,11 @@
 // Every exit status a program of this package returns, and what it means: the one place they
-// are decided (test/app/exit-status.test.ts finds any other). ipvsadm's follow 1.31 (spec §13);
+// are decided (test/app/exit-status.test.ts finds any other). ipvsadm's follow 1.31's;
 // realserver/director's and lab's are documented in ipvsadm-realserver(8) and ipvsadm(8).
 
 /** `ipvsadm` and `ipvsadm-save`/`ipvsadm-restore`, as 1.31 exits. */
 export const IPVSADM_EXIT = {
   OK: 0,
-  /** a listing (or save) failed; some say nothing (spec §13) */
+  /** a listing (or save) failed; -L --timeout and -L --daemon say nothing, the others name the error */
   LISTING_FAILED: 1,
   /** ours: standard input could not be read (1.31 reads it as empty) */
   INPUT_UNREADABLE: 1,

@@ -1,6 +1,7 @@
 // The real NameResolver: /etc/services for getservbyname/getservbyport, getaddrinfo (IPv4) for
 // gethostbyname, and /etc/hosts then a time-bounded PTR query for gethostbyaddr. Mirrors what
-// glibc's "files" and "dns" sources give ipvsadm 1.31 (spec §7.1, §9.1).
+// glibc's "files" and "dns" sources give ipvsadm 1.31 when it parses hosts and ports and
+// when it names addresses in a listing.
 import { readFileSync } from 'node:fs';
 import type { Resolver } from 'node:dns/promises';
 import { formatAddress, parseIPv4, parseIPv6 } from '../ipvs/address.js';

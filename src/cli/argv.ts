@@ -1,4 +1,4 @@
-// A popt-compatible option tokenizer (popt 1.19 as ipvsadm 1.31 links it; spec §4), hand-written
+// A popt-compatible option tokenizer (popt 1.19 as ipvsadm 1.31 links it), hand-written
 // because commander cannot reproduce popt byte for byte: clusters whose rest is an argument,
 // `-t=x`, optional arguments, permuted positional words and popt's exact error texts.
 

@@ -1,5 +1,5 @@
-// The checks ipvsadm makes after the option matrix (spec §6) and the construction of the typed
-// Command from the parsed entry with the defaults of spec §8 (wlc, eth0, DR/TUN port forcing).
+// The checks ipvsadm 1.31 makes after the option matrix (all exit 2) and the construction of the
+// typed Command from the parsed entry with 1.31's defaults (wlc, eth0, DR/TUN port forcing).
 import { ipv4 } from '../ipvs/address.js';
 import { FwdMethod, IPPROTO_UDP, SvcFlag } from '../ipvs/constants.js';
 import type { DaemonConfig, DestinationConfig, ServiceConfig, ServiceKey } from '../ipvs/model.js';
@@ -21,7 +21,7 @@ function serviceKey(s: ParseState): ServiceKey {
   return { kind: 'addr', af, protocol, addr: s.svc.addr ?? ipv4([0, 0, 0, 0]), port };
 }
 
-/** §6.1: -A/-E checks, then the default scheduler. */
+/** -A/-E: zero port without persistence, -o only for UDP, then the default scheduler. */
 function serviceConfig(s: ParseState): ServiceConfig {
   const { fwmark, port, flags, protocol } = s.svc;
   if (fwmark === 0 && port === 0 && (flags & SvcFlag.PERSISTENT) === 0) {
@@ -51,7 +51,7 @@ function destination(s: ParseState): DestinationConfig {
 
 const TUNNEL_OPTION_NAMES = ['tun-type', 'tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum'] as const;
 
-/** §6.3: -a/-e only (not -d): forced port, family and tunnel checks. */
+/** -a/-e only (not -d): forced port, family and tunnel checks. */
 function checkedDestination(s: ParseState): DestinationConfig {
   const { dest, svc } = s;
   const tunnel = dest.fwdMethod === FwdMethod.TUNNEL;
@@ -81,7 +81,7 @@ function listOptions(s: ParseState): ListOptions {
   };
 }
 
-/** §6.4, then the listing variant: -c, a service, --timeout, --daemon, or everything. */
+/** -L's option conflicts, then the listing variant: -c, a service, --timeout, --daemon, or everything. */
 function listCommand(s: ParseState): Command {
   const has = (o: Parameters<typeof s.present.has>[0]): boolean => s.present.has(o);
   const special = has('connection') || has('timeout') || has('daemon');
@@ -140,7 +140,7 @@ const BUILDERS = {
   zero: zeroCommand,
 } satisfies Record<CommandName, (s: ParseState) => Command>;
 
-/** Runs the post-matrix checks of spec §6 and returns the Command (throws UsageError, exit 2). */
+/** Runs ipvsadm's post-matrix checks and returns the Command (throws UsageError, exit 2). */
 export function buildCommand(s: ParseState): Command {
   return BUILDERS[s.command](s);
 }

@@ -1,6 +1,6 @@
-// ipvsadm 1.31's command × option table as data, and the check that walks it (spec §5), plus the
-// smaller tunnel-type × tunnel-option table of §6.3 that is checked the same way.
-// Source of truth: /work/shared/ipvsadm-1.31-spec.md §5 and §6.3 (verified against the binary).
+// ipvsadm 1.31's command × option table as data, and the check that walks it, plus the smaller
+// tunnel-type × tunnel-option table of -a/-e that is checked the same way. Both tables and their
+// messages were verified cell by cell against the 1.31 binary (test/cli/matrix.test.ts).
 import type { TunnelType } from '../ipvs/vocabulary.js';
 import { fail } from './errors.js';
 
@@ -135,7 +135,7 @@ function checkRows<O extends string>(
   }
 }
 
-/** ipvsadm's option check for one command (spec §5); throws UsageError (exit 2). */
+/** ipvsadm's option check for one command; throws UsageError (exit 2). */
 export function checkCommandOptions(command: CommandName, present: ReadonlySet<OptionName>): void {
   const column = COMMAND_NAMES.indexOf(command);
   // Nearly every line a restore checks is fine: find that out from the few options present and
@@ -158,7 +158,7 @@ function passes(column: number, present: ReadonlySet<OptionName>): boolean {
   return REQUIRED[column]!.every((o) => present.has(o));
 }
 
-/** Tunnel options checked per tunnel type (spec §6.3), in this order. */
+/** Tunnel options checked per tunnel type (after the method checks of -a/-e), in this order. */
 export const TUNNEL_OPTIONS = ['tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum'] as const;
 export type TunnelOptionName = (typeof TUNNEL_OPTIONS)[number];
 
@@ -169,7 +169,7 @@ export const TUNNEL_MATRIX = {
   gre: ['x', '1', '1', 'x'],
 } as const satisfies Record<TunnelType, readonly [Cell, Cell, Cell, Cell]>;
 
-/** The tunnel-type check of -a/-e (spec §6.3); throws UsageError (exit 2). */
+/** The tunnel-type check of -a/-e (type defaults to ipip); throws UsageError (exit 2). */
 export function checkTunnelOptions(type: TunnelType, present: ReadonlySet<string>): void {
   const row: readonly Cell[] = TUNNEL_MATRIX[type];
   const cell = (o: TunnelOptionName): Cell => row[TUNNEL_OPTIONS.indexOf(o)] as Cell;

@@ -1,6 +1,7 @@
 // The state ipvsadm fills while it reads options (its `ipvs_command_entry`), with the defaults
-// of spec §8, and one handler per option that validates its value in argv order (spec §4, §7).
-// A handler sees the state as it is at that point of argv, which is what §7.2/§7.4 rely on.
+// 1.31 sets before reading them, and one handler per option that validates its value in argv order.
+// A handler sees the state as it is at that point of argv: -r takes the service's protocol and
+// port known so far, -M the family known so far.
 import type { Address } from '../ipvs/address.js';
 import { AF_INET, AF_INET6, FwdMethod, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SvcFlag, TunFlag, TunType } from '../ipvs/constants.js';
 import type { AddressFamily } from '../ipvs/address.js';
@@ -65,7 +66,7 @@ export interface ParseState {
   readonly svc: ServiceFields;
   readonly dest: DestFields;
   readonly daemon: DaemonFields;
-  /** the raw `-b` text, parsed once every option is known (spec §7.6) */
+  /** the raw `-b` text, parsed once every option is known (it depends on the final scheduler) */
   schedFlags: string;
   /** the three `--set` values, read from the positional words after the options */
   timeouts: Timeouts | undefined;
@@ -77,7 +78,7 @@ export interface ParseState {
 export const NETMASK_V4_ALL = 0xffffffff;
 export const NETMASK_V6_ALL = 128;
 
-/** The entry as ipvsadm initialises it before reading options (spec §8). */
+/** The entry as ipvsadm initialises it before reading options: weight 1, DR, ipip, mask /32. */
 export function initialState(command: CommandName, daemonState = 0): ParseState {
   return {
     command,
@@ -143,7 +144,7 @@ function serviceAddress(protocol: number): Handler {
   };
 }
 
-/** -r: parsed with the service's protocol and port as known at this point of argv (§7.2). */
+/** -r: parsed with the service's protocol and port as known at this point of argv (a later -t does not change it). */
 const realServer: Handler = (s, arg, names) =>
   andThen(parseHostPort(text(arg), s.svc.protocol, names), (hp) => {
     if (!hp) throw fail('illegal real server address[:port] specified');

@@ -1,6 +1,7 @@
-// argv → Command, in ipvsadm 1.31's order so the same error wins (spec §1.3, §3, §4): the first
-// option must be a command; every later option is validated as it is read; then positional
-// words, then -b, then the command × option matrix, then the checks and defaults of §6/§8.
+// argv → Command, in ipvsadm 1.31's order so the same error wins: no arguments at all list like -L;
+// the first option must be a command; every later option is validated as it is read; then
+// positional words, then -b, then the command × option matrix, then the post-matrix checks and
+// defaults (build-command.ts).
 import { PoptTokenizer } from './argv.js';
 import type { Token } from './argv.js';
 import { DEFAULT_SCHEDULER, buildCommand } from './build-command.js';

@@ -1,5 +1,5 @@
-// Splits restore input (ipvsadm -R) into per-line argv exactly as ipvsadm 1.31 reads it (spec
-// §11.1 and observed with 1.31's argv; see test/kernel/restore-hostile.test.ts): lines at `\n`,
+// Splits restore input (ipvsadm -R) into per-line argv exactly as ipvsadm 1.31 reads it (observed
+// with 1.31's argv; see test/kernel/restore-hostile.test.ts): lines at `\n`,
 // words at space, tab or CR, every word cut into pieces of 4096 bytes, each piece ending at its
 // first NUL (so it may be empty), pieces equal to `ipvsadm` dropped, lines left empty skipped.
 // Deliberate fix: a last line without newline is kept even when it ends in blanks (1.31 lost it).

@@ -40,7 +40,9 @@ class ExchangeFailed {
 }
 
 /**
- * Runs restore input; returns the exit status ipvsadm -R would (spec §11.2). Input whose first
+ * Runs restore input; returns the exit status ipvsadm -R would: a usage error, a
+ * "Try…" error or a listing failure ends the whole restore with its status; a popt error skips
+ * only its line; otherwise the status of the last line run (0, or 255 if it failed). Input whose first
  * character other than white space is `{` is a JSON save (ours: restore-json.ts).
  */
 export async function restore(text: string, ctx: RestoreContext): Promise<number> {

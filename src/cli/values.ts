@@ -1,6 +1,6 @@
 // Parsers for the values of ipvsadm's options: numbers with strtol rules, inet_aton addresses,
 // host[:port] of services and real servers, netmasks, scheduler flags, multicast groups.
-// Source of truth: spec §4 (ranges, messages) and §7 (address, netmask, flag rules).
+// Ranges, messages and address rules as ipvsadm 1.31 applies them (test/cli/values.test.ts).
 import { ipv4, parseIPv4, parseIPv6 } from '../ipvs/address.js';
 import type { Address, AddressFamily } from '../ipvs/address.js';
 import { AF_INET, AF_INET6, DaemonState } from '../ipvs/constants.js';
@@ -94,7 +94,7 @@ export function ipv4ToNumber(addr: Address): number {
   return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
 }
 
-/** A parsed host[:port] (§7.1); `port` undefined when the text had no usable port part. */
+/** A parsed host[:port]; `port` undefined when the text had no usable port part. */
 export interface HostPort {
   readonly af: AddressFamily;
   readonly addr: Address;
@@ -102,7 +102,7 @@ export interface HostPort {
 }
 
 /**
- * ipvsadm's parse_service() for `-t/-u/--sctp-service/-r` (spec §7.1): all-digit text is refused;
+ * ipvsadm's parse_service() for `-t/-u/--sctp-service/-r` : all-digit text is refused;
  * `[v6]:port` needs the port; un-bracketed text that is IPv6 has no port; otherwise the last `:`
  * splits host (inet_aton, then an IPv4 host name) from port (number, then a service name looked
  * up for `protocol`). A bracketed non-IPv6 host loses the port (`[192.0.2.1]:80`).
@@ -141,7 +141,7 @@ function withPort(addr: Address, portText: string | undefined, protocol: number,
   return port === undefined ? undefined : { af: addr.af, addr, port };
 }
 
-/** `-f`: decimal 1..4294967295 (spec §7.3). */
+/** `-f`: decimal 1..4294967295. */
 export function parseFwmark(text: string): number {
   const mark = stringToNumber(text, 1, 0xffffffff);
   if (mark === undefined) throw fail(`invalid fwmark value \`${text}' specified`);
@@ -166,7 +166,7 @@ export function parsePersistence(text: string | undefined): number {
 }
 
 /**
- * `-M` (spec §7.4), read by the family known when it is parsed: IPv6 → atoi() prefix 1..128;
+ * `-M`, read by the family known when it is parsed: IPv6 → atoi() prefix 1..128;
  * otherwise inet_aton then an IPv4 host name, returned as a host-order u32.
  */
 export async function parseNetmask(text: string, af: number, names: NameResolver): Promise<number> {
@@ -196,7 +196,7 @@ export function truncateBytes(text: string, max: number): string {
 }
 
 /**
- * `-b` (spec §7.6): comma-separated names, empty items skipped, checked against the final
+ * `-b`: comma-separated names, empty items skipped, checked against the final
  * scheduler. ipvsadm crashes on a list of only commas (`-b ,`); we report it as an invalid flag.
  */
 export function parseSchedFlags(text: string, scheduler: string): number {

@@ -1,6 +1,6 @@
 // IPVS attribute codec: the domain model (model.ts) ↔ the nested attributes of the IPVS generic
 // netlink family. Pure; every wire quirk is noted where it is handled. Source: uapi ip_vs.h,
-// ip_vs_ctl.c (Linux 6.1) and the requests ipvsadm 1.31 was seen to send (spec §12).
+// ip_vs_ctl.c (Linux 6.1) and the requests ipvsadm 1.31 was seen to send.
 import { AttributeSet, AttributeWriter } from '../netlink/attributes.js';
 import { HOST_LE } from '../netlink/endian.js';
 import { MalformedMessageError } from '../netlink/errors.js';

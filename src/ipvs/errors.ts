@@ -1,5 +1,5 @@
 // Kernel refusals of IPVS operations and their text: ipvsadm 1.31 picks the message by the
-// operation that failed and the errno (spec §13); anything else falls back to strerror(3).
+// operation that failed and the errno (ipvs_strerror's table); anything else falls back to strerror(3).
 // Exchanges that failed without a refusal (timeout, lost replies, a changing table) say so instead.
 import { constants as osConstants } from 'node:os';
 import { DumpInterruptedError, NetlinkTimeoutError, formatSeconds } from '../netlink/errors.js';

@@ -1,5 +1,5 @@
 // What each mode needs, as data: Spec → Desired (pure). The facts behind it are the LVS
-// conventions checked by hand in the user-mode kernel (kernel-lab-notes.md) and the kernel's
+// conventions checked by hand in the user-mode kernel (each noted where it is used) and the kernel's
 // tunnel drivers: the fallback device each module creates in every namespace.
 import { confKey } from './sysctl.js';
 import { hostPrefix } from './model.js';

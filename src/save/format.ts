@@ -1,5 +1,5 @@
 // `ipvsadm -S` / `ipvsadm-save`: the table as -A/-a command lines that `ipvsadm -R` reads back,
-// sorted like the listing. Order of options from ipvsadm 1.31, spec §10; one deliberate fix:
+// sorted like the listing. Order of options observed from ipvsadm 1.31; one deliberate fix:
 // fwmarks ≥ 2^31 are written unsigned (`-f 4294967295`), where ipvsadm writes `-f -1`.
 import { AF_INET6, FwdMethod, SvcFlag, TunFlag } from '../ipvs/constants.js';
 import type { Destination, Service, ServiceWithDestinations } from '../ipvs/model.js';

@@ -1,5 +1,6 @@
 // One rendering of "address:port" for listings, save lines and connection rows, as ipvsadm 1.31
-// builds it into a 60-byte buffer (so at most 59 characters). Spec §9.1.
+// builds it into a 60-byte buffer (so the whole text is cut
+// to 59 characters, in -L, -S and -c alike).
 import { formatAddress, type Address } from '../ipvs/address.js';
 import { AF_INET } from '../ipvs/constants.js';
 import { protocolOf } from '../ipvs/vocabulary.js';

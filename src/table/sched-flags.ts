@@ -1,6 +1,6 @@
 // The words for the scheduler flag bits (IP_VS_SVC_F_SCHED1..3), which depend on the scheduler:
 // shared by the listing's "(…)", the save line's "-b …", and read back by `-b` and the JSON
-// restore. Spec §7.6 and §9.2.
+// restore. The words are ipvsadm 1.31's.
 import { SvcFlag } from '../ipvs/constants.js';
 
 const SCHED_BITS = SvcFlag.SCHED1 | SvcFlag.SCHED2 | SvcFlag.SCHED3;

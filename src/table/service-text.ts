@@ -1,5 +1,5 @@
 // What the listing and the save text say alike of a service: its protocol number as libipvs
-// keeps it and its persistence granularity. Observed from ipvsadm 1.31, spec §9.2 and §10.
+// keeps it and its persistence granularity. Observed from ipvsadm 1.31's -L and -S.
 import { AF_INET, AF_INET6 } from '../ipvs/constants.js';
 import type { Service } from '../ipvs/model.js';
 

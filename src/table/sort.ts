@@ -1,6 +1,6 @@
 // The default order of listings and save output: libipvs's service and destination comparators
 // (each key an unsigned difference read back as a signed int, so it wraps) run through glibc's
-// stable top-down merge sort, which is what qsort() used on the observed system. Spec §9.3.
+// stable top-down merge sort, which is what qsort() used on the observed system.
 import type { Address } from '../ipvs/address.js';
 import { AF_INET, AF_INET6 } from '../ipvs/constants.js';
 import type { Destination, Service, ServiceWithDestinations } from '../ipvs/model.js';

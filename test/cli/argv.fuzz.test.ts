@@ -114,7 +114,7 @@ async function mainOutcome(argv: readonly string[], stdin: string): Promise<Outc
 
 type Outcome = { stdout: string; stderr: string; status: number };
 
-/** The statuses ipvsadm can end a command of each kind with, when IPVS is there (spec §2). */
+/** The statuses ipvsadm can end a command of each kind with, when IPVS is there (1.31's exit-status table). */
 const STATUSES: Readonly<Record<Command['kind'], readonly number[]>> = {
   'add-service': [0, 255], 'edit-service': [0, 255], 'delete-service': [0, 255], flush: [0, 255], zero: [0, 255],
   'add-dest': [0, 255], 'edit-dest': [0, 255], 'delete-dest': [0, 255], 'set-timeouts': [0, 255],

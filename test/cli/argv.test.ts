@@ -1,4 +1,4 @@
-// The popt-compatible tokenizer, over ipvsadm's own option table (spec §4 popt semantics).
+// The popt-compatible tokenizer, over ipvsadm's own option table (popt 1.19's semantics as 1.31 uses them).
 import { describe, expect, it } from 'vitest';
 import { PoptTokenizer } from '../../src/cli/argv.js';
 import type { OptionSpec, Token } from '../../src/cli/argv.js';

@@ -1,5 +1,5 @@
-// The command × option matrix (spec §5): the data, pinned cell by cell against the spec's own
-// table; every cell driven end to end through parseCommandLine; and the check's message order.
+// The command × option matrix: the data, pinned cell by cell against 1.31's table as observed
+// from the binary (below); every cell driven end to end through parseCommandLine; and the check's message order.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
@@ -15,7 +15,7 @@ import type { CommandName, OptionName } from '../../src/cli/matrix.js';
 import { parseCommandLine } from '../../src/cli/parse.js';
 import { FixedNames } from '../support/fixed-names.js';
 
-/** Spec §5, copied verbatim: index, optname, then A E D C L a d e set S↑ S↓ R S Z. */
+/** ipvsadm 1.31's matrix as observed: index, optname, then A E D C L a d e set S↑ S↓ R S Z. */
 const SPEC_TABLE = `
 | 0 | numeric | x | x | x | x | . | x | x | x | x | x | x | x | . | x |
 | 1 | connection | x | x | x | x | 1 | x | x | x | x | x | x | x | x | x |
@@ -125,7 +125,7 @@ describe('checkCommandOptions', () => {
   });
 });
 
-describe('checkTunnelOptions (spec §6.3)', () => {
+describe('checkTunnelOptions', () => {
   const tun = (type: 'ipip' | 'gue' | 'gre', present: string[]): string => {
     try {
       checkTunnelOptions(type, new Set(present));
@@ -172,7 +172,7 @@ const COMMAND_ARGV: Record<CommandName, string[]> = {
   zero: ['-Z'],
 };
 
-/** A valid use of each option (a UDP service, so that -o passes the §6 checks). */
+/** A valid use of each option (a UDP service, so that -o passes the post-matrix checks). */
 const SAMPLE: Record<OptionName, string[]> = {
   numeric: ['-n'],
   connection: ['-c'],
@@ -210,7 +210,7 @@ const SAMPLE: Record<OptionName, string[]> = {
   'tun-remcsum': ['--tun-remcsum'],
 };
 
-/** Where an allowed tunnel option also needs -i and a fitting type to pass the §6.3 checks. */
+/** Where an allowed tunnel option also needs -i and a fitting type to pass the tunnel-type checks. */
 const ALLOWED_SAMPLE: Partial<Record<OptionName, string[]>> = {
   'tun-type': ['-i', '--tun-type', 'ipip'],
   'tun-port': ['-i', '--tun-type', 'gue', '--tun-port', '6080'],

@@ -1,5 +1,5 @@
-// parseCommandLine, table-driven: argv → (stderr text, exit status). Every message comes from the
-// spec (§2–§7, §15), i.e. from runs of the real ipvsadm 1.31, or was checked against it in UML.
+// parseCommandLine, table-driven: argv → (stderr text, exit status). Every message comes from
+// runs of the real ipvsadm 1.31, or was checked against it in UML.
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli/parse.js';
 import { FixedNames } from '../support/fixed-names.js';
@@ -127,7 +127,7 @@ describe('errors: validation (exit 2)', () => {
     ['-R -n', "Illegal 'numeric' option with the 'restore' command"],
     ['-C -t 192.0.2.1:80', "Illegal 'service-address' option with the 'flush' command"],
     ['--stop-daemon master --mcast-interface eth0', "Illegal 'mcast-interface' option with the 'stop-daemon' command"],
-    // §6 checks
+    // post-matrix checks
     ['-A -t 192.0.2.1:0', 'Zero port specified for non-persistent service'],
     ['-A -t 192.0.2.1', 'Zero port specified for non-persistent service'],
     ['-E -t [2001:db8::1]:0', 'Zero port specified for non-persistent service'],

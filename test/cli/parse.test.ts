@@ -1,5 +1,5 @@
-// parseCommandLine, table-driven: argv → Command. Every example comes from the spec (§3–§8,
-// §15), i.e. from runs of the real ipvsadm 1.31, or was checked against it in the UML guest.
+// parseCommandLine, table-driven: argv → Command. Every example comes from runs of the real
+// ipvsadm 1.31, or was checked against it in the UML guest.
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/cli/command.js';
 import { parseCommandLine } from '../../src/cli/parse.js';

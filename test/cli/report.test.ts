@@ -1,6 +1,6 @@
 // report.ts on its own: each error class → (stderr, exit status). The expected text and status of
 // each come from ipvsadm 1.31 (front-door/cases.json, captured in the kernel) where a command line
-// can provoke them there, else from the exit-code table of the spec (§2).
+// can provoke them there, else from 1.31's exit statuses (IPVSADM_EXIT).
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
@@ -70,23 +70,23 @@ describe('listing failures: status 1', () => {
     const c = captured('list missing service');
     expect(reportError(new ListingError(new IpvsOperationError('get-service', ESRCH), false))).toEqual({ stderr: c.stderr, code: c.status });
   });
-  it('timeouts and daemons: nothing printed (spec §2)', () => {
+  it('timeouts and daemons: nothing printed', () => {
     expect(reportError(new ListingError(new IpvsOperationError('get-timeouts', EPERM), true))).toEqual({ stderr: '', code: 1 });
     expect(reportError(new ListingError(new IpvsOperationError('get-daemons', EPERM), true))).toEqual({ stderr: '', code: 1 });
   });
-  it("the connection file: ipvsadm's fixed text (spec §2)", () => {
+  it("the connection file: ipvsadm's fixed text", () => {
     expect(reportError(new FixedListingError('cannot open file /proc/net/ip_vs_conn'))).toEqual({ stderr: 'cannot open file /proc/net/ip_vs_conn\n', code: 1 });
   });
 });
 
 describe('a failed exchange (ours: ipvsadm has no such case): never silent, the status of its class', () => {
   const lost = (op: IpvsOperation): IpvsExchangeError => new IpvsExchangeError(op, constants.errno.ETIMEDOUT, 'netlink: no reply in time');
-  it('in a listing, even a silent one: status 1 (spec §2, listing failure)', () => {
+  it('in a listing, even a silent one: status 1 (listing failure)', () => {
     for (const silent of [false, true]) {
       expect(reportError(new ListingError(lost('get-timeouts'), silent))).toEqual({ stderr: 'ipvsadm: netlink: no reply in time\n', code: 1 });
     }
   });
-  it('in a change: status 255 (spec §2, kernel rejected a modifying operation)', () => {
+  it('in a change: status 255 (kernel rejected a modifying operation)', () => {
     expect(reportError(lost('add-service'))).toEqual({ stderr: 'ipvsadm: netlink: no reply in time\n', code: 255 });
   });
 });

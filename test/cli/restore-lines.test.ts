@@ -1,5 +1,5 @@
 // The restore tokenizer against ipvsadm 1.31's argv, observed in the user-mode kernel with a
-// preloaded poptGetContext that logged each line's argv (spec §11.1 for the rest).
+// preloaded poptGetContext that logged each line's argv.
 import { describe, expect, it } from 'vitest';
 import { decodeRaw } from '../../src/app/raw-text.js';
 import { MAX_PIECE_BYTES, lineArgv, tokenizeRestore } from '../../src/cli/restore-lines.js';

@@ -1,6 +1,7 @@
-// ipvsadm -R over the fake kernel: spec §11.2's exit status rules (which errors end the restore,
+// ipvsadm -R over the fake kernel: 1.31's exit status rules (which errors end the restore,
 // which skip one line, the final status is the last line's), CRLF input, `ipvsadm` words, and the
-// ipvsadm-restore script (flush first, `#` lines dropped). Expected texts: spec §11 and §13.
+// ipvsadm-restore script (flush first, `#` lines dropped). Expected texts: observed from
+// ipvsadm 1.31.
 import { describe, expect, it } from 'vitest';
 import { FixedListingError } from '../../src/cli/execute.js';
 import { Cmd } from '../../src/ipvs/constants.js';

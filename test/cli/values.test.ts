@@ -1,4 +1,4 @@
-// Value parsers of ipvsadm's options (spec §4 ranges and messages, §7 address rules).
+// Value parsers of ipvsadm's options (1.31's ranges, messages and address rules).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
@@ -171,7 +171,7 @@ describe('parseInetAton, decimal quads (the fast path) and their leading-zero fo
   });
 });
 
-describe('parseHostPort (spec §7.1)', () => {
+describe('parseHostPort', () => {
   const names = new FixedNames();
 
   it('answers numeric addresses at once and only a host name with a promise', () => {
@@ -258,7 +258,7 @@ describe('parseHostPort (spec §7.1)', () => {
   });
 });
 
-describe('parseFwmark (spec §7.3)', () => {
+describe('parseFwmark', () => {
   it.each([
     ['1', 1],
     ['4294967295', 4294967295],
@@ -290,7 +290,7 @@ describe('timeouts', () => {
   });
 });
 
-describe('parseNetmask (spec §7.4)', () => {
+describe('parseNetmask', () => {
   const names = new FixedNames();
   it.each([
     ['255.255.255.0', 2, 0xffffff00],
@@ -320,7 +320,7 @@ describe('parseNetmask (spec §7.4)', () => {
   });
 });
 
-describe('parseSchedFlags (spec §7.6)', () => {
+describe('parseSchedFlags', () => {
   it.each([
     ['flag-1', 'wlc', 0x08],
     ['flag-2', 'wlc', 0x10],

@@ -87,7 +87,7 @@ describe('parseIPv6 (inet_pton AF_INET6)', () => {
   it('parseAddress takes either family', () => {
     expect(parseAddress('192.0.2.1')?.af).toBe(2);
     expect(parseAddress('2001:db8::1')?.af).toBe(10);
-    expect(parseAddress('2001:db8::1:80')?.af).toBe(10); // an address, not addr:port (spec §15.9)
+    expect(parseAddress('2001:db8::1:80')?.af).toBe(10); // an address, not addr:port (as 1.31 reads it)
     expect(parseAddress('example')).toBeUndefined();
   });
 });

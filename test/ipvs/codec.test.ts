@@ -1,5 +1,5 @@
 // IPVS codec against bytes built independently (test/support/bytes.ts): request nests for
-// services, destinations, timeouts and daemons, and decoding of kernel-shaped replies (spec §12).
+// services, destinations, timeouts and daemons, and decoding of kernel-shaped replies (as Linux 6.1 sends them to ipvsadm 1.31).
 import { describe, expect, it } from 'vitest';
 import { AttributeSet, AttributeWriter } from '../../src/netlink/attributes.js';
 import { MalformedMessageError } from '../../src/netlink/errors.js';
@@ -28,7 +28,7 @@ const V6 = parseIPv6('2001:db8::1')!;
 const V6_WIRE = Buffer.from(V6.bytes);
 const tcp80 = { kind: 'addr', af: 2, protocol: 6, addr: V4, port: 80 } as const;
 
-describe('constants mirror uapi/linux/ip_vs.h (spec §12.2)', () => {
+describe('constants mirror uapi/linux/ip_vs.h', () => {
   it('command and attribute ids', () => {
     expect(C.Cmd).toEqual(IPVS.CMD);
     expect(C.CmdAttr).toEqual(IPVS.CMD_ATTR);
@@ -60,7 +60,7 @@ describe('request nests', () => {
     );
   });
 
-  it('full IPv4 service, the spec §12.3 example (-s rr -p 120 -M 255.255.255.0 -b flag-1 --pe sip)', () => {
+  it('full IPv4 service, as ipvsadm 1.31 sent it (-s rr -p 120 -M 255.255.255.0 -b flag-1 --pe sip)', () => {
     const svc: ServiceConfig = { key: tcp80, scheduler: 'rr', flags: 0x9, timeout: 120, netmask: 0xffffff00, pe: 'sip' };
     const expected = nest(
       CMD_ATTR.SERVICE,
@@ -71,7 +71,7 @@ describe('request nests', () => {
     );
     const got = enc((w) => putServiceNest(w, svc));
     expect(got).toEqual(expected);
-    if (LE) expect(got.includes(hex('0c00 0700 09000000 ffffffff'))).toBe(true); // FLAGS as spec §12.3 shows it
+    if (LE) expect(got.includes(hex('0c00 0700 09000000 ffffffff'))).toBe(true); // FLAGS {value, mask} as 1.31 sends it
   });
 
   it('full IPv6 service: NETMASK is the prefix length as a host-order u32; no PE_NAME when unset; empty scheduler is one NUL', () => {

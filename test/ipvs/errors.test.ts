@@ -1,4 +1,4 @@
-// The (operation, errno) → message table of ipvsadm 1.31's ipvs_strerror (spec §13), pinned
+// The (operation, errno) → message table of ipvsadm 1.31's ipvs_strerror, pinned
 // literally with Linux errno numbers, and the strerror(3) fallback.
 import { describe, expect, it } from 'vitest';
 import { IpvsOperationError, ipvsErrorMessage, strerror } from '../../src/ipvs/errors.js';

@@ -1,4 +1,4 @@
-// -S output against the capture of spec §10 (lines copied verbatim), with one deliberate
+// -S output against a capture of ipvsadm 1.31 (lines copied verbatim), with one deliberate
 // difference: fwmarks >= 2^31 are written unsigned so that -R can read them back.
 import { describe, expect, it } from 'vitest';
 import { formatSave } from '../../src/save/format.js';
@@ -45,7 +45,7 @@ const TABLE = [
   entry(fwm(4294967295)),
 ];
 
-/** Spec §10 capture; the first line there reads `-A -f -1 -s wlc` (not restorable). */
+/** The 1.31 capture; its first line reads `-A -f -1 -s wlc` (not restorable). */
 const SPEC_LINES = `-A -f 4294967295 -s wlc
 -A -t 192.0.2.1:80 -s rr
 -a -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 1

@@ -204,7 +204,7 @@ export function cstr(p: Uint8Array): string {
   return b.subarray(0, nul < 0 ? b.length : nul).toString('utf8');
 }
 
-/** IPVS ids copied from spec §12.2 (uapi/linux/ip_vs.h), kept apart from src/ipvs/constants.ts. */
+/** IPVS ids copied from uapi/linux/ip_vs.h, kept apart from src/ipvs/constants.ts. */
 export const IPVS = {
   CMD: { NEW_SERVICE: 1, SET_SERVICE: 2, DEL_SERVICE: 3, GET_SERVICE: 4, NEW_DEST: 5, SET_DEST: 6, DEL_DEST: 7, GET_DEST: 8, NEW_DAEMON: 9, DEL_DAEMON: 10, GET_DAEMON: 11, SET_CONFIG: 12, GET_CONFIG: 13, SET_INFO: 14, GET_INFO: 15, ZERO: 16, FLUSH: 17 },
   CMD_ATTR: { SERVICE: 1, DEST: 2, DAEMON: 3, TIMEOUT_TCP: 4, TIMEOUT_TCP_FIN: 5, TIMEOUT_UDP: 6 },

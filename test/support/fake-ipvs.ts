@@ -1,5 +1,5 @@
 // A tiny in-memory IPVS for the fake kernel: services and destinations keyed as ip_vs_ctl.c keys
-// them, the errno choices of Linux 6.1 (spec §13, ip_vs_genl_set_cmd), and replies shaped as the
+// them, the errno choices of Linux 6.1 (ip_vs_genl_set_cmd), and replies shaped as the
 // kernel sends them (no NLA_F_NESTED, FLAGS with HASHED, STATS + STATS64 with PAD). Bytes via bytes.ts.
 import { IPVS, attr, attrMap, be16, cat, cstr, nestPlain, readHostU16, readHostU32, str, u16, u32, u64, u8 } from './bytes.js';
 import type { ParsedAttr } from './bytes.js';

@@ -1,4 +1,4 @@
-// A NameResolver over fixed tables, for parser tests: the host names of spec §9.9 plus a few
+// A NameResolver over fixed tables, for parser tests: the host names of the 1.31 captures plus a few
 // forward-only ones, and /etc/services lines as Debian's netbase has them (http only for tcp).
 // Every look-up is recorded, so tests can check what was (not) resolved.
 import { formatAddress, parseIPv4, parseIPv6 } from '../../src/ipvs/address.js';

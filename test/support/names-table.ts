@@ -1,4 +1,4 @@
-// A fixed NameTable for formatter tests: the /etc/hosts entries of spec §9.9 and a few
+// A fixed NameTable for formatter tests: the /etc/hosts entries of the 1.31 captures and a few
 // /etc/services entries, as Debian's netbase has them (http only for tcp, sip-tls for both).
 import { formatAddress } from '../../src/ipvs/address.js';
 import type { NameTable } from '../../src/table/names.js';

@@ -1,6 +1,6 @@
 // `ipvsadm -L -c`: parse the kernel's /proc/net/ip_vs_conn text and print one row per
-// connection, unsorted, with names unless numeric. Row and title widths from ipvsadm 1.31,
-// spec §9.8; the file's layout from Linux 6.1's ip_vs_conn_seq_show().
+// connection, unsorted, with names unless numeric. Row and title widths observed from
+// ipvsadm 1.31; the file's layout from Linux 6.1's ip_vs_conn_seq_show().
 import { parseIPv6, type Address } from '../../ipvs/address.js';
 import { AF_INET, AF_INET6 } from '../../ipvs/constants.js';
 import { protocolNumber, protocolOfLabel } from '../../ipvs/vocabulary.js';

@@ -1,5 +1,5 @@
 // `ipvsadm -L --daemon`: one line per sync daemon the kernel reported, labelled by its state
-// bits, with the optional parts only when set. Observed from ipvsadm 1.31, spec §9.7.
+// bits, with the optional parts only when set. Observed from ipvsadm 1.31.
 import { formatAddress } from '../../ipvs/address.js';
 import { DaemonState } from '../../ipvs/constants.js';
 import type { DaemonConfig } from '../../ipvs/model.js';

@@ -1,5 +1,6 @@
 // Counter rendering of the --stats and --rate columns: K/M/G/T abbreviation by integer
-// division, or exact digits with --exact. Thresholds and widths from ipvsadm 1.31, spec §9.5.
+// division, or exact digits with --exact. Thresholds and widths observed from
+// ipvsadm 1.31 (e.g. 240112000 → `  240112K`, 1200560000 → `    1200M`).
 import { padLeft, u64 } from '../../table/printf.js';
 
 const HUNDRED_MILLION = 100_000_000n;

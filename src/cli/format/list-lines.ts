@@ -1,5 +1,6 @@
 // The service and destination lines of `ipvsadm -L` in every mode. Widths and field order
-// observed from ipvsadm 1.31's printf formats, spec §9.2 and §9.5.
+// observed from ipvsadm 1.31's printf formats (each mode's columns are pinned in
+// test/cli/format/list-modes.test.ts).
 import { AF_INET, AF_INET6, FwdMethod, SvcFlag, TunFlag } from '../../ipvs/constants.js';
 import type { Destination, Service, Stats } from '../../ipvs/model.js';
 import { forwardingLabel, forwardingOf, protocolLabel, protocolOf, tunnelTypeOf } from '../../ipvs/vocabulary.js';
@@ -14,7 +15,7 @@ import { persistenceMask, serviceProtocolNumber } from '../../table/service-text
 /** Which layout a listing uses; see listMode for the precedence. */
 export type ListMode = 'stats' | 'rate' | 'thresholds' | 'persistent-conn' | 'tun-info' | 'default';
 
-/** stats > rate > thresholds > persistent-conn > tun-info > default (spec §9.5). */
+/** stats > rate > thresholds > persistent-conn > tun-info > default: 1.31's precedence when several are given. */
 export function listMode(o: ListOptions): ListMode {
   if (o.stats) return 'stats';
   if (o.rate) return 'rate';

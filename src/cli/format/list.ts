@@ -1,5 +1,6 @@
 // `ipvsadm -L` / `-l` / `--list` text: the version line, the mode's two title lines, then each
-// service line followed by its destination lines. Layout from ipvsadm 1.31, spec §9.2–§9.5.
+// service line followed by its destination lines. Layout observed from ipvsadm 1.31's
+// output in every mode.
 import type { Address } from '../../ipvs/address.js';
 import type { Info, ServiceWithDestinations } from '../../ipvs/model.js';
 import { ipvsVersionText } from '../../ipvs/vocabulary.js';

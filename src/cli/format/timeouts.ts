@@ -1,5 +1,5 @@
 // `ipvsadm -L --timeout`: one line with the tcp, tcpfin and udp timeouts, as ipvsadm 1.31
-// prints them (each a C int), spec §9.6.
+// prints them (each a C int, so values above 2^31-1 print negative).
 import type { Timeouts } from '../../ipvs/model.js';
 import { i32 } from '../../table/printf.js';
 

@@ -1,5 +1,5 @@
 // The -h and -v texts of this tool, in its own words (ipvsadm's wording is not reused). Options
-// and their order follow spec §3–§4; `test/cli/format/usage.test.ts` keeps VERSION in step
+// and their order follow ipvsadm 1.31's commands and options (option-table.ts); `test/cli/format/usage.test.ts` keeps VERSION in step
 // with package.json.
 
 /** This package's version (package.json "version"). */

@@ -1,5 +1,5 @@
-// -L -c against the observations of spec §9.8. The proc text is written by hand in the kernel's
-// layout ("%-3s %08X %04X %08X %04X %08X %04X %-11s %7u%s"), two lines copied from the spec.
+// -L -c against rows observed from ipvsadm 1.31. The proc text is written by hand in the kernel's
+// layout ("%-3s %08X %04X %08X %04X %08X %04X %-11s %7u%s"), two lines copied from a 1.31 run.
 import { describe, expect, it } from 'vitest';
 import {
   connectionAddresses,

@@ -1,5 +1,5 @@
-// The other listing modes against the captures of spec §9.9 (`|` marks line end), plus the
-// precedence of §9.5 and the 32-bit destination counters of §12.5.
+// The other listing modes against captures of ipvsadm 1.31 (`|` marks line end), plus the
+// precedence of the modes and the 32-bit destination counters 1.31 reads.
 import { describe, expect, it } from 'vitest';
 import { formatListing } from '../../../src/cli/format/list.js';
 import { listMode } from '../../../src/cli/format/list-lines.js';
@@ -156,7 +156,7 @@ TCP  192.0.2.6:80 wlc|
   });
 });
 
-describe('mode precedence (spec §9.5)', () => {
+describe('mode precedence', () => {
   it.each([
     [{ stats: true, rate: true, thresholds: true, persistentConn: true, tunInfo: true }, 'stats'],
     [{ rate: true, thresholds: true, persistentConn: true, tunInfo: true }, 'rate'],

@@ -1,4 +1,4 @@
-// Default-mode listings against the captures of spec §9.9 (copied verbatim; `|` marks line end).
+// Default-mode listings against captures of ipvsadm 1.31 (copied verbatim; `|` marks line end).
 import { describe, expect, it } from 'vitest';
 import { addressesToResolve, formatListing, versionLine } from '../../../src/cli/format/list.js';
 import { formatAddress } from '../../../src/ipvs/address.js';

@@ -21,7 +21,7 @@ describe('formatDaemons', () => {
     mcastTtl: 1,
   };
 
-  it('reproduces the observed lines (spec §9.7)', () => {
+  it('reproduces the lines observed from 1.31', () => {
     const backup4 = { state: DaemonState.BACKUP, mcastIfn: 'dummy0', syncId: 7, syncMaxlen: 1024, mcastGroup: addr('239.1.2.3'), mcastPort: 9000, mcastTtl: 5 };
     const backup6 = { ...master, state: DaemonState.BACKUP, syncMaxlen: 1452, mcastGroup: addr('ff02::1:2') };
     expect(formatDaemons([master, backup4])).toBe(

@@ -5,7 +5,7 @@ import { COMMAND_WORDS } from '../../../src/entry/command-table.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** Every command and option of spec §3–§4, long and short forms. */
+/** Every command and option of ipvsadm 1.31, long and short forms. */
 const OPTIONS = [
   '--add-service', '-A', '--edit-service', '-E', '--delete-service', '-D', '--clear', '-C',
   '--list', '-L', '-l', '--add-server', '-a', '--edit-server', '-e', '--delete-server', '-d',
