@@ -30,91 +30,85 @@ function findLast(dv: DataView, begin: number, end: number, type: number): numbe
   return found;
 }
 
-function inPlace(b: Uint8Array, dv: DataView, begin: number, end: number): Service | undefined {
-  const nestAt = findLast(dv, begin, end, CmdAttr.SERVICE);
-  if (nestAt < 0) return undefined;
-  const nestEnd = nestAt + dv.getUint16(nestAt, HOST_LE);
-  let af = -1;
-  let protocol = -1;
-  let addrAt = -1;
-  let port = -1;
-  let fwmark = -1;
-  let schedAt = -1;
-  let schedEnd = -1;
-  let flagsAt = -1;
-  let timeout = -1;
-  let netmaskAt = -1;
-  let peAt = -1;
-  let peEnd = -1;
-  for (let off = nestAt + NLA_HDRLEN; off + NLA_HDRLEN <= nestEnd; ) {
+/** The payload size each fixed-size service attribute must have; the names are any size. */
+const FIXED_SIZE: ReadonlyMap<number, number> = new Map([
+  [SvcAttr.AF, 2],
+  [SvcAttr.PROTOCOL, 2],
+  [SvcAttr.ADDR, 16],
+  [SvcAttr.PORT, 2],
+  [SvcAttr.FWMARK, 4],
+  [SvcAttr.FLAGS, 8],
+  [SvcAttr.TIMEOUT, 4],
+  [SvcAttr.NETMASK, 4],
+]);
+const NAMED = new Set<number>([SvcAttr.SCHED_NAME, SvcAttr.PE_NAME]);
+const LAST_SVC_ATTR = Math.max(...FIXED_SIZE.keys(), ...NAMED);
+
+/** Where each service attribute's payload is: at[type] and end[type], -1 when absent (the last one wins). */
+interface Payloads {
+  readonly at: Int32Array;
+  readonly end: Int32Array;
+}
+
+/** The payloads of the service nest [from, to), or undefined if a length or a fixed size is off. */
+function payloadsOf(dv: DataView, from: number, to: number): Payloads | undefined {
+  const at = new Int32Array(LAST_SVC_ATTR + 1).fill(-1);
+  const end = new Int32Array(LAST_SVC_ATTR + 1).fill(-1);
+  for (let off = from; off + NLA_HDRLEN <= to; ) {
     const len = dv.getUint16(off, HOST_LE);
-    if (len < NLA_HDRLEN || off + len > nestEnd) return undefined;
-    const at = off + NLA_HDRLEN;
+    if (len < NLA_HDRLEN || off + len > to) return undefined;
+    const type = dv.getUint16(off + 2, HOST_LE) & NLA_TYPE_MASK;
     const size = len - NLA_HDRLEN;
-    switch (dv.getUint16(off + 2, HOST_LE) & NLA_TYPE_MASK) {
-      case SvcAttr.AF:
-        if (size !== 2) return undefined;
-        af = dv.getUint16(at, HOST_LE);
-        break;
-      case SvcAttr.PROTOCOL:
-        if (size !== 2) return undefined;
-        protocol = dv.getUint16(at, HOST_LE);
-        break;
-      case SvcAttr.ADDR:
-        if (size !== 16) return undefined;
-        addrAt = at;
-        break;
-      case SvcAttr.PORT:
-        if (size !== 2) return undefined;
-        port = dv.getUint16(at, false);
-        break;
-      case SvcAttr.FWMARK:
-        if (size !== 4) return undefined;
-        fwmark = dv.getUint32(at, HOST_LE);
-        break;
-      case SvcAttr.SCHED_NAME:
-        schedAt = at;
-        schedEnd = at + size;
-        break;
-      case SvcAttr.FLAGS:
-        if (size !== 8) return undefined;
-        flagsAt = at;
-        break;
-      case SvcAttr.TIMEOUT:
-        if (size !== 4) return undefined;
-        timeout = dv.getUint32(at, HOST_LE);
-        break;
-      case SvcAttr.NETMASK:
-        if (size !== 4) return undefined;
-        netmaskAt = at;
-        break;
-      case SvcAttr.PE_NAME:
-        peAt = at;
-        peEnd = at + size;
-        break;
+    const fixed = FIXED_SIZE.get(type);
+    if (fixed !== undefined && size !== fixed) return undefined;
+    if (fixed !== undefined || NAMED.has(type)) {
+      at[type] = off + NLA_HDRLEN;
+      end[type] = off + len;
     }
     off += align4(len);
   }
-  if ((af !== AF_INET && af !== AF_INET6) || schedAt < 0 || flagsAt < 0 || timeout < 0 || netmaskAt < 0) return undefined;
-  let key: ServiceKey;
-  if (fwmark > 0) {
-    key = { kind: 'fwmark', af, fwmark };
-  } else {
-    if (protocol < 0 || addrAt < 0 || port < 0) return undefined;
-    const bytes = new Uint8Array(af === AF_INET ? 4 : 16); // a copy: the datagram is not kept
-    for (let i = 0; i < bytes.length; i++) bytes[i] = b[addrAt + i]!;
-    const addr: Address = { af, bytes };
-    key = { kind: 'addr', af, protocol, addr, port };
-  }
-  const scheduler = asciiName(b, schedAt, schedEnd);
-  const pe = peAt < 0 ? '' : asciiName(b, peAt, peEnd);
+  return { at, end };
+}
+
+/** The service key: a fwmark above 0, else protocol, address and port (all needed). */
+function keyOf(b: Uint8Array, dv: DataView, p: Payloads, af: typeof AF_INET | typeof AF_INET6): ServiceKey | undefined {
+  const fwmarkAt = p.at[SvcAttr.FWMARK]!;
+  const fwmark = fwmarkAt < 0 ? -1 : dv.getUint32(fwmarkAt, HOST_LE);
+  if (fwmark > 0) return { kind: 'fwmark', af, fwmark };
+  const protocolAt = p.at[SvcAttr.PROTOCOL]!;
+  const addrAt = p.at[SvcAttr.ADDR]!;
+  const portAt = p.at[SvcAttr.PORT]!;
+  if (protocolAt < 0 || addrAt < 0 || portAt < 0) return undefined;
+  const bytes = new Uint8Array(af === AF_INET ? 4 : 16); // a copy: the datagram is not kept
+  for (let i = 0; i < bytes.length; i++) bytes[i] = b[addrAt + i]!;
+  const addr: Address = { af, bytes };
+  return { kind: 'addr', af, protocol: dv.getUint16(protocolAt, HOST_LE), addr, port: dv.getUint16(portAt, false) };
+}
+
+function inPlace(b: Uint8Array, dv: DataView, begin: number, end: number): Service | undefined {
+  const nestAt = findLast(dv, begin, end, CmdAttr.SERVICE);
+  if (nestAt < 0) return undefined;
+  const p = payloadsOf(dv, nestAt + NLA_HDRLEN, nestAt + dv.getUint16(nestAt, HOST_LE));
+  if (!p) return undefined;
+  const payload = (type: number): number => p.at[type]!;
+  const af = payload(SvcAttr.AF) < 0 ? -1 : dv.getUint16(payload(SvcAttr.AF), HOST_LE);
+  const schedAt = payload(SvcAttr.SCHED_NAME);
+  const flagsAt = payload(SvcAttr.FLAGS);
+  const timeoutAt = payload(SvcAttr.TIMEOUT);
+  const netmaskAt = payload(SvcAttr.NETMASK);
+  const peAt = payload(SvcAttr.PE_NAME);
+  if ((af !== AF_INET && af !== AF_INET6) || schedAt < 0 || flagsAt < 0 || timeoutAt < 0 || netmaskAt < 0) return undefined;
+  const key = keyOf(b, dv, p, af);
+  if (!key) return undefined;
+  const scheduler = asciiName(b, schedAt, p.end[SvcAttr.SCHED_NAME]!);
+  const pe = peAt < 0 ? '' : asciiName(b, peAt, p.end[SvcAttr.PE_NAME]!);
   if (scheduler === undefined || pe === undefined) return undefined;
   const flags = dv.getUint32(flagsAt, HOST_LE) & dv.getUint32(flagsAt + 4, HOST_LE) & ~SvcFlag.HASHED;
   return {
     key,
     scheduler,
     flags: flags >>> 0,
-    timeout,
+    timeout: dv.getUint32(timeoutAt, HOST_LE),
     netmask: af === AF_INET ? dv.getUint32(netmaskAt, false) : dv.getUint32(netmaskAt, HOST_LE),
     pe,
     stats: ZERO_STATS,

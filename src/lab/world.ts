@@ -68,6 +68,80 @@ function checkCollisions(plan: LabPlan): void {
   }
 }
 
+/** The ip(8) commands that build `plan`'s bridge, namespaces, addresses and routes, in order. */
+function worldCommands(plan: LabPlan, namespaces: readonly string[]): string[] {
+  const d = LAB_ADDRESSES.director;
+  const c = LAB_ADDRESSES.client;
+  return [
+    `ip link add ${BRIDGE} type bridge`,
+    `ip link set ${BRIDGE} up`,
+    `ip addr add ${d[4]}/32 dev ${BRIDGE}`,
+    `ip addr add ${d[6]}/128 dev ${BRIDGE} nodad`,
+    `ip route add ${c[4]}/32 dev ${BRIDGE}`,
+    `ip route add ${c[6]}/128 dev ${BRIDGE}`,
+    ...namespaces.flatMap(attach),
+    `ip -n ${CLIENT_NS} addr add ${c[4]}/32 dev eth0`,
+    `ip -n ${CLIENT_NS} addr add ${c[6]}/128 dev eth0 nodad`,
+    `ip -n ${CLIENT_NS} route add ${d[4]}/32 dev eth0`,
+    `ip -n ${CLIENT_NS} route add ${d[6]}/128 dev eth0`,
+    ...plan.vips.map((v) => `ip -n ${CLIENT_NS} route add ${host(v)} dev eth0`),
+    ...plan.servers.flatMap((s) => serverCommands(s)),
+  ];
+}
+
+/** A namespace with its eth0 on the bridge. */
+function attach(ns: string): string[] {
+  const outer = `v-${ns}`.slice(0, 15);
+  return [
+    `ip netns add ${ns}`,
+    `ip link add ${outer} type veth peer name eth0 netns ${ns}`,
+    `ip link set ${outer} master ${BRIDGE} up`,
+    `ip -n ${ns} link set lo up`,
+    `ip -n ${ns} link set eth0 up`,
+  ];
+}
+
+/** A real server's address and the routes between it, the director and the client. */
+function serverCommands(s: LabServer): string[] {
+  const f = s.family;
+  const dir = LAB_ADDRESSES.director[f];
+  const cmds = [
+    `ip -n ${s.name} addr add ${host(s.addr)} dev eth0${nodad(s.addr)}`,
+    `ip -n ${s.name} route add ${host(dir)} dev eth0`,
+    // No `src` here: that the director never sends from an IPv6 VIP (which shares a longer
+    // prefix with the real servers) is `director up`'s job (VIPs added deprecated).
+    `ip route add ${host(s.addr)} dev ${BRIDGE}`,
+    `ip -n ${CLIENT_NS} route add ${host(s.addr)} dev eth0`,
+  ];
+  // NAT: replies must pass the director to be un-NATed; DR/TUN: straight back to the client.
+  if (s.mode === 'nat') cmds.push(`ip -n ${s.name} route add default via ${dir} dev eth0`);
+  else cmds.push(`ip -n ${s.name} route add ${host(LAB_ADDRESSES.client[f])} dev eth0`);
+  return cmds;
+}
+
+/** `count` requests per target from the client namespace (World.send). */
+function sendFromClient(targets: readonly Target[], count: number): Record<string, Record<string, number>> {
+  const r = spawnSync('ip', ['netns', 'exec', CLIENT_NS, process.execPath, AGENT, 'client', '--count', String(count), ...targets.map(formatTarget)], {
+    encoding: 'utf8',
+    timeout: 30_000 + count * targets.length * 4000,
+  });
+  if (r.status !== 0) throw new Error(`lab client failed (${r.status ?? r.error?.message}):\n${r.stdout}${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, Record<string, number>>;
+}
+
+/** World.arpResponders: arping from the client with a flushed neighbour table. */
+function arpResponders(addr: string): string[] {
+  sh(`ip -n ${CLIENT_NS} neigh flush dev eth0`, { check: false });
+  const r = sh(`ip netns exec ${CLIENT_NS} arping -c 3 -w 3 -i eth0 ${addr}`, { check: false });
+  const macs = [...`${r.stdout}`.matchAll(/bytes from ([0-9a-f]{2}(?::[0-9a-f]{2}){5})/gi)].map((m) => m[1]!.toLowerCase());
+  return [...new Set(macs)].sort();
+}
+
+function macOf(name: string): string {
+  const r = name === 'director' ? sh(`cat /sys/class/net/${BRIDGE}/address`) : sh(`ip netns exec ${name} cat /sys/class/net/eth0/address`);
+  return r.stdout.trim().toLowerCase();
+}
+
 /** Builds the namespaces and links of `plan` (the director's VIPs are left to `director up`). */
 export function buildWorld(plan: LabPlan): World {
   checkCollisions(plan);
@@ -82,24 +156,7 @@ export function buildWorld(plan: LabPlan): World {
     sh(`ip link del ${BRIDGE}`, { check: false });
   };
   try {
-    const d = LAB_ADDRESSES.director;
-    const c = LAB_ADDRESSES.client;
-    const cmds = [
-      `ip link add ${BRIDGE} type bridge`,
-      `ip link set ${BRIDGE} up`,
-      `ip addr add ${d[4]}/32 dev ${BRIDGE}`,
-      `ip addr add ${d[6]}/128 dev ${BRIDGE} nodad`,
-      `ip route add ${c[4]}/32 dev ${BRIDGE}`,
-      `ip route add ${c[6]}/128 dev ${BRIDGE}`,
-      ...namespaces.flatMap(attach),
-      `ip -n ${CLIENT_NS} addr add ${c[4]}/32 dev eth0`,
-      `ip -n ${CLIENT_NS} addr add ${c[6]}/128 dev eth0 nodad`,
-      `ip -n ${CLIENT_NS} route add ${d[4]}/32 dev eth0`,
-      `ip -n ${CLIENT_NS} route add ${d[6]}/128 dev eth0`,
-      ...plan.vips.map((v) => `ip -n ${CLIENT_NS} route add ${host(v)} dev eth0`),
-      ...plan.servers.flatMap((s) => serverCommands(s)),
-    ];
-    sh(cmds.join(' && '));
+    sh(worldCommands(plan, namespaces).join(' && '));
   } catch (e) {
     void teardown();
     throw e;
@@ -113,54 +170,11 @@ export function buildWorld(plan: LabPlan): World {
       const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     },
-    send(targets, count) {
-      const r = spawnSync('ip', ['netns', 'exec', CLIENT_NS, process.execPath, AGENT, 'client', '--count', String(count), ...targets.map(formatTarget)], {
-        encoding: 'utf8',
-        timeout: 30_000 + count * targets.length * 4000,
-      });
-      if (r.status !== 0) throw new Error(`lab client failed (${r.status ?? r.error?.message}):\n${r.stdout}${r.stderr}`);
-      return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, Record<string, number>>;
-    },
-    arpResponders(addr) {
-      sh(`ip -n ${CLIENT_NS} neigh flush dev eth0`, { check: false });
-      const r = sh(`ip netns exec ${CLIENT_NS} arping -c 3 -w 3 -i eth0 ${addr}`, { check: false });
-      const macs = [...`${r.stdout}`.matchAll(/bytes from ([0-9a-f]{2}(?::[0-9a-f]{2}){5})/gi)].map((m) => m[1]!.toLowerCase());
-      return [...new Set(macs)].sort();
-    },
-    macOf(name) {
-      const r = name === 'director' ? sh(`cat /sys/class/net/${BRIDGE}/address`) : sh(`ip netns exec ${name} cat /sys/class/net/eth0/address`);
-      return r.stdout.trim().toLowerCase();
-    },
+    send: sendFromClient,
+    arpResponders,
+    macOf,
     teardown,
   };
-
-  function attach(ns: string): string[] {
-    const outer = `v-${ns}`.slice(0, 15);
-    return [
-      `ip netns add ${ns}`,
-      `ip link add ${outer} type veth peer name eth0 netns ${ns}`,
-      `ip link set ${outer} master ${BRIDGE} up`,
-      `ip -n ${ns} link set lo up`,
-      `ip -n ${ns} link set eth0 up`,
-    ];
-  }
-
-  function serverCommands(s: LabServer): string[] {
-    const f = s.family;
-    const dir = LAB_ADDRESSES.director[f];
-    const cmds = [
-      `ip -n ${s.name} addr add ${host(s.addr)} dev eth0${nodad(s.addr)}`,
-      `ip -n ${s.name} route add ${host(dir)} dev eth0`,
-      // No `src` here: that the director never sends from an IPv6 VIP (which shares a longer
-      // prefix with the real servers) is `director up`'s job (VIPs added deprecated).
-      `ip route add ${host(s.addr)} dev ${BRIDGE}`,
-      `ip -n ${CLIENT_NS} route add ${host(s.addr)} dev eth0`,
-    ];
-    // NAT: replies must pass the director to be un-NATed; DR/TUN: straight back to the client.
-    if (s.mode === 'nat') cmds.push(`ip -n ${s.name} route add default via ${dir} dev eth0`);
-    else cmds.push(`ip -n ${s.name} route add ${host(LAB_ADDRESSES.client[f])} dev eth0`);
-    return cmds;
-  }
 }
 
 async function startAgent(s: LabServer, maxSeconds: number): Promise<{ stop(): Promise<void> }> {

@@ -55,136 +55,184 @@ export function clockText(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-export async function runTop(o: TopOptions, io: TopPorts): Promise<TopOutcome> {
-  const term = io.terminal;
-  let order = o.order;
-  let reverse = o.reverse;
-  let scroll = 0;
-  let page = 1;
-  let memory: CounterMemory | undefined;
-  let groups: TopGroup[] | undefined;
-  let readAt = io.now();
-  let message: string | undefined;
+/** What the loop keeps between reads, keys and frames. */
+interface TopState {
+  order: SortOrder;
+  reverse: boolean;
+  scroll: number;
+  page: number;
+  memory: CounterMemory | undefined;
+  groups: TopGroup[] | undefined;
+  readAt: Date;
+  message: string | undefined;
   /** the cells of the previous read's frames (what this read's frames highlight against), and of this read's */
-  let baseline: ReadonlyMap<string, string> | undefined;
-  let latest: ReadonlyMap<string, string> | undefined;
-  let reads = 0;
-  let stopped = false;
-  let refreshNow = false;
-  let dirty = false;
-  let wake: (() => void) | undefined;
-  const poke = (): void => wake?.();
+  baseline: ReadonlyMap<string, string> | undefined;
+  latest: ReadonlyMap<string, string> | undefined;
+  reads: number;
+  stopped: boolean;
+  refreshNow: boolean;
+  dirty: boolean;
+  /** ends the current wait at once */
+  wake: (() => void) | undefined;
+  /** when the next read is due (ms since the epoch) */
+  due: number;
+}
 
-  const act = (a: KeyAction): void => {
-    if (a.kind === 'quit') stopped = true;
-    else if (a.kind === 'refresh') refreshNow = true;
-    else if (a.kind === 'reverse') reverse = !reverse;
-    else if (a.kind === 'sort') {
-      if (a.order === order) reverse = !reverse;
-      else {
-        order = a.order;
-        reverse = false;
-      }
-      scroll = 0;
-    } else scroll = a.by === 'all' ? (a.direction < 0 ? 0 : Number.MAX_SAFE_INTEGER) : Math.max(0, scroll + a.direction * (a.by === 'page' ? page : 1));
-    dirty = true;
+function initialState(o: TopOptions, io: TopPorts): TopState {
+  return {
+    order: o.order,
+    reverse: o.reverse,
+    scroll: 0,
+    page: 1,
+    memory: undefined,
+    groups: undefined,
+    readAt: io.now(),
+    message: undefined,
+    baseline: undefined,
+    latest: undefined,
+    reads: 0,
+    stopped: false,
+    refreshNow: false,
+    dirty: false,
+    wake: undefined,
+    due: 0,
   };
+}
+
+/** A key's effect: quit, refresh, reverse or change the sort, scroll. */
+function applyKey(st: TopState, a: KeyAction): void {
+  if (a.kind === 'quit') st.stopped = true;
+  else if (a.kind === 'refresh') st.refreshNow = true;
+  else if (a.kind === 'reverse') st.reverse = !st.reverse;
+  else if (a.kind === 'sort') {
+    if (a.order === st.order) st.reverse = !st.reverse;
+    else {
+      st.order = a.order;
+      st.reverse = false;
+    }
+    st.scroll = 0;
+  } else st.scroll = a.by === 'all' ? (a.direction < 0 ? 0 : Number.MAX_SAFE_INTEGER) : Math.max(0, st.scroll + a.direction * (a.by === 'page' ? st.page : 1));
+  st.dirty = true;
+}
+
+/** Signals, late names, resizes and keys wake the loop; returns what stops the signal listener. */
+function listen(st: TopState, io: TopPorts): () => void {
+  const poke = (): void => st.wake?.();
   const stopListening = io.onStopSignal(() => {
-    stopped = true;
+    st.stopped = true;
     poke();
   });
   io.onLabelsChange(() => {
-    dirty = true;
+    st.dirty = true;
     poke();
   });
+  const term = io.terminal;
   if (term) {
     term.onResize(() => {
-      dirty = true;
+      st.dirty = true;
       poke();
     });
     term.onKeys((input) => {
-      parseKeys(input).forEach(act);
+      parseKeys(input).forEach((a) => applyKey(st, a));
       poke();
     });
     io.write(ENTER);
   }
+  return stopListening;
+}
 
-  const draw = async (): Promise<void> => {
-    if (!groups) return;
-    const size = term?.size();
-    const frame = renderFrame({
-      groups: sortGroups(groups, order, reverse),
-      order,
-      reverse,
-      exact: o.exact,
-      label: io.label,
-      ...(io.version ? { version: io.version } : {}),
-      time: clockText(readAt),
-      intervalMs: o.intervalMs,
-      ...(message ? { message } : {}),
-      ...(size ? { size } : {}),
-      scroll,
-      ...(term && baseline ? { previous: baseline } : {}),
-      color: io.color && term !== undefined,
-    });
-    scroll = frame.scroll;
-    page = frame.page;
-    latest = frame.cells;
-    await io.drained();
-    if (size) io.write(`\x1b[H${frame.lines.slice(0, size.rows).map((l) => `${l}\x1b[K`).join('\r\n')}\x1b[J`);
-    else io.write(`${frame.lines.join('\n')}\n\n`);
-  };
+/** Draws the last read's groups: in place on a terminal, else as a plain block. */
+async function draw(st: TopState, o: TopOptions, io: TopPorts): Promise<void> {
+  if (!st.groups) return;
+  const term = io.terminal;
+  const size = term?.size();
+  const frame = renderFrame({
+    groups: sortGroups(st.groups, st.order, st.reverse),
+    order: st.order,
+    reverse: st.reverse,
+    exact: o.exact,
+    label: io.label,
+    ...(io.version ? { version: io.version } : {}),
+    time: clockText(st.readAt),
+    intervalMs: o.intervalMs,
+    ...(st.message ? { message: st.message } : {}),
+    ...(size ? { size } : {}),
+    scroll: st.scroll,
+    ...(term && st.baseline ? { previous: st.baseline } : {}),
+    color: io.color && term !== undefined,
+  });
+  st.scroll = frame.scroll;
+  st.page = frame.page;
+  st.latest = frame.cells;
+  await io.drained();
+  if (size) io.write(`\x1b[H${frame.lines.slice(0, size.rows).map((l) => `${l}\x1b[K`).join('\r\n')}\x1b[J`);
+  else io.write(`${frame.lines.join('\n')}\n\n`);
+}
 
+/** One read of the table; returns an outcome only when the very first read fails. */
+async function readTable(st: TopState, o: TopOptions, io: TopPorts): Promise<TopOutcome | undefined> {
+  st.refreshNow = false;
+  const started = io.now().getTime();
   try {
-    let due = 0;
-    while (!stopped) {
-      if (refreshNow || io.now().getTime() >= due) {
-        refreshNow = false;
-        const started = io.now().getTime();
-        try {
-          const table = await io.read();
-          const built = buildGroups(table, memory);
-          // a frame's highlights are what changed since the previous read, not since the previous key
-          baseline = groups ? latest : undefined;
-          memory = built.memory;
-          groups = built.groups;
-          readAt = io.now();
-          message = undefined;
-        } catch (e) {
-          const why = io.failure(e);
-          if (why === undefined) throw e;
-          if (!groups) return { ok: false, error: why };
-          message = `cannot read IPVS: ${why}`;
-          // plain blocks are a log: a failed read is a line on stderr, not the last block again
-          if (!term) io.warn(`ipvsadm top: ${message}`);
-        }
-        reads++;
-        dirty = term !== undefined || message === undefined;
-        // every interval from the start of a read; a read slower than that (a huge table) waits a
-        // whole interval after it ends, so the view never reads the kernel back to back
-        const ended = io.now().getTime();
-        due = ended - started < o.intervalMs ? started + o.intervalMs : ended + o.intervalMs;
+    const table = await io.read();
+    const built = buildGroups(table, st.memory);
+    // a frame's highlights are what changed since the previous read, not since the previous key
+    st.baseline = st.groups ? st.latest : undefined;
+    st.memory = built.memory;
+    st.groups = built.groups;
+    st.readAt = io.now();
+    st.message = undefined;
+  } catch (e) {
+    const why = io.failure(e);
+    if (why === undefined) throw e;
+    if (!st.groups) return { ok: false, error: why };
+    st.message = `cannot read IPVS: ${why}`;
+    // plain blocks are a log: a failed read is a line on stderr, not the last block again
+    if (!io.terminal) io.warn(`ipvsadm top: ${st.message}`);
+  }
+  st.reads++;
+  st.dirty = io.terminal !== undefined || st.message === undefined;
+  // every interval from the start of a read; a read slower than that (a huge table) waits a
+  // whole interval after it ends, so the view never reads the kernel back to back
+  const ended = io.now().getTime();
+  st.due = ended - started < o.intervalMs ? started + o.intervalMs : ended + o.intervalMs;
+  return undefined;
+}
+
+/** Waits until the next read is due or something wakes the loop. */
+async function waitForWork(st: TopState, io: TopPorts): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = io.setTimer(Math.max(0, st.due - io.now().getTime()), resolve);
+    st.wake = () => {
+      io.clearTimer(timer);
+      resolve();
+    };
+  });
+  st.wake = undefined;
+}
+
+export async function runTop(o: TopOptions, io: TopPorts): Promise<TopOutcome> {
+  const st = initialState(o, io);
+  const stopListening = listen(st, io);
+  try {
+    while (!st.stopped) {
+      if (st.refreshNow || io.now().getTime() >= st.due) {
+        const failed = await readTable(st, o, io);
+        if (failed) return failed;
       }
-      if (dirty) {
-        dirty = false;
-        await draw();
+      if (st.dirty) {
+        st.dirty = false;
+        await draw(st, o, io);
       }
-      if (o.count !== undefined && reads >= o.count) break;
-      if (stopped || refreshNow || dirty) continue;
-      await new Promise<void>((resolve) => {
-        const timer = io.setTimer(Math.max(0, due - io.now().getTime()), resolve);
-        wake = () => {
-          io.clearTimer(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+      if (o.count !== undefined && st.reads >= o.count) break;
+      if (st.stopped || st.refreshNow || st.dirty) continue;
+      await waitForWork(st, io);
     }
     return { ok: true };
   } finally {
     stopListening();
-    if (term) {
-      term.close();
+    if (io.terminal) {
+      io.terminal.close();
       io.write(LEAVE);
     }
   }
