@@ -4,6 +4,20 @@ import { NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
 import { HOST_LE, align4, view } from './endian.js';
 import { MalformedMessageError } from './errors.js';
 
+/** A fixed-size number an attribute carries: its payload size and how it is read and written. */
+interface NumberCodec<T> {
+  readonly size: number;
+  get(dv: DataView, at: number): T;
+  set(dv: DataView, at: number, value: T): void;
+}
+
+const U8: NumberCodec<number> = { size: 1, get: (dv, at) => dv.getUint8(at), set: (dv, at, v) => dv.setUint8(at, v) };
+const U16: NumberCodec<number> = { size: 2, get: (dv, at) => dv.getUint16(at, HOST_LE), set: (dv, at, v) => dv.setUint16(at, v, HOST_LE) };
+const BE16: NumberCodec<number> = { size: 2, get: (dv, at) => dv.getUint16(at, false), set: (dv, at, v) => dv.setUint16(at, v, false) };
+const U32: NumberCodec<number> = { size: 4, get: (dv, at) => dv.getUint32(at, HOST_LE), set: (dv, at, v) => dv.setUint32(at, v >>> 0, HOST_LE) };
+const BE32: NumberCodec<number> = { size: 4, get: (dv, at) => dv.getUint32(at, false), set: (dv, at, v) => dv.setUint32(at, v >>> 0, false) };
+const U64: NumberCodec<bigint> = { size: 8, get: (dv, at) => dv.getBigUint64(at, HOST_LE), set: (dv, at, v) => dv.setBigUint64(at, v, HOST_LE) };
+
 /** Builds a run of attributes into one growable buffer; nested() patches lengths afterwards. */
 export class AttributeWriter {
   private buf = new Uint8Array(256);
@@ -33,35 +47,17 @@ export class AttributeWriter {
     return at + NLA_HDRLEN;
   }
 
-  u8(type: number, value: number): this {
-    this.dv.setUint8(this.header(type, 1), value);
-    return this;
-  }
-  u16(type: number, value: number): this {
-    const at = this.header(type, 2);
-    this.dv.setUint16(at, value, HOST_LE);
-    return this;
-  }
+  u8(type: number, value: number): this { return this.number(U8, type, value); }
+  u16(type: number, value: number): this { return this.number(U16, type, value); }
   /** u16 in network byte order (ports) */
-  be16(type: number, value: number): this {
-    const at = this.header(type, 2);
-    this.dv.setUint16(at, value, false);
-    return this;
-  }
-  u32(type: number, value: number): this {
-    const at = this.header(type, 4);
-    this.dv.setUint32(at, value >>> 0, HOST_LE);
-    return this;
-  }
+  be16(type: number, value: number): this { return this.number(BE16, type, value); }
+  u32(type: number, value: number): this { return this.number(U32, type, value); }
   /** u32 in network byte order (IPv4 netmask) */
-  be32(type: number, value: number): this {
-    const at = this.header(type, 4);
-    this.dv.setUint32(at, value >>> 0, false);
-    return this;
-  }
-  u64(type: number, value: bigint): this {
-    const at = this.header(type, 8);
-    this.dv.setBigUint64(at, value, HOST_LE);
+  be32(type: number, value: number): this { return this.number(BE32, type, value); }
+  u64(type: number, value: bigint): this { return this.number(U64, type, value); }
+  private number<T>(codec: NumberCodec<T>, type: number, value: T): this {
+    const at = this.header(type, codec.size); // first: it may grow buf and make dv again
+    codec.set(this.dv, at, value);
     return this;
   }
   bytes(type: number, value: Uint8Array): this {
@@ -217,29 +213,15 @@ export class AttributeSet {
     const at = this.starts[type];
     return at === undefined ? undefined : this.buf.subarray(at, at + this.lengths[type]!);
   }
-  u8(type: number): number | undefined {
-    const at = this.sized(type, 1);
-    return at < 0 ? undefined : this.buf[at];
-  }
-  u16(type: number): number | undefined {
-    const at = this.sized(type, 2);
-    return at < 0 ? undefined : this.dv.getUint16(at, HOST_LE);
-  }
-  be16(type: number): number | undefined {
-    const at = this.sized(type, 2);
-    return at < 0 ? undefined : this.dv.getUint16(at, false);
-  }
-  u32(type: number): number | undefined {
-    const at = this.sized(type, 4);
-    return at < 0 ? undefined : this.dv.getUint32(at, HOST_LE);
-  }
-  be32(type: number): number | undefined {
-    const at = this.sized(type, 4);
-    return at < 0 ? undefined : this.dv.getUint32(at, false);
-  }
-  u64(type: number): bigint | undefined {
-    const at = this.sized(type, 8);
-    return at < 0 ? undefined : this.dv.getBigUint64(at, HOST_LE);
+  u8(type: number): number | undefined { return this.number(U8, type); }
+  u16(type: number): number | undefined { return this.number(U16, type); }
+  be16(type: number): number | undefined { return this.number(BE16, type); }
+  u32(type: number): number | undefined { return this.number(U32, type); }
+  be32(type: number): number | undefined { return this.number(BE32, type); }
+  u64(type: number): bigint | undefined { return this.number(U64, type); }
+  private number<T>(codec: NumberCodec<T>, type: number): T | undefined {
+    const at = this.sized(type, codec.size);
+    return at < 0 ? undefined : codec.get(this.dv, at);
   }
   bytes(type: number, size: number): Uint8Array | undefined {
     const at = this.sized(type, size);
