@@ -34,37 +34,36 @@ export const CHANGE_CMD = {
 /** One writer for every change encoded (synchronously, one at a time): a restore encodes 50,000. */
 const changeWriter = new AttributeWriter();
 
+/** Writes the attributes of one kind of change. */
+type AttributesOf<Op extends Change['op']> = (w: AttributeWriter, c: Extract<Change, { readonly op: Op }>) => void;
+
+const serviceNest = (w: AttributeWriter, c: { readonly service: ServiceConfig }): void => putServiceNest(w, c.service);
+const keyNest = (w: AttributeWriter, c: { readonly key?: ServiceKey }): void => {
+  if (c.key) putServiceKeyNest(w, c.key);
+};
+const keyAndDestNests = (w: AttributeWriter, c: { readonly key: ServiceKey; readonly dest: DestinationConfig }): void => {
+  putServiceKeyNest(w, c.key);
+  putDestNest(w, c.dest);
+};
+
+/** The attributes each change is sent with (zero without a key: every counter). */
+const ATTRIBUTES: { readonly [Op in Change['op']]: AttributesOf<Op> } = {
+  'add-service': serviceNest,
+  'edit-service': serviceNest,
+  'delete-service': keyNest,
+  zero: keyNest,
+  flush: () => {},
+  'add-dest': keyAndDestNests,
+  'edit-dest': keyAndDestNests,
+  'delete-dest': keyAndDestNests,
+  'set-timeouts': (w, c) => putTimeouts(w, c.timeouts),
+  'start-daemon': (w, c) => putDaemonNest(w, c.daemon),
+  'stop-daemon': (w, c) => putDaemonNest(w, { state: c.state, mcastIfn: '', syncId: c.syncId }),
+};
+
 /** A change's attributes (copied out of the shared writer). */
 export function encodeChange(c: Change): Uint8Array {
   const w = changeWriter.reset();
-  switch (c.op) {
-    case 'add-service':
-    case 'edit-service':
-      putServiceNest(w, c.service);
-      break;
-    case 'delete-service':
-      putServiceKeyNest(w, c.key);
-      break;
-    case 'zero':
-      if (c.key) putServiceKeyNest(w, c.key);
-      break;
-    case 'flush':
-      break;
-    case 'add-dest':
-    case 'edit-dest':
-    case 'delete-dest':
-      putServiceKeyNest(w, c.key);
-      putDestNest(w, c.dest);
-      break;
-    case 'set-timeouts':
-      putTimeouts(w, c.timeouts);
-      break;
-    case 'start-daemon':
-      putDaemonNest(w, c.daemon);
-      break;
-    case 'stop-daemon':
-      putDaemonNest(w, { state: c.state, mcastIfn: '', syncId: c.syncId });
-      break;
-  }
+  (ATTRIBUTES[c.op] as AttributesOf<Change['op']>)(w, c);
   return w.finish();
 }
