@@ -62,25 +62,21 @@ export const DRAIN_EXIT = {
   FAILED: 3,
 } as const;
 
-/** `ipvsadm metrics` (ipvsadm-metrics(8)). */
-export const METRICS_EXIT = {
-  /** printed, or served until SIGTERM/SIGINT */
+/** The commands that only watch IPVS: `ipvsadm metrics` and `ipvsadm top` (ipvsadm-metrics(8), ipvsadm-top(8)). */
+const WATCHER_EXIT = {
+  /** metrics: printed, or served until SIGTERM/SIGINT; top: ended by a key, a signal or --count */
   OK: 0,
   /** bad usage */
   USAGE: 2,
-  /** IPVS could not be read, or the address could not be listened on */
+  /** IPVS could not be read (top: at the start), or metrics could not listen on the address */
   FAILED: 3,
 } as const;
 
+/** `ipvsadm metrics` (ipvsadm-metrics(8)). */
+export const METRICS_EXIT = WATCHER_EXIT;
+
 /** `ipvsadm top` (ipvsadm-top(8)). */
-export const TOP_EXIT = {
-  /** ended by a key, a signal or --count */
-  OK: 0,
-  /** bad usage */
-  USAGE: 2,
-  /** IPVS could not be read at the start */
-  FAILED: 3,
-} as const;
+export const TOP_EXIT = WATCHER_EXIT;
 
 /** `ipvsadm doctor` (ipvsadm-doctor(8)). */
 export const DOCTOR_EXIT = {
