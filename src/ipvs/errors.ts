@@ -27,69 +27,81 @@ export type IpvsOperation =
 
 const E = osConstants.errno;
 
+/** Texts by errno name (errno(3)), as written below; ErrnoMap holds them by this system's numbers. */
+type ErrnoTexts = Partial<Record<keyof typeof E, string>>;
+type ErrnoMap = ReadonlyMap<number, string>;
+
+function byNumber(texts: ErrnoTexts): ErrnoMap {
+  return new Map(Object.entries(texts).map(([name, text]) => [E[name as keyof typeof E], text]));
+}
+
 /** Per-operation messages (first match wins), then the ones that hold for any operation. */
-const BY_OPERATION: Partial<Record<IpvsOperation, Partial<Record<number, string>>>> = {
-  'add-service': { [E.EEXIST]: 'Service already exists', [E.ENOENT]: 'Scheduler or persistence engine not found' },
-  'edit-service': { [E.ESRCH]: 'No such service', [E.ENOENT]: 'Scheduler or persistence engine not found' },
-  'delete-service': { [E.ESRCH]: 'No such service' },
-  zero: { [E.ESRCH]: 'No such service' },
-  'add-dest': { [E.ESRCH]: 'Service not defined', [E.EEXIST]: 'Destination already exists' },
-  'edit-dest': { [E.ESRCH]: 'Service not defined', [E.ENOENT]: 'No such destination' },
-  'delete-dest': { [E.ESRCH]: 'Service not defined', [E.ENOENT]: 'No such destination' },
-  'start-daemon': { [E.EEXIST]: 'Daemon has already run' },
-  'stop-daemon': { [E.ESRCH]: 'No daemon is running' },
-  'get-services': { [E.ESRCH]: 'No such service' },
-  'get-service': { [E.ESRCH]: 'No such service' },
-  'get-dests': { [E.ESRCH]: 'No such service' },
+const BY_OPERATION_TEXTS: Partial<Record<IpvsOperation, ErrnoTexts>> = {
+  'add-service': { EEXIST: 'Service already exists', ENOENT: 'Scheduler or persistence engine not found' },
+  'edit-service': { ESRCH: 'No such service', ENOENT: 'Scheduler or persistence engine not found' },
+  'delete-service': { ESRCH: 'No such service' },
+  zero: { ESRCH: 'No such service' },
+  'add-dest': { ESRCH: 'Service not defined', EEXIST: 'Destination already exists' },
+  'edit-dest': { ESRCH: 'Service not defined', ENOENT: 'No such destination' },
+  'delete-dest': { ESRCH: 'Service not defined', ENOENT: 'No such destination' },
+  'start-daemon': { EEXIST: 'Daemon has already run' },
+  'stop-daemon': { ESRCH: 'No daemon is running' },
+  'get-services': { ESRCH: 'No such service' },
+  'get-service': { ESRCH: 'No such service' },
+  'get-dests': { ESRCH: 'No such service' },
 };
 
-const ANY_OPERATION: Partial<Record<number, string>> = {
-  [E.EPERM]: 'Permission denied (you must be root)',
-  [E.EINVAL]: 'Invalid operation.  Possibly wrong module version, address not unicast, ...',
-  [E.ENOPROTOOPT]: 'Protocol not available',
-  [E.ENOMEM]: 'Memory allocation problem',
-  [E.EOPNOTSUPP]: 'Operation not supported with IPv6',
-  [E.EAFNOSUPPORT]: 'Operation not supported with specified address family',
-  [E.EMSGSIZE]: 'Module is wrong version',
+const ANY_OPERATION_TEXTS: ErrnoTexts = {
+  EPERM: 'Permission denied (you must be root)',
+  EINVAL: 'Invalid operation.  Possibly wrong module version, address not unicast, ...',
+  ENOPROTOOPT: 'Protocol not available',
+  ENOMEM: 'Memory allocation problem',
+  EOPNOTSUPP: 'Operation not supported with IPv6',
+  EAFNOSUPPORT: 'Operation not supported with specified address family',
+  EMSGSIZE: 'Module is wrong version',
 };
 
 /** glibc strerror() texts for the errnos the kernel can answer IPVS requests with. */
-const STRERROR: Partial<Record<number, string>> = {
-  [E.EPERM]: 'Operation not permitted',
-  [E.ENOENT]: 'No such file or directory',
-  [E.ESRCH]: 'No such process',
-  [E.EINTR]: 'Interrupted system call',
-  [E.EIO]: 'Input/output error',
-  [E.E2BIG]: 'Argument list too long',
-  [E.EAGAIN]: 'Resource temporarily unavailable',
-  [E.ENOMEM]: 'Cannot allocate memory',
-  [E.EACCES]: 'Permission denied',
-  [E.EFAULT]: 'Bad address',
-  [E.EBUSY]: 'Device or resource busy',
-  [E.EEXIST]: 'File exists',
-  [E.ENODEV]: 'No such device',
-  [E.EINVAL]: 'Invalid argument',
-  [E.ENOSPC]: 'No space left on device',
-  [E.ERANGE]: 'Numerical result out of range',
-  [E.ENOSYS]: 'Function not implemented',
-  [E.ENOBUFS]: 'No buffer space available',
-  [E.EADDRNOTAVAIL]: 'Cannot assign requested address',
-  [E.ENOTSUP]: 'Operation not supported',
-  [E.EAFNOSUPPORT]: 'Address family not supported by protocol',
-  [E.EPROTONOSUPPORT]: 'Protocol not supported',
-  [E.ENOPROTOOPT]: 'Protocol not available',
-  [E.EMSGSIZE]: 'Message too long',
-  [E.ETIMEDOUT]: 'Connection timed out',
-  [E.ECONNREFUSED]: 'Connection refused',
+const STRERROR_TEXTS: ErrnoTexts = {
+  EPERM: 'Operation not permitted',
+  ENOENT: 'No such file or directory',
+  ESRCH: 'No such process',
+  EINTR: 'Interrupted system call',
+  EIO: 'Input/output error',
+  E2BIG: 'Argument list too long',
+  EAGAIN: 'Resource temporarily unavailable',
+  ENOMEM: 'Cannot allocate memory',
+  EACCES: 'Permission denied',
+  EFAULT: 'Bad address',
+  EBUSY: 'Device or resource busy',
+  EEXIST: 'File exists',
+  ENODEV: 'No such device',
+  EINVAL: 'Invalid argument',
+  ENOSPC: 'No space left on device',
+  ERANGE: 'Numerical result out of range',
+  ENOSYS: 'Function not implemented',
+  ENOBUFS: 'No buffer space available',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  ENOTSUP: 'Operation not supported',
+  EAFNOSUPPORT: 'Address family not supported by protocol',
+  EPROTONOSUPPORT: 'Protocol not supported',
+  ENOPROTOOPT: 'Protocol not available',
+  EMSGSIZE: 'Message too long',
+  ETIMEDOUT: 'Connection timed out',
+  ECONNREFUSED: 'Connection refused',
 };
 
+const BY_OPERATION = new Map(Object.entries(BY_OPERATION_TEXTS).map(([op, texts]) => [op, byNumber(texts)]));
+const ANY_OPERATION = byNumber(ANY_OPERATION_TEXTS);
+const STRERROR = byNumber(STRERROR_TEXTS);
+
 export function strerror(errno: number): string {
-  return STRERROR[errno] ?? `Unknown error ${errno}`;
+  return STRERROR.get(errno) ?? `Unknown error ${errno}`;
 }
 
 /** The text ipvsadm prints for `errno` after `op` failed. */
 export function ipvsErrorMessage(op: IpvsOperation, errno: number): string {
-  return BY_OPERATION[op]?.[errno] ?? ANY_OPERATION[errno] ?? strerror(errno);
+  return BY_OPERATION.get(op)?.get(errno) ?? ANY_OPERATION.get(errno) ?? strerror(errno);
 }
 
 /** An IPVS operation the kernel refused (or that could not be carried out). */
