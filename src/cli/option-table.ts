@@ -1,7 +1,7 @@
 // ipvsadm 1.31's popt option table: every option's long/short spelling and argument kind, which
 // ones are commands, and the name each tracked option uses in messages (matrix.ts).
 // Observed from the 1.31 binary's popt table; test/cli/argv.test.ts pins each spelling.
-import type { OptionSpec } from './argv.js';
+import type { ArgKind, OptionSpec } from './argv.js';
 import type { CommandName, OptionName } from './matrix.js';
 
 export type CommandId =
@@ -69,71 +69,106 @@ export type ValueOptionId =
 
 export type OptionId = CommandId | ValueOptionId;
 
-const none = 'none' as const;
+/**
+ * Every option by id, which is also its long spelling, with its one-letter spelling ('' for none),
+ * in the order the tokenizer's table lists them.
+ */
+const SHORT_SPELLING = {
+  'add-service': 'A',
+  'edit-service': 'E',
+  'delete-service': 'D',
+  clear: 'C',
+  list: 'L',
+  zero: 'Z',
+  'add-server': 'a',
+  'edit-server': 'e',
+  'delete-server': 'd',
+  set: '',
+  help: 'h',
+  version: 'v',
+  restore: 'R',
+  save: 'S',
+  'start-daemon': '',
+  'stop-daemon': '',
+  'tcp-service': 't',
+  'udp-service': 'u',
+  'sctp-service': '',
+  'fwmark-service': 'f',
+  scheduler: 's',
+  persistent: 'p',
+  netmask: 'M',
+  'real-server': 'r',
+  masquerading: 'm',
+  ipip: 'i',
+  gatewaying: 'g',
+  weight: 'w',
+  'u-threshold': 'x',
+  'l-threshold': 'y',
+  numeric: 'n',
+  connection: 'c',
+  'mcast-interface': '',
+  syncid: '',
+  timeout: '',
+  daemon: '',
+  stats: '',
+  rate: '',
+  thresholds: '',
+  'persistent-conn': '',
+  nosort: '',
+  sort: '',
+  exact: 'X',
+  'ipv6': '6',
+  ops: 'o',
+  pe: '',
+  'sched-flags': 'b',
+  'mcast-group': '',
+  'mcast-port': '',
+  'mcast-ttl': '',
+  'sync-maxlen': '',
+  json: '',
+  'tun-info': '',
+  'tun-type': '',
+  'tun-port': '',
+  'tun-nocsum': '',
+  'tun-csum': '',
+  'tun-remcsum': '',
+} as const satisfies Record<OptionId, string>;
+
 const req = 'required' as const;
 
+/** The options that take an argument (`-p`'s is optional); every other takes none. */
+const ARGUMENT: Partial<Record<OptionId, ArgKind>> = {
+  'start-daemon': req,
+  'stop-daemon': req,
+  'tcp-service': req,
+  'udp-service': req,
+  'sctp-service': req,
+  'fwmark-service': req,
+  scheduler: req,
+  persistent: 'optional',
+  netmask: req,
+  'real-server': req,
+  weight: req,
+  'u-threshold': req,
+  'l-threshold': req,
+  'mcast-interface': req,
+  syncid: req,
+  pe: req,
+  'sched-flags': req,
+  'mcast-group': req,
+  'mcast-port': req,
+  'mcast-ttl': req,
+  'sync-maxlen': req,
+  'tun-type': req,
+  'tun-port': req,
+};
+
 /** The table handed to the tokenizer. `-l` is a second spelling of `--list`. */
-export const OPTION_TABLE: readonly OptionSpec<OptionId>[] = [
-  { id: 'add-service', long: 'add-service', short: 'A', arg: none },
-  { id: 'edit-service', long: 'edit-service', short: 'E', arg: none },
-  { id: 'delete-service', long: 'delete-service', short: 'D', arg: none },
-  { id: 'clear', long: 'clear', short: 'C', arg: none },
-  { id: 'list', long: 'list', short: 'L', arg: none },
-  { id: 'list', short: 'l', arg: none },
-  { id: 'zero', long: 'zero', short: 'Z', arg: none },
-  { id: 'add-server', long: 'add-server', short: 'a', arg: none },
-  { id: 'edit-server', long: 'edit-server', short: 'e', arg: none },
-  { id: 'delete-server', long: 'delete-server', short: 'd', arg: none },
-  { id: 'set', long: 'set', arg: none },
-  { id: 'help', long: 'help', short: 'h', arg: none },
-  { id: 'version', long: 'version', short: 'v', arg: none },
-  { id: 'restore', long: 'restore', short: 'R', arg: none },
-  { id: 'save', long: 'save', short: 'S', arg: none },
-  { id: 'start-daemon', long: 'start-daemon', arg: req },
-  { id: 'stop-daemon', long: 'stop-daemon', arg: req },
-  { id: 'tcp-service', long: 'tcp-service', short: 't', arg: req },
-  { id: 'udp-service', long: 'udp-service', short: 'u', arg: req },
-  { id: 'sctp-service', long: 'sctp-service', arg: req },
-  { id: 'fwmark-service', long: 'fwmark-service', short: 'f', arg: req },
-  { id: 'scheduler', long: 'scheduler', short: 's', arg: req },
-  { id: 'persistent', long: 'persistent', short: 'p', arg: 'optional' },
-  { id: 'netmask', long: 'netmask', short: 'M', arg: req },
-  { id: 'real-server', long: 'real-server', short: 'r', arg: req },
-  { id: 'masquerading', long: 'masquerading', short: 'm', arg: none },
-  { id: 'ipip', long: 'ipip', short: 'i', arg: none },
-  { id: 'gatewaying', long: 'gatewaying', short: 'g', arg: none },
-  { id: 'weight', long: 'weight', short: 'w', arg: req },
-  { id: 'u-threshold', long: 'u-threshold', short: 'x', arg: req },
-  { id: 'l-threshold', long: 'l-threshold', short: 'y', arg: req },
-  { id: 'numeric', long: 'numeric', short: 'n', arg: none },
-  { id: 'connection', long: 'connection', short: 'c', arg: none },
-  { id: 'mcast-interface', long: 'mcast-interface', arg: req },
-  { id: 'syncid', long: 'syncid', arg: req },
-  { id: 'timeout', long: 'timeout', arg: none },
-  { id: 'daemon', long: 'daemon', arg: none },
-  { id: 'stats', long: 'stats', arg: none },
-  { id: 'rate', long: 'rate', arg: none },
-  { id: 'thresholds', long: 'thresholds', arg: none },
-  { id: 'persistent-conn', long: 'persistent-conn', arg: none },
-  { id: 'nosort', long: 'nosort', arg: none },
-  { id: 'sort', long: 'sort', arg: none },
-  { id: 'exact', long: 'exact', short: 'X', arg: none },
-  { id: 'ipv6', long: 'ipv6', short: '6', arg: none },
-  { id: 'ops', long: 'ops', short: 'o', arg: none },
-  { id: 'pe', long: 'pe', arg: req },
-  { id: 'sched-flags', long: 'sched-flags', short: 'b', arg: req },
-  { id: 'mcast-group', long: 'mcast-group', arg: req },
-  { id: 'mcast-port', long: 'mcast-port', arg: req },
-  { id: 'mcast-ttl', long: 'mcast-ttl', arg: req },
-  { id: 'sync-maxlen', long: 'sync-maxlen', arg: req },
-  { id: 'json', long: 'json', arg: none },
-  { id: 'tun-info', long: 'tun-info', arg: none },
-  { id: 'tun-type', long: 'tun-type', arg: req },
-  { id: 'tun-port', long: 'tun-port', arg: req },
-  { id: 'tun-nocsum', long: 'tun-nocsum', arg: none },
-  { id: 'tun-csum', long: 'tun-csum', arg: none },
-  { id: 'tun-remcsum', long: 'tun-remcsum', arg: none },
-];
+export const OPTION_TABLE: readonly OptionSpec<OptionId>[] = (Object.keys(SHORT_SPELLING) as OptionId[]).flatMap((id) => {
+  const short = SHORT_SPELLING[id];
+  const spec: OptionSpec<OptionId> = { id, long: id, ...(short ? { short } : {}), arg: ARGUMENT[id] ?? 'none' };
+  return id === 'list' ? [spec, { id, short: 'l', arg: 'none' }] : [spec];
+});
 
 /** What a first option means: a matrix command, or help/version (which end parsing at once). */
 export const COMMANDS = {
