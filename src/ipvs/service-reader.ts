@@ -31,7 +31,7 @@ function findLast(dv: DataView, begin: number, end: number, type: number): numbe
 }
 
 /** The payload size each fixed-size service attribute must have; the names are any size. */
-const FIXED_SIZE: ReadonlyMap<number, number> = new Map([
+const FIXED_SIZE: readonly (readonly [number, number])[] = [
   [SvcAttr.AF, 2],
   [SvcAttr.PROTOCOL, 2],
   [SvcAttr.ADDR, 16],
@@ -40,9 +40,15 @@ const FIXED_SIZE: ReadonlyMap<number, number> = new Map([
   [SvcAttr.FLAGS, 8],
   [SvcAttr.TIMEOUT, 4],
   [SvcAttr.NETMASK, 4],
-]);
-const NAMED = new Set<number>([SvcAttr.SCHED_NAME, SvcAttr.PE_NAME]);
-const LAST_SVC_ATTR = Math.max(...FIXED_SIZE.keys(), ...NAMED);
+];
+const NAMED = [SvcAttr.SCHED_NAME, SvcAttr.PE_NAME];
+const LAST_SVC_ATTR = Math.max(...FIXED_SIZE.map(([type]) => type), ...NAMED);
+const ANY_SIZE = -1;
+const IGNORED = -2;
+/** Per attribute type: the size it must have, ANY_SIZE, or IGNORED (types this reader skips). */
+const SIZE_OF = new Int32Array(LAST_SVC_ATTR + 1).fill(IGNORED);
+for (const [type, size] of FIXED_SIZE) SIZE_OF[type] = size;
+for (const type of NAMED) SIZE_OF[type] = ANY_SIZE;
 
 /** Where each service attribute's payload is: at[type] and end[type], -1 when absent (the last one wins). */
 interface Payloads {
@@ -50,24 +56,27 @@ interface Payloads {
   readonly end: Int32Array;
 }
 
+/** Reused by every call (a listing reads 10,000 replies; each is read to the end before the next). */
+const SCRATCH: Payloads = { at: new Int32Array(LAST_SVC_ATTR + 1), end: new Int32Array(LAST_SVC_ATTR + 1) };
+
 /** The payloads of the service nest [from, to), or undefined if a length or a fixed size is off. */
 function payloadsOf(dv: DataView, from: number, to: number): Payloads | undefined {
-  const at = new Int32Array(LAST_SVC_ATTR + 1).fill(-1);
-  const end = new Int32Array(LAST_SVC_ATTR + 1).fill(-1);
+  const { at, end } = SCRATCH;
+  at.fill(-1);
+  end.fill(-1);
   for (let off = from; off + NLA_HDRLEN <= to; ) {
     const len = dv.getUint16(off, HOST_LE);
     if (len < NLA_HDRLEN || off + len > to) return undefined;
     const type = dv.getUint16(off + 2, HOST_LE) & NLA_TYPE_MASK;
-    const size = len - NLA_HDRLEN;
-    const fixed = FIXED_SIZE.get(type);
-    if (fixed !== undefined && size !== fixed) return undefined;
-    if (fixed !== undefined || NAMED.has(type)) {
+    const want = type <= LAST_SVC_ATTR ? SIZE_OF[type]! : IGNORED;
+    if (want >= 0 && len - NLA_HDRLEN !== want) return undefined;
+    if (want !== IGNORED) {
       at[type] = off + NLA_HDRLEN;
       end[type] = off + len;
     }
     off += align4(len);
   }
-  return { at, end };
+  return SCRATCH;
 }
 
 /** The service key: a fwmark above 0, else protocol, address and port (all needed). */
