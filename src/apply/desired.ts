@@ -5,10 +5,10 @@ import type { NameResolver } from '../app/io.js';
 import { DaemonState } from '../ipvs/constants.js';
 import type { DaemonConfig, DestinationConfig, ServiceConfig, Timeouts } from '../ipvs/model.js';
 import { destinationId, serviceId } from '../ipvs/vocabulary.js';
-import type { Command } from '../cli/command.js';
-import { UsageError } from '../cli/errors.js';
-import { parseCommandLine } from '../cli/parse.js';
-import { restoreLines } from '../cli/restore-lines.js';
+import type { Command } from '../core/command.js';
+import { UsageError } from '../core/errors.js';
+import { parseCommandLine } from '../core/parse.js';
+import { restoreLines } from '../core/restore-lines.js';
 import { isJsonSave, readJsonSave, SaveFormatError } from '../save/json-read.js';
 
 export interface DesiredService {

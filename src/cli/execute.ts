@@ -7,7 +7,7 @@ import type { Change } from '../ipvs/changes.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import { IpvsOperationError } from '../ipvs/errors.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';
-import type { Command, ListOptions } from './command.js';
+import type { Command, ListOptions } from '../core/command.js';
 import { FixedListingError, ListingError } from './listing-errors.js';
 import type { NameTable } from '../table/names.js';
 import type { NameResolver } from '../app/io.js';

@@ -12,7 +12,7 @@ import type { IpvsOperationError } from '../ipvs/errors.js';
 import type { DaemonConfig, ServiceWithDestinations } from '../ipvs/model.js';
 import { serviceId } from '../ipvs/vocabulary.js';
 import { constants } from 'node:os';
-import type { Command } from './command.js';
+import type { Command } from '../core/command.js';
 
 export type ModuleProbe = (name: string) => Promise<'loaded' | 'loadable' | 'missing'>;
 

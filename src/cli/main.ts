@@ -5,10 +5,10 @@ import type { Io } from '../app/io.js';
 import { openClient } from '../app/open-client.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
-import type { Command } from './command.js';
-import { UsageError } from './errors.js';
+import type { Command } from '../core/command.js';
+import { UsageError } from '../core/errors.js';
 import type { ExecuteContext } from './execute.js';
-import { parseCommandLine } from './parse.js';
+import { parseCommandLine } from '../core/parse.js';
 import { reportError } from './report.js';
 import { IPVSADM_EXIT } from '../app/exit-status.js';
 

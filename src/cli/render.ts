@@ -1,7 +1,7 @@
 // Result → what to print, in the format the command line chose: the text renderers
 // (format/*.ts, ipvsadm 1.31's layouts) or the JSON ones (table/json.ts, save/json-write.ts).
 // Each renderer is loaded when used: a change (`-a`) never compiles any.
-import type { Command } from './command.js';
+import type { Command } from '../core/command.js';
 import type { Output, OutputFormat, Result } from './result.js';
 
 /** `--json` when the command has it, else 1.31's text. */

@@ -3,7 +3,7 @@
 // failures 1 (some silent). A failed exchange (no reply in time, replies lost, a table that
 // kept changing) is never silent; a bug is one line and status 70, never a stack trace.
 import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 import { FixedListingError, ListingError } from './listing-errors.js';
 import { IPVSADM_EXIT, PROCESS_EXIT } from '../app/exit-status.js';
 import { InputError } from '../app/io.js';

@@ -4,15 +4,15 @@
 import type { Change } from '../ipvs/changes.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import { IpvsExchangeError } from '../ipvs/errors.js';
-import type { Command } from './command.js';
-import { UsageError, tryHelp } from './errors.js';
+import type { Command } from '../core/command.js';
+import { UsageError, tryHelp } from '../core/errors.js';
 import { changeOf, executeText, isModifying } from './execute.js';
 import type { ExecuteContext } from './execute.js';
 import { formatUsage, formatVersion } from './format/usage.js';
 import type { NameResolver } from '../app/io.js';
-import { parseCommandLine } from './parse.js';
+import { parseCommandLine } from '../core/parse.js';
 import { reportError } from './report.js';
-import { restoreLines } from './restore-lines.js';
+import { restoreLines } from '../core/restore-lines.js';
 import { isJsonSave } from '../save/json-read.js';
 import { IPVSADM_EXIT } from '../app/exit-status.js';
 

@@ -4,7 +4,7 @@
 import type { DaemonConfig, Info, ServiceWithDestinations, Timeouts } from '../ipvs/model.js';
 import type { SaveData } from '../save/json-write.js';
 import type { NameTable } from '../table/names.js';
-import type { ListOptions } from './command.js';
+import type { ListOptions } from '../core/command.js';
 import type { ConnectionEntry, ConnectionListOptions } from './format/connections.js';
 
 /** A listing's table: the whole table with the IPVS info (`-L`), or one service without. */

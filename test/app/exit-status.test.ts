@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { IPVSADM_EXIT, LAB_EXIT, PREP_EXIT, PROCESS_EXIT } from '../../src/app/exit-status.js';
 
-const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 const STATUS_MODULE = 'app/exit-status.ts';
 
 /** A status given as a number: `return 2;`, `code: 255`, `exitCode = 1`, `exit(70)`, `status = 255`. */

@@ -2,10 +2,10 @@
 // for (changeOf) and the request it sends, and how a failed listing is reported (silent or not).
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../../src/cli/command.js';
+import type { Command } from '../../src/core/command.js';
 import { FixedListingError, ListingError, changeOf, execute, isModifying } from '../../src/cli/execute.js';
 import type { ExecuteContext } from '../../src/cli/execute.js';
-import { parseCommandLine } from '../../src/cli/parse.js';
+import { parseCommandLine } from '../../src/core/parse.js';
 import { IpvsClient } from '../../src/ipvs/client.js';
 import { IpvsOperationError } from '../../src/ipvs/errors.js';
 import { IPVS } from '../support/bytes.js';

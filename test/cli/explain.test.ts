@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { explain } from '../../src/cli/explain.js';
 import type { ExplainProbes } from '../../src/cli/explain.js';
 import { main } from '../../src/cli/main.js';
-import { parseCommandLine } from '../../src/cli/parse.js';
+import { parseCommandLine } from '../../src/core/parse.js';
 import { FwdMethod } from '../../src/ipvs/constants.js';
 import { IpvsOperationError } from '../../src/ipvs/errors.js';
 import type { IpvsOperation } from '../../src/ipvs/errors.js';

@@ -1,7 +1,7 @@
 // render.ts: one Result, printed in the format the command line chose — 1.31's text or one JSON
 // document of the shipped schema — and outputFormat's reading of --json.
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../../src/cli/parse.js';
+import { parseCommandLine } from '../../src/core/parse.js';
 import { formatListing } from '../../src/cli/format/list.js';
 import { outputFormat, renderText } from '../../src/cli/render.js';
 import type { Result } from '../../src/cli/result.js';

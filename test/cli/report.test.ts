@@ -3,9 +3,9 @@
 // can provoke them there, else from 1.31's exit statuses (IPVSADM_EXIT).
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { FixedListingError, ListingError } from '../../src/cli/execute.js';
-import { parseCommandLine } from '../../src/cli/parse.js';
+import { parseCommandLine } from '../../src/core/parse.js';
 import { reportError } from '../../src/cli/report.js';
 import { IpvsExchangeError, IpvsOperationError } from '../../src/ipvs/errors.js';
 import type { IpvsOperation } from '../../src/ipvs/errors.js';

@@ -6,9 +6,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { OPTION_TABLE } from '../../src/cli/option-table.js';
+import { OPTION_TABLE } from '../../src/core/option-table.js';
 import { decodeRaw, encodeRaw } from '../../src/app/raw-text.js';
-import { MAX_PIECE_BYTES, lineArgv, tokenizeRestore } from '../../src/cli/restore-lines.js';
+import { MAX_PIECE_BYTES, lineArgv, tokenizeRestore } from '../../src/core/restore-lines.js';
 import { fakeKernelIo } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
 import { fuzzParameters, fuzzRuns } from '../support/fuzz.js';

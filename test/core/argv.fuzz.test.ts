@@ -5,11 +5,11 @@
 // always ends with a status ipvsadm has and never with an "internal error" line.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../../src/cli/command.js';
-import { UsageError } from '../../src/cli/errors.js';
+import type { Command } from '../../src/core/command.js';
+import { UsageError } from '../../src/core/errors.js';
 import { main } from '../../src/cli/main.js';
-import { OPTION_TABLE } from '../../src/cli/option-table.js';
-import { parseCommandLine } from '../../src/cli/parse.js';
+import { OPTION_TABLE } from '../../src/core/option-table.js';
+import { parseCommandLine } from '../../src/core/parse.js';
 import { fakeKernelIo } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
 import { FixedNames } from '../support/fixed-names.js';

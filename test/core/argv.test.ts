@@ -1,8 +1,8 @@
 // The popt-compatible tokenizer, over ipvsadm's own option table (popt 1.19's semantics as 1.31 uses them).
 import { describe, expect, it } from 'vitest';
-import { PoptTokenizer } from '../../src/cli/argv.js';
-import type { OptionSpec, Token } from '../../src/cli/argv.js';
-import { OPTION_TABLE } from '../../src/cli/option-table.js';
+import { PoptTokenizer } from '../../src/core/argv.js';
+import type { OptionSpec, Token } from '../../src/core/argv.js';
+import { OPTION_TABLE } from '../../src/core/option-table.js';
 
 /** Every token up to and including `end` or the first `error`, written compactly. */
 function run<Id extends string>(argv: string[], table: readonly OptionSpec<Id>[] = OPTION_TABLE as never) {

@@ -2,7 +2,7 @@
 // from the binary (below); every cell driven end to end through parseCommandLine; and the check's message order.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import {
   COMMAND_NAMES,
   MATRIX,
@@ -10,9 +10,9 @@ import {
   cellOf,
   checkCommandOptions,
   checkTunnelOptions,
-} from '../../src/cli/matrix.js';
-import type { CommandName, OptionName } from '../../src/cli/matrix.js';
-import { parseCommandLine } from '../../src/cli/parse.js';
+} from '../../src/core/matrix.js';
+import type { CommandName, OptionName } from '../../src/core/matrix.js';
+import { parseCommandLine } from '../../src/core/parse.js';
 import { FixedNames } from '../support/fixed-names.js';
 
 /** ipvsadm 1.31's matrix as observed: index, optname, then A E D C L a d e set S↑ S↓ R S Z. */

@@ -1,7 +1,7 @@
 // parseCommandLine, table-driven: argv → (stderr text, exit status). Every message comes from
 // runs of the real ipvsadm 1.31, or was checked against it in UML.
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../../src/cli/parse.js';
+import { parseCommandLine } from '../../src/core/parse.js';
 import { FixedNames } from '../support/fixed-names.js';
 import { TRY, failureOf } from '../support/parse-cases.js';
 

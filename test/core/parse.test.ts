@@ -1,8 +1,8 @@
 // parseCommandLine, table-driven: argv → Command. Every example comes from runs of the real
 // ipvsadm 1.31, or was checked against it in the UML guest.
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../../src/cli/command.js';
-import { parseCommandLine } from '../../src/cli/parse.js';
+import type { Command } from '../../src/core/command.js';
+import { parseCommandLine } from '../../src/core/parse.js';
 import { FixedNames } from '../support/fixed-names.js';
 import { ARGV0, dest, fwm, listing, parse, svc, tcp, tcp6, udp, v4, v6, words } from '../support/parse-cases.js';
 

@@ -2,7 +2,7 @@
 // preloaded poptGetContext that logged each line's argv.
 import { describe, expect, it } from 'vitest';
 import { decodeRaw } from '../../src/app/raw-text.js';
-import { MAX_PIECE_BYTES, lineArgv, tokenizeRestore } from '../../src/cli/restore-lines.js';
+import { MAX_PIECE_BYTES, lineArgv, tokenizeRestore } from '../../src/core/restore-lines.js';
 
 const argvs = (text: string): string[][] => tokenizeRestore(text).map((l) => [...l.argv]);
 const numbers = (text: string): number[] => tokenizeRestore(text).map((l) => l.number);

@@ -1,7 +1,7 @@
 // Value parsers of ipvsadm's options (1.31's ranges, messages and address rules).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import {
   atoi,
   parseDaemonState,
@@ -16,7 +16,7 @@ import {
   parseTunType,
   stringToNumber,
   truncateBytes,
-} from '../../src/cli/values.js';
+} from '../../src/core/values.js';
 import { formatAddress } from '../../src/ipvs/address.js';
 import { FixedNames } from '../support/fixed-names.js';
 

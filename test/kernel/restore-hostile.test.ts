@@ -15,7 +15,7 @@ import { runOurs } from './support/ours.js';
 
 assertInGuest();
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 interface ByteResult {
   readonly stdout: Buffer;

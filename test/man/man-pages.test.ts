@@ -1,18 +1,18 @@
-// Keeps man/*.8 and the -h text complete: every option and command of src/cli/option-table.ts is
-// documented in both, the SYNOPSIS agrees with the matrix of src/cli/matrix.ts, and every page
+// Keeps man/*.8 and the -h text complete: every option and command of src/core/option-table.ts is
+// documented in both, the SYNOPSIS agrees with the matrix of src/core/matrix.ts, and every page
 // renders under `groff -ww` without a warning (groff is required: a missing groff fails here).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { PROCESS_EXIT } from '../../src/app/exit-status.js';
 import { TIMEOUT_ENV } from '../../src/app/io.js';
 import { describe, expect, it } from 'vitest';
-import type { OptionSpec } from '../../src/cli/argv.js';
+import type { OptionSpec } from '../../src/core/argv.js';
 import { formatUsage, VERSION } from '../../src/cli/format/usage.js';
-import { cellOf, COMMAND_NAMES, OPTION_NAMES } from '../../src/cli/matrix.js';
-import type { CommandName, OptionName } from '../../src/cli/matrix.js';
-import { COMMANDS, isCommandId, OPTION_TABLE, TRACKED_AS } from '../../src/cli/option-table.js';
-import type { CommandId, OptionId } from '../../src/cli/option-table.js';
-import { DEFAULT_PERSISTENCE_TIMEOUT, INT_MAX, parseSchedFlags } from '../../src/cli/values.js';
+import { cellOf, COMMAND_NAMES, OPTION_NAMES } from '../../src/core/matrix.js';
+import type { CommandName, OptionName } from '../../src/core/matrix.js';
+import { COMMANDS, isCommandId, OPTION_TABLE, TRACKED_AS } from '../../src/core/option-table.js';
+import type { CommandId, OptionId } from '../../src/core/option-table.js';
+import { DEFAULT_PERSISTENCE_TIMEOUT, INT_MAX, parseSchedFlags } from '../../src/core/values.js';
 import { escapeRe, groff, NO_GROFF, roffText, ROOT, wordRe } from './roff.js';
 
 // ipvsadm-realserver.8 (the subcommands beyond ipvsadm) is checked in detail by realserver-page.test.ts.

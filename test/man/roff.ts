@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = new URL('../../', import.meta.url);
+export const ROOT = new URL('../..', import.meta.url);
 
 export const NO_GROFF =
   'groff is not installed, and the man page tests need it: install Debian/Ubuntu package groff-base ' +

@@ -9,8 +9,8 @@ import {
   type ServiceWithDestinations,
   type Stats,
 } from '../../src/ipvs/model.js';
-import { PLAIN_LISTING } from '../../src/cli/command.js';
-import type { ListOptions } from '../../src/cli/command.js';
+import { PLAIN_LISTING } from '../../src/core/command.js';
+import type { ListOptions } from '../../src/core/command.js';
 
 export function addr(text: string): Address {
   const a = parseAddress(text);

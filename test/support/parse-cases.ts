@@ -1,10 +1,10 @@
 // Builders of expected Commands and a parse runner for the parseCommandLine tests; numbers are
 // written out (AF_INET 2, AF_INET6 10; TCP 6, UDP 17; MASQ 0, TUNNEL 2, DROUTE 3) rather than
 // taken from src, so the tests do not check the code against its own constants.
-import { PLAIN_LISTING } from '../../src/cli/command.js';
-import type { Command, ListOptions } from '../../src/cli/command.js';
-import { UsageError } from '../../src/cli/errors.js';
-import { parseCommandLine } from '../../src/cli/parse.js';
+import { PLAIN_LISTING } from '../../src/core/command.js';
+import type { Command, ListOptions } from '../../src/core/command.js';
+import { UsageError } from '../../src/core/errors.js';
+import { parseCommandLine } from '../../src/core/parse.js';
 import { parseIPv4, parseIPv6 } from '../../src/ipvs/address.js';
 import type { Address } from '../../src/ipvs/address.js';
 import type { DestinationConfig, ServiceConfig, ServiceKey } from '../../src/ipvs/model.js';

@@ -4,7 +4,7 @@
 import { AF_INET, AF_INET6, FwdMethod, SvcFlag, TunFlag } from '../../ipvs/constants.js';
 import type { Destination, Service, Stats } from '../../ipvs/model.js';
 import { forwardingLabel, forwardingOf, protocolLabel, protocolOf, tunnelTypeOf } from '../../ipvs/vocabulary.js';
-import type { ListOptions } from '../command.js';
+import type { ListOptions } from '../../core/command.js';
 import type { NameTable } from '../../table/names.js';
 import { formatAddrPort } from '../../table/addr-port.js';
 import { formatLargeNumber } from './largenum.js';

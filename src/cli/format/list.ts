@@ -4,7 +4,7 @@
 import type { Address } from '../../ipvs/address.js';
 import type { Info, ServiceWithDestinations } from '../../ipvs/model.js';
 import { ipvsVersionText } from '../../ipvs/vocabulary.js';
-import type { ListOptions } from '../command.js';
+import type { ListOptions } from '../../core/command.js';
 import type { NameTable } from '../../table/names.js';
 import { uniqueAddresses } from '../../table/addr-port.js';
 import { DestHeads, formatDestLine, formatServiceLine, listMode, type ListMode } from './list-lines.js';

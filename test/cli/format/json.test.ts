@@ -2,12 +2,12 @@
 // shipped schema (ajv), with every attribute of a varied table; counters exact; names only
 // without -n; a command that is not a listing refuses --json with status 2.
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../../../src/cli/command.js';
+import type { Command } from '../../../src/core/command.js';
 import { execute, executeText } from '../../../src/cli/execute.js';
 import type { ExecuteContext } from '../../../src/cli/execute.js';
 import { counter } from '../../../src/table/json.js';
-import { parseCommandLine } from '../../../src/cli/parse.js';
-import { UsageError } from '../../../src/cli/errors.js';
+import { parseCommandLine } from '../../../src/core/parse.js';
+import { UsageError } from '../../../src/core/errors.js';
 import { IpvsClient } from '../../../src/ipvs/client.js';
 import { FakeIpvs } from '../../support/fake-ipvs.js';
 import { FakeKernel } from '../../support/fake-kernel.js';
