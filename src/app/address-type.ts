@@ -2,7 +2,7 @@
 // network's broadcast address, `local` for one of its own, ...), through rtnetlink: what the
 // explanation of a refused real server asks (cli/explain.ts). Loaded only then.
 import type { Address } from '../ipvs/address.js';
-import { isNetlinkFailure } from '../netlink/errors.js';
+import { isKernelFailure } from '../netlink/errors.js';
 import type { TransportFactory } from '../netlink/transport.js';
 import { RtnlClient } from '../rtnl/client.js';
 import { routeTypeName } from '../rtnl/route.js';
@@ -15,7 +15,7 @@ export async function addressType(openTransport: TransportFactory, addr: Address
     const r = await client.routeTo(addr.bytes);
     return 'error' in r ? undefined : routeTypeName(r.type);
   } catch (e) {
-    if (isNetlinkFailure(e)) return undefined;
+    if (isKernelFailure(e)) return undefined;
     throw e;
   } finally {
     client?.close();

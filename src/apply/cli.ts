@@ -8,7 +8,8 @@ import { APPLY_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
 import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
-import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
+import { parseSeconds } from '../core/durations.js';
+import { kernelFailureOrThrow } from '../core/failure.js';
 import { serviceId } from '../ipvs/vocabulary.js';
 import { DesiredFileError, readDesired } from './desired.js';
 import type { Desired } from './desired.js';
@@ -62,12 +63,11 @@ export async function runApplyCli(argv: readonly string[], io: Io): Promise<numb
     return APPLY_EXIT.INVALID;
   }
   if (o.drainWait !== undefined) {
-    const seconds = /^\d{1,6}(\.\d{1,3})?$/.test(o.drainWait) ? Number(o.drainWait) : NaN;
-    if (!(seconds >= 0 && seconds <= 86400)) {
+    drainWaitMs = parseSeconds(o.drainWait, 0, 86_400_000);
+    if (drainWaitMs === undefined) {
       say(io, `--drain-wait ${o.drainWait}: expected seconds from 0 to 86400`);
       return APPLY_EXIT.INVALID;
     }
-    drainWaitMs = seconds * 1000;
   }
   const desired = await readFile(file, io, scope);
   if (typeof desired === 'number') return desired;
@@ -76,8 +76,7 @@ export async function runApplyCli(argv: readonly string[], io: Io): Promise<numb
   try {
     client = await openClient(io, { dumpsTable: true });
   } catch (e) {
-    if (!(e instanceof IpvsOperationError)) throw e;
-    say(io, `cannot talk to IPVS: ${e.message}; nothing was changed`);
+    say(io, `cannot talk to IPVS: ${kernelFailureOrThrow(e)}; nothing was changed`);
     return APPLY_EXIT.INVALID;
   }
   let lock;
@@ -101,8 +100,7 @@ export async function runApplyCli(argv: readonly string[], io: Io): Promise<numb
     io.stdout(o.json ? applyJson(plan, outcome) : formatApply(plan, outcome, name, io.color === true));
     return exitOf(outcome);
   } catch (e) {
-    if (!(e instanceof IpvsOperationError || e instanceof IpvsExchangeError)) throw e;
-    say(io, `cannot read the table: ${e.message}; nothing was changed`);
+    say(io, `cannot read the table: ${kernelFailureOrThrow(e)}; nothing was changed`);
     return APPLY_EXIT.INVALID;
   } finally {
     lock?.release();

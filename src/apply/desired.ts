@@ -6,7 +6,8 @@ import { DaemonState } from '../ipvs/constants.js';
 import type { DaemonConfig, DestinationConfig, ServiceConfig, Timeouts } from '../ipvs/model.js';
 import { destinationId, serviceId } from '../ipvs/vocabulary.js';
 import type { Command } from '../core/command.js';
-import { UsageError } from '../core/errors.js';
+import { commandSpelling } from '../core/command-spelling.js';
+import { UsageError, usageLine } from '../core/errors.js';
 import { parseCommandLine } from '../core/parse.js';
 import { restoreLines } from '../core/restore-lines.js';
 import { isJsonSave, readJsonSave, SaveFormatError } from '../save/json-read.js';
@@ -61,25 +62,6 @@ function readJson(text: string): Desired {
   }
 }
 
-/** The 1.31 option of a command that apply does not take, for the message. */
-const OPTION_OF: Partial<Record<Command['kind'], string>> = {
-  'edit-service': '-E',
-  'delete-service': '-D',
-  flush: '-C',
-  zero: '-Z',
-  'edit-dest': '-e',
-  'delete-dest': '-d',
-  list: '-L',
-  'list-connections': '-L -c',
-  'list-timeouts': '-L --timeout',
-  'list-daemons': '-L --daemon',
-  save: '-S',
-  restore: '-R',
-  'stop-daemon': '--stop-daemon',
-  help: '-h',
-  version: '-v',
-};
-
 interface Dest {
   readonly dest: DestinationConfig;
   readonly line: number;
@@ -100,7 +82,7 @@ async function readText(text: string, names: NameResolver): Promise<Desired> {
       cmd = await parseCommandLine(argv, { argv0: 'ipvsadm', names });
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
-      problems.push({ at, message: e.message.split('\n')[0]! });
+      problems.push({ at, message: usageLine(e) });
       continue;
     }
     const twice = (what: string, first: number): void => void problems.push({ at, message: `${what} is already defined on line ${first}` });
@@ -126,7 +108,7 @@ async function readText(text: string, names: NameResolver): Promise<Desired> {
         break;
       }
       default:
-        problems.push({ at, message: `apply reads -A, -a, --set and --start-daemon lines only, not ${OPTION_OF[cmd.kind] ?? cmd.kind}` });
+        problems.push({ at, message: `apply reads -A, -a, --set and --start-daemon lines only, not ${commandSpelling(cmd.kind)}` });
     }
   }
   const byService = new Map<string, { dest: DestinationConfig; line: number }[]>();

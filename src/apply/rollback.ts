@@ -4,7 +4,8 @@
 // time, each checked; then the table is read once more, and only that read says how it ended.
 import type { IpvsClient } from '../ipvs/client.js';
 import { DaemonState } from '../ipvs/constants.js';
-import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
+import { kernelFailureOrThrow } from '../core/failure.js';
+import { IpvsExchangeError } from '../ipvs/errors.js';
 import { destinationConfig } from '../ipvs/model.js';
 import type { DaemonConfig, Snapshot } from '../ipvs/model.js';
 import type { Desired } from './desired.js';
@@ -72,10 +73,7 @@ export interface RollbackInput {
 }
 
 /** Why a change or a read failed, in the kernel's words (ipvsadm's message) or the exchange's. */
-export function reasonOf(e: unknown): string {
-  if (e instanceof IpvsOperationError || e instanceof IpvsExchangeError) return e.message;
-  throw e;
-}
+export const reasonOf: (e: unknown) => string = kernelFailureOrThrow;
 
 /** Reads back, undoes the differences, reads back again; how it ended, as the last read says. */
 export async function rollBack(input: RollbackInput): Promise<Rollback> {

@@ -3,6 +3,7 @@
 // file. After any failure (a refusal, an exchange that failed, a difference) rollback.ts puts the
 // kernel back to the snapshot. With --drain-wait, the real servers that leave are set to weight 0
 // and watched by the drain engine until they have no active connection, or the wait runs out.
+import { SYSTEM_CLOCK } from '../core/clock.js';
 import { targetLabel, watchDrain } from '../core/drain.js';
 import type { Counts, DrainTarget } from '../core/drain.js';
 import type { Change } from '../ipvs/changes.js';
@@ -32,8 +33,6 @@ export interface RunResult {
   readonly plan: Plan;
   readonly outcome: Outcome;
 }
-
-const REAL_CLOCK = { now: (): number => Date.now(), sleep: (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms)) };
 
 interface Failure {
   readonly step: string;
@@ -123,7 +122,7 @@ async function drain(client: IpvsClient, leaving: readonly DestChange[], waitMs:
   const failed = await send(client, edits);
   if (failed) return { failed, notes: [] };
   const targets: DrainTarget[] = leaving.map((c) => ({ key: c.key, server: c.dest }));
-  const clock = o.clock ?? REAL_CLOCK;
+  const clock = o.clock ?? SYSTEM_CLOCK;
   try {
     const read = await watchDrain(client, targets, { until: 'active', timeoutMs: waitMs, pollMs: o.pollMs ?? 1000, ...clock });
     if (!read.timedOut) return { notes: [] };

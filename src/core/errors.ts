@@ -36,3 +36,8 @@ export function tryHelp(argv0: string): UsageError {
 export function poptError(option: string, problem: string): UsageError {
   return new UsageError(`${option}: ${problem}`, 'popt');
 }
+
+/** The first line of a usage error, as our own commands print it after their name. */
+export function usageLine(e: UsageError): string {
+  return e.message.split('\n')[0]!;
+}

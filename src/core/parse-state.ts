@@ -6,14 +6,13 @@ import type { Address } from '../ipvs/address.js';
 import { AF_INET, AF_INET6, FwdMethod, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SvcFlag, TunFlag, TunType } from '../ipvs/constants.js';
 import type { AddressFamily } from '../ipvs/address.js';
 import type { Timeouts } from '../ipvs/model.js';
-import { fail } from './errors.js';
 import type { CommandName, OptionName } from './matrix.js';
 import type { NameResolver } from '../app/io.js';
 import type { ValueOptionId } from './option-table.js';
+import { andThen, ipv6WithoutMark, parseServerAddress, parseVirtualAddress } from './reference.js';
 import {
   INT_MAX,
   parseFwmark,
-  parseHostPort,
   parseMcastGroup,
   parseNetmask,
   parsePersistence,
@@ -125,17 +124,11 @@ type Handler = (s: ParseState, arg: string | undefined, names: NameResolver) => 
 
 const text = (arg: string | undefined): string => arg ?? '';
 
-/** `f(value)`, after `value` settles when it is a promise (most values are at hand already). */
-function andThen<T>(value: T | Promise<T>, f: (v: T) => void): void | Promise<void> {
-  return value instanceof Promise ? value.then(f) : f(value);
-}
-
 /** -t/-u/--sctp-service: the protocol is set first; an IPv6 address resets the netmask. */
 function serviceAddress(protocol: number): Handler {
   return (s, arg, names) => {
     s.svc.protocol = protocol;
-    return andThen(parseHostPort(text(arg), protocol, names), (hp) => {
-      if (!hp) throw fail('illegal virtual server address[:port] specified');
+    return andThen(parseVirtualAddress(text(arg), protocol, names), (hp) => {
       s.svc.af = hp.af;
       s.svc.addr = hp.addr;
       if (hp.port !== undefined) s.svc.port = hp.port;
@@ -146,10 +139,9 @@ function serviceAddress(protocol: number): Handler {
 
 /** -r: parsed with the service's protocol and port as known at this point of argv (a later -t does not change it). */
 const realServer: Handler = (s, arg, names) =>
-  andThen(parseHostPort(text(arg), s.svc.protocol, names), (hp) => {
-    if (!hp) throw fail('illegal real server address[:port] specified');
-    s.dest.addr = hp.addr;
-    s.dest.port = hp.port ?? s.svc.port;
+  andThen(parseServerAddress(text(arg), s.svc.protocol, s.svc.port, names), (server) => {
+    s.dest.addr = server.addr;
+    s.dest.port = server.port;
   });
 
 const fwmarkService: Handler = (s, arg) => {
@@ -160,8 +152,7 @@ const fwmarkService: Handler = (s, arg) => {
 };
 
 const ipv6: Handler = (s) => {
-  // The message carries its own newline: ipvsadm prints an empty line after it.
-  if (s.svc.fwmark === 0) throw fail('-6 used before -f\n');
+  if (s.svc.fwmark === 0) throw ipv6WithoutMark();
   s.svc.af = AF_INET6;
   s.svc.netmask = NETMASK_V6_ALL;
 };

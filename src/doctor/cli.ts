@@ -11,7 +11,7 @@ import type { Io } from '../app/io.js';
 import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
 import { readSysctls } from '../app/proc-sys.js';
-import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
+import { kernelFailureOrThrow } from '../core/failure.js';
 import { document } from '../table/json.js';
 import { MODULES, runChecks } from './checks.js';
 import { realServerAddresses } from './reach.js';
@@ -49,8 +49,7 @@ async function gather(io: Io): Promise<DoctorFacts> {
       client.close();
     }
   } catch (e) {
-    if (!(e instanceof IpvsOperationError || e instanceof IpvsExchangeError)) throw e;
-    ipvs = { error: e.message };
+    ipvs = { error: kernelFailureOrThrow(e) };
   }
   const addresses = 'snapshot' in ipvs ? [...realServerAddresses(ipvs.snapshot).keys()] : [];
   const paths = addresses.length > 0 ? await readPaths(io.openTransport, addresses) : undefined;

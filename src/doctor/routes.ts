@@ -2,7 +2,7 @@
 // to it (RTM_GETROUTE, as `ip route get`) and the neighbour entry of the next hop (RTM_GETNEIGH),
 // read over rtnetlink with the interface names of RTM_GETLINK.
 import { formatAddress, parseAddress } from '../ipvs/address.js';
-import { isNetlinkFailure } from '../netlink/errors.js';
+import { isKernelFailure } from '../netlink/errors.js';
 import type { TransportFactory } from '../netlink/transport.js';
 import { RtnlClient } from '../rtnl/client.js';
 import { NeighState, routeTypeName } from '../rtnl/route.js';
@@ -54,7 +54,7 @@ export async function readPaths(openTransport: TransportFactory, addresses: read
     }
     return out;
   } catch (e) {
-    if (isNetlinkFailure(e)) return { error: e.message };
+    if (isKernelFailure(e)) return { error: e.message };
     throw e;
   } finally {
     client?.close();

@@ -1,23 +1,26 @@
 // `ipvsadm drain -t|-u|--sctp-service|-f SERVICE [-6] -r SERVER [--wait] [--timeout SECONDS]
-// [--until active|all] [--delete] [--json]`: argv (commander; the service and server read by the
-// 1.31 parser, with its messages) → run.ts → progress lines (a live line on a terminal, JSON
+// [--until active|all] [--delete] [--json]`: argv (commander; the service and server read by
+// core/reference.ts, with 1.31's messages) → run.ts → progress lines (a live line on a terminal, JSON
 // lines with --json), and the exit statuses of app/exit-status.ts DRAIN_EXIT.
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { DRAIN_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
-import { frontEnd, parseFrontEnd, serviceFlags } from '../app/front-end.js';
-import type { ServiceOptions } from '../app/front-end.js';
+import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
 import { readSysctls } from '../app/proc-sys.js';
-import { UsageError } from '../core/errors.js';
-import { parseCommandLine } from '../core/parse.js';
-import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
+import { SYSTEM_CLOCK } from '../core/clock.js';
+import { parseSeconds, parseWhole } from '../core/durations.js';
+import { UsageError, usageLine } from '../core/errors.js';
+import { kernelFailureOrThrow } from '../core/failure.js';
+import { parseServerReference, parseServiceReference, serviceReferences } from '../core/reference.js';
+import type { ServerAddress, ServiceOptions } from '../core/reference.js';
+import { IpvsOperationError } from '../ipvs/errors.js';
+import type { ServiceKey } from '../ipvs/model.js';
 import { DrainTargetError, runDrain } from './run.js';
 import type { Counts, DrainEvent, DrainSysctls, Until } from './run.js';
 
 interface DrainOptions extends ServiceOptions {
-  readonly ipv6?: boolean;
   readonly realServer?: string;
   readonly wait?: boolean;
   readonly timeout: string;
@@ -50,20 +53,22 @@ function program(io: Io): Command {
 
 const say = (io: Io, text: string): void => io.stderr(`ipvsadm drain: ${text}\n`);
 
-/** The 1.31 arguments naming the service and the real server, as `-d` takes them. */
-function deleteArgv(o: DrainOptions): string[] | string {
-  const given = serviceFlags(o);
-  if (given.length !== 1) return 'name exactly one service: -t, -u, --sctp-service or -f';
+/** What is missing to name one real server of one service, or undefined. */
+function missingTarget(o: DrainOptions): string | undefined {
+  if (serviceReferences(o).length !== 1) return 'name exactly one service: -t, -u, --sctp-service or -f';
   if (o.realServer === undefined) return 'name the real server: -r ADDR[:PORT]';
-  const [flag, value] = given[0]!;
-  return ['-d', flag, value, ...(o.ipv6 ? ['-6'] : []), '-r', o.realServer];
+  return undefined;
 }
 
-function seconds(text: string, what: string, io: Io): number | undefined {
-  const n = /^\d{1,7}(\.\d{1,3})?$/.test(text) ? Number(text) : NaN;
-  if (Number.isFinite(n)) return n * 1000;
-  say(io, `${what} ${text}: expected a number of seconds`);
-  return undefined;
+/** The service and the real server the options name (as 1.31 reads them), or the usage problem to print. */
+async function targetOf(o: DrainOptions, server: string, io: Io): Promise<{ key: ServiceKey; server: ServerAddress } | string> {
+  try {
+    const key = await parseServiceReference(serviceReferences(o)[0]!, io.names);
+    return { key, server: await parseServerReference(server, key, io.names) };
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    return usageLine(e);
+  }
 }
 
 /** The sysctls drainWarnings looks at, from /proc/sys. */
@@ -81,36 +86,32 @@ export async function runDrainCli(argv: readonly string[], io: Io): Promise<numb
   const ended = parseFrontEnd(cmd, argv, io, DRAIN_EXIT.USAGE);
   if (ended !== undefined) return ended;
   const o = cmd.opts<DrainOptions>();
-  const args = deleteArgv(o);
-  if (typeof args === 'string') {
-    say(io, args);
+  const missing = missingTarget(o);
+  if (missing !== undefined) {
+    say(io, missing);
     return DRAIN_EXIT.USAGE;
   }
-  const timeoutMs = seconds(o.timeout, '--timeout', io);
-  const pollMs = /^\d{1,6}$/.test(o.poll) && Number(o.poll) > 0 ? Number(o.poll) : undefined;
+  const timeoutMs = parseSeconds(o.timeout);
+  if (timeoutMs === undefined) say(io, `--timeout ${o.timeout}: expected a number of seconds`);
+  const pollMs = parseWhole(o.poll, 1, 999_999);
   if (timeoutMs === undefined || pollMs === undefined) return DRAIN_EXIT.USAGE;
-  let target;
-  try {
-    target = await parseCommandLine(args, { argv0: 'ipvsadm drain', names: io.names });
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    say(io, e.message.split('\n')[0]!);
+  const target = await targetOf(o, o.realServer!, io);
+  if (typeof target === 'string') {
+    say(io, target);
     return DRAIN_EXIT.USAGE;
   }
-  if (target.kind !== 'delete-dest') throw new Error(`internal error: -d parsed as ${target.kind}`);
   let client;
   try {
     client = await openClient(io, {});
   } catch (e) {
-    if (!(e instanceof IpvsOperationError)) throw e;
-    say(io, `cannot talk to IPVS: ${e.message}`);
+    say(io, `cannot talk to IPVS: ${kernelFailureOrThrow(e)}`);
     return DRAIN_EXIT.FAILED;
   }
   const show = printer(io, o.json === true);
   try {
     const outcome = await runDrain(
-      { key: target.key, server: target.dest, wait: o.wait === true, timeoutMs, until: o.until as Until, remove: o.delete === true, pollMs },
-      { client, sysctls: drainSysctls, now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), emit: show },
+      { key: target.key, server: target.server, wait: o.wait === true, timeoutMs, until: o.until as Until, remove: o.delete === true, pollMs },
+      { client, sysctls: drainSysctls, now: SYSTEM_CLOCK.now, sleep: SYSTEM_CLOCK.sleep, emit: show },
     );
     return outcome === 'timed-out' ? DRAIN_EXIT.TIMED_OUT : DRAIN_EXIT.OK;
   } catch (e) {
@@ -123,8 +124,7 @@ export async function runDrainCli(argv: readonly string[], io: Io): Promise<numb
       say(io, `${e.message}; nothing was changed`);
       return DRAIN_EXIT.USAGE;
     }
-    if (!(e instanceof IpvsOperationError || e instanceof IpvsExchangeError)) throw e;
-    say(io, e.message);
+    say(io, kernelFailureOrThrow(e));
     return DRAIN_EXIT.FAILED;
   } finally {
     client.close();

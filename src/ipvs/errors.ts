@@ -2,7 +2,7 @@
 // operation that failed and the errno (ipvs_strerror's table); anything else falls back to strerror(3).
 // Exchanges that failed without a refusal (timeout, lost replies, a changing table) say so instead.
 import { constants as osConstants } from 'node:os';
-import { DumpInterruptedError, NetlinkTimeoutError, formatSeconds } from '../netlink/errors.js';
+import { DumpInterruptedError, KernelFailure, NetlinkTimeoutError, formatSeconds } from '../netlink/errors.js';
 import type { NetlinkExchangeError, RequestInfo } from '../netlink/errors.js';
 import { Cmd } from './constants.js';
 
@@ -105,7 +105,7 @@ export function ipvsErrorMessage(op: IpvsOperation, errno: number): string {
 }
 
 /** An IPVS operation the kernel refused (or that could not be carried out). */
-export class IpvsOperationError extends Error {
+export class IpvsOperationError extends KernelFailure {
   constructor(
     readonly operation: IpvsOperation,
     readonly errno: number,

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { GUEST_INIT_SCRIPT } from './guest-init.js';
 import { assertPrerequisites, KERNEL_TEST_NEEDS, parseMemory, pickMemoryDir, UML_BINARY, UML_MODULES, UmlError } from './uml-host.js';
 import { buildXstateShim, xstateShimReason } from './uml-xstate.js';
+import { onStopSignals } from '../core/signals.js';
 import type { HostNeeds } from './uml-host.js';
 
 export {
@@ -234,15 +235,11 @@ function guardProcessGroup(pid: number | undefined, exitPromise: Promise<unknown
       process.kill(process.pid, signal);
     });
   };
+  const stopListening = onStopSignals(onSignal);
   const remove = (): void => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
+    stopListening();
     process.off('exit', onExit);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
   process.on('exit', onExit);
   return {
     stop,

@@ -5,6 +5,7 @@
 // answer the client directly. Lab plumbing uses ip(8); preparation itself is `ipvsadm realserver`.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SYSTEM_CLOCK } from '../core/clock.js';
 import type { LabPlan, LabServer } from './lab-plan.js';
 import { formatTarget } from './target.js';
 import type { Target } from './target.js';
@@ -186,10 +187,10 @@ async function startAgent(s: LabServer, maxSeconds: number): Promise<{ stop(): P
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 30_000;
+  const deadline = SYSTEM_CLOCK.now() + 30_000;
   while (!out.includes('ready')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`lab: the server in ${s.name} did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
+    if (child.exitCode !== null || SYSTEM_CLOCK.now() > deadline) throw new Error(`lab: the server in ${s.name} did not start:\n${out}`);
+    await SYSTEM_CLOCK.sleep(50);
   }
   return {
     async stop() {

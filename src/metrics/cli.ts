@@ -9,7 +9,8 @@ import { METRICS_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
 import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
-import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
+import { failureText, kernelFailureOrThrow } from '../core/failure.js';
+import { onStopSignals } from '../core/signals.js';
 import { exposition, parseGlobalStats } from './exposition.js';
 
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -50,7 +51,6 @@ async function scrape(io: Io): Promise<string> {
   }
 }
 
-const failure = (e: unknown): string | undefined => (e instanceof IpvsOperationError || e instanceof IpvsExchangeError ? e.message : undefined);
 
 export async function runMetricsCli(argv: readonly string[], io: Io): Promise<number> {
   const cmd = program(io);
@@ -62,9 +62,7 @@ export async function runMetricsCli(argv: readonly string[], io: Io): Promise<nu
       io.stdout(await scrape(io));
       return METRICS_EXIT.OK;
     } catch (e) {
-      const why = failure(e);
-      if (why === undefined) throw e;
-      say(io, `cannot read IPVS: ${why}`);
+      say(io, `cannot read IPVS: ${kernelFailureOrThrow(e)}`);
       return METRICS_EXIT.FAILED;
     }
   }
@@ -85,14 +83,14 @@ function serve(io: Io, host: string, port: number): Promise<number> {
     }
     scrape(io).then(
       (body) => res.writeHead(200, { 'Content-Type': CONTENT_TYPE }).end(req.method === 'HEAD' ? undefined : body),
-      (e: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`cannot read IPVS: ${failure(e) ?? String(e)}\n`),
+      (e: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`cannot read IPVS: ${failureText(e) ?? String(e)}\n`),
     );
   };
   return new Promise((resolve) => {
     const server = createServer(handle);
+    let stopListening = (): void => undefined;
     const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
+      stopListening();
       server.close(() => resolve(METRICS_EXIT.OK));
       server.closeAllConnections();
     };
@@ -101,8 +99,7 @@ function serve(io: Io, host: string, port: number): Promise<number> {
       resolve(METRICS_EXIT.FAILED);
     });
     server.listen(port, host, () => {
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
+      stopListening = onStopSignals(stop, ['SIGTERM', 'SIGINT']);
       const shown = host.includes(':') ? `[${host}]` : host;
       io.stderr(`ipvsadm metrics: serving http://${shown}:${port}/metrics\n`);
     });

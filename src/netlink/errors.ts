@@ -17,8 +17,15 @@ export interface ExtAck {
   readonly missingType?: number;
 }
 
+/**
+ * The base of every failure of the kernel or of the exchange with it, in any layer (netlink,
+ * rtnetlink, IPVS): a refusal, a damaged or lost reply, a socket that failed. Whatever is not one
+ * is a bug. Front ends tell the two apart through this class only (core/failure.ts).
+ */
+export class KernelFailure extends Error {}
+
 /** The kernel answered a request with a negative error code. */
-export class NetlinkError extends Error {
+export class NetlinkError extends KernelFailure {
   readonly code: string;
   constructor(
     /** positive errno value (e.g. 17 for EEXIST) */
@@ -33,7 +40,7 @@ export class NetlinkError extends Error {
 }
 
 /** Bytes from the kernel that do not follow the format (truncated header, bad length, ...). */
-export class MalformedMessageError extends Error {
+export class MalformedMessageError extends KernelFailure {
   constructor(
     readonly where: string,
     readonly detail: string,
@@ -44,7 +51,7 @@ export class MalformedMessageError extends Error {
 }
 
 /** The socket itself failed (open, bind, send, receive). */
-export class TransportError extends Error {
+export class TransportError extends KernelFailure {
   constructor(
     message: string,
     readonly errno: number,
@@ -63,7 +70,7 @@ export interface RequestInfo {
 }
 
 /** The exchange with the kernel cannot be trusted: the caller must not use partial replies. */
-export class NetlinkExchangeError extends Error {
+export class NetlinkExchangeError extends KernelFailure {
   constructor(
     message: string,
     /** positive errno that stands for the failure (ETIMEDOUT, ENOBUFS, EINTR) */
@@ -112,7 +119,7 @@ export function formatSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
-/** A failure of the exchange with the kernel (refused, damaged, lost or unanswered), as opposed to a bug. */
-export function isNetlinkFailure(e: unknown): e is Error {
-  return e instanceof NetlinkError || e instanceof MalformedMessageError || e instanceof TransportError || e instanceof NetlinkExchangeError;
+/** A failure of the kernel or of the exchange with it (refused, damaged, lost or unanswered), as opposed to a bug. */
+export function isKernelFailure(e: unknown): e is KernelFailure {
+  return e instanceof KernelFailure;
 }

@@ -1,19 +1,22 @@
 // `ipvsadm top [-t|-u|--sctp-service|-f SERVICE [-6]] [-n] [-i SECONDS] [-s ORDER] [--reverse] [-x]
-// [-c COUNT]`: argv (commander; a service read by the 1.31 parser, with its messages) →
+// [-c COUNT]`: argv (commander; a service read by core/reference.ts, with 1.31's messages) →
 // run.ts with the process's ports — one IPVS client kept open across reads (opened again after
 // a failed read), the terminal when stdout is one, SIGINT/SIGTERM/SIGHUP to end. Statuses: TOP_EXIT.
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { TOP_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
-import { frontEnd, parseFrontEnd, serviceFlags } from '../app/front-end.js';
-import type { ServiceOptions } from '../app/front-end.js';
+import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
-import { UsageError } from '../core/errors.js';
-import { parseCommandLine } from '../core/parse.js';
+import { SYSTEM_CLOCK } from '../core/clock.js';
+import { parseSeconds, parseWhole } from '../core/durations.js';
+import { UsageError, usageLine } from '../core/errors.js';
+import { failureText, kernelFailureOrThrow } from '../core/failure.js';
+import { parseServiceReference, serviceReferences } from '../core/reference.js';
+import type { ServiceOptions } from '../core/reference.js';
+import { onStopSignals } from '../core/signals.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import type { ServiceKey } from '../ipvs/model.js';
-import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
 import { ipvsVersionText } from '../ipvs/vocabulary.js';
 import type { NameTable } from '../table/names.js';
 import { rowLabel } from './frame.js';
@@ -23,7 +26,6 @@ import type { SortOrder } from './rows.js';
 import { runTop } from './run.js';
 
 interface TopCliOptions extends ServiceOptions {
-  readonly ipv6?: boolean;
   readonly numeric?: boolean;
   readonly interval: string;
   readonly count?: string;
@@ -58,14 +60,12 @@ const say = (io: Io, text: string): void => io.stderr(`ipvsadm top: ${text}\n`);
 
 const NUMERIC: NameTable = { host: () => undefined, port: () => undefined };
 
-const failure = (e: unknown): string | undefined => (e instanceof IpvsOperationError || e instanceof IpvsExchangeError ? e.message : undefined);
-
 /**
- * The one service to show (-t, -u, --sctp-service, -f with -6), read by the 1.31 parser as `-L`
- * reads it; undefined for all of them; null after a usage error (printed).
+ * The one service to show (-t, -u, --sctp-service, -f with -6), read as 1.31 reads it; undefined
+ * for all of them; null after a usage error (printed).
  */
 async function serviceOf(o: TopCliOptions, io: Io): Promise<ServiceKey | undefined | null> {
-  const given = serviceFlags(o);
+  const given = serviceReferences(o);
   if (given.length === 0) {
     if (o.ipv6) say(io, '-6 goes with -f');
     return o.ipv6 ? null : undefined;
@@ -74,23 +74,18 @@ async function serviceOf(o: TopCliOptions, io: Io): Promise<ServiceKey | undefin
     say(io, 'name one service at most: -t, -u, --sctp-service or -f');
     return null;
   }
-  const [flag, value] = given[0]!;
   try {
-    const cmd = await parseCommandLine(['-L', flag, value, ...(o.ipv6 ? ['-6'] : [])], { argv0: 'ipvsadm top', names: io.names });
-    if (cmd.kind !== 'list' || !cmd.key) throw new Error(`internal error: -L ${flag} parsed as ${cmd.kind}`);
-    return cmd.key;
+    return await parseServiceReference(given[0]!, io.names);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    say(io, e.message.split('\n')[0]!);
+    say(io, usageLine(e));
     return null;
   }
 }
 
 /** `--interval`: 0.1 to 86400 seconds → milliseconds, or undefined. */
 export function intervalMs(text: string): number | undefined {
-  if (!/^\d{1,5}(\.\d{1,3})?$/.test(text)) return undefined;
-  const ms = Math.round(Number(text) * 1000);
-  return ms >= 100 && ms <= 86_400_000 ? ms : undefined;
+  return parseSeconds(text, 100, 86_400_000);
 }
 
 export async function runTopCli(argv: readonly string[], io: Io): Promise<number> {
@@ -103,8 +98,8 @@ export async function runTopCli(argv: readonly string[], io: Io): Promise<number
     say(io, `--interval ${o.interval}: expected a number of seconds from 0.1 to 86400`);
     return TOP_EXIT.USAGE;
   }
-  const count = o.count === undefined ? undefined : /^\d{1,9}$/.test(o.count) && Number(o.count) > 0 ? Number(o.count) : NaN;
-  if (Number.isNaN(count)) {
+  const count = o.count === undefined ? undefined : parseWhole(o.count, 1, 999_999_999);
+  if (o.count !== undefined && count === undefined) {
     say(io, `--count ${o.count}: expected a whole number above 0`);
     return TOP_EXIT.USAGE;
   }
@@ -120,9 +115,7 @@ export async function runTopCli(argv: readonly string[], io: Io): Promise<number
     version = `IP Virtual Server version ${ipvsVersionText(info.version)} (size=${info.connTabSize})`;
   } catch (e) {
     client?.close();
-    const why = failure(e);
-    if (why === undefined) throw e;
-    say(io, `cannot read IPVS: ${why}`);
+    say(io, `cannot read IPVS: ${kernelFailureOrThrow(e)}`);
     return TOP_EXIT.FAILED;
   }
 
@@ -146,23 +139,17 @@ export async function runTopCli(argv: readonly string[], io: Io): Promise<number
       { intervalMs: interval, ...(count === undefined ? {} : { count }), order: o.sort, reverse: o.reverse === true, exact: o.exact === true },
       {
         read,
-        failure,
+        failure: failureText,
         write: (t) => io.stdout(t),
         warn: (t) => io.stderr(`${t}\n`),
         drained: () => io.drainStdout?.() ?? Promise.resolve(),
-        now: () => new Date(),
-        setTimer: (ms, fire) => setTimeout(fire, ms),
-        clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+        clock: SYSTEM_CLOCK,
         ...(terminal ? { terminal } : {}),
         color: io.color === true,
         version,
         label: (row) => rowLabel(row, o.numeric === true, table),
         onLabelsChange: (l) => names?.onChange(l),
-        onStopSignal: (listener) => {
-          const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-          signals.forEach((s) => process.on(s, listener));
-          return () => signals.forEach((s) => process.off(s, listener));
-        },
+        onStopSignal: (listener) => onStopSignals(listener),
       },
     );
     if (outcome.ok) return TOP_EXIT.OK;

@@ -4,6 +4,7 @@
 // --count ends it. Everything outside (kernel, streams, terminal, clock) comes in as TopPorts.
 import type { ServiceWithDestinations } from '../ipvs/model.js';
 import type { Terminal } from '../app/terminal.js';
+import type { Clock } from '../core/clock.js';
 import { renderFrame } from './frame.js';
 import { parseKeys } from './keys.js';
 import type { KeyAction } from './keys.js';
@@ -29,9 +30,7 @@ export interface TopPorts {
   warn(text: string): void;
   /** resolves when what was written is out (a slow terminal gets no backlog of frames) */
   drained(): Promise<void>;
-  now(): Date;
-  setTimer(ms: number, fire: () => void): unknown;
-  clearTimer(handle: unknown): void;
+  readonly clock: Pick<Clock, 'now' | 'setTimer' | 'clearTimer'>;
   /** the terminal to draw on full screen; absent: plain output */
   readonly terminal?: Terminal;
   readonly color: boolean;
@@ -86,7 +85,7 @@ function initialState(o: TopOptions, io: TopPorts): TopState {
     page: 1,
     memory: undefined,
     groups: undefined,
-    readAt: io.now(),
+    readAt: new Date(io.clock.now()),
     message: undefined,
     baseline: undefined,
     latest: undefined,
@@ -172,7 +171,7 @@ async function draw(st: TopState, o: TopOptions, io: TopPorts): Promise<void> {
 /** One read of the table; returns an outcome only when the very first read fails. */
 async function readTable(st: TopState, o: TopOptions, io: TopPorts): Promise<TopOutcome | undefined> {
   st.refreshNow = false;
-  const started = io.now().getTime();
+  const started = io.clock.now();
   try {
     const table = await io.read();
     const built = buildGroups(table, st.memory);
@@ -180,7 +179,7 @@ async function readTable(st: TopState, o: TopOptions, io: TopPorts): Promise<Top
     st.baseline = st.groups ? st.latest : undefined;
     st.memory = built.memory;
     st.groups = built.groups;
-    st.readAt = io.now();
+    st.readAt = new Date(io.clock.now());
     st.message = undefined;
   } catch (e) {
     const why = io.failure(e);
@@ -194,7 +193,7 @@ async function readTable(st: TopState, o: TopOptions, io: TopPorts): Promise<Top
   st.dirty = io.terminal !== undefined || st.message === undefined;
   // every interval from the start of a read; a read slower than that (a huge table) waits a
   // whole interval after it ends, so the view never reads the kernel back to back
-  const ended = io.now().getTime();
+  const ended = io.clock.now();
   st.due = ended - started < o.intervalMs ? started + o.intervalMs : ended + o.intervalMs;
   return undefined;
 }
@@ -202,9 +201,9 @@ async function readTable(st: TopState, o: TopOptions, io: TopPorts): Promise<Top
 /** Waits until the next read is due or something wakes the loop. */
 async function waitForWork(st: TopState, io: TopPorts): Promise<void> {
   await new Promise<void>((resolve) => {
-    const timer = io.setTimer(Math.max(0, st.due - io.now().getTime()), resolve);
+    const timer = io.clock.setTimer(Math.max(0, st.due - io.clock.now()), resolve);
     st.wake = () => {
-      io.clearTimer(timer);
+      io.clock.clearTimer(timer);
       resolve();
     };
   });
@@ -216,7 +215,7 @@ export async function runTop(o: TopOptions, io: TopPorts): Promise<TopOutcome> {
   const stopListening = listen(st, io);
   try {
     while (!st.stopped) {
-      if (st.refreshNow || io.now().getTime() >= st.due) {
+      if (st.refreshNow || io.clock.now() >= st.due) {
         const failed = await readTable(st, o, io);
         if (failed) return failed;
       }

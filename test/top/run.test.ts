@@ -9,6 +9,7 @@ import { rowLabel } from '../../src/top/frame.js';
 import type { Terminal } from '../../src/app/terminal.js';
 import type { ServiceWithDestinations } from '../../src/ipvs/model.js';
 import { dest, svc } from '../support/format-fixtures.js';
+import { SYSTEM_CLOCK } from '../../src/core/clock.js';
 
 const NUMERIC = { host: () => undefined, port: () => undefined };
 
@@ -62,9 +63,7 @@ function harness(reads: (n: number) => ServiceWithDestinations[] | Error, termin
     write: (t) => out.push(t),
     warn: (t) => warnings.push(t),
     drained: async () => undefined,
-    now: () => new Date(),
-    setTimer: (ms, fire) => setTimeout(fire, ms),
-    clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    clock: SYSTEM_CLOCK,
     ...(terminal ? { terminal } : {}),
     color: false,
     version: 'IP Virtual Server version 1.2.1',
