@@ -2,12 +2,11 @@
 // JSON. Never writes output itself; errors are typed, and cli/report.ts words them.
 import type { Address } from '../ipvs/address.js';
 import { formatAddress } from '../ipvs/address.js';
-import { CHANGE_CMD } from '../ipvs/changes.js';
-import type { Change } from '../ipvs/changes.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import { IpvsOperationError } from '../ipvs/errors.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';
 import type { Command, ListOptions } from '../core/command.js';
+import { changeOf, isModifying } from '../core/command-change.js';
 import { FixedListingError, ListingError } from './listing-errors.js';
 import type { NameTable } from '../table/names.js';
 import type { NameResolver } from '../app/io.js';
@@ -25,26 +24,6 @@ export interface ExecuteContext {
   readonly readConnections?: () => Promise<string>;
   /** reads /proc/net/ip_vs (the default listing's destinations in one read); without it, dumps */
   readonly readServices?: () => Promise<Uint8Array>;
-}
-
-/** The commands that change the kernel: each one's kind is the op of the Change it stands for. */
-type Modifying = Extract<Command, { kind: Change['op'] }>;
-
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Assert<T extends true> = T;
-/** The Change whose op is K (some share a member: `op: 'add-dest' | 'edit-dest' | ...`). */
-type ChangeWith<K> = Change extends infer C ? (C extends { readonly op: infer O } ? (K extends O ? C : never) : never) : never;
-/** Compile-time proof that changeOf is a rename: each modifying command has its change's fields. */
-export type ModifyingIsChange = Assert<{ [K in Change['op']]: Same<Omit<Extract<Command, { kind: K }>, 'kind'>, Omit<ChangeWith<K>, 'op'>> }[Change['op']]>;
-
-/** The kernel change a modifying command stands for: the same fields under the same name. */
-export function changeOf(cmd: Modifying): Change {
-  const { kind: op, ...fields } = cmd;
-  return { op, ...fields } as Change;
-}
-
-export function isModifying(cmd: Command): cmd is Modifying {
-  return Object.hasOwn(CHANGE_CMD, cmd.kind);
 }
 
 async function listing<T>(run: () => Promise<T>, silent = false): Promise<T> {

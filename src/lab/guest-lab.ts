@@ -1,11 +1,10 @@
 // The lab run inside the sandbox kernel (`ipvsadm lab` boots it with this as the command): load
-// the rules with our ipvsadm -R, build the client and real-server namespaces, prepare the
-// director and every real server with `ipvsadm director|realserver up`, send requests from the
-// client and print what each real server answered. Exit 0 when every request was answered.
+// the rules through the core (the 1.31 grammar and the IPVS client), build the client and
+// real-server namespaces, prepare the director and every real server with `ipvsadm
+// director|realserver up`, send requests from the client and print what each real server answered. Exit 0 when every request was answered.
 import { readFileSync } from 'node:fs';
-import type { Io } from '../app/io.js';
 import { openClient } from '../app/open-client.js';
-import { restore } from '../cli/restore.js';
+import { loadRules, RulesError } from '../core/load-rules.js';
 import { processIo } from '../app/process-io.js';
 import { IpvsClient } from '../ipvs/client.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';
@@ -28,12 +27,6 @@ export interface GuestLabOptions {
   readonly tunType?: TunnelType;
   readonly ipv6?: boolean;
   readonly count: number;
-}
-
-function captureIo(stdin: string): Io & { out(): string } {
-  let out = '';
-  const io = processIo('ipvsadm', { stdout: (t) => void (out += t), stderr: (t) => void (out += t) });
-  return { ...io, readStdin: async () => stdin, out: () => out };
 }
 
 export async function readTable(): Promise<ServiceWithDestinations[]> {
@@ -68,13 +61,16 @@ export function directorUp(plan: LabPlan, log: (t: string) => void): Promise<voi
   return director('up', plan, log);
 }
 
-/** Loads `rules` (ipvsadm -R input) into the kernel as ipvsadm -R does; the status and what it printed. */
-async function restoreRules(rules: string): Promise<{ code: number; out: string }> {
-  const io = captureIo(rules);
+/** Loads `rules` (an ipvsadm -S table) into the kernel; the problem that stopped it, or undefined. */
+async function loadLabRules(rules: string): Promise<string | undefined> {
+  const io = processIo('ipvsadm', { stdout: () => undefined, stderr: () => undefined });
   const client = await openClient(io);
   try {
-    const code = await restore(rules, { client, names: io.names, argv0: io.argv0, stdout: io.stdout, stderr: io.stderr });
-    return { code, out: io.out() };
+    await loadRules(rules, client, io.names);
+    return undefined;
+  } catch (e) {
+    if (e instanceof RulesError) return e.message;
+    throw e;
   } finally {
     client.close();
   }
@@ -99,9 +95,9 @@ export function realserverUp(s: LabServer, log: (t: string) => void): void {
 export async function runGuestLab(o: GuestLabOptions, write: (t: string) => void): Promise<number> {
   const rules = o.rulesFile !== undefined ? readFileSync(o.rulesFile, 'utf8') : demoRules({ mode: o.mode, ...(o.tunType ? { tunType: o.tunType } : {}), ipv6: o.ipv6 === true });
   write(`lab: rules ${o.rulesFile ?? `(demo table, ${o.mode}${o.mode === 'tun' ? ` ${o.tunType ?? 'ipip'}` : ''})`}:\n${rules.replace(/^/gm, '  ').trimEnd()}\n`);
-  const restored = await restoreRules(rules);
-  if (restored.code !== 0) {
-    write(`lab: ipvsadm -R refused the rules (exit ${restored.code}):\n${restored.out}`);
+  const refused = await loadLabRules(rules);
+  if (refused !== undefined) {
+    write(`lab: the rules were refused: ${refused}\n`);
     return LAB_EXIT.USAGE;
   }
   const plan = planLab(await readTable());

@@ -3,7 +3,8 @@
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/core/command.js';
-import { FixedListingError, ListingError, changeOf, execute, isModifying } from '../../src/cli/execute.js';
+import { FixedListingError, ListingError, execute } from '../../src/cli/execute.js';
+import { changeOf, isModifying } from '../../src/core/command-change.js';
 import type { ExecuteContext } from '../../src/cli/execute.js';
 import { parseCommandLine } from '../../src/core/parse.js';
 import { IpvsClient } from '../../src/ipvs/client.js';
