@@ -59,12 +59,18 @@ async function textChanges(text: string, names: NameResolver): Promise<NamedChan
   return out;
 }
 
-/** Loads `text` into the kernel: its changes sent in order; the first refusal is thrown as a RulesError. */
-export async function loadRules(text: string, client: IpvsClient, names: NameResolver): Promise<void> {
-  const changes = await ruleChanges(text, client, names);
+/** Loads `text` into the kernel, its changes sent in order; the first problem (a line, a refusal), or undefined. */
+export async function loadRules(text: string, client: IpvsClient, names: NameResolver): Promise<string | undefined> {
+  let changes: NamedChange[];
+  try {
+    changes = await ruleChanges(text, client, names);
+  } catch (e) {
+    if (e instanceof RulesError) return e.message;
+    throw e;
+  }
   const results = await client.applyAll(changes.map((c) => c.change));
   const failed = results.findIndex((e) => e !== undefined);
-  if (failed >= 0) throw new RulesError(`${changes[failed]!.what}: ${kernelFailureOrThrow(results[failed])}`);
+  return failed < 0 ? undefined : `${changes[failed]!.what}: ${kernelFailureOrThrow(results[failed])}`;
 }
 
 /**

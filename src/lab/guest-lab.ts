@@ -4,7 +4,7 @@
 // director|realserver up`, send requests from the client and print what each real server answered. Exit 0 when every request was answered.
 import { readFileSync } from 'node:fs';
 import { openClient } from '../app/open-client.js';
-import { loadRules, RulesError } from '../core/load-rules.js';
+import { loadRules } from '../core/load-rules.js';
 import { processIo } from '../app/process-io.js';
 import { IpvsClient } from '../ipvs/client.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';
@@ -66,11 +66,7 @@ async function loadLabRules(rules: string): Promise<string | undefined> {
   const io = processIo('ipvsadm', { stdout: () => undefined, stderr: () => undefined });
   const client = await openClient(io);
   try {
-    await loadRules(rules, client, io.names);
-    return undefined;
-  } catch (e) {
-    if (e instanceof RulesError) return e.message;
-    throw e;
+    return await loadRules(rules, client, io.names);
   } finally {
     client.close();
   }

@@ -3,7 +3,7 @@
 // a change, a line the grammar refuses, and a change the kernel refuses are each named by place.
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/entry/command-table.js';
-import { loadRules, RulesError } from '../../src/core/load-rules.js';
+import { loadRules } from '../../src/core/load-rules.js';
 import { IpvsClient } from '../../src/ipvs/client.js';
 import { fakeKernelIo } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
@@ -22,11 +22,7 @@ async function ipvsadm(ipvs: FakeIpvs, argv: string[], stdin = ''): Promise<{ st
 async function load(ipvs: FakeIpvs, text: string): Promise<string | undefined> {
   const client = await IpvsClient.open(async () => new FakeKernel({ model: ipvs }));
   try {
-    await loadRules(text, client, new FixedNames());
-    return undefined;
-  } catch (e) {
-    if (e instanceof RulesError) return e.message;
-    throw e;
+    return await loadRules(text, client, new FixedNames());
   } finally {
     client.close();
   }
