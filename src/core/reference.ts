@@ -2,6 +2,7 @@
 // IPv6 mark) and to one of its real servers (-r ADDR[:PORT]), read as ipvsadm 1.31 reads them and
 // refused with its messages (UsageError, exit 2). The 1.31 grammar and every front end that names
 // a service or a real server (drain, top) read them here.
+import type { Command as CommanderCommand } from 'commander';
 import type { Address } from '../ipvs/address.js';
 import { AF_INET, AF_INET6, IPPROTO_TCP } from '../ipvs/constants.js';
 import type { ServiceKey } from '../ipvs/model.js';
@@ -86,6 +87,20 @@ export interface ServiceOptions {
   readonly sctpService?: string;
   readonly fwmarkService?: string;
   readonly ipv6?: boolean;
+}
+
+/** How a front end spells each kind of service option, as 1.31 does, and the words of its help. */
+const SERVICE_OPTIONS: readonly (readonly [ServiceReference['kind'], string, string])[] = [
+  ['tcp', '-t, --tcp-service <vip:port>', 'TCP service'],
+  ['udp', '-u, --udp-service <vip:port>', 'UDP service'],
+  ['sctp', '--sctp-service <vip:port>', 'SCTP service'],
+  ['fwmark', '-f, --fwmark-service <mark>', 'firewall-mark service'],
+];
+
+/** Adds -t, -u, --sctp-service, -f and -6 to a front end; `lead` starts each help text (`the`, `only this`). */
+export function addServiceOptions(cmd: CommanderCommand, lead: string): CommanderCommand {
+  for (const [, flags, what] of SERVICE_OPTIONS) cmd.option(flags, `${lead} ${what}`);
+  return cmd.option('-6, --ipv6', 'with -f: the IPv6 mark service');
 }
 
 /** The services the options name, in option order, each with -6 when given. */

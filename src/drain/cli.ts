@@ -13,7 +13,7 @@ import { SYSTEM_CLOCK } from '../core/clock.js';
 import { parseSeconds, parseWhole } from '../core/durations.js';
 import { UsageError, usageLine } from '../core/errors.js';
 import { kernelFailureOrThrow } from '../core/failure.js';
-import { parseServerReference, parseServiceReference, serviceReferences } from '../core/reference.js';
+import { addServiceOptions, parseServerReference, parseServiceReference, serviceReferences } from '../core/reference.js';
 import type { ServerAddress, ServiceOptions } from '../core/reference.js';
 import { IpvsOperationError } from '../ipvs/errors.js';
 import type { ServiceKey } from '../ipvs/model.js';
@@ -31,17 +31,13 @@ interface DrainOptions extends ServiceOptions {
 }
 
 function program(io: Io): Command {
-  return frontEnd('ipvsadm drain', io)
+  const described = frontEnd('ipvsadm drain', io)
     .description(
       'Take a real server out gracefully: set its weight to 0 so it gets no new connections; with --wait, ' +
         'watch its connections until it is drained (no active connection, no persistence template) or --timeout; ' +
         'with --delete, remove it once drained.',
-    )
-    .option('-t, --tcp-service <vip:port>', 'the TCP service')
-    .option('-u, --udp-service <vip:port>', 'the UDP service')
-    .option('--sctp-service <vip:port>', 'the SCTP service')
-    .option('-f, --fwmark-service <mark>', 'the firewall-mark service')
-    .option('-6, --ipv6', 'with -f: the IPv6 mark service')
+    );
+  return addServiceOptions(described, 'the')
     .option('-r, --real-server <addr[:port]>', 'the real server (its port defaults to the service port)')
     .option('--wait', 'wait until the real server is drained')
     .option('--timeout <seconds>', 'with --wait: give up after this long (exit 1)', '300')

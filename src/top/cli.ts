@@ -12,7 +12,7 @@ import { SYSTEM_CLOCK } from '../core/clock.js';
 import { parseSeconds, parseWhole } from '../core/durations.js';
 import { UsageError, usageLine } from '../core/errors.js';
 import { failureText, kernelFailureOrThrow } from '../core/failure.js';
-import { parseServiceReference, serviceReferences } from '../core/reference.js';
+import { addServiceOptions, parseServiceReference, serviceReferences } from '../core/reference.js';
 import type { ServiceOptions } from '../core/reference.js';
 import { onStopSignals } from '../core/signals.js';
 import type { IpvsClient } from '../ipvs/client.js';
@@ -36,18 +36,14 @@ interface TopCliOptions extends ServiceOptions {
 
 function program(io: Io): Command {
   const orders = Object.keys(SORT_ORDERS) as SortOrder[];
-  return frontEnd('ipvsadm top', io)
+  const described = frontEnd('ipvsadm top', io)
     .description(
       'A live view of the services and real servers: connections, the kernel\'s rates, and what the counters did since the last read. ' +
         'Full screen on a terminal (keys: q quit, ' +
         orders.map((o) => `${SORT_ORDERS[o].key} ${o}`).join(', ') +
         ', r reverse, space refresh, arrows/PgUp/PgDn scroll); plain blocks otherwise.',
-    )
-    .option('-t, --tcp-service <vip:port>', 'only this TCP service')
-    .option('-u, --udp-service <vip:port>', 'only this UDP service')
-    .option('--sctp-service <vip:port>', 'only this SCTP service')
-    .option('-f, --fwmark-service <mark>', 'only this firewall-mark service')
-    .option('-6, --ipv6', 'with -f: the IPv6 mark service')
+    );
+  return addServiceOptions(described, 'only this')
     .option('-n, --numeric', 'addresses and ports as numbers (no name look-ups)')
     .option('-i, --interval <seconds>', 'time between reads', '1')
     .option('-c, --count <reads>', 'read this many times, a plain block each, then exit (also on a terminal)')
