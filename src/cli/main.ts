@@ -4,7 +4,8 @@ import { TIMEOUT_ENV } from '../app/io.js';
 import type { Io } from '../app/io.js';
 import { openClient } from '../app/open-client.js';
 import type { IpvsClient } from '../ipvs/client.js';
-import { IpvsExchangeError, IpvsOperationError } from '../ipvs/errors.js';
+import { kernelFailureOrThrow } from '../core/failure.js';
+import { IpvsOperationError } from '../ipvs/errors.js';
 import type { Command } from '../core/command.js';
 import { UsageError } from '../core/errors.js';
 import type { ExecuteContext } from './execute.js';
@@ -84,8 +85,8 @@ async function run(cmd: Command, ctx: ExecuteContext, io: Io): Promise<number> {
           try {
             return { services: await ctx.client.table(), daemons: await ctx.client.daemons() };
           } catch (t) {
-            if (t instanceof IpvsOperationError || t instanceof IpvsExchangeError) return undefined;
-            throw t;
+            kernelFailureOrThrow(t); // no table to explain with; a bug goes on
+            return undefined;
           }
         },
       });
