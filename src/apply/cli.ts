@@ -20,15 +20,6 @@ import { runApply } from './run.js';
 import { inScope, parseScope, ScopeError } from './scope.js';
 import type { Scope } from './scope.js';
 
-interface ApplyOptions {
-  readonly dryRun?: boolean;
-  readonly prune?: boolean;
-  readonly scope?: string[];
-  readonly drainWait?: string;
-  readonly json?: boolean;
-  readonly lockDir: string;
-}
-
 function program(io: Io): Command {
   return frontEnd('ipvsadm apply', io)
     .description(
@@ -46,6 +37,16 @@ function program(io: Io): Command {
 }
 
 const say = (io: Io, message: string): void => io.stderr(`ipvsadm apply: ${message}\n`);
+
+/** The options as commander gives them. */
+interface ApplyOptions {
+  readonly dryRun?: boolean;
+  readonly prune?: boolean;
+  readonly scope?: string[];
+  readonly drainWait?: string;
+  readonly json?: boolean;
+  readonly lockDir: string;
+}
 
 export async function runApplyCli(argv: readonly string[], io: Io): Promise<number> {
   const cmd = program(io);
