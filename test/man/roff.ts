@@ -44,6 +44,11 @@ export function declaredOptions(sourceFile: string): string[] {
   const flags = [...text.matchAll(/(?:\.option|\.helpOption|new Option)\(\s*'([^']+)'/g)].map((m) => m[1]!);
   // a program made by app/front-end.ts's frontEnd() has its -h, --help
   if (/\bfrontEnd\(/.test(text)) flags.push('-h, --help');
+  // a program given core/reference.ts's service options has every one that module declares
+  if (/\baddServiceOptions\(/.test(text)) {
+    const core = readFileSync(new URL('src/core/reference.ts', ROOT), 'utf8');
+    flags.push(...[...core.matchAll(/(?:\.option\(|\['(?:tcp|udp|sctp|fwmark)', )'([^']+)'/g)].map((m) => m[1]!));
+  }
   return [...new Set(flags.flatMap((f) => [...f.matchAll(/(?:^|[\s,])(--?[a-z0-9][a-z0-9-]*)/g)].map((m) => m[1]!)))];
 }
 
