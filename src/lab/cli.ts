@@ -32,13 +32,15 @@ interface LabOptions {
   readonly requests: string;
 }
 
+/** What `ipvsadm lab --help` says the lab does. */
+const ABOUT =
+  'Try an IPVS table against a real kernel without touching this host: boots a user-mode Linux, loads the rules ' +
+  '(an ipvsadm -S file, or a small demo table) with this ipvsadm, builds a client and one namespace per real server, ' +
+  'prepares them with `ipvsadm director|realserver up`, sends requests and prints which real server answered each.';
+
 function program(io: Io): Command {
   return frontEnd('ipvsadm lab', io)
-    .description(
-      'Try an IPVS table against a real kernel without touching this host: boots a user-mode Linux, loads the rules ' +
-        '(an ipvsadm -S file, or a small demo table) with this ipvsadm, builds a client and one namespace per real server, ' +
-        'prepares them with `ipvsadm director|realserver up`, sends requests and prints which real server answered each.',
-    )
+    .description(ABOUT)
     .addOption(new Option('--mode <mode>', 'demo table forwarding method').choices(['nat', 'dr', 'tun']).default('nat'))
     .addOption(new Option('--tun-type <type>', 'demo table tunnel type (--mode tun)').choices(['ipip', 'gue', 'gre']))
     .option('--ipv6', 'demo table on IPv6 addresses')
