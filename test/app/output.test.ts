@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { CHUNK_BYTES, StreamWriter, writeErrorText } from '../../src/app/output.js';
 import type { WritableLike } from '../../src/app/output.js';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityTest } from '../support/reliability.js';
 
 /** A stream double: records chunks; `full` makes write() report back-pressure until drained. */
 class FakeStream extends EventEmitter implements WritableLike {
@@ -99,6 +99,7 @@ describe('StreamWriter', () => {
   });
 
   it('keeps the first error (callback and error event), calls onFailure once, drops later text', async () => {
+    reliabilityTest({ area: 'output', item: 'write errors injected (unit)' });
     const s = new FakeStream();
     s.failWith = errno('ENOSPC', 'ENOSPC: no space left on device, write');
     const seen: string[] = [];
@@ -112,7 +113,6 @@ describe('StreamWriter', () => {
     await w.flush();
     expect(s.chunks).toHaveLength(1);
     expect(w.pending).toBe(0);
-    recordReliability({ area: 'output', item: 'write errors injected (unit)', count: 2 });
   });
 
   it('turns a write() that throws into the kept error', async () => {

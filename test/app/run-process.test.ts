@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityTest } from '../support/reliability.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RUN_PROCESS = `${ROOT}dist/app/run-process.js`;
@@ -28,17 +28,17 @@ describe('runProcess (built)', () => {
   });
 
   it('a broken pipe ends quietly with status 141 and only the head printed', () => {
+    reliabilityTest({ area: 'output', item: 'broken pipes (process level, unit)' });
     const r = sh(`node --input-type=module -e "$S" | head -1; echo "status=\${PIPESTATUS[0]}" >&2`, { S: printMany });
     expect(r.stdout).toBe(`line ${'0'.padStart(93, '.')}\n`);
     expect(r.stderr).toBe('status=141\n');
-    recordReliability({ area: 'output', item: 'broken pipes (process level, unit)', count: 1 });
   });
 
   it('a full disk is one line on stderr and status 1', () => {
+    reliabilityTest({ area: 'output', item: 'full disks (process level, unit)' });
     const r = sh(`node --input-type=module -e "$S" > /dev/full`, { S: printMany });
     expect(r.stderr).toBe('ipvsadm: write error: No space left on device\n');
     expect(r.status).toBe(1);
-    recordReliability({ area: 'output', item: 'full disks (process level, unit)', count: 1 });
   });
 
   it('keeps the command status when it already failed', () => {

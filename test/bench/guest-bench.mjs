@@ -1,5 +1,6 @@
 // Runs inside the user-mode kernel (started by test/bench/bench.mjs): times whole commands of the
-// C ipvsadm 1.31 and of ours on the same tables, and prints one JSON object with the results.
+// C ipvsadm 1.31 and of ours on the same tables, checks that both did the same work (same table
+// read back, same listing bytes), and prints one JSON object with the results and any mismatch.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +43,8 @@ function syscalls(argv, stdinFile) {
 /**
  * The script case: `calls` single `-a` invocations of each tool (a health checker adding real
  * servers) and as many `node -e 0`, interleaved call by call so that drift in the guest (page
- * cache, memory) weighs on all three alike. Milliseconds in total for each.
+ * cache, memory) weighs on all three alike. Milliseconds in total for each. The service
+ * 203.0.113.1:80 must exist (scriptRuns adds it).
  */
 function scriptCases(calls) {
   if (calls > 250) throw new Error(`BENCH_SCRIPT_CALLS is at most 250 (one real server address each), got ${calls}`);
@@ -53,43 +55,88 @@ function scriptCases(calls) {
     totals[key] += Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status})`);
   };
-  execFileSync(C[0], ['-A', '-t', '203.0.113.1:80']);
   for (let i = 0; i < calls; i++) {
     const add = (tool, net) => [...tool, '-a', '-t', '203.0.113.1:80', '-r', `${net}.${1 + i}:80`, '-m'];
     time('c', add(C, '198.51.100'));
     time('ours', add(OURS, '203.0.113'));
     time('node', ['node', '-e', '0']);
   }
-  execFileSync(C[0], ['-D', '-t', '203.0.113.1:80']);
   return { c: { ms: totals.c }, ours: { ms: totals.ours }, node: { ms: totals.node } };
 }
 
-/** Wall time (ms) and peak RSS (KiB) of one command, via GNU time. */
+/**
+ * Wall time (ms), peak RSS (KiB, via GNU time) and the output of one command. The output goes to
+ * a pipe that we read (so that it can be compared), the same for both tools.
+ */
 function timed(argv, stdinFile) {
   const fmtFile = join(dir, 'time.txt');
   const t0 = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', fmtFile, ...argv], {
-    stdio: [stdinFile ? 'pipe' : 'ignore', 'ignore', 'pipe'],
+    stdio: [stdinFile ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     input: stdinFile ? readFileSync(stdinFile) : undefined,
+    maxBuffer: 1 << 30,
+    encoding: 'latin1',
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
   const rssKiB = Number(execFileSync('tail', ['-n1', fmtFile]).toString().trim());
-  return { ms, rssKiB };
+  return { ms, rssKiB, stdout: r.stdout, stderr: r.stderr };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function measure(tool, argv, { stdinFile, before } = {}) {
+/** Median, min and max of the runs' times (the figures the bench prints), peak RSS of all runs. */
+function summary(runs) {
+  const ms = runs.map((r) => r.ms);
+  return { ms: median(ms), min: Math.min(...ms), max: Math.max(...ms), runs: ms.length, rssKiB: Math.max(...runs.map((r) => r.rssKiB)) };
+}
+
+/** The output of a command: stdout, then stderr (each run of one command must print the same). */
+const outputOf = (run) => `${run.stdout}\u0000stderr:\n${run.stderr}`;
+
+function measure(tool, argv, { stdinFile, before, after } = {}) {
   const runs = [];
   for (let i = 0; i < REPEAT; i++) {
     before?.();
     runs.push(timed([...tool, ...argv], stdinFile));
+    after?.(runs.at(-1));
   }
-  return { ms: median(runs.map((r) => r.ms)), rssKiB: Math.max(...runs.map((r) => r.rssKiB)) };
+  return { ...summary(runs), output: outputOf(runs[0]), outputs: new Set(runs.map(outputOf)).size };
 }
 
 const flush = () => execFileSync(C[0], ['-C']);
+
+/** The table as the C tool saves it, in the root namespace or in `netns`. */
+function readBack(netns) {
+  const argv = netns ? ['ip', 'netns', 'exec', netns, C[0], '-Sn'] : [C[0], '-Sn'];
+  return execFileSync(argv[0], argv.slice(1), { maxBuffer: 1 << 30, encoding: 'latin1' });
+}
+
+/**
+ * A saved table in an order that does not depend on the namespace: each service with its real
+ * servers (kept in their order) is one block, and the blocks are sorted. The kernel's hash of a
+ * service mixes in its namespace, so two namespaces holding the same table list it in different
+ * orders.
+ */
+function canonicalTable(saved) {
+  const blocks = [];
+  for (const line of saved.split('\n').filter(Boolean)) {
+    if (line.startsWith('-A ') || blocks.length === 0) blocks.push([line]);
+    else blocks.at(-1).push(line);
+  }
+  return blocks.map((b) => b.join('\n')).sort().join('\n');
+}
+
+/** `diff -u` of two texts, at most 40 lines, for the report of a mismatch. */
+function difference(labelA, a, labelB, b) {
+  const fa = join(dir, 'a.txt');
+  const fb = join(dir, 'b.txt');
+  writeFileSync(fa, a, 'latin1');
+  writeFileSync(fb, b, 'latin1');
+  const r = spawnSync('diff', ['-u', '--label', labelA, '--label', labelB, fa, fb], { encoding: 'latin1', maxBuffer: 1 << 30 });
+  const lines = r.stdout.split('\n');
+  return lines.length > 40 ? [...lines.slice(0, 40), `... (${lines.length - 40} more lines of diff)`].join('\n') : r.stdout;
+}
 
 /**
  * Restores run each in a new network namespace (its own, empty IPVS table). After a flush the
@@ -117,17 +164,69 @@ function dropNamespaces() {
   namespaces = 0;
   spawnSync('sleep', ['3']); // the kernel frees the namespaces' tables in the background
 }
+/**
+ * Restores of `file` by `tool`, each into a fresh namespace; after each, the table the C tool
+ * reads back there (outside the timing).
+ */
 function measureRestore(tool, file) {
+  const tables = [];
   const runs = [];
-  for (let i = 0; i < REPEAT; i++) runs.push(timed(['ip', 'netns', 'exec', freshNamespace(), ...tool, '-R'], file));
+  for (let i = 0; i < REPEAT; i++) {
+    const netns = freshNamespace();
+    runs.push(timed(['ip', 'netns', 'exec', netns, ...tool, '-R'], file));
+    tables.push(canonicalTable(readBack(netns)));
+  }
   dropNamespaces();
-  return { ms: median(runs.map((r) => r.ms)), rssKiB: Math.max(...runs.map((r) => r.rssKiB)) };
+  return { ...summary(runs), output: outputOf(runs[0]), outputs: new Set(runs.map(outputOf)).size, table: tables[0], tables: new Set(tables).size };
 }
-const results = { startup: {}, sizes: [], script: {} };
+
+/**
+ * The script case, REPEAT times: the total times of each tool's calls and the table they left
+ * (C's real servers on 198.51.100.0/24, ours on 203.0.113.0/24, each must have all `calls`).
+ */
+function scriptRuns(calls) {
+  const runs = [];
+  const problems = [];
+  for (let i = 0; i < REPEAT; i++) {
+    execFileSync(C[0], ['-A', '-t', '203.0.113.1:80']);
+    runs.push(scriptCases(calls));
+    const saved = readBack();
+    for (const [name, net] of [['C', '198.51.100.'], ['ours', '203.0.113.']]) {
+      const added = saved.split('\n').filter((l) => l.startsWith('-a ') && l.includes(`-r ${net}`)).length;
+      if (added !== calls) problems.push(`run ${i + 1}: ${name} left ${added} of its ${calls} real servers`);
+    }
+    execFileSync(C[0], ['-D', '-t', '203.0.113.1:80']);
+  }
+  const of = (key) => summary(runs.map((r) => ({ ms: r[key].ms, rssKiB: 0 })));
+  return { calls, c: of('c'), ours: of('ours'), node: of('node'), problems };
+}
+
+/** What differs between C's and our work on one operation: a list of { op, what, diff }. */
+function compareWork(row, op) {
+  const c = row.c[op];
+  const o = row.ours[op];
+  const found = [];
+  for (const [name, r] of [['C', c], ['ours', o]]) {
+    if (r.outputs !== 1) found.push({ op, what: `${name}'s ${REPEAT} runs printed different outputs`, diff: '' });
+    if (r.tables !== undefined && r.tables !== 1) found.push({ op, what: `${name}'s ${REPEAT} runs left different tables`, diff: '' });
+    if (r.leftover) found.push({ op, what: `${name} left a table behind`, diff: r.leftover });
+  }
+  if (c.output !== o.output) found.push({ op, what: 'the outputs differ (stdout, then stderr)', diff: difference('C ipvsadm 1.31', c.output, 'ours', o.output) });
+  if (c.table !== undefined && c.table !== o.table) {
+    found.push({ op, what: 'the tables left differ (read back with C -Sn, services sorted)', diff: difference('after C', c.table, 'after ours', o.table) });
+  }
+  return found;
+}
+
+const results = { repeat: REPEAT, startup: {}, sizes: [], script: {} };
 results.startup.c = measure(C, ['-Ln']);
 results.startup.ours = measure(OURS, ['-Ln']);
+results.startup.mismatches = [];
+if (results.startup.c.output !== results.startup.ours.output) {
+  results.startup.mismatches.push({ op: 'startup', what: '-Ln of the empty table differs', diff: difference('C ipvsadm 1.31', results.startup.c.output, 'ours', results.startup.ours.output) });
+}
 flush();
-results.script = { calls: SCRIPT_CALLS, ...scriptCases(SCRIPT_CALLS) };
+results.script = scriptRuns(SCRIPT_CALLS);
 for (const { n, dests } of SIZES) {
   const file = join(dir, `rules-${n}x${dests}`);
   writeFileSync(file, rules(n, dests));
@@ -140,16 +239,21 @@ for (const { n, dests } of SIZES) {
     // services /proc/net/ip_vs shows before the listings (all n, unless another namespace
     // still has services: then ours dumps the real servers of those it leaves out)
     const procListed = readFileSync('/proc/net/ip_vs', 'latin1').split('\n').filter((l) => /^(TCP|UDP|SCTP|FWM) /.test(l)).length;
+    const leftovers = [];
     row[name] = {
       procListed,
       restore,
       save: measure(tool, ['-Sn']),
       list: measure(tool, ['-Ln']),
       syscalls: { list: syscalls([...tool, '-Ln']), save: syscalls([...tool, '-Sn']) },
-      flush: measure(tool, ['-C'], { before: () => (flush(), restoreFile()) }),
+      flush: measure(tool, ['-C'], { before: () => (flush(), restoreFile()), after: () => leftovers.push(readBack()) }),
     };
+    const left = leftovers.find((t) => t !== '');
+    if (left !== undefined) row[name].flush.leftover = left.split('\n').slice(0, 5).join('\n');
   }
   flush();
+  row.mismatches = ['restore', 'save', 'list', 'flush'].flatMap((op) => compareWork(row, op));
+  for (const r of [row.c, row.ours]) for (const op of ['restore', 'save', 'list', 'flush']) delete r[op].output, delete r[op].table;
   results.sizes.push(row);
 }
 console.log(JSON.stringify(results));

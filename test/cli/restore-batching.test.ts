@@ -10,7 +10,7 @@ import { FakeIpvs } from '../support/fake-ipvs.js';
 import { FakeKernel } from '../support/fake-kernel.js';
 import { FixedNames } from '../support/fixed-names.js';
 import { fuzzParameters } from '../support/fuzz.js';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityCases } from '../support/reliability.js';
 
 interface Run {
   readonly stdout: string;
@@ -57,18 +57,16 @@ const line = fc.oneof(
 
 describe('restore: batched and line by line agree', () => {
   it('random inputs with failing lines anywhere in a window: same output, status and table', async () => {
-    let cases = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'restore inputs batched vs line by line' });
     await fc.assert(
       fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 150 }), fc.constantFrom(3, 64, 1000), async (lines, window) => {
         const input = `${lines.join('\n')}\n`;
         const single = await run(input, 1);
         expect(await run(input, window)).toEqual(single);
         expect(await run(input, undefined)).toEqual(single);
-        cases++;
       }),
-      fuzzParameters(150),
+      cases.fuzz(fuzzParameters(150)),
     );
-    recordReliability({ area: 'fuzz', item: 'restore inputs batched vs line by line', count: cases });
   });
 
   it('a failure in the middle of a window is reported in its place, between the lines around it', async () => {

@@ -12,7 +12,7 @@ import { MAX_PIECE_BYTES, lineArgv, tokenizeRestore } from '../../src/core/resto
 import { fakeKernelIo } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
 import { fuzzParameters, fuzzRuns } from '../support/fuzz.js';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityCases } from '../support/reliability.js';
 
 const OPTIONS = OPTION_TABLE.flatMap((o) => [...(o.long === undefined ? [] : [`--${o.long}`]), ...(o.short === undefined ? [] : [`-${o.short}`])]);
 const COMMANDS = ['-A', '-E', '-D', '-C', '-a', '-e', '-d', '-L', '-Z', '-S', '-R', '-h'];
@@ -108,6 +108,7 @@ describe('restore fuzzing', () => {
   });
 
   it('tokenizer: pieces of at most 4096 bytes, no NUL, no `ipvsadm`, right line numbers, no byte lost', () => {
+    const cases = reliabilityCases({ area: 'fuzz', item: 'restore tokenizer/parser cases' });
     let runs = 0;
     let lines = 0;
     fc.assert(
@@ -115,18 +116,16 @@ describe('restore fuzzing', () => {
         runs++;
         lines += checkTokenizer(text);
       }),
-      fuzzParameters(TOKENIZER_RUNS),
+      cases.fuzz(fuzzParameters(TOKENIZER_RUNS)),
     );
     expect(lines).toBeGreaterThan(runs); // the inputs are not mostly empty
-    recordReliability({ area: 'fuzz', item: 'restore tokenizer/parser cases', count: runs });
   }, timeLimit(TOKENIZER_RUNS));
 
   it('restore over the fake kernel: an ipvsadm status, a message for each rejection, never an exception', async () => {
-    let runs = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'restore tokenizer/parser cases' });
     const seen = { ok: 0, rejected: 0 };
     await fc.assert(
       fc.asyncProperty(input, async (text) => {
-        runs++;
         let r;
         try {
           r = await restoreOutcome(text);
@@ -135,23 +134,20 @@ describe('restore fuzzing', () => {
         }
         seen[checkRestore(text, r)]++;
       }),
-      fuzzParameters(RESTORE_RUNS),
+      cases.fuzz(fuzzParameters(RESTORE_RUNS)),
     );
     // the generator must reach both outcomes, or the property says little
     expect(seen.ok).toBeGreaterThan(0);
     expect(seen.rejected).toBeGreaterThan(0);
-    recordReliability({ area: 'fuzz', item: 'restore tokenizer/parser cases', count: runs });
   }, timeLimit(RESTORE_RUNS));
 
   it('raw input text: every byte string survives decoding and encoding unchanged', () => {
-    let runs = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'raw input byte round trips' });
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-        runs++;
         expect(encodeRaw(decodeRaw(bytes)).equals(Buffer.from(bytes))).toBe(true);
       }),
-      fuzzParameters(TOKENIZER_RUNS),
+      cases.fuzz(fuzzParameters(TOKENIZER_RUNS)),
     );
-    recordReliability({ area: 'fuzz', item: 'raw input byte round trips', count: runs });
   });
 });

@@ -9,7 +9,7 @@ import { main } from '../../src/cli/main.js';
 import { mainRestore } from '../../src/cli/scripts.js';
 import { fakeKernelIo } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityTest } from '../support/reliability.js';
 
 const TRY = "Try `ipvsadm -h' or 'ipvsadm --help' for more information.\n";
 
@@ -151,6 +151,7 @@ describe('ipvsadm-restore', () => {
 
 describe('a kernel that stops answering during a restore', () => {
   it('says so once (not once per change of the batch) and ends with 255', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink timeouts injected (restore)' });
     const ipvs = new FakeIpvs();
     let seenNew = 0;
     const model = {
@@ -163,6 +164,5 @@ describe('a kernel that stops answering during a restore', () => {
     expect(code).toBe(255);
     expect(io.out()).toBe('');
     expect([...ipvs.services.values()]).toHaveLength(1);
-    recordReliability({ area: 'fault', item: 'netlink timeouts injected (restore)', count: 1 });
   });
 });

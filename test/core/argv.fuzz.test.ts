@@ -14,7 +14,7 @@ import { fakeKernelIo } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
 import { FixedNames } from '../support/fixed-names.js';
 import { fuzzParameters, fuzzRuns } from '../support/fuzz.js';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityCases } from '../support/reliability.js';
 
 const LONG = OPTION_TABLE.flatMap((o) => (o.long === undefined ? [] : [`--${o.long}`]));
 const SHORT = OPTION_TABLE.flatMap((o) => (o.short === undefined ? [] : [o.short]));
@@ -136,18 +136,21 @@ function checkMainOutcome(argv: readonly string[], r: Outcome, parsed: UsageErro
 
 describe('argv fuzzing', () => {
   it('hostile command lines: a UsageError or a Command, and main() ends cleanly', async () => {
+    const cases = reliabilityCases({ area: 'input', item: 'hostile argv lines through main()' });
     const crash = await parseOutcome(HOSTILE[0]!);
     expect(crash).toBeInstanceOf(UsageError);
     expect([(crash as UsageError).message, (crash as UsageError).exitCode]).toEqual(["invalid scheduler flag `,'", 2]);
     for (const argv of HOSTILE) {
-      const p = await parseOutcome(argv);
-      if (p instanceof UsageError) checkRejection(p);
-      checkMainOutcome(argv, await mainOutcome(argv, ''), p);
+      await cases.run(async () => {
+        const p = await parseOutcome(argv);
+        if (p instanceof UsageError) checkRejection(p);
+        checkMainOutcome(argv, await mainOutcome(argv, ''), p);
+      });
     }
-    recordReliability({ area: 'input', item: 'hostile argv lines through main()', count: HOSTILE.length });
   });
 
   it('parseCommandLine: a Command, or a UsageError with status 2 or 255', async () => {
+    const cases = reliabilityCases({ area: 'fuzz', item: 'argv parser cases' });
     let runs = 0;
     let rejected = 0;
     await fc.assert(
@@ -159,24 +162,21 @@ describe('argv fuzzing', () => {
           checkRejection(p);
         }
       }),
-      fuzzParameters(PARSE_RUNS),
+      cases.fuzz(fuzzParameters(PARSE_RUNS)),
     );
     // the generator must reach both sides, or the property says little
     expect(rejected).toBeGreaterThan(0);
     expect(rejected).toBeLessThan(runs);
-    recordReliability({ area: 'fuzz', item: 'argv parser cases', count: runs });
   }, timeLimit(PARSE_RUNS));
 
   it('main() over the fake kernel: stdout, stderr and an ipvsadm status, never an internal error', async () => {
-    let runs = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'argv cases through main()' });
     const restoreInput = fc.array(fc.array(word, { maxLength: 8 }).map((ws) => ws.join(' ')), { maxLength: 5 }).map((ls) => ls.join('\n'));
     await fc.assert(
       fc.asyncProperty(argvArb, restoreInput, async (argv, stdin) => {
-        runs++;
         checkMainOutcome(argv, await mainOutcome(argv, stdin), await parseOutcome(argv));
       }),
-      fuzzParameters(MAIN_RUNS),
+      cases.fuzz(fuzzParameters(MAIN_RUNS)),
     );
-    recordReliability({ area: 'fuzz', item: 'argv cases through main()', count: runs });
   }, timeLimit(MAIN_RUNS));
 });

@@ -14,7 +14,7 @@ import { IPVS } from '../support/bytes.js';
 import { FakeKernel } from '../support/fake-kernel.js';
 import type { Answer, FamilyModel, SeenRequest } from '../support/fake-kernel.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityCases, reliabilityTest } from '../support/reliability.js';
 
 const { CMD } = IPVS;
 const DUMP_INTR = 0x10;
@@ -70,6 +70,7 @@ describe('IpvsClient.table', () => {
     ['the services dump', CMD.GET_SERVICE],
     ['a destination dump', CMD.GET_DEST],
   ])('fetches the whole table again when %s carries NLM_F_DUMP_INTR', async (_, cmd) => {
+    reliabilityTest({ area: 'fault', item: 'DUMP_INTR retries' });
     const { client, model, kernels } = await setup();
     let injected = 0;
     model.meddle = (req, a) => (req.cmd === cmd && req.dump && injected++ === 0 ? { ...a, flagsOr: DUMP_INTR } : a);
@@ -77,11 +78,11 @@ describe('IpvsClient.table', () => {
     // an interrupted first services dump ends the attempt at once; a destination dump after both
     expect(seen(kernels, CMD.GET_SERVICE, true)).toBe(cmd === CMD.GET_SERVICE ? 3 : 4);
     expect(client.changesSeen).toBe(1);
-    recordReliability({ area: 'fault', item: 'DUMP_INTR retries', count: injected > 0 ? 1 : 0 });
     client.close();
   });
 
   it(`gives up after ${TABLE_ATTEMPTS} attempts with a clear error (exit 1 as a listing)`, async () => {
+    reliabilityTest({ area: 'fault', item: 'DUMP_INTR retries' });
     const { client, model, kernels } = await setup();
     model.meddle = (req, a) => (req.dump ? { ...a, flagsOr: DUMP_INTR } : a);
     const e = await client.table().catch((x: unknown) => x);
@@ -89,11 +90,11 @@ describe('IpvsClient.table', () => {
     expect(e).toMatchObject({ operation: 'get-services', message: `the IPVS table kept changing during the listing (tried ${TABLE_ATTEMPTS} times)` });
     expect(seen(kernels, CMD.GET_SERVICE, true)).toBe(TABLE_ATTEMPTS);
     expect(reportError(new ListingError(e as IpvsExchangeError, false))).toEqual({ stderr: `ipvsadm: the IPVS table kept changing during the listing (tried ${TABLE_ATTEMPTS} times)\n`, code: 1 });
-    recordReliability({ area: 'fault', item: 'DUMP_INTR retries', count: TABLE_ATTEMPTS });
     client.close();
   });
 
   it('a service sent twice (the dump resumed by position after an insertion in front) is listed once', async () => {
+    reliabilityTest({ area: 'fault', item: 'duplicated dump entries injected' });
     const { client, model, kernels } = await setup();
     model.meddle = (req, a) => {
       if (req.cmd !== CMD.GET_SERVICE || !req.dump) return a;
@@ -103,11 +104,11 @@ describe('IpvsClient.table', () => {
     expect(shape(await client.table())).toEqual(EXPECTED);
     expect((await client.services()).length).toBe(6);
     expect(seen(kernels, CMD.GET_SERVICE, true)).toBe(4);
-    recordReliability({ area: 'fault', item: 'duplicated dump entries injected', count: 2 });
     client.close();
   });
 
   it('a service deleted during the services dump (it may hide the next one) starts the fetch again', async () => {
+    reliabilityTest({ area: 'fault', item: 'services deleted during a listing' });
     const { client, model, kernels } = await setup();
     let dumps = 0;
     model.meddle = (req, a) => {
@@ -120,11 +121,11 @@ describe('IpvsClient.table', () => {
     expect(shape(await client.table())).toEqual(EXPECTED.filter(([port]) => port !== 1003));
     expect(seen(kernels, CMD.GET_SERVICE, true)).toBe(4);
     expect(client.changesSeen).toBe(1);
-    recordReliability({ area: 'fault', item: 'services deleted during a listing', count: 1 });
     client.close();
   });
 
   it('a service deleted after the services dump (empty destination dump) is a change, not an empty service', async () => {
+    reliabilityTest({ area: 'fault', item: 'services deleted during a listing' });
     const { client, model, kernels } = await setup();
     model.meddle = (req, a) => {
       if (req.cmd === CMD.GET_DEST && model.ipvs.services.size === 6) {
@@ -137,20 +138,21 @@ describe('IpvsClient.table', () => {
     expect(shape(await client.table())).toEqual(EXPECTED.filter(([port]) => port !== 1002));
     expect(seen(kernels, CMD.GET_SERVICE, true)).toBe(4);
     expect(client.changesSeen).toBe(1);
-    recordReliability({ area: 'fault', item: 'services deleted during a listing', count: 1 });
     client.close();
   });
 
   it('a destination dump answered ESRCH or ENOENT is a change too', async () => {
+    const cases = reliabilityCases({ area: 'fault', item: 'services deleted during a listing' });
     for (const errno of [osConstants.errno.ESRCH, osConstants.errno.ENOENT]) {
-      const { client, model, kernels } = await setup();
-      let injected = 0;
-      model.meddle = (req, a) => (req.cmd === CMD.GET_DEST && injected++ === 0 ? { errno } : a);
-      expect(shape(await client.table())).toEqual(EXPECTED);
-      expect(seen(kernels, CMD.GET_SERVICE, true)).toBe(4);
-      client.close();
+      await cases.run(async () => {
+        const { client, model, kernels } = await setup();
+        let injected = 0;
+        model.meddle = (req, a) => (req.cmd === CMD.GET_DEST && injected++ === 0 ? { errno } : a);
+        expect(shape(await client.table())).toEqual(EXPECTED);
+        expect(seen(kernels, CMD.GET_SERVICE, true)).toBe(4);
+        client.close();
+      });
     }
-    recordReliability({ area: 'fault', item: 'services deleted during a listing', count: 2 });
   });
 
   it('a service that vanishes for good ends a one-service listing as "No such service"', async () => {
@@ -165,50 +167,52 @@ describe('IpvsClient.table', () => {
   });
 
   it('stray replies (another port, an unknown seq) on every request change nothing', async () => {
+    const cases = reliabilityCases({ area: 'fault', item: 'netlink replies with a foreign port or seq injected' });
     for (const stray of ['pid', 'seq'] as const) {
-      const { client, model, kernels } = await setup();
-      let strays = 0;
-      model.meddle = (_, a) => (strays++, { ...a, stray });
-      for (const k of kernels) k.perDatagram = Infinity;
-      expect(shape(await client.table())).toEqual(EXPECTED);
-      recordReliability({ area: 'fault', item: 'netlink replies with a foreign port or seq injected', count: strays });
-      client.close();
+      await cases.run(async () => {
+        const { client, model, kernels } = await setup();
+        model.meddle = (_, a) => ({ ...a, stray });
+        for (const k of kernels) k.perDatagram = Infinity;
+        expect(shape(await client.table())).toEqual(EXPECTED);
+        client.close();
+      });
     }
   });
 });
 
 describe('exchange failures as ipvsadm reports them', () => {
   it('a listing the kernel never answers: exit 1, the command and the timeout named', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink timeouts injected' });
     const { client, model } = await setup(2, 250);
     model.meddle = (req, a) => (req.cmd === CMD.GET_SERVICE && req.dump ? { silent: true } : a);
     const e = await client.table().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(IpvsExchangeError);
     expect(e).toMatchObject({ operation: 'get-services', errno: osConstants.errno.ETIMEDOUT });
     expect(reportError(new ListingError(e as IpvsExchangeError, true))).toEqual({ stderr: 'ipvsadm: netlink: no reply from the kernel to GET_SERVICE dump within 0.25 s\n', code: 1 });
-    recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
     client.close();
   });
 
   it('a change the kernel never answers: exit 255', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink timeouts injected' });
     const { client, model } = await setup(0, 250);
     model.meddle = (req, a) => (req.cmd === CMD.NEW_SERVICE ? { silent: true } : a);
     const e = await client.apply({ op: 'add-service', service: svc(key(80)) }).catch((x: unknown) => x);
     expect(reportError(e)).toEqual({ stderr: 'ipvsadm: netlink: no reply from the kernel to NEW_SERVICE within 0.25 s\n', code: 255 });
-    recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
     client.close();
   });
 
   it('the extra sockets of destination dumps time out too', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink timeouts injected' });
     const { client, model } = await setup(200, 1500);
     let dests = 0;
     model.meddle = (req, a) => (req.cmd === CMD.GET_DEST && ++dests === 150 ? { silent: true } : a);
     const e = await client.table().catch((x: unknown) => x);
     expect((e as Error).message).toBe('netlink: no reply from the kernel to GET_DEST dump within 1.5 s');
-    recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
     client.close();
   });
 
   it('replies lost to a receive buffer overflow fail the listing, never shorten it', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink socket errors injected' });
     const { client, model } = await setup();
     const { receiveError } = await import('../../src/netlink/native.js');
     const enobufs = receiveError({ errno: osConstants.errno.ENOBUFS, message: 'recvmsg failed' });
@@ -218,7 +222,6 @@ describe('exchange failures as ipvsadm reports them', () => {
       stderr: 'ipvsadm: netlink: replies from the kernel were lost: the socket receive buffer overflowed (ENOBUFS)\n',
       code: 1,
     });
-    recordReliability({ area: 'fault', item: 'netlink socket errors injected', count: 1 });
     client.close();
   });
 });

@@ -15,7 +15,7 @@ import { FakeKernel } from '../support/fake-kernel.js';
 import { destReply, serviceReply } from '../support/fake-ipvs.js';
 import type { KDest, KService } from '../support/fake-ipvs.js';
 import { fuzzParameters } from '../support/fuzz.js';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityCases } from '../support/reliability.js';
 
 const { CMD, CMD_ATTR, DAEMON, INFO } = IPVS;
 const counters = [1n, 2n, 3n, 1n << 40n, 5n, 6n, 7n, 8n, 9n, 10n];
@@ -62,43 +62,37 @@ describe('IPVS decoders, fuzzed', () => {
   });
 
   it('every truncation of every sample: decoded or MalformedMessageError', () => {
-    let cases = 0;
-    for (const [, d, bytes] of TARGETS) for (let at = 0; at <= bytes.length; at++, cases++) decode(d, bytes.subarray(0, at));
-    recordReliability({ area: 'fuzz', item: 'IPVS codec cases (truncations)', count: cases });
+    const cases = reliabilityCases({ area: 'fuzz', item: 'IPVS codec cases (truncations)' });
+    for (const [, d, bytes] of TARGETS) for (let at = 0; at <= bytes.length; at++) cases.run(() => decode(d, bytes.subarray(0, at)));
   });
 
   it('random attribute bytes into every decoder', () => {
-    let runs = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'IPVS codec cases (random bytes)' });
     fc.assert(
       fc.property(fc.constantFrom(...TARGETS), fc.uint8Array({ maxLength: 256 }), ([, d], bytes) => {
-        runs++;
         decode(d, bytes);
       }),
-      fuzzParameters(3000),
+      cases.fuzz(fuzzParameters(3000)),
     );
-    recordReliability({ area: 'fuzz', item: 'IPVS codec cases (random bytes)', count: runs });
   });
 
   it('damaged real replies into their decoders', () => {
-    let runs = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'IPVS codec cases (damaged replies)' });
     const seen = { decoded: 0, malformed: 0 };
     fc.assert(
       fc.property(fc.constantFrom(...TARGETS), mutations, ([, d, bytes], ms) => {
-        runs++;
         seen[decode(d, ms.reduce<Buffer>(mutate, bytes))]++;
       }),
-      fuzzParameters(5000),
+      cases.fuzz(fuzzParameters(5000)),
     );
     expect(seen.decoded).toBeGreaterThan(0);
     expect(seen.malformed).toBeGreaterThan(0);
-    recordReliability({ area: 'fuzz', item: 'IPVS codec cases (damaged replies)', count: runs });
   });
 
   it('the client listing damaged dump datagrams: services or an IpvsOperationError, settled', async () => {
-    let runs = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'IPVS client listing cases (damaged dumps)' });
     await fc.assert(
       fc.asyncProperty(mutations, async (ms) => {
-        runs++;
         // every services dump gets the same damage (an interrupted or changing one is dumped again)
         const model = { handle: (req: { seq: number }) => ({ raw: [ms.slice(1).reduce<Buffer>(mutate, answer(req.seq))] }) };
         const kernel = new FakeKernel({ model });
@@ -115,8 +109,7 @@ describe('IPVS decoders, fuzzed', () => {
           client.close();
         }
       }),
-      fuzzParameters(400),
+      cases.fuzz(fuzzParameters(400)),
     );
-    recordReliability({ area: 'fuzz', item: 'IPVS client listing cases (damaged dumps)', count: runs });
   });
 });

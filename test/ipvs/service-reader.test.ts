@@ -12,7 +12,7 @@ import { attr, cat, mutate, mutationArb, nestPlain, str, u32, IPVS } from '../su
 import { serviceReply } from '../support/fake-ipvs.js';
 import type { KService } from '../support/fake-ipvs.js';
 import { fuzzParameters } from '../support/fuzz.js';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityCases } from '../support/reliability.js';
 
 const counters = [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n, 10n];
 const V4: KService = {
@@ -66,24 +66,22 @@ describe('readServiceWithoutStats', () => {
   });
 
   it('damaged replies: the same service or the same error as the reference', () => {
-    let runs = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'service reader cases against the codec (damaged replies)' });
     const seen = { service: 0, error: 0 };
     fc.assert(
       fc.property(fc.constantFrom(...SAMPLES), fc.array(mutationArb(512), { minLength: 1, maxLength: 4 }), (reply, ms) => {
-        runs++;
         const [fast, reference] = outcomes(ms.reduce<Buffer>(mutate, reply));
         expect(fast).toEqual(reference);
         seen['service' in fast ? 'service' : 'error']++;
       }),
-      fuzzParameters(6000),
+      cases.fuzz(fuzzParameters(6000)),
     );
     expect(seen.service).toBeGreaterThan(0);
     expect(seen.error).toBeGreaterThan(0);
-    recordReliability({ area: 'fuzz', item: 'service reader cases against the codec (damaged replies)', count: runs });
   });
 
   it('each attribute of each sample given every other length (odd sizes, runs cut short): the same outcome', () => {
-    let cases = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'service reader cases against the codec (attribute lengths)' });
     for (const reply of SAMPLES) {
       // the headers of the top-level attributes and of those nested one level down
       const headers: number[] = [];
@@ -97,27 +95,25 @@ describe('readServiceWithoutStats', () => {
       }
       for (const at of headers) {
         for (let len = 0; len <= reply.readUInt16LE(at) + 8; len++) {
-          const damaged = Buffer.from(reply);
-          damaged.writeUInt16LE(len, at);
-          const [fast, reference] = outcomes(damaged);
-          expect(fast, `header at ${at}, length ${len}`).toEqual(reference);
-          cases++;
+          cases.run(() => {
+            const damaged = Buffer.from(reply);
+            damaged.writeUInt16LE(len, at);
+            const [fast, reference] = outcomes(damaged);
+            expect(fast, `header at ${at}, length ${len}`).toEqual(reference);
+          });
         }
       }
     }
-    recordReliability({ area: 'fuzz', item: 'service reader cases against the codec (attribute lengths)', count: cases });
   });
 
   it('random bytes: the same outcome as the reference', () => {
-    let runs = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'service reader cases against the codec (random bytes)' });
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-        runs++;
         const [fast, reference] = outcomes(bytes);
         expect(fast).toEqual(reference);
       }),
-      fuzzParameters(3000),
+      cases.fuzz(fuzzParameters(3000)),
     );
-    recordReliability({ area: 'fuzz', item: 'service reader cases against the codec (random bytes)', count: runs });
   });
 });

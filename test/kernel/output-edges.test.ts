@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityTest } from '../support/reliability.js';
 import { assertInGuest, C_IPVSADM, resetIpvs, runC, sh } from './support/guest.js';
 
 assertInGuest();
@@ -64,29 +64,29 @@ describe('output edges (real processes, large table)', () => {
     ['ipvsadm-save -n', `${C_SAVE} -n`, `${OURS_SAVE} -n`],
   ] as const) {
     it(`${what} | head -1: only the head, nothing on stderr, status 141, as 1.31`, () => {
+      reliabilityTest({ area: 'output', item: 'broken pipes on large listings (kernel)' });
       const cr = first(`${c} | head -1`);
       const or = first(`${ours} | head -1`);
       expect(cr.status).toBe(141);
       expect(or).toEqual(cr);
       expect(or.stdout.split('\n')).toHaveLength(2);
-      recordReliability({ area: 'output', item: 'broken pipes on large listings (kernel)', count: 1 });
     }, 120_000);
   }
 
   for (const what of ['-Ln', '-Sn', '-L -n --rate'] as const) {
     it(`${what} > /dev/full: one line naming the error, status 1 (1.31: status 0, output lost)`, () => {
+      reliabilityTest({ area: 'output', item: 'full disks on listings (kernel)' });
       const cr = first(`${C_IPVSADM} ${what} > /dev/full`);
       expect(cr).toEqual({ stdout: '', stderr: '', status: 0 });
       const or = first(`${OURS} ${what} > /dev/full`);
       expect(or).toEqual({ stdout: '', stderr: 'ipvsadm: write error: No space left on device\n', status: 1 });
-      recordReliability({ area: 'output', item: 'full disks on listings (kernel)', count: 1 });
     }, 120_000);
   }
 
   it('ipvsadm-save > /dev/full fails instead of leaving an empty rules file with status 0', () => {
+    reliabilityTest({ area: 'output', item: 'full disks on listings (kernel)' });
     const or = first(`${OURS_SAVE} -n > /dev/full`);
     expect(or).toEqual({ stdout: '', stderr: 'ipvsadm: write error: No space left on device\n', status: 1 });
-    recordReliability({ area: 'output', item: 'full disks on listings (kernel)', count: 1 });
   }, 120_000);
 
   it('a listing with stdout closed or stderr full still lists and exits 0', () => {
@@ -101,6 +101,7 @@ describe('a restore killed halfway', () => {
   afterAll(() => resetIpvs());
 
   it('dies without a stack trace and leaves a prefix of the file applied', () => {
+    reliabilityTest({ area: 'fault', item: 'restores killed halfway (kernel)' });
     resetIpvs();
     const lines = tableLines(10000, 2000);
     const file = writeTemp('kill', `${lines.join('\n')}\n`);
@@ -124,6 +125,5 @@ describe('a restore killed halfway', () => {
     expect(present.slice(n).some(Boolean), 'a service after the first missing one was applied').toBe(false);
     expect(n, 'nothing was applied before the kill').toBeGreaterThan(0);
     expect(n, 'everything was applied before the kill').toBeLessThan(services.length);
-    recordReliability({ area: 'fault', item: 'restores killed halfway (kernel)', count: 1 });
   }, 180_000);
 });

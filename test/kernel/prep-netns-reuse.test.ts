@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ipvsadmIn } from '../../src/lab/world.js';
 import { assertInGuest, createNetns, deleteNetns, sh } from './support/guest.js';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityCases, reliabilityTest } from '../support/reliability.js';
 
 assertInGuest();
 
@@ -74,6 +74,7 @@ const noteFor = (inode: string, mode: string): string =>
 
 describe('a deleted namespace\'s record under a reused inode', { timeout: 300_000 }, () => {
   it('up --mode tun in the namespace that got the inode succeeds, and down restores its own values exactly', () => {
+    reliabilityTest({ area: 'fault', item: 'namespaces deleted without down, inode reused' });
     const first = create('gone');
     const inode = inodeOf(first);
     setSysctls(first, { 'net.ipv4.conf.all.arp_ignore': 3, 'net.ipv4.conf.all.arp_announce': 0, 'net.ipv4.conf.lo.arp_ignore': 2, 'net.ipv4.conf.lo.arp_announce': 1 });
@@ -107,33 +108,35 @@ describe('a deleted namespace\'s record under a reused inode', { timeout: 300_00
     expect(loAlias(ns), 'down takes the marker off lo').toBe('');
     expect(readState().netns[inode]).toBeUndefined();
     for (const o of [ns, ...others]) remove(o);
-    recordReliability({ area: 'fault', item: 'namespaces deleted without down, inode reused', count: 1 });
   });
 });
 
 // Each run of our CLI starts node in the slow guest (~10 s): well over the suite's 120 s default.
 describe('namespaces created and deleted freely without down', { timeout: 300_000 }, () => {
   it('every up succeeds; exactly the reused inodes that held a record are noted; down in the last round restores', () => {
+    const cases = reliabilityCases({ area: 'fault', item: 'realserver up in namespaces made while others were deleted without down' });
     let noted = 0;
     const ROUNDS = 3;
     for (let round = 0; round < ROUNDS; round++) {
       const pair = [create('free'), create('free')];
       const before = new Map<string, Record<string, string>>();
       for (const [i, ns] of pair.entries()) {
-        const inode = inodeOf(ns);
-        setSysctls(ns, { 'net.ipv4.conf.all.arp_ignore': 2 + i, 'net.ipv4.conf.all.arp_announce': round % 2, 'net.ipv4.conf.lo.arp_ignore': 3 - i });
-        before.set(ns, sysctls(ns));
-        // A record under a new namespace's inode can only be a deleted namespace's (ours, or one an
-        // earlier file left): exactly then the note.
-        const expectNote = Object.hasOwn(readState().netns, inode);
-        const mode = (round + i) % 2 === 0 ? 'dr' : 'tun';
-        const r = ours(ns, `realserver up --mode ${mode} --vip 192.0.2.${70 + i} --json`);
-        expect(r.code, r.stderr).toBe(0);
-        const body = JSON.parse(r.stdout) as { ok: boolean; setAside?: { netns: string }; notes: string[] };
-        expect(body.ok).toBe(true);
-        expect(body.setAside?.netns, `round ${round} ${ns} inode ${inode}`).toBe(expectNote ? inode : undefined);
-        expect(body.notes.filter((n) => n.includes('deleted network namespace'))).toHaveLength(expectNote ? 1 : 0);
-        if (expectNote) noted++;
+        cases.run(() => {
+          const inode = inodeOf(ns);
+          setSysctls(ns, { 'net.ipv4.conf.all.arp_ignore': 2 + i, 'net.ipv4.conf.all.arp_announce': round % 2, 'net.ipv4.conf.lo.arp_ignore': 3 - i });
+          before.set(ns, sysctls(ns));
+          // A record under a new namespace's inode can only be a deleted namespace's (ours, or one an
+          // earlier file left): exactly then the note.
+          const expectNote = Object.hasOwn(readState().netns, inode);
+          const mode = (round + i) % 2 === 0 ? 'dr' : 'tun';
+          const r = ours(ns, `realserver up --mode ${mode} --vip 192.0.2.${70 + i} --json`);
+          expect(r.code, r.stderr).toBe(0);
+          const body = JSON.parse(r.stdout) as { ok: boolean; setAside?: { netns: string }; notes: string[] };
+          expect(body.ok).toBe(true);
+          expect(body.setAside?.netns, `round ${round} ${ns} inode ${inode}`).toBe(expectNote ? inode : undefined);
+          expect(body.notes.filter((n) => n.includes('deleted network namespace'))).toHaveLength(expectNote ? 1 : 0);
+          if (expectNote) noted++;
+        });
       }
       if (round < ROUNDS - 1) {
         for (const ns of pair) remove(ns); // without down
@@ -149,6 +152,5 @@ describe('namespaces created and deleted freely without down', { timeout: 300_00
     console.log(`  ${ROUNDS * 2} namespaces, ${noted} of them met a deleted namespace's record under their inode`);
     // The kernel hands freed inodes out again at once: later rounds must have met earlier ones.
     expect(noted).toBeGreaterThanOrEqual(1);
-    recordReliability({ area: 'fault', item: 'namespaces deleted without down, inode reused', count: noted });
   });
 });

@@ -7,7 +7,7 @@ import { IpvsClient } from '../../src/ipvs/client.js';
 import { openNativeTransport } from '../../src/netlink/native.js';
 import { restore } from '../../src/cli/restore.js';
 import { systemNameResolver } from '../../src/app/system-names.js';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityTest } from '../support/reliability.js';
 import { assertInGuest, resetIpvs, runC } from './support/guest.js';
 import type { RunResult } from './support/guest.js';
 import { runOurs } from './support/ours.js';
@@ -68,6 +68,7 @@ function input(lastFails: boolean): string {
 describe('restore batches against 1.31 and line by line', () => {
   for (const lastFails of [false, true]) {
     it(`failures inside and at the edges of windows, last line ${lastFails ? 'failing (255)' : 'good (0)'}`, async () => {
+      reliabilityTest({ area: 'input', item: 'restores with failing lines across windows compared with 1.31' });
       const text = input(lastFails);
       resetIpvs();
       const c = runC(['-R'], { stdin: text });
@@ -85,7 +86,6 @@ describe('restore batches against 1.31 and line by line', () => {
       }
       expect(c.stderr.split('\n').filter(Boolean)).toHaveLength(lastFails ? 9 : 8);
       expect(c.code).toBe(lastFails ? 255 : 0);
-      recordReliability({ area: 'input', item: 'restores with failing lines across windows compared with 1.31', count: 1 });
     }, 300_000);
   }
 });

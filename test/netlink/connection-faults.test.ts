@@ -10,7 +10,7 @@ import { receiveError, truncatedError } from '../../src/netlink/native.js';
 import { NLMSG, NLM_F, attr, cat, done, genl, i32, nlmsg, nlmsgerr, parseMessages, readHostU32, u32 } from '../support/bytes.js';
 import type { ParsedMessage } from '../support/bytes.js';
 import { ManualTransport } from '../support/fake-kernel.js';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityCases, reliabilityTest } from '../support/reliability.js';
 
 const FAMILY = 0x1c;
 const DUMP_INTR = 0x10;
@@ -33,6 +33,7 @@ const timers = (): number => process.getActiveResourcesInfo().filter((r) => r ==
 
 describe('timeouts', () => {
   it('a request nobody answers fails after the timeout, naming it; the socket is closed', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink timeouts injected' });
     const { t, conn } = setup();
     const started = Date.now();
     const e = await conn.request({ ...req(15), cmd: 15 }).catch((x: unknown) => x);
@@ -46,10 +47,10 @@ describe('timeouts', () => {
     expect(t.closed).toBe(1);
     conn.close();
     expect(t.closed).toBe(1);
-    recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
   });
 
   it('a late reply after the timeout is ignored and counted; later requests fail at once', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink timeouts injected' });
     const { t, conn } = setup();
     const p = conn.request(req(1)).catch((x: unknown) => x);
     const [m] = await sentBatch(t, 1);
@@ -58,7 +59,6 @@ describe('timeouts', () => {
     expect(conn.ignored.unknownSeq).toBe(1);
     await expect(conn.request(req(2))).rejects.toBeInstanceOf(NetlinkTimeoutError);
     expect(t.sent).toHaveLength(1);
-    recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
   });
 
   it('a dump slower in total than the timeout completes while each part comes in time', async () => {
@@ -74,6 +74,7 @@ describe('timeouts', () => {
   });
 
   it('a dump that stops half way fails with the timeout, never with the parts received', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink timeouts injected' });
     const { t, conn } = setup();
     const p = conn.dump({ ...dumpReq(4), cmd: 4 }).catch((x: unknown) => x);
     const [m] = await sentBatch(t, 1);
@@ -81,17 +82,17 @@ describe('timeouts', () => {
     const e = await p;
     expect(e).toBeInstanceOf(NetlinkTimeoutError);
     expect(e).toMatchObject({ request: { cmd: 4, dump: true } });
-    recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
   });
 
   it('a sendmsg that never completes (the binding retrying ENOBUFS) times out', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink timeouts injected' });
     const { t, conn } = setup();
     t.sendHangs = true;
     await expect(conn.request(req(3))).rejects.toBeInstanceOf(NetlinkTimeoutError);
-    recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
   });
 
   it('in a batch, the requests answered succeed and only the unanswered one times out', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink timeouts injected' });
     const { t, conn } = setup();
     const p = conn.batch([req(1), req(2), req(3)]);
     const [a, , c] = await sentBatch(t, 1);
@@ -99,10 +100,10 @@ describe('timeouts', () => {
     const out = await p;
     expect(out.map((o) => o.ok)).toEqual([true, false, true]);
     expect(!out[1]!.ok && out[1]!.error).toBeInstanceOf(NetlinkTimeoutError);
-    recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
   });
 
   it('a fenced window whose fence is never answered fails whole with the timeout (silent ones included)', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink timeouts injected' });
     const { t, conn } = setup();
     const p = conn.batch([req(1), req(2), req(3)], { fenced: true });
     const ms = await sentBatch(t, 1);
@@ -110,7 +111,6 @@ describe('timeouts', () => {
     const out = await p;
     expect(out[0]).toMatchObject({ ok: false, error: { errno: 17 } });
     for (const o of out.slice(1)) expect(!o.ok && o.error).toBeInstanceOf(NetlinkTimeoutError);
-    recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
   });
 
   it('replies lost (ENOBUFS) in a fenced window fail every unanswered request, never count them done', async () => {
@@ -151,6 +151,7 @@ describe('timeouts', () => {
 
 describe('replies that are not ours', () => {
   it('strays with our seq but another port, or our port but an unknown seq, never settle a request', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink replies with a foreign port or seq injected' });
     const { t, conn } = setup(10_000);
     const p = conn.dump(dumpReq(4));
     const [m] = await sentBatch(t, 1);
@@ -164,7 +165,6 @@ describe('replies that are not ours', () => {
     );
     expect(values(await p)).toEqual([1]);
     expect(conn.ignored).toEqual({ foreignPort: 2, unknownSeq: 2 });
-    recordReliability({ area: 'fault', item: 'netlink replies with a foreign port or seq injected', count: 4 });
   });
 });
 
@@ -174,6 +174,7 @@ describe('NLM_F_DUMP_INTR', () => {
     ['the last part', 2],
     ['NLMSG_DONE', 3],
   ])('on %s fails the dump with DumpInterruptedError', async (_, where) => {
+    reliabilityTest({ area: 'fault', item: 'DUMP_INTR injected' });
     const { t, conn } = setup(10_000);
     const p = conn.dump({ ...dumpReq(4), cmd: 4 }).catch((x: unknown) => x);
     const [m] = await sentBatch(t, 1);
@@ -183,7 +184,6 @@ describe('NLM_F_DUMP_INTR', () => {
     const e = await p;
     expect(e).toBeInstanceOf(DumpInterruptedError);
     expect(e).toMatchObject({ request: { type: FAMILY, cmd: 4, dump: true }, errno: osConstants.errno.EINTR });
-    recordReliability({ area: 'fault', item: 'DUMP_INTR injected', count: 1 });
   });
 
   it('the socket stays usable after an interrupted dump (the caller may dump again)', async () => {
@@ -201,6 +201,7 @@ describe('NLM_F_DUMP_INTR', () => {
 
 describe('lost replies and socket errors (native.ts mapping)', () => {
   it('ENOBUFS from recvmsg is NetlinkRepliesLostError; a pending dump fails with it', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink socket errors injected' });
     const { t, conn } = setup(10_000);
     const p = conn.dump(dumpReq(4)).catch((x: unknown) => x);
     const [m] = await sentBatch(t, 1);
@@ -210,23 +211,24 @@ describe('lost replies and socket errors (native.ts mapping)', () => {
     expect(e).toBeInstanceOf(NetlinkRepliesLostError);
     expect((e as Error).message).toBe('replies from the kernel were lost: the socket receive buffer overflowed (ENOBUFS)');
     await expect(conn.request(req(1))).rejects.toBe(e);
-    recordReliability({ area: 'fault', item: 'netlink socket errors injected', count: 1 });
   });
 
   it('a truncated datagram is NetlinkRepliesLostError; other receive errors are TransportError', () => {
-    expect(truncatedError(4096, 9000)).toMatchObject({ name: 'NetlinkRepliesLostError', message: 'replies from the kernel were lost: a reply of 9000 bytes was truncated to 4096' });
-    const other = receiveError({ errno: -osConstants.errno.EBADF, message: 'error when polling socket: bad file descriptor' });
-    expect(other).toBeInstanceOf(TransportError);
-    expect(other).toMatchObject({ errno: osConstants.errno.EBADF, message: 'netlink receive failed: error when polling socket: bad file descriptor' });
-    recordReliability({ area: 'fault', item: 'netlink socket errors injected', count: 2 });
+    const cases = reliabilityCases({ area: 'fault', item: 'netlink socket errors injected' });
+    cases.run(() => expect(truncatedError(4096, 9000)).toMatchObject({ name: 'NetlinkRepliesLostError', message: 'replies from the kernel were lost: a reply of 9000 bytes was truncated to 4096' }));
+    cases.run(() => {
+      const other = receiveError({ errno: -osConstants.errno.EBADF, message: 'error when polling socket: bad file descriptor' });
+      expect(other).toBeInstanceOf(TransportError);
+      expect(other).toMatchObject({ errno: osConstants.errno.EBADF, message: 'netlink receive failed: error when polling socket: bad file descriptor' });
+    });
   });
 
   it('a send error fails the window with it and the connection stays broken', async () => {
+    reliabilityTest({ area: 'fault', item: 'netlink socket errors injected' });
     const { t, conn } = setup();
     t.sendError = new TransportError('netlink send failed: Bad file descriptor', osConstants.errno.EBADF);
     const out = await conn.batch([req(1), req(2)]);
     expect(out.map((o) => !o.ok && o.error)).toEqual([t.sendError, t.sendError]);
     await expect(conn.dump(dumpReq(4))).rejects.toBe(t.sendError);
-    recordReliability({ area: 'fault', item: 'netlink socket errors injected', count: 1 });
   });
 });

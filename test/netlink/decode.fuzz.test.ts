@@ -11,7 +11,7 @@ import { splitMessages } from '../support/split-messages.js';
 import { NLMSG, NLM_F, attr, cat, done, genl, mutate, mutationArb, nestPlain, nlmsg, nlmsgerr, readHostU32, str, u16, u32, u64, u8 } from '../support/bytes.js';
 import { ManualTransport } from '../support/fake-kernel.js';
 import { fuzzParameters } from '../support/fuzz.js';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityCases } from '../support/reliability.js';
 
 const FAMILY = 0x1c;
 const PORT = 0x4321;
@@ -84,11 +84,10 @@ describe('netlink decoders, fuzzed', () => {
   });
 
   it('every truncation of every sample: decoded or MalformedMessageError', () => {
-    let cases = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'netlink decoder cases (truncations)' });
     for (const s of SAMPLES) {
-      for (let at = 0; at <= s.length; at++, cases++) decodeEverything(s.subarray(0, at));
+      for (let at = 0; at <= s.length; at++) cases.run(() => decodeEverything(s.subarray(0, at)));
     }
-    recordReliability({ area: 'fuzz', item: 'netlink decoder cases (truncations)', count: cases });
   });
 
   it.each(FOUND)('regression: an error echo claiming %s bytes carries no extack', (_, len) => {
@@ -98,37 +97,32 @@ describe('netlink decoders, fuzzed', () => {
   });
 
   it('random bytes: decoded or MalformedMessageError', () => {
-    let runs = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'netlink decoder cases (random bytes)' });
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
-        runs++;
         decodeEverything(bytes);
       }),
-      fuzzParameters(3000),
+      cases.fuzz(fuzzParameters(3000)),
     );
-    recordReliability({ area: 'fuzz', item: 'netlink decoder cases (random bytes)', count: runs });
   });
 
   it('damaged real replies: decoded or MalformedMessageError', () => {
-    let runs = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'netlink decoder cases (damaged replies)' });
     const seen = { decoded: 0, malformed: 0 };
     fc.assert(
       fc.property(damaged, (bytes) => {
-        runs++;
         seen[decodeEverything(bytes)]++;
       }),
-      fuzzParameters(5000),
+      cases.fuzz(fuzzParameters(5000)),
     );
     expect(seen.decoded).toBeGreaterThan(0); // the mutations reach past the framing checks
     expect(seen.malformed).toBeGreaterThan(0);
-    recordReliability({ area: 'fuzz', item: 'netlink decoder cases (damaged replies)', count: runs });
   });
 
   it('the connection fed damaged replies never throws to the socket and settles with a typed outcome', async () => {
-    let runs = 0;
+    const cases = reliabilityCases({ area: 'fuzz', item: 'netlink connection receive cases' });
     await fc.assert(
       fc.asyncProperty(fc.array(fc.oneof(damaged, fc.uint8Array({ maxLength: 64 })), { minLength: 1, maxLength: 3 }), async (datagrams) => {
-        runs++;
         const t = new ManualTransport(PORT);
         const conn = new NetlinkConnection(t, { timeoutMs: 1000 });
         const p = conn.dump({ type: FAMILY, cmd: 1, payload: genl(1, 1) });
@@ -145,9 +139,8 @@ describe('netlink decoders, fuzzed', () => {
         const typed = [MalformedMessageError, NetlinkError, DumpInterruptedError].some((c) => outcome instanceof c);
         expect(typed || (outcome as Error).message === 'netlink connection closed').toBe(true);
       }),
-      fuzzParameters(1500),
+      cases.fuzz(fuzzParameters(1500)),
     );
-    recordReliability({ area: 'fuzz', item: 'netlink connection receive cases', count: runs });
   });
 });
 

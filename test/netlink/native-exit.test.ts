@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityTest } from '../support/reliability.js';
 
 const dist = (path: string): string => fileURLToPath(new URL(`../../dist/netlink/${path}`, import.meta.url));
 
@@ -18,7 +18,7 @@ await conn.request({ type: 0x10, cmd: 3, payload: new Uint8Array([3, 1, 0, 0]) }
 `;
 
 it('after a timeout the process exits by itself (the native socket is closed)', () => {
+  reliabilityTest({ area: 'fault', item: 'netlink timeouts injected' });
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD], { encoding: 'utf8', timeout: 10_000 });
   expect({ stdout: r.stdout, stderr: r.stderr, status: r.status, signal: r.signal }).toEqual({ stdout: 'NetlinkTimeoutError\n', stderr: '', status: 0, signal: null });
-  recordReliability({ area: 'fault', item: 'netlink timeouts injected', count: 1 });
 });

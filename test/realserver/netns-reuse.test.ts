@@ -14,7 +14,7 @@ import type { StateContent } from '../../src/realserver/state.js';
 import { captureIo } from '../support/capture-io.js';
 import { FakeSystem } from '../support/fake-system.js';
 import type { FakeOptions } from '../support/fake-system.js';
-import { recordReliability } from '../support/reliability.js';
+import { reliabilityCases, reliabilityTest } from '../support/reliability.js';
 import { dir, request, rs, tempDir } from './support.js';
 
 const AI = 'net/ipv4/conf/all/arp_ignore';
@@ -259,24 +259,29 @@ describe('records without a marker: judged by what up left', () => {
 
 describe('marking fails', () => {
   it('an alias that cannot be set rolls up back; a failed --persist takes the new marker off', async () => {
+    const cases = reliabilityCases({ area: 'fault', item: 'namespace marker: alias write refused, --persist failing after marking' });
     const stateDir = await tempDir();
-    const sys = namespace().failOn('link.alias', 'lo', { errno: 1 });
-    const before = sys.snapshot();
-    const e = await runUp(request('up', rs('dr', '192.0.2.1')), sys, { stateDir }).catch((x: unknown) => x);
-    expect((e as Error).message).toContain('cannot mark the network namespace (alias of lo): Operation not permitted');
-    expect(sys.snapshot()).toEqual(before);
+    await cases.run(async () => {
+      const sys = namespace().failOn('link.alias', 'lo', { errno: 1 });
+      const before = sys.snapshot();
+      const e = await runUp(request('up', rs('dr', '192.0.2.1')), sys, { stateDir }).catch((x: unknown) => x);
+      expect((e as Error).message).toContain('cannot mark the network namespace (alias of lo): Operation not permitted');
+      expect(sys.snapshot()).toEqual(before);
+    });
 
-    const other = namespace();
-    const otherBefore = other.snapshot();
-    const persist = join(stateDir, 'no-such-dir-file', 'x.conf');
-    await writeFile(join(stateDir, 'no-such-dir-file'), '');
-    await expect(runUp(request('up', rs('dr', '192.0.2.1')), other, { stateDir, persist })).rejects.toThrow(/cannot write/);
-    expect(other.snapshot()).toEqual(otherBefore);
-    expect(other.aliasLog).toHaveLength(2);
-    recordReliability({ area: 'fault', item: 'namespace marker: alias write refused, --persist failing after marking', count: 2 });
+    await cases.run(async () => {
+      const other = namespace();
+      const otherBefore = other.snapshot();
+      const persist = join(stateDir, 'no-such-dir-file', 'x.conf');
+      await writeFile(join(stateDir, 'no-such-dir-file'), '');
+      await expect(runUp(request('up', rs('dr', '192.0.2.1')), other, { stateDir, persist })).rejects.toThrow(/cannot write/);
+      expect(other.snapshot()).toEqual(otherBefore);
+      expect(other.aliasLog).toHaveLength(2);
+    });
   });
 
   it('a rollback that fails too records what remains, unmarked if lo cannot be marked; down still restores it (by its sysctls)', async () => {
+    reliabilityTest({ area: 'fault', item: 'namespace marker: rollback and marking both failing' });
     const stateDir = await tempDir();
     const sys = namespace({ sysctls: { [AI]: 3 } })
       .failOn('address.add')
@@ -289,6 +294,5 @@ describe('marking fails', () => {
     const down = await runDown(downAll(), sys, { stateDir });
     expect(down.setAside).toBeUndefined();
     expect(sys.sysctls.get(AI)).toBe(3);
-    recordReliability({ area: 'fault', item: 'namespace marker: rollback and marking both failing', count: 1 });
   });
 });
