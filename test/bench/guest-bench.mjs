@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { canonicalTable, compareWork, difference } from './same-work.mjs';
 
 // `N` or `NxD`: N services with D real servers each (default 2).
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000,10000x4').split(',').map((s) => {
@@ -113,32 +114,6 @@ function readBack(netns) {
 }
 
 /**
- * A saved table in an order that does not depend on the namespace: each service with its real
- * servers (kept in their order) is one block, and the blocks are sorted. The kernel's hash of a
- * service mixes in its namespace, so two namespaces holding the same table list it in different
- * orders.
- */
-function canonicalTable(saved) {
-  const blocks = [];
-  for (const line of saved.split('\n').filter(Boolean)) {
-    if (line.startsWith('-A ') || blocks.length === 0) blocks.push([line]);
-    else blocks.at(-1).push(line);
-  }
-  return blocks.map((b) => b.join('\n')).sort().join('\n');
-}
-
-/** `diff -u` of two texts, at most 40 lines, for the report of a mismatch. */
-function difference(labelA, a, labelB, b) {
-  const fa = join(dir, 'a.txt');
-  const fb = join(dir, 'b.txt');
-  writeFileSync(fa, a, 'latin1');
-  writeFileSync(fb, b, 'latin1');
-  const r = spawnSync('diff', ['-u', '--label', labelA, '--label', labelB, fa, fb], { encoding: 'latin1', maxBuffer: 1 << 30 });
-  const lines = r.stdout.split('\n');
-  return lines.length > 40 ? [...lines.slice(0, 40), `... (${lines.length - 40} more lines of diff)`].join('\n') : r.stdout;
-}
-
-/**
  * Restores run each in a new network namespace (its own, empty IPVS table). After a flush the
  * kernel keeps the deleted real servers in a trash list for about a minute and scans it on every
  * add of a real server, so a restore right after `-C` of a large table measures that scan more
@@ -201,23 +176,6 @@ function scriptRuns(calls) {
   return { calls, c: of('c'), ours: of('ours'), node: of('node'), problems };
 }
 
-/** What differs between C's and our work on one operation: a list of { op, what, diff }. */
-function compareWork(row, op) {
-  const c = row.c[op];
-  const o = row.ours[op];
-  const found = [];
-  for (const [name, r] of [['C', c], ['ours', o]]) {
-    if (r.outputs !== 1) found.push({ op, what: `${name}'s ${REPEAT} runs printed different outputs`, diff: '' });
-    if (r.tables !== undefined && r.tables !== 1) found.push({ op, what: `${name}'s ${REPEAT} runs left different tables`, diff: '' });
-    if (r.leftover) found.push({ op, what: `${name} left a table behind`, diff: r.leftover });
-  }
-  if (c.output !== o.output) found.push({ op, what: 'the outputs differ (stdout, then stderr)', diff: difference('C ipvsadm 1.31', c.output, 'ours', o.output) });
-  if (c.table !== undefined && c.table !== o.table) {
-    found.push({ op, what: 'the tables left differ (read back with C -Sn, services sorted)', diff: difference('after C', c.table, 'after ours', o.table) });
-  }
-  return found;
-}
-
 const results = { repeat: REPEAT, startup: {}, sizes: [], script: {} };
 results.startup.c = measure(C, ['-Ln']);
 results.startup.ours = measure(OURS, ['-Ln']);
@@ -252,7 +210,7 @@ for (const { n, dests } of SIZES) {
     if (left !== undefined) row[name].flush.leftover = left.split('\n').slice(0, 5).join('\n');
   }
   flush();
-  row.mismatches = ['restore', 'save', 'list', 'flush'].flatMap((op) => compareWork(row, op));
+  row.mismatches = ['restore', 'save', 'list', 'flush'].flatMap((op) => compareWork(row.c[op], row.ours[op], op));
   for (const r of [row.c, row.ours]) for (const op of ['restore', 'save', 'list', 'flush']) delete r[op].output, delete r[op].table;
   results.sizes.push(row);
 }

@@ -26,7 +26,7 @@ export function measureStartup(runs = RUNS) {
   const times = COMMANDS.map(() => []);
   for (let i = 0; i < runs; i++) COMMANDS.forEach(([, args], k) => times[k].push(once(args)));
   const base = median(times[0]);
-  return COMMANDS.map(([name], k) => ({ name, ms: median(times[k]), overNode: median(times[k]) - base }));
+  return COMMANDS.map(([name], k) => ({ name, ms: median(times[k]), min: Math.min(...times[k]), max: Math.max(...times[k]), overNode: median(times[k]) - base }));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

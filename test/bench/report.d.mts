@@ -1,0 +1,24 @@
+// Types of test/bench/report.mjs (plain JavaScript, run by test/bench/bench.mjs without a build).
+import type { Mismatch } from './same-work.mjs';
+
+export interface Timing {
+  readonly ms: number;
+  readonly min: number;
+  readonly max: number;
+  readonly rssKiB: number;
+}
+export interface ToolRow {
+  readonly procListed: number;
+  readonly restore: Timing;
+  readonly save: Timing;
+  readonly list: Timing;
+  readonly flush: Timing;
+  readonly syscalls: { readonly list?: number; readonly save?: number; readonly [op: string]: number | undefined };
+}
+export interface BenchResults {
+  readonly repeat: number;
+  readonly startup: { readonly c: Timing; readonly ours: Timing; readonly mismatches: readonly Mismatch[] };
+  readonly script: { readonly calls: number; readonly c: Timing; readonly ours: Timing; readonly node: Timing; readonly problems: readonly string[] };
+  readonly sizes: readonly { readonly services: number; readonly dests: number; readonly lines: number; readonly c: ToolRow; readonly ours: ToolRow; readonly mismatches: readonly Mismatch[] }[];
+}
+export declare function benchReport(res: BenchResults): { lines: string[]; failed: boolean };
