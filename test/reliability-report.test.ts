@@ -1,6 +1,7 @@
 // The reliability report can fail: a failed case, an item that ran no case, an unreadable line or
-// (in a full run) an empty area fails the run. With IPVSADM_RELIABILITY_PLANT=1 this file is one
-// planted failing case instead, which the last test runs through the real runner (test/run-all.mjs).
+// (in a full run) an empty area fails the run. With IPVSADM_RELIABILITY_PLANT=1 this file is two
+// planted failures instead (a case that throws, a test that fails after declaring its case), which
+// the last test runs through the real runner (test/run-all.mjs).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reliabilityReport } from './reliability-report.mjs';
-import { reliabilityCases } from './support/reliability.js';
+import { reliabilityCases, reliabilityTest } from './support/reliability.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PLANTED = { area: 'fault', item: 'planted failing case (IPVSADM_RELIABILITY_PLANT)' } as const;
+const PLANTED_TEST = { area: 'output', item: 'planted failing test (IPVSADM_RELIABILITY_PLANT)' } as const;
 
 const line = (area: string, item: string, count: number, failures = 0): string => JSON.stringify({ area, item, count, failures });
 const EVERY_AREA = ['fuzz', 'fault', 'concurrency', 'input', 'output'].map((area) => line(area, `${area} cases`, 3));
@@ -24,6 +26,10 @@ if (process.env['IPVSADM_RELIABILITY_PLANT'] === '1') {
     cases.run(() => {
       throw new Error('planted failure');
     });
+  });
+  it('planted failing test', () => {
+    reliabilityTest(PLANTED_TEST);
+    expect('planted').toBe('failure');
   });
 } else {
   describe('reliability report', () => {
@@ -110,10 +116,13 @@ if (process.env['IPVSADM_RELIABILITY_PLANT'] === '1') {
         timeout: 120_000,
       });
       const report = r.stdout.split('\n');
+      // a case that threw inside a test, and a test that failed around its case
       expect(report.find((l) => l.includes(PLANTED.item))).toMatch(/fault injection +planted failing case \(IPVSADM_RELIABILITY_PLANT\) +2 +failures 1$/);
-      expect(report).toContain('  FAILED: 1 failed cases');
+      expect(report.find((l) => l.includes(PLANTED_TEST.item))).toMatch(/output edges +planted failing test \(IPVSADM_RELIABILITY_PLANT\) +1 +failures 1$/);
+      expect(report).toContain('  FAILED: 2 failed cases');
+      expect(report).toContain('unit: 0 passed, 2 failed');
       expect(report).toContain('reliability: 0 passed, 1 failed');
-      expect(report.filter(Boolean).at(-1)).toBe('0 passed, 2 failed');
+      expect(report.filter(Boolean).at(-1)).toBe('0 passed, 3 failed');
       expect(r.status).toBe(1);
     }, 150_000);
   });
