@@ -2,7 +2,6 @@
 // touched: 1.31's `-S` text (-A and -a lines, and --set and --start-daemon lines; `#` lines are
 // comments) or our JSON save (save/json-read.ts). Every problem is collected with its line.
 import type { NameResolver } from '../app/io.js';
-import { DaemonState } from '../ipvs/constants.js';
 import type { DaemonConfig, DestinationConfig, ServiceConfig, Timeouts } from '../ipvs/model.js';
 import { destinationId, serviceId } from '../ipvs/vocabulary.js';
 import type { Command } from '../core/command.js';
@@ -102,8 +101,8 @@ async function readText(text: string, names: NameResolver): Promise<Desired> {
         else timeouts = { value: cmd.timeouts, line: number };
         break;
       case 'start-daemon': {
-        const first = daemons.find((d) => (d.daemon.state & cmd.daemon.state) !== 0);
-        if (first) twice(`the ${cmd.daemon.state === DaemonState.MASTER ? 'master' : 'backup'} daemon`, first.line);
+        const first = daemons.find((d) => d.daemon.state === cmd.daemon.state);
+        if (first) twice(`the ${cmd.daemon.state} daemon`, first.line);
         else daemons.push({ daemon: cmd.daemon, line: number });
         break;
       }

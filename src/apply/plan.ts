@@ -3,10 +3,11 @@
 // removals; never a flush. Pure: each step carries its kernel changes and what undoes each.
 import { addressEquals, formatAddress } from '../ipvs/address.js';
 import type { Change } from '../ipvs/changes.js';
-import { AF_INET6, DaemonState, FwdMethod, SvcFlag, TunFlag } from '../ipvs/constants.js';
+import { AF_INET6 } from '../ipvs/constants.js';
 import { destinationConfig } from '../ipvs/model.js';
-import type { DaemonConfig, DestinationConfig, ServiceConfig, ServiceKey, Snapshot, Timeouts } from '../ipvs/model.js';
-import { destinationId, forwardingOf, serviceId, tunnelTypeOf } from '../ipvs/vocabulary.js';
+import type { DaemonConfig, DaemonRole, DestinationConfig, ServiceConfig, ServiceKey, Snapshot, Timeouts } from '../ipvs/model.js';
+import { DAEMON_ROLES, destinationId, serviceId } from '../ipvs/vocabulary.js';
+import { tunnelPlanText } from '../fields/words.js';
 import { schedFlagWords } from '../table/sched-flags.js';
 import { dottedMask } from '../table/service-text.js';
 import type { Desired } from './desired.js';
@@ -57,40 +58,30 @@ export interface PlanOptions {
 // ---- settings as shown (the same text decides whether a setting differs) ----
 
 function persistenceText(s: ServiceConfig): string {
-  if ((s.flags & SvcFlag.PERSISTENT) === 0) return 'none';
+  if (!s.persistent) return 'none';
   const mask = s.key.af === AF_INET6 ? `/${s.netmask}` : ` mask ${dottedMask(s.netmask)}`;
   return `${s.timeout >>> 0} s${mask}`;
 }
 
 export function serviceFields(s: ServiceConfig): Field[] {
-  const words = schedFlagWords(s.scheduler, s.flags);
+  const words = schedFlagWords(s.scheduler, s.schedFlags);
   return [
     { name: 'scheduler', after: s.scheduler },
     { name: 'scheduler flags', after: words.length > 0 ? words.join(',') : 'none' },
     { name: 'persistence', after: persistenceText(s) },
-    { name: 'one-packet', after: (s.flags & SvcFlag.ONEPACKET) !== 0 ? 'yes' : 'no' },
+    { name: 'one-packet', after: s.onePacket ? 'yes' : 'no' },
     { name: 'pe', after: s.pe || 'none' },
   ];
 }
 
-const CHECKSUM: Readonly<Record<number, string>> = { [TunFlag.NOCSUM]: 'nocsum', [TunFlag.CSUM]: 'csum', [TunFlag.REMCSUM]: 'remcsum' };
-
-function tunnelText(d: DestinationConfig): string {
-  const type = tunnelTypeOf(d.tunType) ?? `type ${d.tunType}`;
-  const checksum = CHECKSUM[d.tunFlags] ?? `flags ${d.tunFlags}`;
-  if (type === 'gue') return `gue port ${d.tunPort} ${checksum}`;
-  if (type === 'gre') return `gre ${checksum}`;
-  return type;
-}
-
 export function destinationFields(d: DestinationConfig): Field[] {
-  const tunnel = (d.fwdMethod & 7) === FwdMethod.TUNNEL;
+  const tunnel = d.forwarding === 'tunnel';
   return [
-    { name: 'forwarding', after: forwardingOf(d.fwdMethod) ?? `code ${d.fwdMethod & 7}` },
+    { name: 'forwarding', after: typeof d.forwarding === 'string' ? d.forwarding : `code ${d.forwarding}` },
     { name: 'weight', after: String(d.weight | 0) },
     { name: 'upper threshold', after: String(d.uThreshold >>> 0) },
     { name: 'lower threshold', after: String(d.lThreshold >>> 0) },
-    ...(tunnel ? [{ name: 'tunnel', after: tunnelText(d) }] : []),
+    ...(tunnel ? [{ name: 'tunnel', after: tunnelPlanText(d) }] : []),
   ];
 }
 
@@ -223,20 +214,17 @@ function planTimeouts(current: Timeouts, wanted: Timeouts | undefined): PlanStep
   return [{ action: 'change', object: 'timeouts', label: 'timeouts', fields, changes: [planned({ op: 'set-timeouts', timeouts: wanted }, { op: 'set-timeouts', timeouts: current })] }];
 }
 
-const stateName = (state: number): string => (state === DaemonState.MASTER ? 'master' : 'backup');
-
-/** The kernel reports one entry per daemon; an entry may carry both states. */
-function runningOf(current: readonly DaemonConfig[], state: number): DaemonConfig | undefined {
-  const d = current.find((c) => (c.state & state) !== 0);
-  return d && { ...d, state };
+/** The daemon running in a role (the codec reads an entry holding both roles as two). */
+function runningOf(current: readonly DaemonConfig[], state: DaemonRole): DaemonConfig | undefined {
+  return current.find((c) => c.state === state);
 }
 
 function planDaemons(current: readonly DaemonConfig[], wanted: readonly DaemonConfig[] | undefined, prune: boolean, unmanaged: string[]): { adds: PlanStep[]; removals: PlanStep[] } {
   const adds: PlanStep[] = [];
   const removals: PlanStep[] = [];
   if (!wanted) return { adds, removals };
-  for (const state of [DaemonState.MASTER, DaemonState.BACKUP]) {
-    const label = `${stateName(state)} daemon`;
+  for (const state of DAEMON_ROLES) {
+    const label = `${state} daemon`;
     const running = runningOf(current, state);
     const want = wanted.find((w) => w.state === state);
     const stop = (d: DaemonConfig): Change => ({ op: 'stop-daemon', state, syncId: d.syncId });

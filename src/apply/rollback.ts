@@ -3,11 +3,11 @@
 // snapshot taken before the first change is planned (within the scope) and sent one undo at a
 // time, each checked; then the table is read once more, and only that read says how it ended.
 import type { IpvsClient } from '../ipvs/client.js';
-import { DaemonState } from '../ipvs/constants.js';
 import { kernelFailureOrThrow } from '../core/failure.js';
 import { IpvsExchangeError } from '../ipvs/errors.js';
 import { destinationConfig } from '../ipvs/model.js';
 import type { DaemonConfig, Snapshot } from '../ipvs/model.js';
+import { DAEMON_ROLES } from '../ipvs/vocabulary.js';
 import type { Desired } from './desired.js';
 import { stepLine } from './format.js';
 import type { Rollback } from './format.js';
@@ -25,11 +25,11 @@ export function touchedBy(plan: Plan): Touched {
   return { timeouts: plan.steps.some((s) => s.object === 'timeouts'), daemons: plan.steps.some((s) => s.object === 'daemon') };
 }
 
-/** The kernel reports one entry per daemon, which may carry both states; a file has one per state. */
+/** A file has one daemon per role (the codec reads a kernel entry holding both roles as two). */
 function daemonsByState(daemons: readonly DaemonConfig[]): DaemonConfig[] {
-  return [DaemonState.MASTER, DaemonState.BACKUP].flatMap((state) => {
-    const d = daemons.find((c) => (c.state & state) !== 0);
-    return d ? [{ ...d, state }] : [];
+  return DAEMON_ROLES.flatMap((state) => {
+    const d = daemons.find((c) => c.state === state);
+    return d ? [d] : [];
   });
 }
 

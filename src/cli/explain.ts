@@ -7,7 +7,7 @@
 // 1.31's text stays as it was. Causes observed in Linux 6.1 (test/kernel/explain.test.ts).
 import type { Address } from '../ipvs/address.js';
 import { formatAddress } from '../ipvs/address.js';
-import { AF_INET, FwdMethod } from '../ipvs/constants.js';
+import { AF_INET } from '../ipvs/constants.js';
 import type { IpvsOperationError } from '../ipvs/errors.js';
 import type { DaemonConfig, ServiceWithDestinations } from '../ipvs/model.js';
 import { serviceId } from '../ipvs/vocabulary.js';
@@ -57,7 +57,7 @@ export async function explain(cmd: Command, error: IpvsOperationError, probes: E
     const server = formatAddress(d.addr);
     if (notUnicast(d.addr)) return `real server ${server} is not a unicast address`;
     if (linkLocal(d.addr)) return `real server ${server} is a link-local address: IPVS takes IPv6 real servers by global address only`;
-    if (d.addr.af !== cmd.key.af && (d.fwdMethod & 7) === FwdMethod.TUNNEL) {
+    if (d.addr.af !== cmd.key.af && d.forwarding === 'tunnel') {
       const running = (await probes.table?.())?.daemons ?? [];
       if (running.length > 0) return `a sync daemon is running, and the kernel refuses real servers of the other address family than their service while one runs (their connections cannot be synced); stop it (--stop-daemon) first`;
     }

@@ -1,13 +1,13 @@
 // The checks ipvsadm 1.31 makes after the option matrix (all exit 2) and the construction of the
 // typed Command from the parsed entry with 1.31's defaults (wlc, eth0, DR/TUN port forcing).
 import { ipv4 } from '../ipvs/address.js';
-import { FwdMethod, IPPROTO_UDP, SvcFlag } from '../ipvs/constants.js';
-import type { DaemonConfig, DestinationConfig, ServiceConfig, ServiceKey } from '../ipvs/model.js';
+import { IPPROTO_UDP } from '../ipvs/constants.js';
+import type { DaemonConfig, DaemonRole, DestinationConfig, ServiceConfig, ServiceKey } from '../ipvs/model.js';
+import { decodeChecksum, decodeDaemonRoles, decodeForwarding, decodeServiceFlags, decodeTunnelType } from '../ipvs/value-codec.js';
 import type { Command, ListOptions } from './command.js';
 import { fail } from './errors.js';
 import { checkTunnelOptions } from './matrix.js';
 import type { CommandName } from './matrix.js';
-import { tunnelTypeOf } from '../ipvs/vocabulary.js';
 import type { ParseState } from './parse-state.js';
 
 /** ipvsadm's default scheduler and sync-daemon interface. */
@@ -23,15 +23,16 @@ function serviceKey(s: ParseState): ServiceKey {
 
 /** -A/-E: zero port without persistence, -o only for UDP, then the default scheduler. */
 function serviceConfig(s: ParseState): ServiceConfig {
-  const { fwmark, port, flags, protocol } = s.svc;
-  if (fwmark === 0 && port === 0 && (flags & SvcFlag.PERSISTENT) === 0) {
+  const { fwmark, port, protocol } = s.svc;
+  const flags = decodeServiceFlags(s.svc.flags);
+  if (fwmark === 0 && port === 0 && !flags.persistent) {
     throw fail('Zero port specified for non-persistent service');
   }
-  if ((flags & SvcFlag.ONEPACKET) !== 0 && fwmark === 0 && protocol !== IPPROTO_UDP) {
+  if (flags.onePacket && fwmark === 0 && protocol !== IPPROTO_UDP) {
     throw fail('One-Packet Scheduling is only for UDP virtual services');
   }
   const { scheduler, timeout, netmask, pe } = s.svc;
-  return { key: serviceKey(s), scheduler: scheduler || DEFAULT_SCHEDULER, flags, timeout, netmask, pe };
+  return { key: serviceKey(s), scheduler: scheduler || DEFAULT_SCHEDULER, ...flags, timeout, netmask, pe };
 }
 
 function destination(s: ParseState): DestinationConfig {
@@ -39,13 +40,13 @@ function destination(s: ParseState): DestinationConfig {
   return {
     addr: d.addr ?? ipv4([0, 0, 0, 0]),
     port: d.port,
-    fwdMethod: d.fwdMethod,
+    forwarding: decodeForwarding(d.fwdMethod),
     weight: d.weight,
     uThreshold: d.uThreshold,
     lThreshold: d.lThreshold,
-    tunType: d.tunType,
-    tunPort: d.tunPort,
-    tunFlags: d.tunFlags,
+    tunnelType: decodeTunnelType(d.tunType),
+    tunnelPort: d.tunPort,
+    checksum: decodeChecksum(d.tunFlags),
   };
 }
 
@@ -54,16 +55,18 @@ const TUNNEL_OPTION_NAMES = ['tun-type', 'tun-port', 'tun-nocsum', 'tun-csum', '
 /** -a/-e only (not -d): forced port, family and tunnel checks. */
 function checkedDestination(s: ParseState): DestinationConfig {
   const { dest, svc } = s;
-  const tunnel = dest.fwdMethod === FwdMethod.TUNNEL;
+  const forwarding = decodeForwarding(dest.fwdMethod);
+  const tunnel = forwarding === 'tunnel';
   // DR and TUN cannot change the port, so ipvsadm silently uses the virtual port.
-  if (svc.fwmark === 0 && (tunnel || dest.fwdMethod === FwdMethod.DROUTE)) dest.port = svc.port;
+  if (svc.fwmark === 0 && (tunnel || forwarding === 'route')) dest.port = svc.port;
   if (dest.addr !== undefined && dest.addr.af !== svc.af && !tunnel) {
     throw fail('Different address family is allowed only for tunneling servers');
   }
   if (!tunnel && TUNNEL_OPTION_NAMES.some((o) => s.present.has(o))) {
     throw fail('Tunnel options conflict with forward method');
   }
-  checkTunnelOptions(tunnelTypeOf(dest.tunType) ?? 'ipip', s.present);
+  const type = decodeTunnelType(dest.tunType);
+  checkTunnelOptions(typeof type === 'string' ? type : 'ipip', s.present);
   return destination(s);
 }
 
@@ -110,10 +113,13 @@ function zeroCommand(s: ParseState): Command {
   return { kind: 'zero', key };
 }
 
+/** The role --start-daemon/--stop-daemon named (parseDaemonState gives exactly one). */
+const daemonRole = (s: ParseState): DaemonRole => decodeDaemonRoles(s.daemon.state)[0] ?? 'master';
+
 function startDaemon(s: ParseState): DaemonConfig {
   const d = s.daemon;
   return {
-    state: d.state,
+    state: daemonRole(s),
     mcastIfn: d.ifn || DEFAULT_MCAST_IFN,
     syncId: d.syncId,
     ...(d.syncMaxlen !== undefined ? { syncMaxlen: d.syncMaxlen } : {}),
@@ -134,7 +140,7 @@ const BUILDERS = {
   'edit-server': (s) => ({ kind: 'edit-dest', key: serviceKey(s), dest: checkedDestination(s) }),
   set: (s) => ({ kind: 'set-timeouts', timeouts: s.timeouts ?? { tcp: 0, tcpFin: 0, udp: 0 } }),
   'start-daemon': (s) => ({ kind: 'start-daemon', daemon: startDaemon(s) }),
-  'stop-daemon': (s) => ({ kind: 'stop-daemon', state: s.daemon.state, syncId: s.daemon.syncId }),
+  'stop-daemon': (s) => ({ kind: 'stop-daemon', state: daemonRole(s), syncId: s.daemon.syncId }),
   restore: () => ({ kind: 'restore' }),
   save: (s) => ({ kind: 'save', numeric: s.present.has('numeric') }),
   zero: zeroCommand,

@@ -1,7 +1,7 @@
 // The typed result of parsing one ipvsadm command line (argv → Command). Everything that
 // ipvsadm 1.31 decides at parse time (defaults, forced DR/TUN ports, netmask resets) is already
 // applied here, so execute.ts only maps a Command onto IpvsClient calls.
-import type { DaemonConfig, DestinationConfig, ServiceConfig, ServiceKey, Timeouts } from '../ipvs/model.js';
+import type { DaemonConfig, DaemonRole, DestinationConfig, ServiceConfig, ServiceKey, Timeouts } from '../ipvs/model.js';
 
 /** Display switches of -L/-l/--list (and -S for `numeric`). */
 export interface ListOptions {
@@ -49,7 +49,7 @@ export type Command =
   | { readonly kind: 'restore' }
   | { readonly kind: 'set-timeouts'; readonly timeouts: Timeouts }
   | { readonly kind: 'start-daemon'; readonly daemon: DaemonConfig }
-  | { readonly kind: 'stop-daemon'; readonly state: number; readonly syncId: number }
+  | { readonly kind: 'stop-daemon'; readonly state: DaemonRole; readonly syncId: number }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
 

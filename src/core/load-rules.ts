@@ -5,7 +5,6 @@
 import { addressEquals } from '../ipvs/address.js';
 import type { Change } from '../ipvs/changes.js';
 import type { IpvsClient } from '../ipvs/client.js';
-import { DaemonState } from '../ipvs/constants.js';
 import type { DaemonConfig } from '../ipvs/model.js';
 import { destinationId, serviceId } from '../ipvs/vocabulary.js';
 import type { NameResolver } from '../app/io.js';
@@ -89,15 +88,14 @@ export function savedChanges(saved: SavedTable, running: readonly DaemonConfig[]
   }
   saved.daemons.forEach((daemon, i) => {
     if (running.some((r) => sameDaemon(r, daemon))) return;
-    const state = daemon.state === DaemonState.MASTER ? 'master' : 'backup';
-    out.push({ change: { op: 'start-daemon', daemon }, what: `daemons[${i}] ${state} ${daemon.mcastIfn} syncid ${daemon.syncId}` });
+    out.push({ change: { op: 'start-daemon', daemon }, what: `daemons[${i}] ${daemon.state} ${daemon.mcastIfn} syncid ${daemon.syncId}` });
   });
   return out;
 }
 
-/** `running` (as the kernel reports it, maybe both states in one) runs `wanted`'s state as wanted. */
+/** `running` (as the kernel reports it) runs `wanted`'s role as wanted. */
 function sameDaemon(running: DaemonConfig, wanted: DaemonConfig): boolean {
-  if ((running.state & wanted.state) === 0 || running.mcastIfn !== wanted.mcastIfn || running.syncId !== wanted.syncId) return false;
+  if (running.state !== wanted.state || running.mcastIfn !== wanted.mcastIfn || running.syncId !== wanted.syncId) return false;
   const same = <T>(a: T | undefined, b: T | undefined): boolean => b === undefined || a === b;
   const group = wanted.mcastGroup === undefined || (running.mcastGroup !== undefined && addressEquals(running.mcastGroup, wanted.mcastGroup));
   return group && same(running.syncMaxlen, wanted.syncMaxlen) && same(running.mcastPort, wanted.mcastPort) && same(running.mcastTtl, wanted.mcastTtl);

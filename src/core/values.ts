@@ -5,7 +5,8 @@ import { ipv4, parseIPv4, parseIPv6 } from '../ipvs/address.js';
 import type { Address, AddressFamily } from '../ipvs/address.js';
 import { AF_INET, AF_INET6, DaemonState } from '../ipvs/constants.js';
 import { fail } from './errors.js';
-import { protocolOf, TUNNEL_TYPES, tunnelTypeCode } from '../ipvs/vocabulary.js';
+import { encodeSchedFlag, encodeTunnelType } from '../ipvs/value-codec.js';
+import { protocolOf, TUNNEL_TYPES } from '../ipvs/vocabulary.js';
 import type { NameResolver } from '../app/io.js';
 import { schedFlagOfWord } from '../table/sched-flags.js';
 
@@ -207,7 +208,7 @@ export function parseSchedFlags(text: string, scheduler: string): number {
   for (const item of items) {
     const flag = schedFlagOfWord(item, scheduler);
     if ('problem' in flag) throw fail(`${flag.problem} scheduler flag \`${item}'`);
-    flags |= flag.bit;
+    flags |= encodeSchedFlag(flag.flag);
   }
   return flags;
 }
@@ -228,7 +229,7 @@ export function parseMcastGroup(text: string): Address {
 export function parseTunType(text: string): number {
   const type = TUNNEL_TYPES.find((t) => t === text);
   if (type === undefined) throw fail('illegal tunnel type specified');
-  return tunnelTypeCode(type);
+  return encodeTunnelType(type);
 }
 
 /** `--start-daemon` / `--stop-daemon` argument (note ipvsadm's differing messages). */

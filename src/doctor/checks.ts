@@ -1,6 +1,6 @@
 // `ipvsadm doctor`: what the director can do and what its table needs, as checks with a verdict
 // and a fix. Pure: the facts (modules, sysctls, the table, other processes) are read by cli.ts.
-import { AF_INET6, FwdMethod, SvcFlag } from '../ipvs/constants.js';
+import { AF_INET6 } from '../ipvs/constants.js';
 import type { Snapshot } from '../ipvs/model.js';
 import { serviceId } from '../ipvs/vocabulary.js';
 
@@ -73,10 +73,10 @@ function tableChecks(table: Snapshot, f: DoctorFacts): Check[] {
   let persistent = 0;
   let tunnels = 0;
   for (const { service, destinations } of table.services) {
-    if (service.flags & SvcFlag.PERSISTENT) persistent++;
+    if (service.persistent) persistent++;
     for (const d of destinations) {
-      if ((d.fwdMethod & 7) === FwdMethod.MASQ) natFamilies.add(d.addr.af);
-      if ((d.fwdMethod & 7) === FwdMethod.TUNNEL) tunnels++;
+      if (d.forwarding === 'masq') natFamilies.add(d.addr.af);
+      if (d.forwarding === 'tunnel') tunnels++;
     }
   }
   for (const af of natFamilies) {

@@ -3,7 +3,7 @@
 // methods that use it — direct routing needs the real server on a network the director is
 // attached to, NAT needs the replies back through the director, nothing works without a route.
 // Pure: the facts are read by cli.ts (routes.ts).
-import { FwdMethod } from '../ipvs/constants.js';
+import type { ForwardingMethod, Reported } from '../ipvs/model.js';
 import { formatAddress } from '../ipvs/address.js';
 import type { Snapshot } from '../ipvs/model.js';
 import type { Check } from './verdict.js';
@@ -19,38 +19,38 @@ export interface PathFact {
 /** address text → its path; or why routes could not be read */
 export type PathFacts = Readonly<Record<string, PathFact>> | { readonly error: string };
 
-const METHOD_NAMES: Readonly<Record<number, string>> = { [FwdMethod.MASQ]: 'NAT', [FwdMethod.LOCALNODE]: 'local', [FwdMethod.TUNNEL]: 'tunnel', [FwdMethod.DROUTE]: 'direct routing', [FwdMethod.BYPASS]: 'bypass' };
+const METHOD_NAMES: Readonly<Record<ForwardingMethod, string>> = { masq: 'NAT', local: 'local', tunnel: 'tunnel', route: 'direct routing', bypass: 'bypass' };
 
 /** The real server addresses of the table with the forwarding methods that use each, in table order. */
-export function realServerAddresses(table: Snapshot): Map<string, Set<number>> {
-  const out = new Map<string, Set<number>>();
+export function realServerAddresses(table: Snapshot): Map<string, Set<Reported<ForwardingMethod>>> {
+  const out = new Map<string, Set<Reported<ForwardingMethod>>>();
   for (const { destinations } of table.services) {
     for (const d of destinations) {
       const key = formatAddress(d.addr);
-      const methods = out.get(key) ?? new Set<number>();
-      methods.add(d.fwdMethod & 7);
+      const methods = out.get(key) ?? new Set<Reported<ForwardingMethod>>();
+      methods.add(d.forwarding);
       out.set(key, methods);
     }
   }
   return out;
 }
 
-function judge(addr: string, methods: ReadonlySet<number>, p: PathFact): Check | undefined {
+function judge(addr: string, methods: ReadonlySet<Reported<ForwardingMethod>>, p: PathFact): Check | undefined {
   const check = `real server ${addr}`;
-  const used = [...methods].map((m) => METHOD_NAMES[m] ?? `method ${m}`).join(', ');
+  const used = [...methods].map((m) => (typeof m === 'string' ? METHOD_NAMES[m] : `method ${m}`)).join(', ');
   const r = p.route;
   if ('error' in r) return { check, verdict: 'fail', detail: `no route (${r.error}); used by ${used}`, fix: 'add a route to it, or an address on its network' };
   if (r.type === 'local') return { check, verdict: 'info', detail: `an address of this director: IPVS serves it locally (${used})` };
   if (r.type !== 'unicast') return { check, verdict: 'fail', detail: `the route to it is ${r.type}; used by ${used}`, fix: 'remove that route, or route the address through a network that reaches it' };
   const via = `${r.gateway ? `via ${r.gateway} ` : ''}on ${r.dev ?? 'an unknown device'}`;
-  if (r.gateway && methods.has(FwdMethod.DROUTE)) {
+  if (r.gateway && methods.has('route')) {
     return { check, verdict: 'fail', detail: `direct routing needs the real server on a network this director is attached to, but it is reached ${via}`, fix: 'connect the director to its network, or forward with -i (tunnel) or -m (NAT)' };
   }
   if (p.neighbour === 'FAILED' || p.neighbour === 'INCOMPLETE') {
     const hop = r.gateway ? `the gateway ${r.gateway}` : 'it';
     return { check, verdict: 'warn', detail: `${hop} did not answer ARP/ND (neighbour ${p.neighbour}) ${via}`, fix: 'check that it is up and on that network' };
   }
-  if (r.gateway && methods.has(FwdMethod.MASQ)) {
+  if (r.gateway && methods.has('masq')) {
     return { check, verdict: 'info', detail: `reached ${via}: for NAT its replies to clients must come back through this director (its route to the clients goes through here)` };
   }
   return undefined;

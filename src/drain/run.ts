@@ -8,7 +8,6 @@ import type { Counts, CountsRead, Until } from '../core/drain.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import type { Destination, DestinationConfig, ServiceKey } from '../ipvs/model.js';
 import { destinationConfig } from '../ipvs/model.js';
-import { SvcFlag } from '../ipvs/constants.js';
 import { destinationId, serviceId } from '../ipvs/vocabulary.js';
 
 export type { Counts, Until } from '../core/drain.js';
@@ -86,7 +85,7 @@ export async function runDrain(req: DrainRequest, p: DrainPorts): Promise<DrainO
   const service = await p.client.service(req.key);
   const dest = await find(p.client, req);
   const label = { server: destinationId(dest), service: serviceId(req.key) };
-  for (const text of drainWarnings(p.sysctls(), (service.flags & SvcFlag.PERSISTENT) !== 0, req)) p.emit({ event: 'warning', text });
+  for (const text of drainWarnings(p.sysctls(), service.persistent, req)) p.emit({ event: 'warning', text });
   if ((dest.weight | 0) !== 0) await p.client.apply({ op: 'edit-dest', key: req.key, dest: { ...destinationConfig(dest), weight: 0 } });
   p.emit({ event: 'weight', ...label, before: dest.weight | 0 });
   if (!req.wait) {

@@ -3,7 +3,7 @@
 import { AttributeWriter } from '../netlink/attributes.js';
 import { putDaemonNest, putDestNest, putServiceKeyNest, putServiceNest, putTimeouts } from './codec.js';
 import { Cmd } from './constants.js';
-import type { DaemonConfig, DestinationConfig, ServiceConfig, ServiceKey, Timeouts } from './model.js';
+import type { DaemonConfig, DaemonRole, DestinationConfig, ServiceConfig, ServiceKey, Timeouts } from './model.js';
 
 /** One modifying operation, for pipelined application (restore, bulk apply). */
 export type Change =
@@ -14,7 +14,7 @@ export type Change =
   | { readonly op: 'add-dest' | 'edit-dest' | 'delete-dest'; readonly key: ServiceKey; readonly dest: DestinationConfig }
   | { readonly op: 'set-timeouts'; readonly timeouts: Timeouts }
   | { readonly op: 'start-daemon'; readonly daemon: DaemonConfig }
-  | { readonly op: 'stop-daemon'; readonly state: number; readonly syncId: number };
+  | { readonly op: 'stop-daemon'; readonly state: DaemonRole; readonly syncId: number };
 
 /** The generic netlink command of each change. */
 export const CHANGE_CMD = {

@@ -11,8 +11,8 @@ import { GenlClient } from '../netlink/genl.js';
 import type { GenlPayload } from '../netlink/message.js';
 import type { TransportFactory } from '../netlink/transport.js';
 import { constants as osConstants } from 'node:os';
-import { CmdAttr, Cmd, FwdMethod, IPVS_GENL_NAME, IPVS_GENL_VERSION } from './constants.js';
-import { decodeDaemon, decodeDestination, decodeInfo, decodeService, decodeServiceKey, decodeTimeouts, putServiceKeyNest } from './codec.js';
+import { CmdAttr, Cmd, IPVS_GENL_NAME, IPVS_GENL_VERSION } from './constants.js';
+import { decodeDaemons, decodeDestination, decodeInfo, decodeService, decodeServiceKey, decodeTimeouts, putServiceKeyNest } from './codec.js';
 import { IpvsExchangeError, IpvsOperationError, exchangeError } from './errors.js';
 import type { IpvsOperation } from './errors.js';
 import { destinationId, serviceId } from './vocabulary.js';
@@ -78,7 +78,7 @@ class ListedInProc implements ServiceWithDestinations {
 
   /** Whether a destination is a tunnel (the file lacks its type, port and flags). */
   get hasTunnel(): boolean {
-    return this.file.hasMethod(this.entry, FwdMethod.TUNNEL);
+    return this.file.hasMethod(this.entry, 'tunnel');
   }
 }
 
@@ -389,7 +389,7 @@ export class IpvsClient {
   }
 
   async daemons(): Promise<DaemonConfig[]> {
-    return this.decodeAll('get-daemons', await this.dump('get-daemons', Cmd.GET_DAEMON), decodeDaemon);
+    return this.decodeAll('get-daemons', await this.dump('get-daemons', Cmd.GET_DAEMON), decodeDaemons).flat();
   }
 
   /** One modifying operation; throws IpvsOperationError when the kernel refuses it. */

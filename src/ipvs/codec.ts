@@ -6,9 +6,21 @@ import { HOST_LE } from '../netlink/endian.js';
 import { MalformedMessageError } from '../netlink/errors.js';
 import { WIRE_ADDRESS_BYTES, addressFromWire, wireAddressLength } from './address.js';
 import type { AddressFamily } from './address.js';
-import { AF_INET, AF_INET6, CmdAttr, DaemonAttr, DestAttr, InfoAttr, StatsAttr, SvcAttr, SvcFlag } from './constants.js';
+import { AF_INET, AF_INET6, CmdAttr, DaemonAttr, DestAttr, InfoAttr, StatsAttr, SvcAttr } from './constants.js';
 import type { DaemonConfig, Destination, DestinationConfig, Info, Service, ServiceConfig, ServiceKey, Stats, Timeouts } from './model.js';
 import { ZERO_STATS } from './model.js';
+import {
+  decodeChecksum,
+  decodeDaemonRoles,
+  decodeForwarding,
+  decodeServiceFlags,
+  decodeTunnelType,
+  encodeChecksum,
+  encodeDaemonRole,
+  encodeForwarding,
+  encodeServiceFlags,
+  encodeTunnelType,
+} from './value-codec.js';
 
 function family(af: number | undefined, set: AttributeSet): AddressFamily {
   if (af === AF_INET || af === AF_INET6) return af;
@@ -42,7 +54,7 @@ export function putServiceNest(w: AttributeWriter, svc: ServiceConfig): void {
     if (svc.pe) n.string(SvcAttr.PE_NAME, svc.pe);
     const flags = new Uint8Array(8);
     const dv = new DataView(flags.buffer);
-    dv.setUint32(0, svc.flags >>> 0, HOST_LE);
+    dv.setUint32(0, encodeServiceFlags(svc), HOST_LE);
     dv.setUint32(4, 0xffffffff, HOST_LE);
     n.bytes(SvcAttr.FLAGS, flags);
     n.u32(SvcAttr.TIMEOUT, svc.timeout);
@@ -57,11 +69,11 @@ export function putDestNest(w: AttributeWriter, d: DestinationConfig): void {
     n.u16(DestAttr.ADDR_FAMILY, d.addr.af)
       .padded(DestAttr.ADDR, d.addr.bytes, wireAddressLength(d.addr), WIRE_ADDRESS_BYTES)
       .be16(DestAttr.PORT, d.port)
-      .u32(DestAttr.FWD_METHOD, d.fwdMethod)
+      .u32(DestAttr.FWD_METHOD, encodeForwarding(d.forwarding))
       .u32(DestAttr.WEIGHT, d.weight)
-      .u8(DestAttr.TUN_TYPE, d.tunType)
-      .be16(DestAttr.TUN_PORT, d.tunPort)
-      .u16(DestAttr.TUN_FLAGS, d.tunFlags)
+      .u8(DestAttr.TUN_TYPE, encodeTunnelType(d.tunnelType))
+      .be16(DestAttr.TUN_PORT, d.tunnelPort)
+      .u16(DestAttr.TUN_FLAGS, encodeChecksum(d.checksum))
       .u32(DestAttr.U_THRESH, d.uThreshold)
       .u32(DestAttr.L_THRESH, d.lThreshold);
   });
@@ -139,11 +151,10 @@ function decodeServiceWith(top: AttributeSet, withStats: boolean): Service {
   const af = key.af;
   // struct ip_vs_flags: the flags, then the mask of those that are set
   const [value, mask] = s.required(SvcAttr.FLAGS, s.u32Pair);
-  const flags = value & mask & ~SvcFlag.HASHED;
   return {
     key,
     scheduler: s.required(SvcAttr.SCHED_NAME, s.string),
-    flags: flags >>> 0,
+    ...decodeServiceFlags(value & mask),
     timeout: s.required(SvcAttr.TIMEOUT, s.u32),
     netmask: af === AF_INET ? s.required(SvcAttr.NETMASK, s.be32) : s.required(SvcAttr.NETMASK, s.u32),
     pe: s.string(SvcAttr.PE_NAME) ?? '',
@@ -162,13 +173,13 @@ export function decodeDestination(top: AttributeSet, serviceAf: AddressFamily): 
   return {
     addr: addressFromWire(af, d.required(DestAttr.ADDR, d.bytes16)),
     port: d.required(DestAttr.PORT, d.be16),
-    fwdMethod: d.required(DestAttr.FWD_METHOD, d.u32) & 0x7,
+    forwarding: decodeForwarding(d.required(DestAttr.FWD_METHOD, d.u32)),
     weight: d.required(DestAttr.WEIGHT, d.u32),
     uThreshold: d.required(DestAttr.U_THRESH, d.u32),
     lThreshold: d.required(DestAttr.L_THRESH, d.u32),
-    tunType: d.u8(DestAttr.TUN_TYPE) ?? 0,
-    tunPort: d.be16(DestAttr.TUN_PORT) ?? 0,
-    tunFlags: d.u16(DestAttr.TUN_FLAGS) ?? 0,
+    tunnelType: decodeTunnelType(d.u8(DestAttr.TUN_TYPE) ?? 0),
+    tunnelPort: d.be16(DestAttr.TUN_PORT) ?? 0,
+    checksum: decodeChecksum(d.u16(DestAttr.TUN_FLAGS) ?? 0),
     activeConns: d.required(DestAttr.ACTIVE_CONNS, d.u32),
     inactConns: d.required(DestAttr.INACT_CONNS, d.u32),
     persistConns: d.required(DestAttr.PERSIST_CONNS, d.u32),
@@ -198,7 +209,7 @@ export function decodeTimeouts(top: AttributeSet): Timeouts {
 /** NEW_DAEMON: optional parts only when set; the IPv4 group as its 4 bytes, IPv6 as 16. */
 export function putDaemonNest(w: AttributeWriter, d: DaemonConfig): void {
   w.nested(CmdAttr.DAEMON, (n) => {
-    n.u32(DaemonAttr.STATE, d.state).string(DaemonAttr.MCAST_IFN, d.mcastIfn).u32(DaemonAttr.SYNC_ID, d.syncId);
+    n.u32(DaemonAttr.STATE, encodeDaemonRole(d.state)).string(DaemonAttr.MCAST_IFN, d.mcastIfn).u32(DaemonAttr.SYNC_ID, d.syncId);
     if (d.syncMaxlen !== undefined) n.u16(DaemonAttr.SYNC_MAXLEN, d.syncMaxlen);
     if (d.mcastPort !== undefined) n.u16(DaemonAttr.MCAST_PORT, d.mcastPort);
     if (d.mcastTtl !== undefined) n.u8(DaemonAttr.MCAST_TTL, d.mcastTtl);
@@ -207,14 +218,14 @@ export function putDaemonNest(w: AttributeWriter, d: DaemonConfig): void {
   });
 }
 
-export function decodeDaemon(top: AttributeSet): DaemonConfig {
+/** A GET_DAEMON entry: one daemon per role its state holds (none for a state without one). */
+export function decodeDaemons(top: AttributeSet): DaemonConfig[] {
   const d = top.nested(CmdAttr.DAEMON, DaemonAttr);
   if (!d) throw new MalformedMessageError(top.where, 'IPVS_CMD_ATTR_DAEMON is missing');
   const g4 = d.bytes(DaemonAttr.MCAST_GROUP, 4);
   const g6 = d.bytes(DaemonAttr.MCAST_GROUP6, 16);
   const opt = <T>(v: T | undefined, k: string): Record<string, T> => (v === undefined ? {} : { [k]: v });
-  return {
-    state: d.required(DaemonAttr.STATE, d.u32),
+  const settings = {
     mcastIfn: d.required(DaemonAttr.MCAST_IFN, d.string),
     syncId: d.required(DaemonAttr.SYNC_ID, d.u32),
     ...opt(d.u16(DaemonAttr.SYNC_MAXLEN), 'syncMaxlen'),
@@ -222,6 +233,7 @@ export function decodeDaemon(top: AttributeSet): DaemonConfig {
     ...opt(d.u8(DaemonAttr.MCAST_TTL), 'mcastTtl'),
     ...(g6 ? { mcastGroup: addressFromWire(AF_INET6, g6) } : g4 ? { mcastGroup: addressFromWire(AF_INET, g4) } : {}),
   };
+  return decodeDaemonRoles(d.required(DaemonAttr.STATE, d.u32)).map((state) => ({ state, ...settings }));
 }
 
 export { AttributeSet, AttributeWriter };

@@ -3,6 +3,29 @@
 // kept apart from settings (ServiceConfig) and kernel-reported state (Service). u64 = bigint.
 import type { Address, AddressFamily } from './address.js';
 
+/**
+ * A value the kernel reported: its name, or its code when nothing here names it (a forwarding
+ * code 5..7, a tunnel type or checksum flags a newer kernel may define). Printers show the code
+ * as they always have; the parsers of our own inputs only ever give names. Name tables and the
+ * codes are in vocabulary.ts and value-codec.ts.
+ */
+export type Reported<Name extends string> = Name | number;
+
+/** A destination's forwarding method (-m masq, -g route, -i tunnel; local and bypass the kernel's). */
+export type ForwardingMethod = 'masq' | 'local' | 'tunnel' | 'route' | 'bypass';
+
+/** A tunnel destination's encapsulation (--tun-type). */
+export type TunnelType = 'ipip' | 'gue' | 'gre';
+
+/** A GUE or GRE tunnel's checksum mode (--tun-nocsum, --tun-csum, --tun-remcsum). */
+export type ChecksumMode = 'nocsum' | 'csum' | 'remcsum';
+
+/** The scheduler's own flags of a service (IP_VS_SVC_F_SCHED1..3), by number; -b names them. */
+export type SchedFlag = 1 | 2 | 3;
+
+/** The role of a connection-sync daemon. */
+export type DaemonRole = 'master' | 'backup';
+
 /** Identity of a virtual service: protocol + address + port, or a firewall mark. */
 export type ServiceKey =
   | {
@@ -24,9 +47,15 @@ export type ServiceKey =
 export interface ServiceConfig {
   readonly key: ServiceKey;
   readonly scheduler: string;
-  /** IP_VS_SVC_F_* bits (PERSISTENT, ONEPACKET, SCHED1..3); HASHED is masked out on decode */
-  readonly flags: number;
-  /** persistence timeout in seconds; meaningful when flags has PERSISTENT */
+  /** connections of a client stick to one destination for `timeout` seconds (-p) */
+  readonly persistent: boolean;
+  /** one-packet scheduling (-o) */
+  readonly onePacket: boolean;
+  /** the scheduler's own flags set (-b), ascending */
+  readonly schedFlags: readonly SchedFlag[];
+  /** flag bits the kernel reported that nothing here names (0 from every input of ours) */
+  readonly unnamedFlags: number;
+  /** persistence timeout in seconds; meaningful when persistent */
   readonly timeout: number;
   /**
    * Persistence granularity. IPv4: the mask as an unsigned 32-bit number in host order
@@ -59,17 +88,16 @@ export interface Service extends ServiceConfig {
 export interface DestinationConfig {
   readonly addr: Address;
   readonly port: number;
-  /** FwdMethod.* (MASQ 0, LOCALNODE 1, TUNNEL 2, DROUTE 3, BYPASS 4) */
-  readonly fwdMethod: number;
+  readonly forwarding: Reported<ForwardingMethod>;
   /** signed 32-bit on display; 0..2147483647 accepted */
   readonly weight: number;
   readonly uThreshold: number;
   readonly lThreshold: number;
-  /** TunType.* */
-  readonly tunType: number;
-  readonly tunPort: number;
-  /** TunFlag.* */
-  readonly tunFlags: number;
+  /** the encapsulation of a tunnel destination (the kernel keeps one for every destination) */
+  readonly tunnelType: Reported<TunnelType>;
+  /** GUE's UDP port */
+  readonly tunnelPort: number;
+  readonly checksum: Reported<ChecksumMode>;
 }
 
 /** A destination as the kernel reports it. */
@@ -105,8 +133,7 @@ export interface Info {
 
 /** A connection-sync daemon as started by --start-daemon or reported by GET_DAEMON. */
 export interface DaemonConfig {
-  /** DaemonState.MASTER or DaemonState.BACKUP */
-  readonly state: number;
+  readonly state: DaemonRole;
   readonly mcastIfn: string;
   readonly syncId: number;
   readonly syncMaxlen?: number;

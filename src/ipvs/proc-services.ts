@@ -1,11 +1,12 @@
 // Parses /proc/net/ip_vs (the kernel's text listing of services and their destinations) into
 // destination lists keyed like the netlink services. Source of truth: ip_vs_info_seq_show in
 // net/netfilter/ipvs/ip_vs_ctl.c (Linux 6.1): addresses and ports in hex, IPv6 as full %pI6.
-import { AF_INET, AF_INET6, FwdMethod } from './constants.js';
-import { forwardingLabel, forwardingOf } from './vocabulary.js';
+import { AF_INET, AF_INET6 } from './constants.js';
+import { decodeForwarding, encodeForwarding } from './value-codec.js';
+import { forwardingLabel } from './vocabulary.js';
 import type { Address } from './address.js';
 import { ZERO_STATS } from './model.js';
-import type { Destination, ServiceKey } from './model.js';
+import type { Destination, ForwardingMethod, ServiceKey } from './model.js';
 
 /** The kernel's protocol names (ip_vs_proto_name) for the protocols IPVS serves, and their ids here. */
 const PROTOCOLS: readonly (readonly [name: string, number: number])[] = [
@@ -23,8 +24,8 @@ const PROTO_INDEX: Readonly<Record<number, number>> = Object.fromEntries(PROTOCO
  * The Forward column; the kernel prints "Masq" for MASQ and for every code above DROUTE, so a
  * "Masq" here may stand for 4..7 (never set by ipvsadm, only by raw netlink).
  */
-const FORWARD: readonly (readonly [word: string, method: number])[] = [FwdMethod.MASQ, FwdMethod.LOCALNODE, FwdMethod.TUNNEL, FwdMethod.DROUTE].map(
-  (code) => [forwardingLabel(forwardingOf(code)!), code] as const,
+const FORWARD: readonly (readonly [word: string, code: number])[] = (['masq', 'local', 'tunnel', 'route'] as const).map(
+  (method) => [forwardingLabel(method), encodeForwarding(method)] as const,
 );
 
 /**
@@ -97,9 +98,10 @@ export class ProcServices {
   }
 
   /** Whether one of the entry's destinations has forwarding method `method`. */
-  hasMethod(entry: number, method: number): boolean {
+  hasMethod(entry: number, method: ForwardingMethod): boolean {
+    const code = encodeForwarding(method);
     const end = this.firstDest[entry + 1]!;
-    for (let i = this.firstDest[entry]!; i < end; i++) if (this.dests.method(i) === method) return true;
+    for (let i = this.firstDest[entry]!; i < end; i++) if (this.dests.method(i) === code) return true;
     return false;
   }
 
@@ -174,13 +176,13 @@ class DestColumns {
     return {
       addr,
       port: this.port[i]!,
-      fwdMethod: this.fwd[i]!,
+      forwarding: decodeForwarding(this.fwd[i]!),
       weight: this.weight[i]!,
       uThreshold: 0,
       lThreshold: 0,
-      tunType: 0,
-      tunPort: 0,
-      tunFlags: 0,
+      tunnelType: 'ipip',
+      tunnelPort: 0,
+      checksum: 'nocsum',
       activeConns: this.active[i]!,
       inactConns: this.inactive[i]!,
       persistConns: 0,

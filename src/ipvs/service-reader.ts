@@ -6,7 +6,8 @@ import { NLA_HDRLEN, NLA_TYPE_MASK } from '../netlink/constants.js';
 import { HOST_LE, align4 } from '../netlink/endian.js';
 import type { Address } from './address.js';
 import { decodeServiceWithoutStats } from './codec.js';
-import { AF_INET, AF_INET6, CmdAttr, SvcAttr, SvcFlag } from './constants.js';
+import { AF_INET, AF_INET6, CmdAttr, SvcAttr } from './constants.js';
+import { decodeServiceFlags } from './value-codec.js';
 import { ZERO_STATS } from './model.js';
 import type { Service, ServiceKey } from './model.js';
 
@@ -112,11 +113,11 @@ function inPlace(b: Uint8Array, dv: DataView, begin: number, end: number): Servi
   const scheduler = asciiName(b, schedAt, p.end[SvcAttr.SCHED_NAME]!);
   const pe = peAt < 0 ? '' : asciiName(b, peAt, p.end[SvcAttr.PE_NAME]!);
   if (scheduler === undefined || pe === undefined) return undefined;
-  const flags = dv.getUint32(flagsAt, HOST_LE) & dv.getUint32(flagsAt + 4, HOST_LE) & ~SvcFlag.HASHED;
+  const flags = decodeServiceFlags(dv.getUint32(flagsAt, HOST_LE) & dv.getUint32(flagsAt + 4, HOST_LE));
   return {
     key,
     scheduler,
-    flags: flags >>> 0,
+    ...flags,
     timeout: dv.getUint32(timeoutAt, HOST_LE),
     netmask: af === AF_INET ? dv.getUint32(netmaskAt, false) : dv.getUint32(netmaskAt, HOST_LE),
     pe,

@@ -4,8 +4,10 @@
 // netinet/in.h); every printer, parser and planner names them through this module.
 import { formatAddress } from './address.js';
 import type { Address } from './address.js';
-import { AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, TunType } from './constants.js';
-import type { ServiceKey } from './model.js';
+import { AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from './constants.js';
+import type { ChecksumMode, DaemonRole, ForwardingMethod, SchedFlag, ServiceKey, TunnelType } from './model.js';
+
+export type { ChecksumMode, DaemonRole, ForwardingMethod, Reported, SchedFlag, TunnelType } from './model.js';
 
 /** The protocols of an address service (ipvsadm's -t, -u, --sctp-service). */
 export type Protocol = 'tcp' | 'udp' | 'sctp';
@@ -32,20 +34,8 @@ export function protocolOfLabel(label: string): Protocol | undefined {
   return label === 'TCP' ? 'tcp' : label === 'UDP' ? 'udp' : label === 'SCTP' ? 'sctp' : undefined;
 }
 
-/** A destination's forwarding method, in code order (IP_VS_CONN_F_MASQ 0 .. BYPASS 4). */
-export type ForwardingMethod = 'masq' | 'local' | 'tunnel' | 'route' | 'bypass';
-
-const FORWARDING_METHODS: readonly ForwardingMethod[] = ['masq', 'local', 'tunnel', 'route', 'bypass'];
-
-/** The method of a forwarding code (its low 3 bits), or undefined for 5..7 (no name anywhere). */
-export function forwardingOf(code: number): ForwardingMethod | undefined {
-  return FORWARDING_METHODS[code & 7];
-}
-
-/** The code of a forwarding method. */
-export function forwardingCode(method: ForwardingMethod): number {
-  return FORWARDING_METHODS.indexOf(method);
-}
+/** The forwarding methods in code order (IP_VS_CONN_F_MASQ 0 .. BYPASS 4). */
+export const FORWARDING_METHODS: readonly ForwardingMethod[] = ['masq', 'local', 'tunnel', 'route', 'bypass'];
 
 /** The Forward column's word (Masq, Local, Tunnel, Route, Bypass). */
 export function forwardingLabel(method: ForwardingMethod): string {
@@ -57,20 +47,15 @@ export function forwardingOfLabel(label: string): ForwardingMethod | undefined {
   return FORWARDING_METHODS.find((m) => forwardingLabel(m) === label);
 }
 
-/** A tunnel destination's encapsulation, in code order (IP_VS_CONN_F_TUNNEL_TYPE_IPIP 0 ..). */
-export type TunnelType = 'ipip' | 'gue' | 'gre';
-
+/** The tunnel types in code order (IP_VS_CONN_F_TUNNEL_TYPE_IPIP 0 ..). */
 export const TUNNEL_TYPES: readonly TunnelType[] = ['ipip', 'gue', 'gre'];
 
-/** The tunnel type of a code, or undefined for one the kernel does not define. */
-export function tunnelTypeOf(code: number): TunnelType | undefined {
-  return TUNNEL_TYPES[code];
-}
+/** The checksum modes in code order (IP_VS_TUNNEL_ENCAP_FLAG_NOCSUM 0, CSUM 1, REMCSUM 2). */
+export const CHECKSUM_MODES: readonly ChecksumMode[] = ['nocsum', 'csum', 'remcsum'];
 
-/** The code of a tunnel type. */
-export function tunnelTypeCode(type: TunnelType): number {
-  return type === 'ipip' ? TunType.IPIP : type === 'gue' ? TunType.GUE : TunType.GRE;
-}
+export const SCHED_FLAGS: readonly SchedFlag[] = [1, 2, 3];
+
+export const DAEMON_ROLES: readonly DaemonRole[] = ['master', 'backup'];
 
 /** The IPVS version GET_INFO packs into one number (0x00010201) as text: `1.2.1`. */
 export function ipvsVersionText(packed: number): string {

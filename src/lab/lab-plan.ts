@@ -2,9 +2,10 @@
 // how each is prepared (NAT / DR / TUN and its tunnel type), which ports they serve and which
 // targets the client sends to. Also the demo tables `ipvsadm lab` loads when no rules file is given.
 import { formatAddress, parseAddress } from '../ipvs/address.js';
-import { AF_INET, FwdMethod, TunFlag } from '../ipvs/constants.js';
+import { AF_INET } from '../ipvs/constants.js';
+import { checksumComputed } from '../ipvs/value-codec.js';
 import type { ServiceWithDestinations } from '../ipvs/model.js';
-import { protocolOf, tunnelTypeOf } from '../ipvs/vocabulary.js';
+import { protocolOf } from '../ipvs/vocabulary.js';
 import type { TunnelType } from '../ipvs/vocabulary.js';
 import type { Target } from './target.js';
 
@@ -48,7 +49,7 @@ export interface LabPlan {
   readonly directorMode: LabMode;
 }
 
-const MODE_OF: Readonly<Record<number, LabMode>> = { [FwdMethod.MASQ]: 'nat', [FwdMethod.DROUTE]: 'dr', [FwdMethod.TUNNEL]: 'tun' };
+const MODE_OF: Readonly<Partial<Record<string, LabMode>>> = { masq: 'nat', route: 'dr', tunnel: 'tun' };
 const RANK: Readonly<Record<LabMode, number>> = { nat: 0, dr: 1, tun: 2 };
 
 interface Draft {
@@ -85,7 +86,7 @@ export function planLab(table: readonly ServiceWithDestinations[]): LabPlan {
     const dests: { addr: string; weight: number }[] = [];
     for (const d of destinations) {
       const addr = formatAddress(d.addr);
-      const mode = MODE_OF[d.fwdMethod];
+      const mode = typeof d.forwarding === 'string' ? MODE_OF[d.forwarding] : undefined;
       if (!mode) {
         skipped.push(`${vip}:${key.port} -> ${addr}: local forwarding (no real server to build)`);
         continue;
@@ -97,9 +98,9 @@ export function planLab(table: readonly ServiceWithDestinations[]): LabPlan {
       if (mode === 'tun' && !draft.tunSeen) {
         // The tunnel type and GUE port of the first TUN destination of this address.
         draft.tunSeen = true;
-        draft.tunType = tunnelTypeOf(d.tunType) ?? 'ipip';
-        draft.tunPort = draft.tunType === 'gue' ? d.tunPort : undefined;
-        draft.tunCsum = draft.tunType === 'gre' && (d.tunFlags & TunFlag.CSUM) !== 0;
+        draft.tunType = typeof d.tunnelType === 'string' ? d.tunnelType : 'ipip';
+        draft.tunPort = draft.tunType === 'gue' ? d.tunnelPort : undefined;
+        draft.tunCsum = draft.tunType === 'gre' && checksumComputed(d.checksum);
       }
       if (mode !== 'nat') draft.vips.add(vip);
       (proto === 'tcp' ? draft.tcp : draft.udp).add(d.port);

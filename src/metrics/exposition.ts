@@ -3,9 +3,10 @@
 // integers from the kernel's 64-bit counters), rates, connection counts, weights and
 // thresholds; the global counters of /proc/net/ip_vs_stats; the timeouts. Pure.
 import { formatAddress } from '../ipvs/address.js';
-import { AF_INET6, FwdMethod } from '../ipvs/constants.js';
+import { AF_INET6 } from '../ipvs/constants.js';
 import type { Destination, Service, Snapshot, Stats } from '../ipvs/model.js';
-import { forwardingOf, ipvsVersionText, protocolOf, tunnelTypeOf } from '../ipvs/vocabulary.js';
+import { ipvsVersionText, protocolOf } from '../ipvs/vocabulary.js';
+import { tunnelLabel } from '../fields/words.js';
 
 /** The global counters and rates of /proc/net/ip_vs_stats. */
 export type GlobalStats = Pick<Stats, 'conns' | 'inpkts' | 'outpkts' | 'inbytes' | 'outbytes' | 'cps' | 'inpps' | 'outpps' | 'inbps' | 'outbps'>;
@@ -64,8 +65,7 @@ function serviceLabels(s: Service): Labels {
 }
 
 function destinationLabels(s: Labels, d: Destination): Labels {
-  const tunnel = (d.fwdMethod & 7) === FwdMethod.TUNNEL ? (tunnelTypeOf(d.tunType) ?? String(d.tunType)) : '';
-  return { ...s, server_address: formatAddress(d.addr), server_port: String(d.port), forwarding: forwardingOf(d.fwdMethod) ?? String(d.fwdMethod & 7), tunnel };
+  return { ...s, server_address: formatAddress(d.addr), server_port: String(d.port), forwarding: String(d.forwarding), tunnel: tunnelLabel(d) };
 }
 
 /** Counter and rate families of one kind of object (`ipvs_service_…`, `ipvs_destination_…`, `ipvs_…`). */

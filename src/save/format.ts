@@ -1,9 +1,10 @@
 // `ipvsadm -S` / `ipvsadm-save`: the table as -A/-a command lines that `ipvsadm -R` reads back,
 // sorted like the listing. Order of options observed from ipvsadm 1.31; one deliberate fix:
 // fwmarks ≥ 2^31 are written unsigned (`-f 4294967295`), where ipvsadm writes `-f -1`.
-import { AF_INET6, FwdMethod, SvcFlag, TunFlag } from '../ipvs/constants.js';
-import type { Destination, Service, ServiceWithDestinations } from '../ipvs/model.js';
-import { protocolOf, tunnelTypeOf } from '../ipvs/vocabulary.js';
+import { AF_INET6 } from '../ipvs/constants.js';
+import type { Destination, ForwardingMethod, Reported, Service, ServiceWithDestinations } from '../ipvs/model.js';
+import { protocolOf } from '../ipvs/vocabulary.js';
+import { tunnelOptions } from '../fields/words.js';
 import type { Protocol } from '../ipvs/vocabulary.js';
 import { formatAddrPort } from '../table/addr-port.js';
 import { persistenceMask, serviceProtocolNumber } from '../table/service-text.js';
@@ -30,43 +31,25 @@ export function saveServiceSpec(svc: Service, numeric: boolean, names: NameTable
 /** `-A <svc> -s <sched>` [-p T [-M mask]] [--pe name] [-o] [-b flags] — -b may be empty (`-b `). */
 function serviceLine(svc: Service, spec: string): string {
   let line = `-A ${spec} -s ${svc.scheduler}`;
-  if (svc.flags & SvcFlag.PERSISTENT) {
+  if (svc.persistent) {
     const mask = persistenceMask(svc);
     line += ` -p ${u32(svc.timeout)}${mask === undefined ? '' : ` -M ${mask}`}`;
   }
   if (svc.pe) line += ` --pe ${svc.pe}`;
-  if (svc.flags & SvcFlag.ONEPACKET) line += ' -o';
-  const flags = schedFlagsText(svc.scheduler, svc.flags);
+  if (svc.onePacket) line += ' -o';
+  const flags = schedFlagsText(svc.scheduler, svc.schedFlags);
   if (flags !== undefined) line += ` -b ${flags}`;
   return line;
 }
 
 /** -m (masq), -i (tunnel), -g (route, local — and bypass or unknown, which have no option). */
-function forwardOption(fwdMethod: number): string {
-  const m = fwdMethod & 7;
-  return m === FwdMethod.MASQ ? '-m' : m === FwdMethod.TUNNEL ? '-i' : '-g';
-}
-
-const TUN_FLAG_OPTION: Readonly<Record<number, string>> = {
-  [TunFlag.NOCSUM]: ' --tun-nocsum',
-  [TunFlag.CSUM]: ' --tun-csum',
-  [TunFlag.REMCSUM]: ' --tun-remcsum',
-};
-
-/** The tunnel options appended to a tunnel destination; thresholds are never saved. */
-function tunnelSuffix(d: Destination): string {
-  if ((d.fwdMethod & 7) !== FwdMethod.TUNNEL) return '';
-  const flag = TUN_FLAG_OPTION[d.tunFlags] ?? '';
-  const type = tunnelTypeOf(d.tunType);
-  if (type === 'ipip') return ' --tun-type ipip';
-  if (type === 'gue') return ` --tun-type gue --tun-port ${d.tunPort}${flag}`;
-  if (type === 'gre') return ` --tun-type gre${flag}`;
-  return '';
+function forwardOption(forwarding: Reported<ForwardingMethod>): string {
+  return forwarding === 'masq' ? '-m' : forwarding === 'tunnel' ? '-i' : '-g';
 }
 
 function destLine(d: Destination, svc: Service, spec: string, numeric: boolean, names: NameTable): string {
   const server = formatAddrPort(d.addr, d.port, serviceProtocolNumber(svc), numeric, names);
-  return `-a ${spec} -r ${server} ${forwardOption(d.fwdMethod)} -w ${i32(d.weight)}${tunnelSuffix(d)}`;
+  return `-a ${spec} -r ${server} ${forwardOption(d.forwarding)} -w ${i32(d.weight)}${tunnelOptions(d)}`;
 }
 
 /**

@@ -3,12 +3,13 @@
 // applied and the first problem is named by its path. Shape: src/schema/ipvsadm.schema.json.
 import { parseAddress, parseIPv4 } from '../ipvs/address.js';
 import type { Address } from '../ipvs/address.js';
-import { AF_INET, AF_INET6, DaemonState, FwdMethod, SvcFlag, TunFlag } from '../ipvs/constants.js';
-import type { DaemonConfig, DestinationConfig, ServiceConfig, ServiceKey, Timeouts } from '../ipvs/model.js';
-import { destinationId, forwardingCode, protocolNumber, serviceId, TUNNEL_TYPES, tunnelTypeCode } from '../ipvs/vocabulary.js';
-import type { ForwardingMethod, Protocol } from '../ipvs/vocabulary.js';
+import { AF_INET, AF_INET6 } from '../ipvs/constants.js';
+import type { ChecksumMode, DaemonConfig, DestinationConfig, Reported, SchedFlag, ServiceConfig, ServiceKey, Timeouts, TunnelType } from '../ipvs/model.js';
+import { CHECKSUM_MODES, DAEMON_ROLES, destinationId, FORWARDING_METHODS, protocolNumber, serviceId, TUNNEL_TYPES } from '../ipvs/vocabulary.js';
+import type { Protocol } from '../ipvs/vocabulary.js';
 import { JSON_VERSION } from '../table/json.js';
 import { schedFlagOfWord } from '../table/sched-flags.js';
+import { decodeChecksum } from '../ipvs/value-codec.js';
 
 export interface SavedService {
   readonly service: ServiceConfig;
@@ -226,17 +227,17 @@ function readService(value: unknown, at: string, listing: boolean): SavedService
   f.only([...identity, 'scheduler', 'schedulerFlags', 'persistence', 'onePacket', 'pe', 'destinations', ...(listing ? LISTING_SERVICE_FIELDS : [])]);
   const key = readKey(f);
   const scheduler = string(f, 'scheduler', 15);
-  let flags = 0;
+  const schedFlags = new Set<SchedFlag>();
   array(f.required('schedulerFlags'), f.path('schedulerFlags')).forEach((word, i) => {
     const found = typeof word === 'string' ? schedFlagOfWord(word, scheduler) : { problem: 'invalid' as const };
     if ('problem' in found) throw new SaveFormatError(`${f.path('schedulerFlags')}[${i}]`, found.problem === 'incompatible' ? `is not a flag of scheduler "${scheduler}"` : 'is not a scheduler flag (flag-1, flag-2, flag-3, sh-fallback, sh-port, mh-fallback, mh-port)');
-    flags |= found.bit;
+    schedFlags.add(found.flag);
   });
   const persistence = readPersistence(f.required('persistence'), f.path('persistence'), key.af);
-  if (persistence) flags |= SvcFlag.PERSISTENT;
-  if (boolean(f, 'onePacket')) flags |= SvcFlag.ONEPACKET;
+  const onePacket = boolean(f, 'onePacket');
   const pe = f.required('pe') === null ? '' : string(f, 'pe', 16);
-  const service: ServiceConfig = { key, scheduler, flags, timeout: persistence?.timeout ?? 0, netmask: persistence?.netmask ?? (key.af === AF_INET6 ? 128 : 0xffffffff), pe };
+  const flags = { persistent: persistence !== undefined, onePacket, schedFlags: [...schedFlags].sort(), unnamedFlags: 0 };
+  const service: ServiceConfig = { key, scheduler, ...flags, timeout: persistence?.timeout ?? 0, netmask: persistence?.netmask ?? (key.af === AF_INET6 ? 128 : 0xffffffff), pe };
   const dests = array(f.required('destinations'), f.path('destinations')).map((d, i) => ({ d: readDestination(d, `${f.path('destinations')}[${i}]`, listing), at: `${f.path('destinations')}[${i}]` }));
   unique(dests, ({ d }) => destinationId(d), 'the same real server as');
   return { service, destinations: dests.map(({ d }) => d), at };
@@ -255,42 +256,40 @@ function readPersistence(value: unknown, at: string, af: number): { timeout: num
   return { timeout, netmask: ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0 };
 }
 
-const FORWARDING: readonly ForwardingMethod[] = ['masq', 'local', 'tunnel', 'route', 'bypass'];
-const CHECKSUMS = { nocsum: TunFlag.NOCSUM, csum: TunFlag.CSUM, remcsum: TunFlag.REMCSUM } as const;
 
 function readDestination(value: unknown, at: string, listing: boolean): DestinationConfig {
   const f = object(value, at);
   f.only(['address', 'family', 'port', 'forwarding', 'weight', 'upperThreshold', 'lowerThreshold', 'tunnel', ...(listing ? LISTING_DEST_FIELDS : [])]);
   const addr = address(f);
   const port = integer(f, 'port', 0, 65535);
-  const fwdMethod = forwardingCode(oneOf(f, 'forwarding', FORWARDING));
+  const forwarding = oneOf(f, 'forwarding', FORWARDING_METHODS);
   const weight = integer(f, 'weight', 0, INT_MAX);
   const uThreshold = integer(f, 'upperThreshold', 0, INT_MAX);
   const lThreshold = integer(f, 'lowerThreshold', 0, INT_MAX);
   const tunnel = f.required('tunnel');
-  const base = { addr, port, fwdMethod, weight, uThreshold, lThreshold, tunType: 0, tunPort: 0, tunFlags: 0 };
-  if (fwdMethod !== FwdMethod.TUNNEL) {
+  const base: DestinationConfig = { addr, port, forwarding, weight, uThreshold, lThreshold, tunnelType: 'ipip', tunnelPort: 0, checksum: 'nocsum' };
+  if (forwarding !== 'tunnel') {
     if (tunnel !== null) throw new SaveFormatError(f.path('tunnel'), 'must be null unless forwarding is "tunnel"');
     return base;
   }
   return { ...base, ...readTunnel(tunnel, f.path('tunnel')) };
 }
 
-function readTunnel(value: unknown, at: string): { tunType: number; tunPort: number; tunFlags: number } {
+function readTunnel(value: unknown, at: string): { tunnelType: TunnelType; tunnelPort: number; checksum: Reported<ChecksumMode> } {
   if (value === null) throw new SaveFormatError(at, 'must say the tunnel type of a "tunnel" real server');
   const f = object(value, at);
   const type = oneOf(f, 'type', TUNNEL_TYPES);
   f.only(type === 'ipip' ? ['type'] : type === 'gre' ? ['type', 'checksum'] : ['type', 'port', 'checksum']);
-  const tunPort = type === 'gue' ? integer(f, 'port', 1, 65535) : 0;
-  const tunFlags = type === 'ipip' ? 0 : checksum(f);
-  return { tunType: tunnelTypeCode(type), tunPort, tunFlags };
+  const tunnelPort = type === 'gue' ? integer(f, 'port', 1, 65535) : 0;
+  return { tunnelType: type, tunnelPort, checksum: type === 'ipip' ? 'nocsum' : checksum(f) };
 }
 
 /** `"nocsum"`, `"csum"`, `"remcsum"`, or the flag bits as a number (a listing writes 3 that way). */
-function checksum(f: Fields): number {
+function checksum(f: Fields): Reported<ChecksumMode> {
   const v = f.required('checksum');
-  if (typeof v === 'number') return integer(f, 'checksum', 0, 65535);
-  if (typeof v === 'string' && Object.hasOwn(CHECKSUMS, v)) return CHECKSUMS[v as keyof typeof CHECKSUMS];
+  if (typeof v === 'number') return decodeChecksum(integer(f, 'checksum', 0, 65535));
+  const mode = CHECKSUM_MODES.find((m) => m === v);
+  if (mode !== undefined) return mode;
   throw new SaveFormatError(f.path('checksum'), 'must be "nocsum", "csum", "remcsum" or the flag bits as a number');
 }
 
@@ -303,7 +302,7 @@ function readTimeouts(value: unknown, at: string): Timeouts {
 function readDaemon(value: unknown, at: string): DaemonConfig {
   const f = object(value, at);
   f.only(['state', 'interface', 'syncId', 'syncMaxlen', 'group', 'port', 'ttl']);
-  const state = oneOf(f, 'state', ['master', 'backup'] as const) === 'master' ? DaemonState.MASTER : DaemonState.BACKUP;
+  const state = oneOf(f, 'state', DAEMON_ROLES);
   const daemon: DaemonConfig = { state, mcastIfn: string(f, 'interface', 15), syncId: integer(f, 'syncId', 0, 255) };
   const group = f.has('group') ? mcastGroup(f) : undefined;
   return {

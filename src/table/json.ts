@@ -3,9 +3,11 @@
 // a change that is not an addition raises the version.
 import { formatAddress } from '../ipvs/address.js';
 import type { Address } from '../ipvs/address.js';
-import { AF_INET, AF_INET6, DaemonState, FwdMethod, SvcFlag, TunFlag } from '../ipvs/constants.js';
+import { AF_INET, AF_INET6 } from '../ipvs/constants.js';
 import type { DaemonConfig, Destination, Info, Service, ServiceWithDestinations, Stats, Timeouts } from '../ipvs/model.js';
-import { forwardingOf, ipvsVersionText, protocolOf, tunnelTypeOf } from '../ipvs/vocabulary.js';
+import { encodeServiceFlags } from '../ipvs/value-codec.js';
+import { ipvsVersionText, protocolOf } from '../ipvs/vocabulary.js';
+import { tunnelJson } from '../fields/words.js';
 import type { NameTable } from './names.js';
 import { dottedMask } from './service-text.js';
 import { schedFlagWords } from './sched-flags.js';
@@ -48,22 +50,10 @@ export function namesOf(addr: Address, port: number, protocol: number, names: Na
   return { ...(hostname !== undefined ? { hostname } : {}), ...(portName !== undefined ? { portName } : {}) };
 }
 
-const CHECKSUM: Readonly<Record<number, string>> = { [TunFlag.NOCSUM]: 'nocsum', [TunFlag.CSUM]: 'csum', [TunFlag.REMCSUM]: 'remcsum' };
-
-function tunnelJson(d: Destination): Json {
-  if ((d.fwdMethod & 7) !== FwdMethod.TUNNEL) return null;
-  const type = tunnelTypeOf(d.tunType);
-  return {
-    type: type ?? d.tunType,
-    ...(type === 'gue' ? { port: d.tunPort } : {}),
-    ...(type === 'gue' || type === 'gre' ? { checksum: CHECKSUM[d.tunFlags] ?? d.tunFlags } : {}),
-  };
-}
-
 /** What a destination is set to: all that -a/-e (and a JSON restore) can give it. */
 function destinationSettings(d: Destination): Record<string, Json> {
   return {
-    forwarding: forwardingOf(d.fwdMethod) ?? d.fwdMethod & 7,
+    forwarding: d.forwarding,
     weight: d.weight | 0,
     upperThreshold: d.uThreshold >>> 0,
     lowerThreshold: d.lThreshold >>> 0,
@@ -87,7 +77,7 @@ function destinationJson(d: Destination, protocol: number, names: NameTable | un
 }
 
 function persistenceJson(svc: Service): Json {
-  if ((svc.flags & SvcFlag.PERSISTENT) === 0) return null;
+  if (!svc.persistent) return null;
   const netmask = svc.key.af === AF_INET6 ? svc.netmask | 0 : dottedMask(svc.netmask);
   return { timeout: svc.timeout >>> 0, netmask };
 }
@@ -103,11 +93,11 @@ function serviceIdentity(svc: Service, names: NameTable | undefined): Record<str
 function serviceSettings(svc: Service, kernelFlags: boolean): Record<string, Json> {
   return {
     scheduler: svc.scheduler,
-    schedulerFlags: schedFlagWords(svc.scheduler, svc.flags),
+    schedulerFlags: schedFlagWords(svc.scheduler, svc.schedFlags),
     // the raw bits, as reported: listings only (a restore sets them from the fields around)
-    ...(kernelFlags ? { flags: svc.flags >>> 0 } : {}),
+    ...(kernelFlags ? { flags: encodeServiceFlags(svc) } : {}),
     persistence: persistenceJson(svc),
-    onePacket: (svc.flags & SvcFlag.ONEPACKET) !== 0,
+    onePacket: svc.onePacket,
     pe: svc.pe || null,
   };
 }
@@ -170,25 +160,15 @@ export function daemonsJson(daemons: readonly DaemonConfig[]): string {
   return document('daemons', { daemons: daemonObjects(daemons) });
 }
 
-/** Each daemon once per state it runs in (the kernel reports one entry per state). */
+/** Each daemon once per role it runs in (the codec reads an entry holding both as two). */
 export function daemonObjects(daemons: readonly DaemonConfig[]): Json[] {
-  const out: Json[] = [];
-  for (const d of daemons) {
-    for (const [bit, state] of [
-      [DaemonState.MASTER, 'master'],
-      [DaemonState.BACKUP, 'backup'],
-    ] as const) {
-      if ((d.state & bit) === 0) continue;
-      out.push({
-        state,
-        interface: d.mcastIfn,
-        syncId: d.syncId >>> 0,
-        ...(d.syncMaxlen !== undefined ? { syncMaxlen: d.syncMaxlen } : {}),
-        ...(d.mcastGroup !== undefined ? { group: formatAddress(d.mcastGroup) } : {}),
-        ...(d.mcastPort !== undefined ? { port: d.mcastPort } : {}),
-        ...(d.mcastTtl !== undefined ? { ttl: d.mcastTtl } : {}),
-      });
-    }
-  }
-  return out;
+  return daemons.map((d) => ({
+    state: d.state,
+    interface: d.mcastIfn,
+    syncId: d.syncId >>> 0,
+    ...(d.syncMaxlen !== undefined ? { syncMaxlen: d.syncMaxlen } : {}),
+    ...(d.mcastGroup !== undefined ? { group: formatAddress(d.mcastGroup) } : {}),
+    ...(d.mcastPort !== undefined ? { port: d.mcastPort } : {}),
+    ...(d.mcastTtl !== undefined ? { ttl: d.mcastTtl } : {}),
+  }));
 }

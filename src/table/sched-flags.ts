@@ -1,60 +1,49 @@
-// The words for the scheduler flag bits (IP_VS_SVC_F_SCHED1..3), which depend on the scheduler:
-// shared by the listing's "(…)", the save line's "-b …", and read back by `-b` and the JSON
-// restore. The words are ipvsadm 1.31's.
-import { SvcFlag } from '../ipvs/constants.js';
+// The words for a service's scheduler flags (SCHED1..3), which depend on the scheduler: shared
+// by the listing's "(…)", the save line's "-b …", and read back by `-b` and the JSON restore.
+// sh and mh name their first two flags; every scheduler takes the generic flag-1..3.
+import type { SchedFlag } from '../ipvs/model.js';
 
-const SCHED_BITS = SvcFlag.SCHED1 | SvcFlag.SCHED2 | SvcFlag.SCHED3;
-
-/** Names per scheduler; sh and mh have no name for SCHED3. */
-const NAMES: Readonly<Record<string, readonly [number, string][]>> = {
-  sh: [
-    [SvcFlag.SCHED1, 'sh-fallback'],
-    [SvcFlag.SCHED2, 'sh-port'],
-  ],
-  mh: [
-    [SvcFlag.SCHED1, 'mh-fallback'],
-    [SvcFlag.SCHED2, 'mh-port'],
-  ],
+/** Names per scheduler; sh and mh have no name for the third flag. */
+const NAMES: Readonly<Record<string, Partial<Record<SchedFlag, string>>>> = {
+  sh: { 1: 'sh-fallback', 2: 'sh-port' },
+  mh: { 1: 'mh-fallback', 2: 'mh-port' },
 };
 
-const GENERIC: readonly [number, string][] = [
-  [SvcFlag.SCHED1, 'flag-1'],
-  [SvcFlag.SCHED2, 'flag-2'],
-  [SvcFlag.SCHED3, 'flag-3'],
-];
+const GENERIC: Readonly<Record<SchedFlag, string>> = { 1: 'flag-1', 2: 'flag-2', 3: 'flag-3' };
+
+const isWord = (w: string | undefined): w is string => w !== undefined;
 
 /**
- * The comma-separated flag words of a service, or undefined when no scheduler flag bit is set.
- * May be the empty string (sh/mh with only SCHED3 set): ipvsadm then prints `()` / `-b `.
+ * The comma-separated flag words of a service, or undefined when no scheduler flag is set.
+ * May be the empty string (sh/mh with only the third set): ipvsadm then prints `()` / `-b `.
  */
-export function schedFlagsText(scheduler: string, flags: number): string | undefined {
-  if ((flags & SCHED_BITS) === 0) return undefined;
-  const table = Object.hasOwn(NAMES, scheduler) ? NAMES[scheduler]! : GENERIC;
-  return table
-    .filter(([bit]) => (flags & bit) !== 0)
-    .map(([, name]) => name)
-    .join(',');
+export function schedFlagsText(scheduler: string, flags: readonly SchedFlag[]): string | undefined {
+  if (flags.length === 0) return undefined;
+  const table: Partial<Record<SchedFlag, string>> = Object.hasOwn(NAMES, scheduler) ? NAMES[scheduler]! : GENERIC;
+  return flags.map((n) => table[n]).filter(isWord).join(',');
 }
 
 /**
- * Every scheduler flag bit set, as words: the scheduler's own name, else the generic one (mh's
- * SCHED3 is `flag-3`), so that no bit is lost (JSON; the 1.31 text has no word for it).
+ * Every scheduler flag set, as words: the scheduler's own name, else the generic one (mh's
+ * third is `flag-3`), so that no flag is lost (JSON; the 1.31 text has no word for it).
  */
-export function schedFlagWords(scheduler: string, flags: number): string[] {
-  const own = Object.hasOwn(NAMES, scheduler) ? NAMES[scheduler]! : [];
-  return GENERIC.filter(([bit]) => (flags & bit) !== 0).map(([bit, generic]) => own.find(([b]) => b === bit)?.[1] ?? generic);
+export function schedFlagWords(scheduler: string, flags: readonly SchedFlag[]): string[] {
+  const own = Object.hasOwn(NAMES, scheduler) ? NAMES[scheduler]! : {};
+  return flags.map((n) => own[n] ?? GENERIC[n]);
 }
 
-/** A flag word read back: its bit, or why it does not apply to `scheduler`. */
-export type SchedFlagWord = { readonly bit: number } | { readonly problem: 'invalid' | 'incompatible' };
+/** A flag word read back: its flag, or why it does not apply to `scheduler`. */
+export type SchedFlagWord = { readonly flag: SchedFlag } | { readonly problem: 'invalid' | 'incompatible' };
 
-/** The bit of a flag word for `scheduler`: `flag-N` for any, `sh-…`/`mh-…` for theirs only. */
+const FLAGS: readonly SchedFlag[] = [1, 2, 3];
+
+/** The flag of a word for `scheduler`: `flag-N` for any, `sh-…`/`mh-…` for theirs only. */
 export function schedFlagOfWord(word: string, scheduler: string): SchedFlagWord {
-  const generic = GENERIC.find(([, name]) => name === word);
-  if (generic) return { bit: generic[0] };
+  const generic = FLAGS.find((n) => GENERIC[n] === word);
+  if (generic !== undefined) return { flag: generic };
   for (const [owner, names] of Object.entries(NAMES)) {
-    const found = names.find(([, name]) => name === word);
-    if (found) return owner === scheduler ? { bit: found[0] } : { problem: 'incompatible' };
+    const found = FLAGS.find((n) => names[n] === word);
+    if (found !== undefined) return owner === scheduler ? { flag: found } : { problem: 'incompatible' };
   }
   return { problem: 'invalid' };
 }

@@ -3,8 +3,8 @@
 // scrolled), with the cells that changed since the previous frame highlighted (chalk). Pure.
 import Table from 'cli-table3';
 import { Chalk } from 'chalk';
-import { AF_INET6, SvcFlag } from '../ipvs/constants.js';
-import { forwardingLabel, forwardingOf, protocolLabel, protocolOf } from '../ipvs/vocabulary.js';
+import { AF_INET6 } from '../ipvs/constants.js';
+import { forwardingLabel, protocolLabel, protocolOf } from '../ipvs/vocabulary.js';
 import { formatAddrPort } from '../table/addr-port.js';
 import type { NameTable } from '../table/names.js';
 import { SORT_ORDERS } from './rows.js';
@@ -36,12 +36,12 @@ const delta = (v: bigint | undefined, number: (v: bigint) => string): string => 
 
 function modeText(row: TopRow): string {
   if (row.server) {
-    const method = forwardingOf(row.server.fwdMethod);
-    return method ? forwardingLabel(method) : `fwd-${row.server.fwdMethod}`;
+    const method = row.server.forwarding;
+    return typeof method === 'string' ? forwardingLabel(method) : `fwd-${method}`;
   }
   const s = row.entry.service;
-  const persistent = (s.flags & SvcFlag.PERSISTENT) !== 0 ? ` persistent ${s.timeout}` : '';
-  return `${s.scheduler}${persistent}${(s.flags & SvcFlag.ONEPACKET) !== 0 ? ' ops' : ''}`;
+  const persistent = s.persistent ? ` persistent ${s.timeout}` : '';
+  return `${s.scheduler}${persistent}${s.onePacket ? ' ops' : ''}`;
 }
 
 /** Every column, in screen order (the name column comes first and is never dropped). */

@@ -8,7 +8,6 @@ import { planApply } from '../../src/apply/plan.js';
 import type { Plan } from '../../src/apply/plan.js';
 import { parseScope } from '../../src/apply/scope.js';
 import type { Change } from '../../src/ipvs/changes.js';
-import { DaemonState, FwdMethod, SvcFlag } from '../../src/ipvs/constants.js';
 import type { DaemonConfig, Destination, ServiceWithDestinations, Snapshot } from '../../src/ipvs/model.js';
 import { destinationId, serviceId } from '../../src/ipvs/vocabulary.js';
 import { dest, entry, fwm, svc } from '../support/format-fixtures.js';
@@ -26,7 +25,7 @@ const lines = (plan: Plan): string[] => plan.steps.map((s) => `${s.action} ${s.o
 
 const WEB = svc(6, '192.0.2.1', 80, { scheduler: 'rr' });
 const DNS = svc(17, '192.0.2.2', 53, { scheduler: 'rr' });
-const MASQ = (a: string, weight = 1) => dest(a, 80, { fwdMethod: FwdMethod.MASQ, weight });
+const MASQ = (a: string, weight = 1) => dest(a, 80, { forwarding: 'masq', weight });
 
 describe('the order: timeouts, adds, changes in place, daemons, removals', () => {
   it('each step once, in that order, never a flush', () => {
@@ -60,13 +59,13 @@ describe('the order: timeouts, adds, changes in place, daemons, removals', () =>
 
 describe('what cannot change in place', () => {
   it('a real server whose port changes is removed and added, and a note says why', () => {
-    const plan = planApply(snapshot([entry(WEB, MASQ('198.51.100.1'))]), desiredOf([entry(WEB, dest('198.51.100.1', 8080, { fwdMethod: FwdMethod.MASQ }))]), { prune: false });
+    const plan = planApply(snapshot([entry(WEB, MASQ('198.51.100.1'))]), desiredOf([entry(WEB, dest('198.51.100.1', 8080, { forwarding: 'masq' }))]), { prune: false });
     expect(plan.steps.map((s) => `${s.action} ${s.label}`)).toEqual(['add 198.51.100.1:8080 of tcp 192.0.2.1:80', 'remove 198.51.100.1:80 of tcp 192.0.2.1:80']);
     expect(plan.notes).toEqual(['real server 198.51.100.1 of tcp 192.0.2.1:80: its port cannot change in place (address and port name a real server), so 198.51.100.1:80 is removed and 198.51.100.1:8080 added']);
   });
 
   it('the forwarding method, weight, thresholds and tunnel change in place', () => {
-    const tun = dest('198.51.100.1', 80, { fwdMethod: FwdMethod.TUNNEL, weight: 2, uThreshold: 10 });
+    const tun = dest('198.51.100.1', 80, { forwarding: 'tunnel', weight: 2, uThreshold: 10 });
     const plan = planApply(snapshot([entry(WEB, MASQ('198.51.100.1'))]), desiredOf([entry(WEB, tun)]), { prune: false });
     expect(lines(plan)).toEqual(['change real server 198.51.100.1:80 of tcp 192.0.2.1:80: forwarding masq→tunnel, weight 1→2, upper threshold 0→10, tunnel →ipip']);
   });
@@ -88,7 +87,7 @@ describe('what is not in the file', () => {
 });
 
 describe('timeouts and daemons', () => {
-  const MASTER: DaemonConfig = { state: DaemonState.MASTER, mcastIfn: 'eth0', syncId: 1 };
+  const MASTER: DaemonConfig = { state: 'master', mcastIfn: 'eth0', syncId: 1 };
 
   it('timeouts: a 0 keeps the kernel value; equal values plan nothing', () => {
     expect(planApply(snapshot([]), desiredOf([], { timeouts: { tcp: 900, tcpFin: 0, udp: 300 } }), { prune: false }).steps).toEqual([]);
@@ -102,10 +101,10 @@ describe('timeouts and daemons', () => {
     const changed = planApply(snapshot([], { daemons: [running] }), desiredOf([], { daemons: [{ ...MASTER, syncId: 2 }] }), { prune: false });
     expect(changed.steps[0]!.changes.map((c) => c.do.op)).toEqual(['stop-daemon', 'start-daemon']);
     expect(changed.steps[0]!.changes.map((c) => c.undo.map((u) => u.op))).toEqual([['start-daemon'], ['stop-daemon']]);
-    const both = { ...running, state: DaemonState.MASTER | DaemonState.BACKUP };
-    const kept = planApply(snapshot([], { daemons: [both] }), desiredOf([], { daemons: [MASTER] }), { prune: false });
+    const both = [running, { ...running, state: 'backup' as const }];
+    const kept = planApply(snapshot([], { daemons: both }), desiredOf([], { daemons: [MASTER] }), { prune: false });
     expect(kept.unmanaged).toEqual(['backup daemon']);
-    expect(planApply(snapshot([], { daemons: [both] }), desiredOf([], { daemons: [MASTER] }), { prune: true }).steps.map((s) => s.label)).toEqual(['backup daemon']);
+    expect(planApply(snapshot([], { daemons: both }), desiredOf([], { daemons: [MASTER] }), { prune: true }).steps.map((s) => s.label)).toEqual(['backup daemon']);
   });
 });
 
@@ -123,8 +122,8 @@ describe('a plan applied leaves nothing to plan (any two tables)', () => {
   ).map((list) =>
     list.map((s) =>
       entry(
-        svc(6, s.vip, 80, { scheduler: s.scheduler, ...(s.persistent ? { flags: SvcFlag.PERSISTENT, timeout: 300 } : {}) }),
-        ...s.dests.map((d) => dest(d.addr, 80, { weight: d.weight, fwdMethod: d.masq ? FwdMethod.MASQ : FwdMethod.DROUTE })),
+        svc(6, s.vip, 80, { scheduler: s.scheduler, ...(s.persistent ? { persistent: true, timeout: 300 } : {}) }),
+        ...s.dests.map((d) => dest(d.addr, 80, { weight: d.weight, forwarding: d.masq ? 'masq' : 'route' })),
       ),
     ),
   );
@@ -133,8 +132,8 @@ describe('a plan applied leaves nothing to plan (any two tables)', () => {
   const normal = (table: readonly ServiceWithDestinations[]): string[] =>
     table
       .flatMap(({ service: s, destinations }) => [
-        `${serviceId(s.key)} ${s.scheduler} ${s.flags} ${s.timeout} ${s.netmask} ${s.pe}`,
-        ...destinations.map((d) => `${serviceId(s.key)} ${destinationId(d)} ${d.fwdMethod} ${d.weight} ${d.uThreshold} ${d.lThreshold}`),
+        `${serviceId(s.key)} ${s.scheduler} ${s.persistent} ${s.onePacket} ${s.schedFlags.join()} ${s.timeout} ${s.netmask} ${s.pe}`,
+        ...destinations.map((d) => `${serviceId(s.key)} ${destinationId(d)} ${d.forwarding} ${d.weight} ${d.uThreshold} ${d.lThreshold}`),
       ])
       .sort();
 

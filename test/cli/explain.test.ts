@@ -6,7 +6,6 @@ import { explain } from '../../src/cli/explain.js';
 import type { ExplainProbes } from '../../src/cli/explain.js';
 import { main } from '../../src/cli/main.js';
 import { parseCommandLine } from '../../src/core/parse.js';
-import { FwdMethod } from '../../src/ipvs/constants.js';
 import { IpvsOperationError } from '../../src/ipvs/errors.js';
 import type { IpvsOperation } from '../../src/ipvs/errors.js';
 import { dest, entry, svc } from '../support/format-fixtures.js';
@@ -72,8 +71,8 @@ describe('explanations', () => {
     const loaded: ExplainProbes['moduleState'] = async () => 'loaded';
     const why = async (line: string, op: IpvsOperation, errno: number, probes: Partial<ExplainProbes> = {}) =>
       explain(await parseCommandLine(line.split(' '), { argv0: 'ipvsadm', names: new FixedNames() }), new IpvsOperationError(op, errno), { moduleState: loaded, ...probes });
-    const mixedTable = { services: [entry(svc(6, '192.0.2.9', 80), dest('2001:db8::5', 80, { fwdMethod: FwdMethod.TUNNEL }), dest('198.51.100.1', 80))], daemons: [] };
-    const daemon = { state: 1, mcastIfn: 'lo', syncId: 0 };
+    const mixedTable = { services: [entry(svc(6, '192.0.2.9', 80), dest('2001:db8::5', 80, { forwarding: 'tunnel' }), dest('198.51.100.1', 80))], daemons: [] };
+    const daemon = { state: 'master' as const, mcastIfn: 'lo', syncId: 0 };
 
     it('an IPv6 link-local real server', async () => {
       expect(await why('-a -t [2001:db8::1]:80 -r [fe80::1]:80 -m', 'add-dest', E.EINVAL)).toBe('real server fe80::1 is a link-local address: IPVS takes IPv6 real servers by global address only');
@@ -97,7 +96,7 @@ describe('explanations', () => {
       expect(await why('--start-daemon master --mcast-interface lo', 'start-daemon', E.EINVAL, { table: async () => mixedTable })).toBe(
         'the kernel starts no sync daemon while real servers of the other address family than their service exist (2001:db8::5 of tcp 192.0.2.9:80): their connections cannot be synced',
       );
-      const many = { services: [entry(svc(6, '192.0.2.9', 80), ...['2001:db8::1', '2001:db8::2', '2001:db8::3', '2001:db8::4', '2001:db8::5'].map((a) => dest(a, 80, { fwdMethod: FwdMethod.TUNNEL })))], daemons: [] };
+      const many = { services: [entry(svc(6, '192.0.2.9', 80), ...['2001:db8::1', '2001:db8::2', '2001:db8::3', '2001:db8::4', '2001:db8::5'].map((a) => dest(a, 80, { forwarding: 'tunnel' })))], daemons: [] };
       expect(await why('--start-daemon backup --mcast-interface lo', 'start-daemon', E.EINVAL, { table: async () => many })).toContain('(2001:db8::1 of tcp 192.0.2.9:80, 2001:db8::2 of tcp 192.0.2.9:80, 2001:db8::3 of tcp 192.0.2.9:80 and 2 more)');
       expect(await why('--start-daemon master --mcast-interface lo', 'start-daemon', E.EINVAL, { table: async () => ({ services: [], daemons: [] }) })).toBeUndefined();
     });

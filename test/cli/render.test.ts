@@ -5,8 +5,6 @@ import { parseCommandLine } from '../../src/core/parse.js';
 import { formatListing } from '../../src/cli/format/list.js';
 import { outputFormat, renderText } from '../../src/cli/render.js';
 import type { Result } from '../../src/cli/result.js';
-import { FwdMethod } from '../../src/ipvs/constants.js';
-import { DaemonState } from '../../src/ipvs/constants.js';
 import { dest, entry, NUMERIC, svc } from '../support/format-fixtures.js';
 import { FixedNames } from '../support/fixed-names.js';
 import { validJson } from '../support/json-schema.js';
@@ -14,7 +12,7 @@ import { noNames } from '../support/names-table.js';
 
 const LISTING = {
   kind: 'listing',
-  listing: { info: { version: 0x10201, connTabSize: 4096 }, services: [entry(svc(6, '192.0.2.1', 80, { scheduler: 'rr' }), dest('198.51.100.1', 80, { fwdMethod: FwdMethod.MASQ, weight: 3 }))] },
+  listing: { info: { version: 0x10201, connTabSize: 4096 }, services: [entry(svc(6, '192.0.2.1', 80, { scheduler: 'rr' }), dest('198.51.100.1', 80, { forwarding: 'masq', weight: 3 }))] },
   options: NUMERIC,
   names: noNames,
 } satisfies Result;
@@ -33,7 +31,7 @@ describe('render', () => {
     const timeouts: Result = { kind: 'timeouts', timeouts: { tcp: 900, tcpFin: 120, udp: 300 } };
     expect(await renderText(timeouts, 'text')).toBe('Timeout (tcp tcpfin udp): 900 120 300\n');
     expect(validJson(await renderText(timeouts, 'json'))['timeouts']).toEqual({ tcp: 900, tcpFin: 120, udp: 300 });
-    const daemons: Result = { kind: 'daemons', daemons: [{ state: DaemonState.BACKUP, mcastIfn: 'eth0', syncId: 2 }] };
+    const daemons: Result = { kind: 'daemons', daemons: [{ state: 'backup', mcastIfn: 'eth0', syncId: 2 }] };
     expect(validJson(await renderText(daemons, 'json'))['daemons']).toEqual([{ state: 'backup', interface: 'eth0', syncId: 2 }]);
     expect(await renderText({ kind: 'done' }, 'text')).toBe('');
   });

@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { MODULES, runChecks } from '../../src/doctor/checks.js';
 import type { DoctorFacts, ModuleState } from '../../src/doctor/checks.js';
-import { FwdMethod, SvcFlag } from '../../src/ipvs/constants.js';
 import type { ServiceWithDestinations } from '../../src/ipvs/model.js';
 import { dest, entry, svc } from '../support/format-fixtures.js';
 
@@ -20,7 +19,7 @@ const verdictOf = (f: DoctorFacts, check: string): string | undefined => runChec
 
 describe('runChecks', () => {
   it('all well: every check ok or a note, none failing', () => {
-    const checks = runChecks(facts([entry(svc(6, '192.0.2.1', 80), dest('198.51.100.1', 80, { fwdMethod: FwdMethod.MASQ }))]));
+    const checks = runChecks(facts([entry(svc(6, '192.0.2.1', 80), dest('198.51.100.1', 80, { forwarding: 'masq' }))]));
     expect(checks.filter((c) => c.verdict === 'fail' || c.verdict === 'warn')).toEqual([]);
     expect(checks.map((c) => c.check)).toEqual(expect.arrayContaining(['ipvs', 'scheduler mh', 'persistence engine sip', 'tunnel gue', 'net.ipv4.ip_forward', 'other managers']));
     expect(checks[0]!.detail).toBe('IPVS answers: 1 service, 1 real server');
@@ -40,7 +39,7 @@ describe('runChecks', () => {
   });
 
   it('NAT real servers need forwarding, per family', () => {
-    const nat6 = entry(svc(6, '2001:db8::1', 80), dest('2001:db8::2', 80, { fwdMethod: FwdMethod.MASQ }));
+    const nat6 = entry(svc(6, '2001:db8::1', 80), dest('2001:db8::2', 80, { forwarding: 'masq' }));
     const f = facts([nat6], { sysctls: { 'net.ipv4.ip_forward': 0, 'net.ipv6.conf.all.forwarding': 0 } });
     expect(verdictOf(f, 'net.ipv6.conf.all.forwarding')).toBe('fail');
     expect(verdictOf(f, 'net.ipv4.ip_forward')).toBeUndefined();
@@ -48,7 +47,7 @@ describe('runChecks', () => {
   });
 
   it('persistent services want expire_quiescent_template; other managers and empty services are warned about', () => {
-    const f = facts([entry(svc(6, '192.0.2.1', 80, { flags: SvcFlag.PERSISTENT, timeout: 300 }))], { sysctls: { 'net.ipv4.vs.expire_quiescent_template': 0 }, processes: ['keepalived', 'keepalived', 'bash'] });
+    const f = facts([entry(svc(6, '192.0.2.1', 80, { persistent: true, timeout: 300 }))], { sysctls: { 'net.ipv4.vs.expire_quiescent_template': 0 }, processes: ['keepalived', 'keepalived', 'bash'] });
     expect(verdictOf(f, 'net.ipv4.vs.expire_quiescent_template')).toBe('warn');
     expect(runChecks(f).find((c) => c.check === 'other managers')).toMatchObject({ verdict: 'warn', detail: 'running: keepalived; they change the table too' });
     expect(runChecks(f).find((c) => c.check === 'services without a real server')).toMatchObject({ verdict: 'warn', detail: 'tcp 192.0.2.1:80' });

@@ -6,30 +6,30 @@ import { describe, expect, it } from 'vitest';
 import { reachChecks, realServerAddresses } from '../../src/doctor/reach.js';
 import type { PathFacts } from '../../src/doctor/reach.js';
 import { neighbourStateName } from '../../src/doctor/routes.js';
-import { FwdMethod } from '../../src/ipvs/constants.js';
+import type { ForwardingMethod } from '../../src/ipvs/model.js';
 import type { Snapshot } from '../../src/ipvs/model.js';
 import { dest, entry, svc } from '../support/format-fixtures.js';
 
-function snapshot(...servers: [string, number][]): Snapshot {
+function snapshot(...servers: [string, ForwardingMethod][]): Snapshot {
   return {
     info: { version: 0x10201, connTabSize: 4096 },
     timeouts: { tcp: 900, tcpFin: 120, udp: 300 },
     daemons: [],
-    services: [entry(svc(6, '192.0.2.1', 80), ...servers.map(([a, m]) => dest(a, 80, { fwdMethod: m })))],
+    services: [entry(svc(6, '192.0.2.1', 80), ...servers.map(([a, m]) => dest(a, 80, { forwarding: m })))],
   };
 }
 
 describe('reachChecks', () => {
   it('judges each address by the methods that use it', () => {
     const table = snapshot(
-      ['198.51.100.1', FwdMethod.DROUTE],
-      ['198.51.100.2', FwdMethod.DROUTE],
-      ['203.0.113.3', FwdMethod.MASQ],
-      ['203.0.113.4', FwdMethod.TUNNEL],
-      ['198.51.100.5', FwdMethod.MASQ],
-      ['192.0.2.1', FwdMethod.MASQ],
-      ['198.51.100.7', FwdMethod.TUNNEL],
-      ['203.0.113.8', FwdMethod.DROUTE],
+      ['198.51.100.1', 'route'],
+      ['198.51.100.2', 'route'],
+      ['203.0.113.3', 'masq'],
+      ['203.0.113.4', 'tunnel'],
+      ['198.51.100.5', 'masq'],
+      ['192.0.2.1', 'masq'],
+      ['198.51.100.7', 'tunnel'],
+      ['203.0.113.8', 'route'],
     );
     const paths: PathFacts = {
       '198.51.100.1': { route: { type: 'unicast', dev: 'eth1' }, neighbour: 'REACHABLE' },
@@ -59,14 +59,14 @@ describe('reachChecks', () => {
   });
 
   it('one address used by two methods is judged once, by both', () => {
-    const table = snapshot(['203.0.113.9', FwdMethod.MASQ], ['203.0.113.9', FwdMethod.DROUTE]);
-    expect(realServerAddresses(table).get('203.0.113.9')).toEqual(new Set([FwdMethod.MASQ, FwdMethod.DROUTE]));
+    const table = snapshot(['203.0.113.9', 'masq'], ['203.0.113.9', 'route']);
+    expect(realServerAddresses(table).get('203.0.113.9')).toEqual(new Set(['masq', 'route']));
     const checks = reachChecks(table, { '203.0.113.9': { route: { type: 'unicast', gateway: '198.51.100.254', dev: 'eth1' } } });
     expect(checks.map((c) => c.verdict)).toEqual(['fail']);
   });
 
   it('routes that could not be read are a note; without real servers nothing is asked', () => {
-    expect(reachChecks(snapshot(['198.51.100.1', FwdMethod.DROUTE]), { error: 'netlink request failed: EPERM' })).toEqual([{ check: 'real server routes', verdict: 'info', detail: 'the routes could not be read: netlink request failed: EPERM' }]);
+    expect(reachChecks(snapshot(['198.51.100.1', 'route']), { error: 'netlink request failed: EPERM' })).toEqual([{ check: 'real server routes', verdict: 'info', detail: 'the routes could not be read: netlink request failed: EPERM' }]);
     expect(reachChecks(snapshot(), { error: 'x' })).toEqual([]);
   });
 });

@@ -29,9 +29,9 @@ class Meddling implements FamilyModel {
 }
 
 const key = (port: number): ServiceKey => ({ kind: 'addr', af: 2, protocol: 6, addr: parseIPv4('192.0.2.1')!, port });
-const svc = (k: ServiceKey): ServiceConfig => ({ key: k, scheduler: 'rr', flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' });
+const svc = (k: ServiceKey): ServiceConfig => ({ key: k, scheduler: 'rr', persistent: false, onePacket: false, schedFlags: [], unnamedFlags: 0, timeout: 0, netmask: 0xffffffff, pe: '' });
 const dest = (last: number): DestinationConfig => ({
-  addr: parseIPv4(`198.51.100.${last}`)!, port: 80, fwdMethod: 0, weight: 1, uThreshold: 0, lThreshold: 0, tunType: 0, tunPort: 0, tunFlags: 0,
+  addr: parseIPv4(`198.51.100.${last}`)!, port: 80, forwarding: 'masq', weight: 1, uThreshold: 0, lThreshold: 0, tunnelType: 'ipip', tunnelPort: 0, checksum: 'nocsum',
 });
 
 /** A client over the meddling model holding `n` services (port 1000+i) with i % 3 destinations. */

@@ -1,6 +1,7 @@
 // IpvsClient.tableFromProc: the default listing's destinations from /proc/net/ip_vs, checked
 // against the services dumped around the read (fake kernel; the file is made from its model the
 // way Linux prints it, then damaged or made stale).
+import { encodeForwarding } from '../../src/ipvs/value-codec.js';
 import { describe, expect, it } from 'vitest';
 import { parseIPv4, parseIPv6 } from '../../src/ipvs/address.js';
 import { IpvsClient } from '../../src/ipvs/client.js';
@@ -23,7 +24,7 @@ function procText(table: readonly ServiceWithDestinations[], scheduler = (s: str
         d.addr.af === 10
           ? `[${Array.from({ length: 8 }, (_, i) => hex((b[2 * i]! << 8) | b[2 * i + 1]!, 4).toLowerCase()).join(':')}]`
           : hex(((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0, 8);
-      out += `  -> ${addr}:${hex(d.port, 4)}      ${FWD[d.fwdMethod]!.padEnd(7)} ${String(d.weight).padEnd(6)} ${String(d.activeConns).padEnd(10)} ${String(d.inactConns).padEnd(10)}\n`;
+      out += `  -> ${addr}:${hex(d.port, 4)}      ${FWD[encodeForwarding(d.forwarding)]!.padEnd(7)} ${String(d.weight).padEnd(6)} ${String(d.activeConns).padEnd(10)} ${String(d.inactConns).padEnd(10)}\n`;
     }
   }
   return out;
@@ -46,7 +47,7 @@ const bytes = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 /** A listing as plain objects (destinations made once). */
 const plainTable = (t: readonly ServiceWithDestinations[]): ServiceWithDestinations[] => t.map((e) => ({ service: e.service, destinations: [...e.destinations] }));
 
-const DEST: DestinationConfig = { addr: parseIPv4('198.51.100.1')!, port: 8080, fwdMethod: 0, weight: 1, uThreshold: 0, lThreshold: 0, tunType: 0, tunPort: 0, tunFlags: 0 };
+const DEST: DestinationConfig = { addr: parseIPv4('198.51.100.1')!, port: 8080, forwarding: 'masq', weight: 1, uThreshold: 0, lThreshold: 0, tunnelType: 'ipip', tunnelPort: 0, checksum: 'nocsum' };
 const tcp = (port: number): ServiceKey => ({ kind: 'addr', af: 2, protocol: 6, addr: parseIPv4('192.0.2.1')!, port });
 
 async function setup(): Promise<IpvsClient> {
@@ -54,17 +55,17 @@ async function setup(): Promise<IpvsClient> {
   const client = await IpvsClient.open(async () => new FakeKernel({ model: ipvs }));
   const v6: ServiceKey = { kind: 'addr', af: 10, protocol: 17, addr: parseIPv6('2001:db8::1')!, port: 53 };
   for (const key of [tcp(80), tcp(443), v6, { kind: 'fwmark', af: 2, fwmark: 7 } as ServiceKey]) {
-    await client.apply({ op: 'add-service', service: { key, scheduler: 'wrr', flags: 0, timeout: 0, netmask: key.af === 10 ? 128 : 0xffffffff, pe: '' } });
+    await client.apply({ op: 'add-service', service: { key, scheduler: 'wrr', persistent: false, onePacket: false, schedFlags: [], unnamedFlags: 0, timeout: 0, netmask: key.af === 10 ? 128 : 0xffffffff, pe: '' } });
   }
   await client.apply({ op: 'add-dest', key: tcp(80), dest: DEST });
-  await client.apply({ op: 'add-dest', key: tcp(80), dest: { ...DEST, addr: parseIPv4('198.51.100.2')!, fwdMethod: 3, weight: 4 } });
-  await client.apply({ op: 'add-dest', key: v6, dest: { ...DEST, addr: parseIPv6('2001:db8::10')!, port: 53, fwdMethod: 2, tunType: 1, tunPort: 6080, tunFlags: 1 } });
+  await client.apply({ op: 'add-dest', key: tcp(80), dest: { ...DEST, addr: parseIPv4('198.51.100.2')!, forwarding: 'route', weight: 4 } });
+  await client.apply({ op: 'add-dest', key: v6, dest: { ...DEST, addr: parseIPv6('2001:db8::10')!, port: 53, forwarding: 'tunnel', tunnelType: 'gue', tunnelPort: 6080, checksum: 'csum' } });
   return client;
 }
 
 /** What the default listing shows of a destination. */
 const shown = (t: readonly ServiceWithDestinations[]): unknown =>
-  t.map(({ service, destinations }) => [service, destinations.map((d) => [d.addr, d.port, d.fwdMethod, d.weight, d.activeConns, d.inactConns])]);
+  t.map(({ service, destinations }) => [service, destinations.map((d) => [d.addr, d.port, d.forwarding, d.weight, d.activeConns, d.inactConns])]);
 
 describe('IpvsClient.tableFromProc', () => {
   it('gives the dumped services with the destinations of the file, as the dumps show them', async () => {
@@ -137,12 +138,12 @@ describe('IpvsClient.tableFromProc', () => {
 
   it('fwmark services of both families sharing a mark, or a protocol the file cannot name: not read at all', async () => {
     const client = await setup();
-    await client.apply({ op: 'add-service', service: { key: { kind: 'fwmark', af: 10, fwmark: 7 }, scheduler: 'rr', flags: 0, timeout: 0, netmask: 128, pe: '' } });
+    await client.apply({ op: 'add-service', service: { key: { kind: 'fwmark', af: 10, fwmark: 7 }, scheduler: 'rr', persistent: false, onePacket: false, schedFlags: [], unnamedFlags: 0, timeout: 0, netmask: 128, pe: '' } });
     let reads = 0;
     expect(await client.tableFromProc(async () => (reads++, bytes(HEADER)))).toBeUndefined();
     await client.apply({ op: 'delete-service', key: { kind: 'fwmark', af: 10, fwmark: 7 } });
     expect(await client.tableFromProc(async () => bytes(procText(await client.table())))).toBeDefined();
-    await client.apply({ op: 'add-service', service: { key: { kind: 'addr', af: 2, protocol: 99, addr: parseIPv4('192.0.2.1')!, port: 0 }, scheduler: 'rr', flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' } });
+    await client.apply({ op: 'add-service', service: { key: { kind: 'addr', af: 2, protocol: 99, addr: parseIPv4('192.0.2.1')!, port: 0 }, scheduler: 'rr', persistent: false, onePacket: false, schedFlags: [], unnamedFlags: 0, timeout: 0, netmask: 0xffffffff, pe: '' } });
     expect(await client.tableFromProc(async () => (reads++, bytes(HEADER)))).toBeUndefined();
     expect(reads).toBe(0);
     client.close();
@@ -153,10 +154,10 @@ describe('IpvsClient.tableFromProc', () => {
     const dumped = await client.table();
     const v6 = dumped.findIndex((e) => e.service.key.af === 10);
     const plain = await client.tableFromProc(async () => bytes(procText(dumped)));
-    expect(plain![v6]!.destinations[0]!.tunType).toBe(0); // the file has no tunnel details
+    expect(plain![v6]!.destinations[0]!.tunnelType).toBe('ipip'); // the file has no tunnel details
     const full = await client.tableFromProc(async () => bytes(procText(dumped)), { tunnelDetails: true });
     expect(plainTable(full!)).toEqual(dumped.map((e, i) => (i === v6 ? e : { service: e.service, destinations: plain![i]!.destinations })));
-    expect(full![v6]!.destinations[0]).toMatchObject({ tunType: 1, tunPort: 6080, tunFlags: 1 });
+    expect(full![v6]!.destinations[0]).toMatchObject({ tunnelType: 'gue', tunnelPort: 6080, checksum: 'csum' });
     client.close();
   });
 

@@ -29,12 +29,12 @@ const V4_WIRE = Buffer.from([192, 0, 2, 1, ...Array<number>(12).fill(0)]);
 const KEY: ServiceKey = { kind: 'addr', af: 2, protocol: 6, addr: ipv4([192, 0, 2, 1]), port: 80 };
 const KEY_ATTRS = [attr(SVC.AF, u16(2)), attr(SVC.PROTOCOL, u16(6)), attr(SVC.ADDR, V4_WIRE), attr(SVC.PORT, be16(80))];
 const KEY_NEST = nest(CMD_ATTR.SERVICE, ...KEY_ATTRS);
-const SVC_CFG: ServiceConfig = { key: KEY, scheduler: 'wlc', flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' };
+const SVC_CFG: ServiceConfig = { key: KEY, scheduler: 'wlc', persistent: false, onePacket: false, schedFlags: [], unnamedFlags: 0, timeout: 0, netmask: 0xffffffff, pe: '' };
 const SVC_NEST = nest(
   CMD_ATTR.SERVICE, ...KEY_ATTRS, attr(SVC.SCHED_NAME, str('wlc')), attr(SVC.FLAGS, cat(u32(0), u32(0xffffffff))),
   attr(SVC.TIMEOUT, u32(0)), attr(SVC.NETMASK, be32(0xffffffff)),
 );
-const DEST_CFG: DestinationConfig = { addr: ipv4([10, 0, 0, 2]), port: 80, fwdMethod: 3, weight: 1, uThreshold: 0, lThreshold: 0, tunType: 0, tunPort: 0, tunFlags: 0 };
+const DEST_CFG: DestinationConfig = { addr: ipv4([10, 0, 0, 2]), port: 80, forwarding: 'route', weight: 1, uThreshold: 0, lThreshold: 0, tunnelType: 'ipip', tunnelPort: 0, checksum: 'nocsum' };
 const DEST_NEST = nest(
   CMD_ATTR.DEST, attr(DEST.ADDR_FAMILY, u16(2)), attr(DEST.ADDR, Buffer.from([10, 0, 0, 2, ...Array<number>(12).fill(0)])), attr(DEST.PORT, be16(80)),
   attr(DEST.FWD_METHOD, u32(3)), attr(DEST.WEIGHT, u32(1)), attr(DEST.TUN_TYPE, u8(0)), attr(DEST.TUN_PORT, be16(0)), attr(DEST.TUN_FLAGS, u16(0)),
@@ -83,9 +83,9 @@ describe('each operation sends the right request', () => {
     ['delete-dest', (c) => c.apply({ op: 'delete-dest', key: KEY, dest: DEST_CFG }), CMD.DEL_DEST, ACK, cat(KEY_NEST, DEST_NEST)],
     ['set-timeouts', (c) => c.apply({ op: 'set-timeouts', timeouts: { tcp: 0, tcpFin: 0, udp: 45 } }), CMD.SET_CONFIG, ACK,
       cat(attr(CMD_ATTR.TIMEOUT_TCP, u32(0)), attr(CMD_ATTR.TIMEOUT_TCP_FIN, u32(0)), attr(CMD_ATTR.TIMEOUT_UDP, u32(45)))],
-    ['start-daemon', (c) => c.apply({ op: 'start-daemon', daemon: { state: 1, mcastIfn: 'eth0', syncId: 0 } }), CMD.NEW_DAEMON, ACK,
+    ['start-daemon', (c) => c.apply({ op: 'start-daemon', daemon: { state: 'master', mcastIfn: 'eth0', syncId: 0 } }), CMD.NEW_DAEMON, ACK,
       nest(CMD_ATTR.DAEMON, attr(DAEMON.STATE, u32(1)), attr(DAEMON.MCAST_IFN, str('eth0')), attr(DAEMON.SYNC_ID, u32(0)))],
-    ['stop-daemon', (c) => c.apply({ op: 'stop-daemon', state: 2, syncId: 5 }), CMD.DEL_DAEMON, ACK,
+    ['stop-daemon', (c) => c.apply({ op: 'stop-daemon', state: 'backup', syncId: 5 }), CMD.DEL_DAEMON, ACK,
       nest(CMD_ATTR.DAEMON, attr(DAEMON.STATE, u32(2)), attr(DAEMON.MCAST_IFN, str('')), attr(DAEMON.SYNC_ID, u32(5)))],
     ['services', (c) => c.services(), CMD.GET_SERVICE, DUMP, cat(), reply(CMD.NEW_SERVICE, svcReply)],
     ['service', (c) => c.service(KEY), CMD.GET_SERVICE, ACK, KEY_NEST, reply(CMD.NEW_SERVICE, svcReply)],
@@ -112,7 +112,7 @@ describe('kernel refusals become IpvsOperationError with ipvsadm wording', () =>
     ['edit-dest', (c) => c.apply({ op: 'edit-dest', key: KEY, dest: DEST_CFG }), CMD.SET_DEST, 34, 'edit-dest', 'Numerical result out of range'],
     ['service', (c) => c.service(KEY), CMD.GET_SERVICE, 3, 'get-service', 'No such service'],
     ['services', (c) => c.services(), CMD.GET_SERVICE, 1, 'get-services', 'Permission denied (you must be root)'],
-    ['start-daemon', (c) => c.apply({ op: 'start-daemon', daemon: { state: 1, mcastIfn: 'eth9', syncId: 0 } }), CMD.NEW_DAEMON, 19, 'start-daemon', 'No such device'],
+    ['start-daemon', (c) => c.apply({ op: 'start-daemon', daemon: { state: 'master', mcastIfn: 'eth9', syncId: 0 } }), CMD.NEW_DAEMON, 19, 'start-daemon', 'No such device'],
   ])('%s errno %i', async (_n, run, cmd, errno, operation, message) => {
     const client = await open();
     kernel.expect({ cmd, flags: cmd === CMD.GET_SERVICE && operation === 'get-services' ? DUMP : ACK, answer: { errno, extack: { msg: 'from the kernel' } } });
@@ -184,17 +184,17 @@ describe('against the in-memory IPVS (fake-ipvs.ts)', () => {
   const V6KEY: ServiceKey = { kind: 'addr', af: 10, protocol: 17, addr: parseIPv6('2001:db8::10')!, port: 53 };
   const FWM: ServiceKey = { kind: 'fwmark', af: 2, fwmark: 42 };
   const svc = (key: ServiceKey, over: Partial<ServiceConfig> = {}): ServiceConfig => ({
-    key, scheduler: 'rr', flags: 0, timeout: 0, netmask: key.af === 2 ? 0xffffffff : 128, pe: '', ...over,
+    key, scheduler: 'rr', persistent: false, onePacket: false, schedFlags: [], unnamedFlags: 0, timeout: 0, netmask: key.af === 2 ? 0xffffffff : 128, pe: '', ...over,
   });
   const ZERO_STATS = { conns: 0n, inpkts: 0n, outpkts: 0n, inbytes: 0n, outbytes: 0n, cps: 0n, inpps: 0n, outpps: 0n, inbps: 0n, outbps: 0n };
   const failure = (p: Promise<unknown>): Promise<unknown> => p.then(() => 'no error', (e: unknown) => (e instanceof IpvsOperationError ? e.message : e));
 
   it('add → list round trip for IPv4, IPv6 and fwmark services and their destinations', async () => {
     const { client } = await withModel();
-    const configs = [svc(KEY, { flags: 1, timeout: 360, netmask: 0xffffff00, pe: 'sip' }), svc(V6KEY, { scheduler: 'sh', flags: 0x18, netmask: 64 }), svc(FWM, { scheduler: 'wlc' })];
+    const configs = [svc(KEY, { persistent: true, onePacket: false, schedFlags: [], unnamedFlags: 0, timeout: 360, netmask: 0xffffff00, pe: 'sip' }), svc(V6KEY, { scheduler: 'sh', persistent: false, onePacket: false, schedFlags: [1, 2], unnamedFlags: 0, netmask: 64 }), svc(FWM, { scheduler: 'wlc' })];
     for (const service of configs) await client.apply({ op: 'add-service', service });
     expect(await client.services()).toEqual(configs.map((c) => ({ ...c, stats: ZERO_STATS })));
-    const v6dest: DestinationConfig = { ...DEST_CFG, addr: parseIPv6('2001:db8::2')!, fwdMethod: 2, weight: 3, uThreshold: 10, lThreshold: 2, tunType: 1, tunPort: 6080, tunFlags: 1 };
+    const v6dest: DestinationConfig = { ...DEST_CFG, addr: parseIPv6('2001:db8::2')!, forwarding: 'tunnel', weight: 3, uThreshold: 10, lThreshold: 2, tunnelType: 'gue', tunnelPort: 6080, checksum: 'csum' };
     await client.apply({ op: 'add-dest', key: KEY, dest: DEST_CFG });
     await client.apply({ op: 'add-dest', key: KEY, dest: v6dest }); // mixed family: tunnel only
     const extra = { activeConns: 0, inactConns: 0, persistConns: 0, stats: ZERO_STATS };
@@ -207,9 +207,9 @@ describe('against the in-memory IPVS (fake-ipvs.ts)', () => {
     const { client } = await withModel();
     await client.apply({ op: 'add-service', service: svc(KEY) });
     await client.apply({ op: 'add-dest', key: KEY, dest: DEST_CFG });
-    await client.apply({ op: 'edit-service', service: svc(KEY, { scheduler: 'lc', flags: 1, timeout: 60 }) });
+    await client.apply({ op: 'edit-service', service: svc(KEY, { scheduler: 'lc', persistent: true, timeout: 60 }) });
     await client.apply({ op: 'edit-dest', key: KEY, dest: { ...DEST_CFG, weight: 9 } });
-    expect(await client.service(KEY)).toMatchObject({ scheduler: 'lc', flags: 1, timeout: 60 });
+    expect(await client.service(KEY)).toMatchObject({ scheduler: 'lc', persistent: true, timeout: 60 });
     expect((await client.destinations(KEY)).map((d) => d.weight)).toEqual([9]);
     await client.apply({ op: 'delete-dest', key: KEY, dest: DEST_CFG });
     expect(await client.destinations(KEY)).toEqual([]);
@@ -256,22 +256,22 @@ describe('against the in-memory IPVS (fake-ipvs.ts)', () => {
       { op: 'add-service', service: SVC_CFG },
       { op: 'add-dest', key: KEY, dest: DEST_CFG },
       { op: 'set-timeouts', timeouts: { tcp: 901, tcpFin: 0, udp: 45 } },
-      { op: 'start-daemon', daemon: { state: 2, mcastIfn: 'eth0', syncId: 3 } },
+      { op: 'start-daemon', daemon: { state: 'backup', mcastIfn: 'eth0', syncId: 3 } },
     ]);
     const snap = await client.snapshot();
     expect(snap).toEqual({ info: await client.info(), services: await client.table(), timeouts: { tcp: 901, tcpFin: 120, udp: 45 }, daemons: await client.daemons() });
     expect(snap.services.map((s) => s.destinations.length)).toEqual([1]);
-    expect(snap.daemons.map((d) => [d.state, d.mcastIfn, d.syncId])).toEqual([[2, 'eth0', 3]]);
+    expect(snap.daemons.map((d) => [d.state, d.mcastIfn, d.syncId])).toEqual([['backup', 'eth0', 3]]);
   });
 
   it('daemons: start, list, start twice, stop, stop twice, unknown interface', async () => {
     const { client } = await withModel();
-    const start = (mcastIfn: string): Promise<unknown> => failure(client.apply({ op: 'start-daemon', daemon: { state: 1, mcastIfn, syncId: 7 } }));
-    const stop = (): Promise<unknown> => failure(client.apply({ op: 'stop-daemon', state: 1, syncId: 0 }));
+    const start = (mcastIfn: string): Promise<unknown> => failure(client.apply({ op: 'start-daemon', daemon: { state: 'master', mcastIfn, syncId: 7 } }));
+    const stop = (): Promise<unknown> => failure(client.apply({ op: 'stop-daemon', state: 'master', syncId: 0 }));
     expect(await start('eth9')).toBe('No such device');
     expect(await start('eth0')).toBe('no error');
     expect(await start('eth0')).toBe('Daemon has already run');
-    expect(await client.daemons()).toEqual([{ state: 1, mcastIfn: 'eth0', syncId: 7, syncMaxlen: 1472, mcastPort: 8848, mcastTtl: 1, mcastGroup: ipv4([224, 0, 0, 81]) }]);
+    expect(await client.daemons()).toEqual([{ state: 'master', mcastIfn: 'eth0', syncId: 7, syncMaxlen: 1472, mcastPort: 8848, mcastTtl: 1, mcastGroup: ipv4([224, 0, 0, 81]) }]);
     expect(await stop()).toBe('no error');
     expect(await stop()).toBe('No daemon is running');
     expect(await client.daemons()).toEqual([]);
@@ -306,7 +306,7 @@ describe('destinationsOfEach (dumps spread over several sockets)', () => {
     for (let i = 0; i < 200; i++) {
       const key: ServiceKey = { kind: 'addr', af: 2, protocol: 6, addr: parseIPv4('192.0.2.1')!, port: 1000 + i };
       keys.push(key);
-      await client.apply({ op: 'add-service', service: { key, scheduler: 'rr', flags: 0, timeout: 0, netmask: 0xffffffff, pe: '' } });
+      await client.apply({ op: 'add-service', service: { key, scheduler: 'rr', persistent: false, onePacket: false, schedFlags: [], unnamedFlags: 0, timeout: 0, netmask: 0xffffffff, pe: '' } });
       // service i gets i % 3 destinations whose last octet names the service
       for (let d = 0; d < i % 3; d++) {
         await client.apply({ op: 'add-dest', key, dest: { ...DEST_CFG, addr: parseIPv4(`198.51.${d}.${i % 250}`)! } });

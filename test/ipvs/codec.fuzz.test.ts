@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AttributeSet } from '../../src/netlink/attributes.js';
 import { MalformedMessageError } from '../../src/netlink/errors.js';
-import { decodeDaemon, decodeDestination, decodeInfo, decodeService, decodeTimeouts } from '../../src/ipvs/codec.js';
+import { decodeDaemons, decodeDestination, decodeInfo, decodeService, decodeTimeouts } from '../../src/ipvs/codec.js';
 import { CmdAttr } from '../../src/ipvs/constants.js';
 import { IpvsClient } from '../../src/ipvs/client.js';
 import { IpvsOperationError } from '../../src/ipvs/errors.js';
@@ -36,7 +36,7 @@ const TARGETS: readonly (readonly [string, Decoder, Buffer])[] = [
   ['fwmark service (STATS only)', decodeService, serviceReply(FWM_SERVICE, { stats64: false })],
   ['destination', (s) => decodeDestination(s, 2), destReply(DEST)],
   ['destination without ADDR_FAMILY', (s) => decodeDestination(s, 10), destReply(DEST, false, { stats32: false })],
-  ['daemon', decodeDaemon, nestPlain(CMD_ATTR.DAEMON, attr(DAEMON.STATE, u32(1)), attr(DAEMON.MCAST_IFN, str('eth0')), attr(DAEMON.SYNC_ID, u32(7)),
+  ['daemon', decodeDaemons, nestPlain(CMD_ATTR.DAEMON, attr(DAEMON.STATE, u32(1)), attr(DAEMON.MCAST_IFN, str('eth0')), attr(DAEMON.SYNC_ID, u32(7)),
     attr(DAEMON.SYNC_MAXLEN, u16(1472)), attr(DAEMON.MCAST_GROUP, Buffer.from([224, 0, 0, 81])), attr(DAEMON.MCAST_PORT, u16(8848)), attr(DAEMON.MCAST_TTL, u8(1)))],
   ['info', decodeInfo, cat(attr(INFO.VERSION, u32(0x10201)), attr(INFO.CONN_TAB_SIZE, u32(4096)))],
   ['timeouts', decodeTimeouts, cat(attr(CMD_ATTR.TIMEOUT_TCP, u32(900)), attr(CMD_ATTR.TIMEOUT_TCP_FIN, u32(120)), attr(CMD_ATTR.TIMEOUT_UDP, u32(300)))],

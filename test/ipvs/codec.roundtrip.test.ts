@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AttributeSet, AttributeWriter } from '../../src/netlink/attributes.js';
 import { CmdAttr } from '../../src/ipvs/constants.js';
-import { decodeDaemon, decodeDestination, decodeService, decodeTimeouts, putDaemonNest, putDestNest, putServiceNest, putTimeouts } from '../../src/ipvs/codec.js';
+import { decodeChecksum, decodeForwarding, decodeServiceFlags, decodeTunnelType } from '../../src/ipvs/value-codec.js';
+import { decodeDaemons, decodeDestination, decodeService, decodeTimeouts, putDaemonNest, putDestNest, putServiceNest, putTimeouts } from '../../src/ipvs/codec.js';
 import type { Address } from '../../src/ipvs/address.js';
 import type { DaemonConfig, DestinationConfig, ServiceConfig, ServiceKey, Stats } from '../../src/ipvs/model.js';
 import { IPVS, nestPlain, parseAttrs } from '../support/bytes.js';
@@ -41,23 +42,23 @@ const serviceConfig: fc.Arbitrary<ServiceConfig> = key.chain((k) =>
   fc.record({
     key: fc.constant(k),
     scheduler: name,
-    flags: u32.map((f) => (f & ~0x2) >>> 0), // HASHED is the kernel's own bit
+    flags: u32.map((f) => decodeServiceFlags(f)), // HASHED is the kernel's own bit
     timeout: u32,
     netmask: k.af === 2 ? u32 : fc.integer({ min: 1, max: 128 }),
     pe: fc.oneof(fc.constant(''), fc.stringMatching(/^[a-z]{1,15}$/)),
-  }),
+  }).map(({ flags, ...rest }) => ({ ...rest, ...flags })),
 );
 const destConfig = (family: 2 | 10): fc.Arbitrary<DestinationConfig> =>
   fc.record({
     addr: addrOf(family),
     port: u16,
-    fwdMethod: fc.integer({ min: 0, max: 4 }),
+    forwarding: fc.integer({ min: 0, max: 7 }).map(decodeForwarding),
     weight: fc.integer({ min: 0, max: 0x7fffffff }),
     uThreshold: u32,
     lThreshold: u32,
-    tunType: fc.integer({ min: 0, max: 255 }),
-    tunPort: u16,
-    tunFlags: u16,
+    tunnelType: fc.integer({ min: 0, max: 255 }).map(decodeTunnelType),
+    tunnelPort: u16,
+    checksum: u16.map(decodeChecksum),
   });
 const counters = fc.array(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), { minLength: 10, maxLength: 10 });
 const shape = fc.constantFrom<StatsShape>({}, { stats32: false }, { stats64: false }, { stats32: false, stats64: false });
@@ -119,7 +120,7 @@ describe('codec round trips', () => {
   it('DaemonConfig → NEW_DAEMON nest → the same attributes as a reply nest → decodeDaemon', () => {
     const daemon: fc.Arbitrary<DaemonConfig> = fc.record(
       {
-        state: fc.constantFrom(1, 2),
+        state: fc.constantFrom('master' as const, 'backup' as const),
         mcastIfn: name,
         syncId: u32,
         syncMaxlen: u16,
@@ -132,7 +133,7 @@ describe('codec round trips', () => {
     fc.assert(
       fc.property(daemon, (d) => {
         const inner = requestNest(enc((w) => putDaemonNest(w, d)), IPVS.CMD_ATTR.DAEMON);
-        expect(decodeDaemon(reply(nestPlain(IPVS.CMD_ATTR.DAEMON, inner)))).toEqual(d);
+        expect(decodeDaemons(reply(nestPlain(IPVS.CMD_ATTR.DAEMON, inner)))).toEqual([d]);
       }),
       { numRuns: 300 },
     );

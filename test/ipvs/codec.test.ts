@@ -5,7 +5,7 @@ import { AttributeSet, AttributeWriter } from '../../src/netlink/attributes.js';
 import { MalformedMessageError } from '../../src/netlink/errors.js';
 import * as C from '../../src/ipvs/constants.js';
 import {
-  decodeDaemon, decodeDestination, decodeInfo, decodeService, decodeTimeouts,
+  decodeDaemons, decodeDestination, decodeInfo, decodeService, decodeTimeouts,
   putDaemonNest, putDestNest, putServiceKeyNest, putServiceNest, putTimeouts,
 } from '../../src/ipvs/codec.js';
 import { ipv4, parseIPv6 } from '../../src/ipvs/address.js';
@@ -61,7 +61,7 @@ describe('request nests', () => {
   });
 
   it('full IPv4 service, as ipvsadm 1.31 sent it (-s rr -p 120 -M 255.255.255.0 -b flag-1 --pe sip)', () => {
-    const svc: ServiceConfig = { key: tcp80, scheduler: 'rr', flags: 0x9, timeout: 120, netmask: 0xffffff00, pe: 'sip' };
+    const svc: ServiceConfig = { key: tcp80, scheduler: 'rr', persistent: true, onePacket: false, schedFlags: [1], unnamedFlags: 0, timeout: 120, netmask: 0xffffff00, pe: 'sip' };
     const expected = nest(
       CMD_ATTR.SERVICE,
       attr(SVC.AF, u16(2)), attr(SVC.PROTOCOL, u16(6)), attr(SVC.ADDR, V4_WIRE), attr(SVC.PORT, hex('0050')),
@@ -75,7 +75,7 @@ describe('request nests', () => {
   });
 
   it('full IPv6 service: NETMASK is the prefix length as a host-order u32; no PE_NAME when unset; empty scheduler is one NUL', () => {
-    const svc: ServiceConfig = { key: { kind: 'addr', af: 10, protocol: 17, addr: V6, port: 53 }, scheduler: '', flags: 0, timeout: 0, netmask: 64, pe: '' };
+    const svc: ServiceConfig = { key: { kind: 'addr', af: 10, protocol: 17, addr: V6, port: 53 }, scheduler: '', persistent: false, onePacket: false, schedFlags: [], unnamedFlags: 0, timeout: 0, netmask: 64, pe: '' };
     expect(enc((w) => putServiceNest(w, svc))).toEqual(
       nest(
         CMD_ATTR.SERVICE,
@@ -89,7 +89,7 @@ describe('request nests', () => {
     [2, be32(0xffffffff)],
     [10, u32(128)],
   ] as const)('full fwmark service (af %i): FWMARK instead of PROTOCOL/ADDR/PORT, NETMASK by family', (af, netmask) => {
-    const svc: ServiceConfig = { key: { kind: 'fwmark', af, fwmark: 7 }, scheduler: 'wlc', flags: 1, timeout: 360, netmask: af === 2 ? 0xffffffff : 128, pe: '' };
+    const svc: ServiceConfig = { key: { kind: 'fwmark', af, fwmark: 7 }, scheduler: 'wlc', persistent: true, onePacket: false, schedFlags: [], unnamedFlags: 0, timeout: 360, netmask: af === 2 ? 0xffffffff : 128, pe: '' };
     expect(enc((w) => putServiceNest(w, svc))).toEqual(
       nest(
         CMD_ATTR.SERVICE,
@@ -100,7 +100,7 @@ describe('request nests', () => {
   });
 
   const dest = (over: Partial<DestinationConfig> = {}): DestinationConfig => ({
-    addr: ipv4([10, 0, 0, 2]), port: 8080, fwdMethod: 0, weight: 5, uThreshold: 100, lThreshold: 10, tunType: 1, tunPort: 6080, tunFlags: 1, ...over,
+    addr: ipv4([10, 0, 0, 2]), port: 8080, forwarding: 'masq', weight: 5, uThreshold: 100, lThreshold: 10, tunnelType: 'gue', tunnelPort: 6080, checksum: 'csum', ...over,
   });
 
   it('destination: every attribute, in ipvsadm order, even for delete', () => {
@@ -115,7 +115,7 @@ describe('request nests', () => {
   });
 
   it('destination: IPv6 address fills ADDR, weight up to 2^31-1', () => {
-    const got = enc((w) => putDestNest(w, dest({ addr: V6, fwdMethod: 2, weight: 0x7fffffff })));
+    const got = enc((w) => putDestNest(w, dest({ addr: V6, forwarding: 'tunnel', weight: 0x7fffffff })));
     expect(got.includes(attr(DEST.ADDR, V6_WIRE))).toBe(true);
     expect(got.includes(attr(DEST.ADDR_FAMILY, u16(10)))).toBe(true);
     expect(got.includes(attr(DEST.WEIGHT, u32(0x7fffffff)))).toBe(true);
@@ -128,7 +128,7 @@ describe('request nests', () => {
   });
 
   it('daemon with an IPv4 group: optional parts in order, group as 4 bytes, port in host order', () => {
-    const d = { state: 1, mcastIfn: 'eth0', syncId: 9, syncMaxlen: 1400, mcastPort: 8848, mcastTtl: 2, mcastGroup: ipv4([224, 0, 0, 81]) };
+    const d = { state: 'master' as const, mcastIfn: 'eth0', syncId: 9, syncMaxlen: 1400, mcastPort: 8848, mcastTtl: 2, mcastGroup: ipv4([224, 0, 0, 81]) };
     expect(enc((w) => putDaemonNest(w, d))).toEqual(
       nest(
         CMD_ATTR.DAEMON,
@@ -140,10 +140,10 @@ describe('request nests', () => {
 
   it('daemon with an IPv6 group, and the bare stop form', () => {
     const g = parseIPv6('ff02::81')!;
-    expect(enc((w) => putDaemonNest(w, { state: 2, mcastIfn: 'lo', syncId: 0, mcastGroup: g }))).toEqual(
+    expect(enc((w) => putDaemonNest(w, { state: 'backup' as const, mcastIfn: 'lo', syncId: 0, mcastGroup: g }))).toEqual(
       nest(CMD_ATTR.DAEMON, attr(DAEMON.STATE, u32(2)), attr(DAEMON.MCAST_IFN, str('lo')), attr(DAEMON.SYNC_ID, u32(0)), attr(DAEMON.MCAST_GROUP6, Buffer.from(g.bytes))),
     );
-    expect(enc((w) => putDaemonNest(w, { state: 1, mcastIfn: '', syncId: 3 }))).toEqual(
+    expect(enc((w) => putDaemonNest(w, { state: 'master' as const, mcastIfn: '', syncId: 3 }))).toEqual(
       nest(CMD_ATTR.DAEMON, attr(DAEMON.STATE, u32(1)), attr(DAEMON.MCAST_IFN, str('')), attr(DAEMON.SYNC_ID, u32(3))),
     );
   });
@@ -166,7 +166,7 @@ const svcAttrs = (over: { stats?: Buffer[]; flags?: Buffer; drop?: number; extra
 describe('decodeService', () => {
   it('decodes a Linux 6.1 reply: HASHED masked off, STATS64 (with PAD) preferred over STATS', () => {
     const s = decodeService(reply(nestPlain(CMD_ATTR.SERVICE, ...svcAttrs({ stats: [statsNest(SVC.STATS, ten(() => 1n), false), statsNest(SVC.STATS64, BIG, true)] }))));
-    expect(s).toEqual({ key: tcp80, scheduler: 'wlc', flags: 0x09, timeout: 300, netmask: 0xffffff00, pe: '', stats: statsObj(BIG) });
+    expect(s).toEqual({ key: tcp80, scheduler: 'wlc', persistent: true, onePacket: false, schedFlags: [1], unnamedFlags: 0, timeout: 300, netmask: 0xffffff00, pe: '', stats: statsObj(BIG) });
   });
 
   it('decodes STATS alone: u32 counters, u64 byte counters', () => {
@@ -181,7 +181,7 @@ describe('decodeService', () => {
   it('no counters at all is all zeros; effective flags are flags & mask; unknown attributes are ignored', () => {
     const s = decodeService(reply(nestPlain(CMD_ATTR.SERVICE, ...svcAttrs({ flags: cat(u32(0x3d), u32(0x05)), extra: [attr(40, u32(1))] }))));
     expect(s.stats).toEqual(statsObj(ten(() => 0n)));
-    expect(s.flags).toBe(0x05);
+    expect(s).toMatchObject({ persistent: true, onePacket: true, schedFlags: [], unnamedFlags: 0 });
   });
 
   it('a fwmark service comes back without PROTOCOL/ADDR/PORT; IPv6 NETMASK is a host-order prefix length; PE_NAME read', () => {
@@ -190,7 +190,7 @@ describe('decodeService', () => {
       attr(SVC.AF, u16(10)), attr(SVC.FWMARK, u32(0x80000000)), attr(SVC.SCHED_NAME, str('sh')), attr(SVC.PE_NAME, str('sip')),
       attr(SVC.FLAGS, cat(u32(3), u32(0xffffffff))), attr(SVC.TIMEOUT, u32(360)), attr(SVC.NETMASK, u32(96)),
     )));
-    expect(s).toMatchObject({ key: { kind: 'fwmark', af: 10, fwmark: 0x80000000 }, scheduler: 'sh', pe: 'sip', flags: 1, netmask: 96 });
+    expect(s).toMatchObject({ key: { kind: 'fwmark', af: 10, fwmark: 0x80000000 }, scheduler: 'sh', pe: 'sip', persistent: true, netmask: 96 });
   });
 
   it.each([
@@ -240,7 +240,7 @@ describe('decodeDestination', () => {
   it('decodes a Linux 6.1 reply, keeping 64-bit counters whole', () => {
     const d = decodeDestination(reply(nestPlain(CMD_ATTR.DEST, ...destAttrs({ family: 2, stats: [statsNest(DEST.STATS, BIG, false), statsNest(DEST.STATS64, BIG, true)] }))), 2);
     expect(d).toEqual({
-      addr: ipv4([10, 0, 0, 2]), port: 8080, fwdMethod: 3, weight: 7, uThreshold: 50, lThreshold: 5, tunType: 2, tunPort: 5555, tunFlags: 2,
+      addr: ipv4([10, 0, 0, 2]), port: 8080, forwarding: 'route', weight: 7, uThreshold: 50, lThreshold: 5, tunnelType: 'gre', tunnelPort: 5555, checksum: 'remcsum',
       activeConns: 11, inactConns: 12, persistConns: 13, stats: statsObj(BIG),
     });
   });
@@ -252,7 +252,7 @@ describe('decodeDestination', () => {
 
   it('the forwarding method is FWD_METHOD & IP_VS_CONN_F_FWD_MASK (7)', () => {
     const attrs = destAttrs().map((a, i) => (i === 2 ? attr(DEST.FWD_METHOD, u32(0x0102)) : a));
-    expect(decodeDestination(reply(nestPlain(CMD_ATTR.DEST, ...attrs)), 2).fwdMethod).toBe(2);
+    expect(decodeDestination(reply(nestPlain(CMD_ATTR.DEST, ...attrs)), 2).forwarding).toBe('tunnel');
   });
 
   it('ADDR_FAMILY wins over the service family (an IPv6 tunnel dest of an IPv4 service)', () => {
@@ -261,7 +261,7 @@ describe('decodeDestination', () => {
 
   it('TUN_* are optional (0), the rest is required and named when missing', () => {
     const noTun = destAttrs().filter((_, i) => i < 4 || i > 6);
-    expect(decodeDestination(reply(nestPlain(CMD_ATTR.DEST, ...noTun)), 2)).toMatchObject({ tunType: 0, tunPort: 0, tunFlags: 0 });
+    expect(decodeDestination(reply(nestPlain(CMD_ATTR.DEST, ...noTun)), 2)).toMatchObject({ tunnelType: 'ipip', tunnelPort: 0, checksum: 'nocsum' });
     expect(() => decodeDestination(reply(nestPlain(CMD_ATTR.DEST, ...destAttrs({ drop: 9 }))), 2)).toThrow('in reply.DEST: ACTIVE_CONNS is missing');
     expect(() => decodeDestination(reply(nestPlain(CMD_ATTR.DEST, ...destAttrs({ drop: 0 }))), 2)).toThrow('ADDR is missing');
     expect(() => decodeDestination(reply(attr(9, u32(0))), 2)).toThrow('IPVS_CMD_ATTR_DEST is missing');
@@ -280,11 +280,20 @@ describe('info, timeouts, daemons', () => {
 
   it('decodeDaemon: IPv4 or IPv6 group, optional parts only when present', () => {
     const base = [attr(DAEMON.STATE, u32(1)), attr(DAEMON.MCAST_IFN, str('eth0')), attr(DAEMON.SYNC_ID, u32(4))];
-    expect(decodeDaemon(reply(nestPlain(CMD_ATTR.DAEMON, ...base)))).toEqual({ state: 1, mcastIfn: 'eth0', syncId: 4 });
+    expect(decodeDaemons(reply(nestPlain(CMD_ATTR.DAEMON, ...base)))).toEqual([{ state: 'master' as const, mcastIfn: 'eth0', syncId: 4 }]);
     const full = [...base, attr(DAEMON.SYNC_MAXLEN, u16(1472)), attr(DAEMON.MCAST_PORT, u16(8848)), attr(DAEMON.MCAST_TTL, u8(1)), attr(DAEMON.MCAST_GROUP, Buffer.from([224, 0, 0, 81]))];
-    expect(decodeDaemon(reply(nestPlain(CMD_ATTR.DAEMON, ...full)))).toEqual({ state: 1, mcastIfn: 'eth0', syncId: 4, syncMaxlen: 1472, mcastPort: 8848, mcastTtl: 1, mcastGroup: ipv4([224, 0, 0, 81]) });
+    expect(decodeDaemons(reply(nestPlain(CMD_ATTR.DAEMON, ...full)))).toEqual([{ state: 'master' as const, mcastIfn: 'eth0', syncId: 4, syncMaxlen: 1472, mcastPort: 8848, mcastTtl: 1, mcastGroup: ipv4([224, 0, 0, 81]) }]);
     const g6 = parseIPv6('ff02::81')!;
-    expect(decodeDaemon(reply(nestPlain(CMD_ATTR.DAEMON, ...base, attr(DAEMON.MCAST_GROUP6, Buffer.from(g6.bytes))))).mcastGroup).toEqual(g6);
-    expect(() => decodeDaemon(reply(nestPlain(CMD_ATTR.DAEMON, base[0]!, base[2]!)))).toThrow('MCAST_IFN is missing');
+    expect(decodeDaemons(reply(nestPlain(CMD_ATTR.DAEMON, ...base, attr(DAEMON.MCAST_GROUP6, Buffer.from(g6.bytes)))))[0]!.mcastGroup).toEqual(g6);
+    expect(() => decodeDaemons(reply(nestPlain(CMD_ATTR.DAEMON, base[0]!, base[2]!)))).toThrow('MCAST_IFN is missing');
+  });
+
+  it('decodeDaemons: an entry holding both roles is two daemons, one holding none is none', () => {
+    const rest = [attr(DAEMON.MCAST_IFN, str('eth1')), attr(DAEMON.SYNC_ID, u32(1))];
+    expect(decodeDaemons(reply(nestPlain(CMD_ATTR.DAEMON, attr(DAEMON.STATE, u32(3)), ...rest)))).toEqual([
+      { state: 'master', mcastIfn: 'eth1', syncId: 1 },
+      { state: 'backup', mcastIfn: 'eth1', syncId: 1 },
+    ]);
+    expect(decodeDaemons(reply(nestPlain(CMD_ATTR.DAEMON, attr(DAEMON.STATE, u32(0)), ...rest)))).toEqual([]);
   });
 });

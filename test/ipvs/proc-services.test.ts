@@ -70,17 +70,17 @@ describe('parseProcServices', () => {
     expect(file.schedulerIs(web, 'rr')).toBe(true);
     expect(file.schedulerIs(web, 'r')).toBe(false);
     expect(file.schedulerIs(web, 'rrr')).toBe(false);
-    expect(file.destinations(web).map((d) => [d.addr.bytes.join('.'), d.port, d.fwdMethod, d.weight, d.activeConns, d.inactConns])).toEqual([
-      ['198.51.100.2', 80, 3, 0, 7, 12],
-      ['198.51.100.1', 8080, 0, 3, 0, 0],
+    expect(file.destinations(web).map((d) => [d.addr.bytes.join('.'), d.port, d.forwarding, d.weight, d.activeConns, d.inactConns])).toEqual([
+      ['198.51.100.2', 80, 'route', 0, 7, 12],
+      ['198.51.100.1', 8080, 'masq', 3, 0, 0],
     ]);
     const dns = entryOf(file, { kind: 'addr', af: 2, protocol: 17, addr: parseIPv4('192.0.2.1')!, port: 53 });
     expect(file.schedulerIs(dns, 'sh')).toBe(true);
-    expect(file.destinations(dns)[0]!.fwdMethod).toBe(2);
+    expect(file.destinations(dns)[0]!.forwarding).toBe('tunnel');
     const v6 = entryOf(file, v6tcp);
     expect(file.schedulerIs(v6, 'lc')).toBe(true);
-    expect(file.destinations(v6)[0]).toMatchObject({ addr: parseIPv6('2001:db8::10'), port: 443, fwdMethod: 0, weight: 2, stats: { conns: 0n } });
-    expect(file.destinations(entryOf(file, mark(9)))[0]).toMatchObject({ fwdMethod: 1, weight: -5 });
+    expect(file.destinations(v6)[0]).toMatchObject({ addr: parseIPv6('2001:db8::10'), port: 443, forwarding: 'masq', weight: 2, stats: { conns: 0n } });
+    expect(file.destinations(entryOf(file, mark(9)))[0]).toMatchObject({ forwarding: 'local', weight: -5 });
     expect(file.destinations(entryOf(file, { kind: 'addr', af: 2, protocol: 132, addr: parseIPv4('192.0.2.9')!, port: 5000 }))).toHaveLength(1);
     expect(entryOf(file, tcp('192.0.2.1', 81))).toBe(NOT_LISTED);
   });
@@ -107,10 +107,10 @@ describe('parseProcServices', () => {
   it('tells whether a service has a destination of a forwarding method', () => {
     const file = parseProcServices(bytes(PROC))!;
     const dns = entryOf(file, { kind: 'addr', af: 2, protocol: 17, addr: parseIPv4('192.0.2.1')!, port: 53 });
-    expect(file.hasMethod(dns, 2)).toBe(true);
-    expect(file.hasMethod(dns, 0)).toBe(false);
+    expect(file.hasMethod(dns, 'tunnel')).toBe(true);
+    expect(file.hasMethod(dns, 'masq')).toBe(false);
     const web = entryOf(file, tcp('192.0.2.1', 80));
-    expect([0, 1, 2, 3].map((m) => file.hasMethod(web, m))).toEqual([true, false, false, true]);
+    expect((['masq', 'local', 'tunnel', 'route'] as const).map((m) => file.hasMethod(web, m))).toEqual([true, false, false, true]);
   });
 
   it('two destinations with the same address and port are found', () => {

@@ -8,9 +8,7 @@ import type { ServiceKey } from '../../src/ipvs/model.js';
 import {
   destinationId,
   ipvsVersionText,
-  forwardingCode,
   forwardingLabel,
-  forwardingOf,
   forwardingOfLabel,
   protocolLabel,
   protocolNumber,
@@ -18,9 +16,8 @@ import {
   protocolOfLabel,
   serviceId,
   TUNNEL_TYPES,
-  tunnelTypeCode,
-  tunnelTypeOf,
 } from '../../src/ipvs/vocabulary.js';
+import { decodeForwarding, decodeTunnelType, encodeForwarding, encodeTunnelType } from '../../src/ipvs/value-codec.js';
 
 const v6 = (text: string): Address => parseAddress(text)!;
 
@@ -39,15 +36,15 @@ describe('protocols', () => {
 });
 
 describe('forwarding methods', () => {
-  it('are the codes 0..4 in the kernel order, read from the low 3 bits; 5..7 have no name', () => {
-    expect([0, 1, 2, 3, 4].map(forwardingOf)).toEqual(['masq', 'local', 'tunnel', 'route', 'bypass']);
-    expect(forwardingOf(8 + 3)).toBe('route');
-    for (const c of [5, 6, 7]) expect(forwardingOf(c)).toBeUndefined();
-    for (const c of [0, 1, 2, 3, 4]) expect(forwardingCode(forwardingOf(c)!)).toBe(c);
+  it('are the codes 0..4 in the kernel order, read from the low 3 bits; 5..7 have no name and stay codes', () => {
+    expect([0, 1, 2, 3, 4].map(decodeForwarding)).toEqual(['masq', 'local', 'tunnel', 'route', 'bypass']);
+    expect(decodeForwarding(8 + 3)).toBe('route');
+    for (const c of [5, 6, 7]) expect(decodeForwarding(c)).toBe(c);
+    for (const c of [0, 1, 2, 3, 4, 5, 6, 7]) expect(encodeForwarding(decodeForwarding(c))).toBe(c);
   });
 
   it('print as the Forward column words, which read back', () => {
-    const labels = [0, 1, 2, 3, 4].map((c) => forwardingLabel(forwardingOf(c)!));
+    const labels = (['masq', 'local', 'tunnel', 'route', 'bypass'] as const).map(forwardingLabel);
     expect(labels).toEqual(['Masq', 'Local', 'Tunnel', 'Route', 'Bypass']);
     expect(labels.map(forwardingOfLabel)).toEqual(['masq', 'local', 'tunnel', 'route', 'bypass']);
     expect(forwardingOfLabel('masq')).toBeUndefined();
@@ -56,8 +53,8 @@ describe('forwarding methods', () => {
 
 describe('tunnel types', () => {
   it('are ipip 0, gue 1, gre 2, both ways', () => {
-    expect(TUNNEL_TYPES.map(tunnelTypeCode)).toEqual([0, 1, 2]);
-    expect([0, 1, 2, 3].map(tunnelTypeOf)).toEqual(['ipip', 'gue', 'gre', undefined]);
+    expect(TUNNEL_TYPES.map(encodeTunnelType)).toEqual([0, 1, 2]);
+    expect([0, 1, 2, 3].map(decodeTunnelType)).toEqual(['ipip', 'gue', 'gre', 3]);
   });
 });
 

@@ -1,9 +1,10 @@
 // planLab over hand-built IPVS tables (real-server modes, NAT ranking, names by address, VIPs, ports,
 // skipped services and destinations) and the demo tables of demoRules, written out line by line.
+import type { ForwardingMethod, TunnelType } from '../../src/ipvs/model.js';
 import { describe, expect, it } from 'vitest';
 import { parseAddress } from '../../src/ipvs/address.js';
 import type { Address } from '../../src/ipvs/address.js';
-import { AF_INET, AF_INET6, FwdMethod, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, TunType } from '../../src/ipvs/constants.js';
+import { AF_INET, AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from '../../src/ipvs/constants.js';
 import { ZERO_STATS } from '../../src/ipvs/model.js';
 import type { Destination, Service, ServiceWithDestinations } from '../../src/ipvs/model.js';
 import { demoRules, planLab } from '../../src/lab/lab-plan.js';
@@ -20,30 +21,30 @@ const PROTO_NUMBER: Readonly<Record<Proto, number>> = { tcp: IPPROTO_TCP, udp: I
 
 function service(proto: Proto, vip: string, port: number, scheduler = 'rr'): Service {
   const a = addr(vip);
-  return { key: { kind: 'addr', af: a.af, protocol: PROTO_NUMBER[proto], addr: a, port }, scheduler, flags: 0, timeout: 0, netmask: 0, pe: '', stats: ZERO_STATS };
+  return { key: { kind: 'addr', af: a.af, protocol: PROTO_NUMBER[proto], addr: a, port }, scheduler, persistent: false, onePacket: false, schedFlags: [], unnamedFlags: 0, timeout: 0, netmask: 0, pe: '', stats: ZERO_STATS };
 }
 
 function fwmarkService(fwmark: number): Service {
-  return { key: { kind: 'fwmark', af: AF_INET, fwmark }, scheduler: 'rr', flags: 0, timeout: 0, netmask: 0xffffffff, pe: '', stats: ZERO_STATS };
+  return { key: { kind: 'fwmark', af: AF_INET, fwmark }, scheduler: 'rr', persistent: false, onePacket: false, schedFlags: [], unnamedFlags: 0, timeout: 0, netmask: 0xffffffff, pe: '', stats: ZERO_STATS };
 }
 
 type Fwd = 'nat' | 'dr' | 'tun' | 'local';
-const FWD: Readonly<Record<Fwd, number>> = { nat: FwdMethod.MASQ, dr: FwdMethod.DROUTE, tun: FwdMethod.TUNNEL, local: FwdMethod.LOCALNODE };
+const FWD: Readonly<Record<Fwd, ForwardingMethod>> = { nat: 'masq', dr: 'route', tun: 'tunnel', local: 'local' };
 
 /** `ADDR:PORT` or `[V6]:PORT` */
-function dest(where: string, fwd: Fwd, weight = 1, tun: { type?: number; port?: number } = {}): Destination {
+function dest(where: string, fwd: Fwd, weight = 1, tun: { type?: TunnelType; port?: number } = {}): Destination {
   const m = /^(?:\[(.+)\]|([^:]+)):(\d+)$/.exec(where);
   if (!m) throw new Error(`test: bad destination ${where}`);
   return {
     addr: addr(m[1] ?? m[2]!),
     port: Number(m[3]),
-    fwdMethod: FWD[fwd],
+    forwarding: FWD[fwd],
     weight,
     uThreshold: 0,
     lThreshold: 0,
-    tunType: tun.type ?? TunType.IPIP,
-    tunPort: tun.port ?? 0,
-    tunFlags: 0,
+    tunnelType: tun.type ?? 'ipip',
+    tunnelPort: tun.port ?? 0,
+    checksum: 'nocsum',
     activeConns: 0,
     inactConns: 0,
     persistConns: 0,
@@ -108,9 +109,9 @@ describe('planLab: modes per real server and the director mode', () => {
   });
 
   it.each([
-    [TunType.IPIP, 'ipip', undefined],
-    [TunType.GUE, 'gue', 6080],
-    [TunType.GRE, 'gre', undefined],
+    ['ipip', 'ipip', undefined],
+    ['gue', 'gue', 6080],
+    ['gre', 'gre', undefined],
   ] as const)('TUN with tunnel type %s → %s, GUE port %s', (type, name, port) => {
     const plan = planLab([entry(service('tcp', '192.0.2.100', 80), dest('198.51.100.1:80', 'tun', 1, { type, port: 6080 }))]);
     expect(plan.servers).toEqual([server('rs1', '198.51.100.1', { mode: 'tun', tunType: name, tunPort: port, vips: ['192.0.2.100'], tcpPorts: [80] })]);
@@ -140,15 +141,15 @@ describe('planLab: modes per real server and the director mode', () => {
   it('a host with DR and TUN destinations is prepared as TUN (the tunnel device takes direct packets too)', () => {
     const plan = planLab([
       entry(service('tcp', '192.0.2.1', 80), dest('10.0.0.1:80', 'dr')),
-      entry(service('tcp', '192.0.2.2', 80), dest('10.0.0.1:80', 'tun', 1, { type: TunType.GRE })),
+      entry(service('tcp', '192.0.2.2', 80), dest('10.0.0.1:80', 'tun', 1, { type: 'gre' })),
     ]);
     expect(plan.servers).toEqual([server('rs1', '10.0.0.1', { mode: 'dr', prepareAs: 'tun', tunType: 'gre', vips: ['192.0.2.1', '192.0.2.2'], tcpPorts: [80] })]);
   });
 
   it('the tunnel type and GUE port come from the first TUN destination of the address', () => {
     const plan = planLab([
-      entry(service('tcp', '192.0.2.1', 80), dest('10.0.0.1:80', 'tun', 1, { type: TunType.GUE, port: 5555 })),
-      entry(service('tcp', '192.0.2.2', 80), dest('10.0.0.1:80', 'tun', 1, { type: TunType.GRE })),
+      entry(service('tcp', '192.0.2.1', 80), dest('10.0.0.1:80', 'tun', 1, { type: 'gue', port: 5555 })),
+      entry(service('tcp', '192.0.2.2', 80), dest('10.0.0.1:80', 'tun', 1, { type: 'gre' })),
     ]);
     expect(plan.servers).toEqual([server('rs1', '10.0.0.1', { mode: 'tun', tunType: 'gue', tunPort: 5555, vips: ['192.0.2.1', '192.0.2.2'], tcpPorts: [80] })]);
   });

@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { exposition, parseGlobalStats } from '../../src/metrics/exposition.js';
 import { parseListen } from '../../src/metrics/cli.js';
-import { FwdMethod, TunType } from '../../src/ipvs/constants.js';
 import type { Snapshot } from '../../src/ipvs/model.js';
 import { dest, entry, fwm, svc } from '../support/format-fixtures.js';
 
@@ -15,8 +14,8 @@ const SNAP: Snapshot = {
   services: [
     entry(
       svc(6, '192.0.2.1', 80, { scheduler: 'wrr', stats: { conns: 12n, inbytes: 2n ** 60n + 1n, outpkts: 7n, cps: 3n } }),
-      dest('198.51.100.1', 8080, { fwdMethod: FwdMethod.MASQ, weight: 3, uThreshold: 100, activeConns: 2, inactConns: 5, stats: { conns: 9n } }),
-      dest('198.51.100.2', 80, { fwdMethod: FwdMethod.TUNNEL, tunType: TunType.GUE, weight: 0 }),
+      dest('198.51.100.1', 8080, { forwarding: 'masq', weight: 3, uThreshold: 100, activeConns: 2, inactConns: 5, stats: { conns: 9n } }),
+      dest('198.51.100.2', 80, { forwarding: 'tunnel', tunnelType: 'gue', weight: 0 }),
     ),
     entry(svc(17, '2001:db8::1', 53)),
     entry(fwm(7)),

@@ -1,46 +1,44 @@
 // -S output against a capture of ipvsadm 1.31 (lines copied verbatim), with one deliberate
 // difference: fwmarks >= 2^31 are written unsigned so that -R can read them back.
 import { describe, expect, it } from 'vitest';
+import type { ChecksumMode, Reported, TunnelType } from '../../src/ipvs/model.js';
 import { formatSave } from '../../src/save/format.js';
-import { FwdMethod, SvcFlag, TunFlag, TunType } from '../../src/ipvs/constants.js';
 import { dest, entry, fwm, svc } from '../support/format-fixtures.js';
 import { names, noNames } from '../support/names-table.js';
 
 const TCP = 6;
 const UDP = 17;
 const SCTP = 132;
-const { MASQ, TUNNEL, DROUTE, LOCALNODE } = FwdMethod;
-const { PERSISTENT, ONEPACKET, SCHED1, SCHED2, SCHED3 } = SvcFlag;
-const tun = (a: string, tunType: number, tunPort: number, tunFlags: number) => dest(a, 80, { fwdMethod: TUNNEL, tunType, tunPort, tunFlags });
+const tun = (a: string, tunnelType: Reported<TunnelType>, tunnelPort: number, checksum: Reported<ChecksumMode>) => dest(a, 80, { forwarding: 'tunnel', tunnelType, tunnelPort, checksum });
 
 const TABLE = [
-  entry(fwm(16, { scheduler: 'mh', flags: SCHED3 })),
-  entry(fwm(2, { ipv6: true, scheduler: 'rr', flags: PERSISTENT, timeout: 60, netmask: 64 }), dest('2001:db8::5', 0)),
-  entry(fwm(1, { scheduler: 'lc' }), dest('198.51.100.5', 0, { fwdMethod: MASQ })),
+  entry(fwm(16, { scheduler: 'mh', schedFlags: [3] })),
+  entry(fwm(2, { ipv6: true, scheduler: 'rr', persistent: true, timeout: 60, netmask: 64 }), dest('2001:db8::5', 0)),
+  entry(fwm(1, { scheduler: 'lc' }), dest('198.51.100.5', 0, { forwarding: 'masq' })),
   entry(
-    svc(TCP, '2001:db8::1', 80, { scheduler: 'mh', flags: PERSISTENT | SCHED2, timeout: 30, netmask: 96 }),
-    dest('2001:db8::2', 8080, { fwdMethod: MASQ }),
-    tun('198.51.100.6', TunType.IPIP, 0, 0),
+    svc(TCP, '2001:db8::1', 80, { scheduler: 'mh', persistent: true, schedFlags: [2], timeout: 30, netmask: 96 }),
+    dest('2001:db8::2', 8080, { forwarding: 'masq' }),
+    tun('198.51.100.6', 'ipip', 0, 'nocsum'),
   ),
-  entry(svc(SCTP, '192.0.2.5', 9999, { scheduler: 'dh' }), dest('198.51.100.12', 9999, { fwdMethod: MASQ })),
+  entry(svc(SCTP, '192.0.2.5', 9999, { scheduler: 'dh' }), dest('198.51.100.12', 9999, { forwarding: 'masq' })),
   entry(svc(UDP, '192.0.2.4', 5061, { pe: 'sip' })),
-  entry(svc(UDP, '192.0.2.4', 5060, { flags: PERSISTENT, timeout: 100, pe: 'sip' })),
-  entry(svc(UDP, '192.0.2.1', 53, { scheduler: 'wrr', flags: ONEPACKET })),
-  entry(svc(TCP, '192.0.2.7', 80, { scheduler: 'rr', flags: SCHED1 | SCHED3 })),
+  entry(svc(UDP, '192.0.2.4', 5060, { persistent: true, timeout: 100, pe: 'sip' })),
+  entry(svc(UDP, '192.0.2.1', 53, { scheduler: 'wrr', onePacket: true })),
+  entry(svc(TCP, '192.0.2.7', 80, { scheduler: 'rr', schedFlags: [1, 3] })),
   entry(
     svc(TCP, '192.0.2.6', 80),
-    tun('198.51.100.11', TunType.GRE, 0, TunFlag.NOCSUM),
-    tun('198.51.100.9', TunType.GUE, 6081, TunFlag.REMCSUM),
-    tun('198.51.100.8', TunType.GRE, 0, TunFlag.CSUM),
-    tun('198.51.100.7', TunType.GUE, 6080, TunFlag.CSUM),
+    tun('198.51.100.11', 'gre', 0, 'nocsum'),
+    tun('198.51.100.9', 'gue', 6081, 'remcsum'),
+    tun('198.51.100.8', 'gre', 0, 'csum'),
+    tun('198.51.100.7', 'gue', 6080, 'csum'),
   ),
-  entry(svc(TCP, '192.0.2.3', 0, { flags: PERSISTENT, timeout: 360 })),
-  entry(svc(TCP, '192.0.2.2', 443, { scheduler: 'sh', flags: PERSISTENT | SCHED1 | SCHED2, timeout: 600, netmask: 0xffffff00 })),
+  entry(svc(TCP, '192.0.2.3', 0, { persistent: true, timeout: 360 })),
+  entry(svc(TCP, '192.0.2.2', 443, { scheduler: 'sh', persistent: true, schedFlags: [1, 2], timeout: 600, netmask: 0xffffff00 })),
   entry(
     svc(TCP, '192.0.2.1', 80, { scheduler: 'rr' }),
-    tun('198.51.100.4', TunType.IPIP, 0, 0),
-    dest('198.51.100.3', 80, { fwdMethod: DROUTE, weight: 0, uThreshold: 100, lThreshold: 50 }),
-    dest('198.51.100.1', 80, { fwdMethod: MASQ }),
+    tun('198.51.100.4', 'ipip', 0, 'nocsum'),
+    dest('198.51.100.3', 80, { forwarding: 'route', weight: 0, uThreshold: 100, lThreshold: 50 }),
+    dest('198.51.100.1', 80, { forwarding: 'masq' }),
   ),
   entry(fwm(4294967295)),
 ];
@@ -94,7 +92,7 @@ describe('formatSave', () => {
 
   it('resolves names without -n, and does not cut them (observed lines)', () => {
     const table = [
-      entry(svc(TCP, '192.0.2.1', 80, { scheduler: 'rr' }), dest('198.51.100.2', 8080, { fwdMethod: MASQ })),
+      entry(svc(TCP, '192.0.2.1', 80, { scheduler: 'rr' }), dest('198.51.100.2', 8080, { forwarding: 'masq' })),
       entry(svc(UDP, '192.0.2.4', 5061, { pe: 'sip' })),
       entry(svc(TCP, '2001:db8::1', 80)),
     ];
@@ -113,12 +111,12 @@ describe('formatSave', () => {
   });
 
   it('never names fwmark destination ports; saves local as -g; keeps the signed weight', () => {
-    const table = [entry(fwm(7), dest('198.51.100.1', 80, { fwdMethod: LOCALNODE, weight: 2147483647 }))];
+    const table = [entry(fwm(7), dest('198.51.100.1', 80, { forwarding: 'local', weight: 2147483647 }))];
     expect(formatSave(table, false, names)).toBe('-A -f 7 -s wlc\n-a -f 7 -r rs1.example.org:80 -g -w 2147483647\n');
   });
 
   it('puts -p/-M before --pe, -o and -b; -M only with persistence', () => {
-    const s = svc(UDP, '192.0.2.9', 53, { scheduler: 'sh', flags: PERSISTENT | ONEPACKET | SCHED2, timeout: 5, netmask: 0xffff0000, pe: 'sip' });
+    const s = svc(UDP, '192.0.2.9', 53, { scheduler: 'sh', persistent: true, onePacket: true, schedFlags: [2], unnamedFlags: 0, timeout: 5, netmask: 0xffff0000, pe: 'sip' });
     const t = svc(TCP, '192.0.2.10', 80, { netmask: 0xffffff00 });
     expect(formatSave([entry(s), entry(t)], true, noNames)).toBe(
       '-A -t 192.0.2.10:80 -s wlc\n-A -u 192.0.2.9:53 -s sh -p 5 -M 255.255.0.0 --pe sip -o -b sh-port\n',
@@ -126,7 +124,7 @@ describe('formatSave', () => {
   });
 
   it('has a sane fallback for what ipvsadm cannot express', () => {
-    const table = [entry(svc(50, '192.0.2.1', 0), dest('198.51.100.1', 0, { fwdMethod: 4 }), tun('198.51.100.2', 7, 0, 0))];
+    const table = [entry(svc(50, '192.0.2.1', 0), dest('198.51.100.1', 0, { forwarding: 'bypass' }), tun('198.51.100.2', 7, 0, 'nocsum'))];
     expect(formatSave(table, true, noNames)).toBe(
       '-A --xxx-service 192.0.2.1:0 -s wlc\n' +
         '-a --xxx-service 192.0.2.1:0 -r 198.51.100.1:0 -g -w 1\n' +

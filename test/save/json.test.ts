@@ -3,7 +3,9 @@
 // of service and real server); a listing document reads back the same; every bad field is named.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AF_INET, AF_INET6, DaemonState, FwdMethod, SvcFlag, TunFlag, TunType } from '../../src/ipvs/constants.js';
+import { AF_INET, AF_INET6 } from '../../src/ipvs/constants.js';
+import { decodeChecksum, decodeServiceFlags } from '../../src/ipvs/value-codec.js';
+import { FORWARDING_METHODS, TUNNEL_TYPES } from '../../src/ipvs/vocabulary.js';
 import { ipv4 } from '../../src/ipvs/address.js';
 import type { Address } from '../../src/ipvs/address.js';
 import type { DaemonConfig, Destination, Service, ServiceWithDestinations } from '../../src/ipvs/model.js';
@@ -17,31 +19,30 @@ import { dest, entry, fwm, svc } from '../support/format-fixtures.js';
 import { fuzzParameters } from '../support/fuzz.js';
 import { validJson } from '../support/json-schema.js';
 
-const { PERSISTENT, ONEPACKET, SCHED1, SCHED2, SCHED3 } = SvcFlag;
 const TIMEOUTS = { tcp: 900, tcpFin: 120, udp: 300 };
 
 /** In the listing's order, as the save writes it (so services[i] below is TABLE[i]). */
 const TABLE: ServiceWithDestinations[] = [
-  entry(fwm(0xffffffff, { ipv6: true, scheduler: 'rr', flags: PERSISTENT, timeout: 60, netmask: 64 }), dest('2001:db8::5', 0, { weight: 0 })),
+  entry(fwm(0xffffffff, { ipv6: true, scheduler: 'rr', persistent: true, timeout: 60, netmask: 64 }), dest('2001:db8::5', 0, { weight: 0 })),
   entry(
-    svc(6, '192.0.2.7', 80, { scheduler: 'sh', flags: SCHED1 | SCHED2 | SCHED3 }),
-    dest('198.51.100.7', 80, { fwdMethod: FwdMethod.TUNNEL, tunType: TunType.GUE, tunPort: 6080, tunFlags: TunFlag.REMCSUM }),
-    dest('198.51.100.8', 80, { fwdMethod: FwdMethod.TUNNEL, tunType: TunType.GRE, tunFlags: TunFlag.CSUM }),
-    dest('198.51.100.9', 80, { fwdMethod: FwdMethod.LOCALNODE }),
+    svc(6, '192.0.2.7', 80, { scheduler: 'sh', schedFlags: [1, 2, 3] }),
+    dest('198.51.100.7', 80, { forwarding: 'tunnel', tunnelType: 'gue', tunnelPort: 6080, checksum: 'remcsum' }),
+    dest('198.51.100.8', 80, { forwarding: 'tunnel', tunnelType: 'gre', checksum: 'csum' }),
+    dest('198.51.100.9', 80, { forwarding: 'local' }),
   ),
-  entry(svc(17, '192.0.2.4', 5060, { flags: PERSISTENT | ONEPACKET, timeout: 100, netmask: 0xffffff00, pe: 'sip' })),
-  entry(svc(132, '192.0.2.5', 9999, { scheduler: 'dh' }), dest('198.51.100.12', 9999, { fwdMethod: FwdMethod.MASQ, weight: 2147483647 })),
+  entry(svc(17, '192.0.2.4', 5060, { persistent: true, onePacket: true, timeout: 100, netmask: 0xffffff00, pe: 'sip' })),
+  entry(svc(132, '192.0.2.5', 9999, { scheduler: 'dh' }), dest('198.51.100.12', 9999, { forwarding: 'masq', weight: 2147483647 })),
   entry(
-    svc(6, '2001:db8::1', 80, { scheduler: 'mh', flags: PERSISTENT | SCHED2, timeout: 30, netmask: 96 }),
-    dest('2001:db8::2', 8080, { fwdMethod: FwdMethod.MASQ, uThreshold: 100, lThreshold: 10 }),
-    dest('198.51.100.6', 80, { fwdMethod: FwdMethod.TUNNEL, tunType: TunType.IPIP }),
+    svc(6, '2001:db8::1', 80, { scheduler: 'mh', persistent: true, schedFlags: [2], timeout: 30, netmask: 96 }),
+    dest('2001:db8::2', 8080, { forwarding: 'masq', uThreshold: 100, lThreshold: 10 }),
+    dest('198.51.100.6', 80, { forwarding: 'tunnel', tunnelType: 'ipip' }),
   ),
-  entry(fwm(16, { scheduler: 'mh', flags: SCHED3 })),
+  entry(fwm(16, { scheduler: 'mh', schedFlags: [3] })),
 ];
 
 const DAEMONS: DaemonConfig[] = [
-  { state: DaemonState.MASTER, mcastIfn: 'eth0', syncId: 7, syncMaxlen: 1472, mcastGroup: ipv4([224, 0, 0, 81]), mcastPort: 8848, mcastTtl: 1 },
-  { state: DaemonState.BACKUP, mcastIfn: 'eth1', syncId: 9 },
+  { state: 'master', mcastIfn: 'eth0', syncId: 7, syncMaxlen: 1472, mcastGroup: ipv4([224, 0, 0, 81]), mcastPort: 8848, mcastTtl: 1 },
+  { state: 'backup', mcastIfn: 'eth1', syncId: 9 },
 ];
 
 /** What a restore should give back of a table: each service's settings and its real servers'. */
@@ -122,36 +123,36 @@ const serviceArb: fc.Arbitrary<Service> = fc
   .map((r) => {
     const addr = r.af === AF_INET ? r.a4 : r.a6;
     const key = r.fwmark !== undefined ? ({ kind: 'fwmark', af: r.af, fwmark: r.fwmark } as const) : ({ kind: 'addr', af: r.af, protocol: r.protocol, addr, port: r.port } as const);
-    const flags = (r.persistent ? PERSISTENT : 0) | (r.onePacket ? ONEPACKET : 0) | (r.sched * SCHED1);
+    const flags = decodeServiceFlags((r.persistent ? 1 : 0) | (r.onePacket ? 4 : 0) | (r.sched * 8));
     const netmask = r.persistent ? (r.af === AF_INET ? r.mask4 : r.prefix) : r.af === AF_INET ? 0xffffffff : 128;
-    return { key, scheduler: r.scheduler, flags, timeout: r.persistent ? r.timeout : 0, netmask, pe: r.pe, stats: ZERO_STATS };
+    return { key, scheduler: r.scheduler, ...flags, timeout: r.persistent ? r.timeout : 0, netmask, pe: r.pe, stats: ZERO_STATS };
   });
 
 const destArb: fc.Arbitrary<Destination> = fc
   .record({
     addr: fc.oneof(v4, v6),
     port,
-    method: fc.constantFrom(FwdMethod.MASQ, FwdMethod.LOCALNODE, FwdMethod.TUNNEL, FwdMethod.DROUTE, FwdMethod.BYPASS),
+    method: fc.constantFrom(...FORWARDING_METHODS),
     weight: fc.integer({ min: 0, max: 2147483647 }),
     u: fc.integer({ min: 0, max: 2147483647 }),
     l: fc.integer({ min: 0, max: 2147483647 }),
-    tunType: fc.constantFrom(TunType.IPIP, TunType.GUE, TunType.GRE),
+    tunType: fc.constantFrom(...TUNNEL_TYPES),
     tunPort: fc.integer({ min: 1, max: 65535 }),
-    tunFlags: fc.integer({ min: 0, max: 3 }),
+    tunFlags: fc.integer({ min: 0, max: 3 }).map(decodeChecksum),
   })
   .map((r) => {
-    const tunnel = r.method === FwdMethod.TUNNEL;
-    const tunType = tunnel ? r.tunType : 0;
+    const tunnel = r.method === 'tunnel';
+    const tunnelType = tunnel ? r.tunType : 'ipip';
     return {
       addr: r.addr,
       port: r.port,
-      fwdMethod: r.method,
+      forwarding: r.method,
       weight: r.weight,
       uThreshold: r.u,
       lThreshold: r.l,
-      tunType,
-      tunPort: tunnel && tunType === TunType.GUE ? r.tunPort : 0,
-      tunFlags: tunnel && tunType !== TunType.IPIP ? r.tunFlags : 0,
+      tunnelType,
+      tunnelPort: tunnel && tunnelType === 'gue' ? r.tunPort : 0,
+      checksum: tunnel && tunnelType !== 'ipip' ? r.tunFlags : 'nocsum',
       activeConns: 0,
       inactConns: 0,
       persistConns: 0,

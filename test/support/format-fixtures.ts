@@ -1,7 +1,7 @@
 // Small builders of model objects for the formatter tests; every field not given takes the
 // value the kernel reports for a fresh object (weight 1, DR, /32 mask, zero counters).
 import { parseAddress, type Address } from '../../src/ipvs/address.js';
-import { AF_INET, AF_INET6, FwdMethod } from '../../src/ipvs/constants.js';
+import { AF_INET, AF_INET6 } from '../../src/ipvs/constants.js';
 import {
   ZERO_STATS,
   type Destination,
@@ -23,7 +23,10 @@ type ServiceExtras = Partial<Omit<Service, 'key' | 'stats'>> & { stats?: Partial
 function serviceDefaults(af: number, extras: ServiceExtras): Omit<Service, 'key'> {
   return {
     scheduler: 'wlc',
-    flags: 0,
+    persistent: false,
+    onePacket: false,
+    schedFlags: [],
+    unnamedFlags: 0,
     timeout: 0,
     netmask: af === AF_INET6 ? 128 : 0xffffffff,
     pe: '',
@@ -51,13 +54,13 @@ export function dest(address: string, port: number, extras: DestExtras = {}): De
   return {
     addr: addr(address),
     port,
-    fwdMethod: FwdMethod.DROUTE,
+    forwarding: 'route',
     weight: 1,
     uThreshold: 0,
     lThreshold: 0,
-    tunType: 0,
-    tunPort: 0,
-    tunFlags: 0,
+    tunnelType: 'ipip',
+    tunnelPort: 0,
+    checksum: 'nocsum',
     activeConns: 0,
     inactConns: 0,
     persistConns: 0,

@@ -20,7 +20,10 @@ export const fwm = (fwmark: number, af: 2 | 10 = 2): ServiceKey => ({ kind: 'fwm
 export const svc = (key: ServiceKey, over: Partial<ServiceConfig> = {}): ServiceConfig => ({
   key,
   scheduler: 'wlc',
-  flags: 0,
+  persistent: false,
+  onePacket: false,
+  schedFlags: [],
+  unnamedFlags: 0,
   timeout: 0,
   netmask: key.af === 10 ? 128 : 0xffffffff,
   pe: '',
@@ -30,13 +33,13 @@ export const svc = (key: ServiceKey, over: Partial<ServiceConfig> = {}): Service
 export const dest = (addr: Address, port: number, over: Partial<DestinationConfig> = {}): DestinationConfig => ({
   addr,
   port,
-  fwdMethod: 3,
+  forwarding: 'route',
   weight: 1,
   uThreshold: 0,
   lThreshold: 0,
-  tunType: 0,
-  tunPort: 0,
-  tunFlags: 0,
+  tunnelType: 'ipip',
+  tunnelPort: 0,
+  checksum: 'nocsum',
   ...over,
 });
 export const listing = (over: Partial<ListOptions> = {}): ListOptions => ({

@@ -6,7 +6,6 @@ import { fit, humanCount, renderFrame, rowLabel } from '../../src/top/frame.js';
 import type { FrameInput } from '../../src/top/frame.js';
 import { buildGroups } from '../../src/top/rows.js';
 import type { ServiceWithDestinations } from '../../src/ipvs/model.js';
-import { FwdMethod } from '../../src/ipvs/constants.js';
 import { dest, fwm, svc } from '../support/format-fixtures.js';
 import type { NameTable } from '../../src/table/names.js';
 
@@ -15,8 +14,8 @@ const strip = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 function table(n = 2, active = 3): ServiceWithDestinations[] {
   return Array.from({ length: n }, (_, i) => ({
-    service: svc(6, `192.0.2.${i + 1}`, 80, { scheduler: 'wrr', flags: 1, timeout: 300, stats: { conns: 123_456_789n, cps: 12n, inbps: 1_234_567n } }),
-    destinations: [dest('198.51.100.1', 8080, { fwdMethod: FwdMethod.MASQ, weight: 5, activeConns: active, inactConns: 2, stats: { conns: 99n, inbps: 1_234_567n } })],
+    service: svc(6, `192.0.2.${i + 1}`, 80, { scheduler: 'wrr', persistent: true, timeout: 300, stats: { conns: 123_456_789n, cps: 12n, inbps: 1_234_567n } }),
+    destinations: [dest('198.51.100.1', 8080, { forwarding: 'masq', weight: 5, activeConns: active, inactConns: 2, stats: { conns: 99n, inbps: 1_234_567n } })],
   }));
 }
 

@@ -1,7 +1,6 @@
-// `ipvsadm -L --daemon`: one line per sync daemon the kernel reported, labelled by its state
-// bits, with the optional parts only when set. Observed from ipvsadm 1.31.
+// `ipvsadm -L --daemon`: one line per sync daemon the kernel reported, labelled by its role
+// (an entry holding both roles was read as two), with the optional parts only when set.
 import { formatAddress } from '../../ipvs/address.js';
-import { DaemonState } from '../../ipvs/constants.js';
 import type { DaemonConfig } from '../../ipvs/model.js';
 import { i32, u32 } from '../../table/printf.js';
 
@@ -17,13 +16,12 @@ function daemonDetails(d: DaemonConfig): string {
 
 /**
  * The daemon lines in the order given (the kernel's: master first), newline-terminated; the
- * empty string when no daemon runs. An entry is printed once per state bit it carries.
+ * empty string when no daemon runs.
  */
 export function formatDaemons(daemons: readonly DaemonConfig[]): string {
   let out = '';
   for (const d of daemons) {
-    if (d.state & DaemonState.MASTER) out += `master sync daemon ${daemonDetails(d)}\n`;
-    if (d.state & DaemonState.BACKUP) out += `backup sync daemon ${daemonDetails(d)}\n`;
+    out += `${d.state} sync daemon ${daemonDetails(d)}\n`;
   }
   return out;
 }

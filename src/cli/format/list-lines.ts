@@ -1,9 +1,11 @@
 // The service and destination lines of `ipvsadm -L` in every mode. Widths and field order
 // observed from ipvsadm 1.31's printf formats (each mode's columns are pinned in
 // test/cli/format/list-modes.test.ts).
-import { AF_INET, AF_INET6, FwdMethod, SvcFlag, TunFlag } from '../../ipvs/constants.js';
-import type { Destination, Service, Stats } from '../../ipvs/model.js';
-import { forwardingLabel, forwardingOf, protocolLabel, protocolOf, tunnelTypeOf } from '../../ipvs/vocabulary.js';
+import { AF_INET, AF_INET6 } from '../../ipvs/constants.js';
+import type { Destination, ForwardingMethod, Reported, Service, Stats } from '../../ipvs/model.js';
+import { encodeForwarding } from '../../ipvs/value-codec.js';
+import { FORWARDING_METHODS, forwardingLabel, protocolLabel, protocolOf } from '../../ipvs/vocabulary.js';
+import { tunnelColumn } from '../../fields/words.js';
 import type { ListOptions } from '../../core/command.js';
 import type { NameTable } from '../../table/names.js';
 import { formatAddrPort } from '../../table/addr-port.js';
@@ -44,15 +46,15 @@ export function listServiceName(svc: Service, numeric: boolean, names: NameTable
 
 /** ` persistent 600 mask 255.255.255.0 pe sip` (pe only shown with persistence), or ''. */
 function persistenceText(svc: Service): string {
-  if ((svc.flags & SvcFlag.PERSISTENT) === 0) return '';
+  if (!svc.persistent) return '';
   const mask = persistenceMask(svc);
   return ` persistent ${u32(svc.timeout)}${mask === undefined ? '' : ` mask ${mask}`}${svc.pe ? ` pe ${svc.pe}` : ''}`;
 }
 
 /** Default service line: name, scheduler, `(flags)`, persistence, `ops`; no trailing space. */
 function defaultServiceLine(name: string, svc: Service): string {
-  const flags = schedFlagsText(svc.scheduler, svc.flags);
-  const ops = (svc.flags & SvcFlag.ONEPACKET) !== 0 ? ' ops' : '';
+  const flags = schedFlagsText(svc.scheduler, svc.schedFlags);
+  const ops = svc.onePacket ? ' ops' : '';
   return `${name} ${svc.scheduler}${flags === undefined ? '' : ` (${flags})`}${persistenceText(svc)}${ops}`;
 }
 
@@ -74,30 +76,19 @@ export function formatServiceLine(svc: Service, mode: ListMode, o: ListOptions, 
   return defaultServiceLine(name, svc);
 }
 
-/** Forward column. 0..3 as ipvsadm; 4 (bypass) and 5..7, which it cannot print, get a word of ours. */
-export function forwardName(fwdMethod: number): string {
-  const method = forwardingOf(fwdMethod);
-  return method ? forwardingLabel(method) : 'Unknown';
+/** Forward column. masq..route as ipvsadm; bypass and 5..7, which it cannot print, get a word of ours. */
+export function forwardName(forwarding: Reported<ForwardingMethod>): string {
+  return typeof forwarding === 'string' ? forwardingLabel(forwarding) : 'Unknown';
 }
 
-/** ` %-7s` of each forwarding method's name, made once */
-const FORWARD_COLUMNS = Array.from({ length: 8 }, (_, m) => ` ${padRight(forwardName(m), 7)}`);
-
-const TUN_FLAG_TEXT: Readonly<Record<number, string>> = {
-  [TunFlag.NOCSUM]: '-c',
-  [TunFlag.CSUM]: '+c',
-  [TunFlag.REMCSUM]: 'r+c',
-};
+/** ` %-7s` of each forwarding method's name, made once; UNNAMED_FORWARD_COLUMN for the rest */
+const FORWARD_COLUMNS = new Map(FORWARDING_METHODS.map((m) => [m, ` ${padRight(forwardName(m), 7)}`]));
+const UNNAMED_FORWARD_COLUMN = ` ${padRight(forwardName(-1), 7)}`;
+const forwardColumn = (f: Reported<ForwardingMethod>): string => (typeof f === 'string' ? FORWARD_COLUMNS.get(f)! : UNNAMED_FORWARD_COLUMN);
 
 /** TunnelInfo column: `n/a`, `ipip`, `gue:<port>:<flag>`, `gre:<flag>`. */
 export function tunnelInfo(d: Destination): string {
-  if ((d.fwdMethod & 7) !== FwdMethod.TUNNEL) return 'n/a';
-  const flag = TUN_FLAG_TEXT[d.tunFlags] ?? '?';
-  const type = tunnelTypeOf(d.tunType);
-  if (type === 'ipip') return 'ipip';
-  if (type === 'gue') return `gue:${d.tunPort}:${flag}`;
-  if (type === 'gre') return `gre:${flag}`;
-  return 'n/a';
+  return tunnelColumn(d);
 }
 
 /**
@@ -128,7 +119,7 @@ const MAX_TAILS = 4096;
 
 /** The default line after the head: method, weight, active and inactive connections. */
 function defaultTail(d: Destination): string {
-  return FORWARD_COLUMNS[d.fwdMethod & 7]! + ' ' + padRight(i32(d.weight), 6) + ' ' + padRight(u32(d.activeConns), 10) + ' ' + padRight(u32(d.inactConns), 10);
+  return forwardColumn(d.forwarding) + ' ' + padRight(i32(d.weight), 6) + ' ' + padRight(u32(d.activeConns), 10) + ' ' + padRight(u32(d.inactConns), 10);
 }
 
 /** `  -> 198.51.100.1:8080` padded to its column (the name cut to 28 unless the service is IPv6). */
@@ -150,7 +141,7 @@ export class DestHeads {
   tail(d: Destination): string {
     const { weight, activeConns: a, inactConns: i } = d;
     const small = weight >= 0 && weight < 0x10000 && a >= 0 && a < 0x10000 && i >= 0 && i < 0x10000;
-    const key = small ? (((d.fwdMethod & 7) * 0x10000 + weight) * 0x10000 + a) * 0x10000 + i : -1;
+    const key = small ? ((encodeForwarding(d.forwarding) * 0x10000 + weight) * 0x10000 + a) * 0x10000 + i : -1;
     let text = small ? this.tails.get(key) : undefined;
     if (text === undefined) {
       text = defaultTail(d);
@@ -180,7 +171,7 @@ export class DestHeads {
 export function formatDestLine(d: Destination, svc: Service, mode: ListMode, o: ListOptions, names: NameTable, heads?: DestHeads): string {
   const head = heads?.get(d, svc, o, names) ?? destHead(d, svc, o, names);
   if (mode === 'default') return head + (heads ? heads.tail(d) : defaultTail(d));
-  const fwd = FORWARD_COLUMNS[d.fwdMethod & 7]!;
+  const fwd = forwardColumn(d.forwarding);
   const weight = ` ${padRight(i32(d.weight), 6)}`;
   const conns = unsignedColumns([[d.activeConns, 10], [d.inactConns, 10]]);
   switch (mode) {

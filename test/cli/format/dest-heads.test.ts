@@ -2,6 +2,7 @@
 // formatDestLine with the cache, called again and again, equals formatDestLine without it, for
 // any destination of any service, in every mode, numeric or with names.
 import fc from 'fast-check';
+import { decodeForwarding } from '../../../src/ipvs/value-codec.js';
 import { describe, expect, it } from 'vitest';
 import { DestHeads, formatDestLine } from '../../../src/cli/format/list-lines.js';
 import type { ListMode } from '../../../src/cli/format/list-lines.js';
@@ -14,8 +15,8 @@ describe('DestHeads', () => {
   it('lines that differ in one part only each get their own text', () => {
     const heads = new DestHeads();
     const o = opts({ numeric: true });
-    const base = { fwdMethod: 0, weight: 1, activeConns: 2, inactConns: 3 };
-    const variants = [base, { ...base, fwdMethod: 3 }, { ...base, weight: 2 }, { ...base, activeConns: 3 }, { ...base, inactConns: 2 }, { ...base, weight: -1 }];
+    const base = { forwarding: 'masq' as const, weight: 1, activeConns: 2, inactConns: 3 };
+    const variants = [base, { ...base, forwarding: 'route' as const }, { ...base, weight: 2 }, { ...base, activeConns: 3 }, { ...base, inactConns: 2 }, { ...base, weight: -1 }];
     const services = [svc(6, '192.0.2.1', 80), svc(17, '2001:db8::80', 53)];
     for (const round of [1, 2]) {
       for (const s of services) {
@@ -38,7 +39,7 @@ describe('DestHeads', () => {
     const count = fc.oneof(fc.constantFrom(0, 1, 0xffff, 0x10000, 0x7fffffff, 0xffffffff), fc.integer({ min: 0, max: 3 }), fc.nat());
     const destination = fc
       .tuple(address, fc.constantFrom(0, 80, 8080, 65535), fc.integer({ min: 0, max: 7 }), fc.oneof(count, fc.integer({ min: -5, max: -1 })), count, count)
-      .map(([a, port, fwdMethod, weight, activeConns, inactConns]) => dest(a, port, { fwdMethod, weight, activeConns, inactConns }));
+      .map(([a, port, code, weight, activeConns, inactConns]) => dest(a, port, { forwarding: decodeForwarding(code), weight, activeConns, inactConns }));
     const service = fc.constantFrom(svc(6, '192.0.2.1', 80), svc(17, '2001:db8::80', 53), fwm(7), fwm(8, { ipv6: true }));
     fc.assert(
       fc.property(fc.constantFrom(...MODES), fc.boolean(), fc.array(fc.tuple(destination, service), { minLength: 1, maxLength: 30 }), (mode, numeric, lines) => {

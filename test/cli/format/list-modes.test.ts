@@ -1,16 +1,15 @@
 // The other listing modes against captures of ipvsadm 1.31 (`|` marks line end), plus the
 // precedence of the modes and the 32-bit destination counters 1.31 reads.
 import { describe, expect, it } from 'vitest';
+import type { ChecksumMode, Reported, TunnelType } from '../../../src/ipvs/model.js';
 import { formatListing } from '../../../src/cli/format/list.js';
 import { listMode } from '../../../src/cli/format/list-lines.js';
-import { FwdMethod, SvcFlag, TunFlag, TunType } from '../../../src/ipvs/constants.js';
 import { dest, entry, fwm, opts, specLines, specText, svc } from '../../support/format-fixtures.js';
 import { noNames } from '../../support/names-table.js';
 
 const TCP = 6;
 const UDP = 17;
 const INFO = { version: 0x00010201, connTabSize: 4096 };
-const { MASQ, TUNNEL } = FwdMethod;
 
 describe('--stats', () => {
   it('reproduces the capture', () => {
@@ -85,8 +84,8 @@ describe('--thresholds', () => {
     const table = [
       entry(
         svc(TCP, '192.0.2.1', 80, { scheduler: 'rr' }),
-        dest('198.51.100.4', 80, { fwdMethod: TUNNEL, uThreshold: 100, lThreshold: 50 }),
-        dest('198.51.100.1', 80, { fwdMethod: MASQ }),
+        dest('198.51.100.4', 80, { forwarding: 'tunnel', uThreshold: 100, lThreshold: 50 }),
+        dest('198.51.100.1', 80, { forwarding: 'masq' }),
       ),
     ];
     expect(formatListing({ services: table }, opts({ thresholds: true }), noNames)).toBe(
@@ -104,9 +103,9 @@ TCP  192.0.2.1:80 rr|
 describe('--persistent-conn', () => {
   it('reproduces the capture', () => {
     const table = [
-      entry(svc(UDP, '192.0.2.4', 5060, { scheduler: 'rr', flags: SvcFlag.PERSISTENT, timeout: 100, pe: 'sip' }),
+      entry(svc(UDP, '192.0.2.4', 5060, { scheduler: 'rr', persistent: true, timeout: 100, pe: 'sip' }),
         dest('198.51.100.2', 5060, { persistConns: 1, inactConns: 1 })),
-      entry(svc(TCP, '192.0.2.8', 80, { flags: SvcFlag.PERSISTENT, timeout: 30 }),
+      entry(svc(TCP, '192.0.2.8', 80, { persistent: true, timeout: 30 }),
         dest('198.51.100.3', 80, { persistConns: 1, activeConns: 1 })),
     ];
     const lines = formatListing({ info: INFO, services: table }, opts({ persistentConn: true }), noNames).split('\n');
@@ -125,18 +124,18 @@ UDP  192.0.2.4:5060 rr persistent 100 pe sip|
 
 describe('--tun-info', () => {
   it('reproduces the capture', () => {
-    const tun = (a: string, tunType: number, tunPort: number, tunFlags: number) =>
-      dest(a, 80, { fwdMethod: TUNNEL, tunType, tunPort, tunFlags });
+    const tun = (a: string, tunnelType: Reported<TunnelType>, tunnelPort: number, checksum: Reported<ChecksumMode>) =>
+      dest(a, 80, { forwarding: 'tunnel', tunnelType, tunnelPort, checksum });
     const table = [
       entry(svc(TCP, '192.0.2.6', 80),
-        tun('198.51.100.13', TunType.GUE, 6082, TunFlag.NOCSUM),
-        tun('198.51.100.11', TunType.GRE, 0, TunFlag.NOCSUM),
-        tun('198.51.100.9', TunType.GUE, 6081, TunFlag.REMCSUM),
-        tun('198.51.100.8', TunType.GRE, 0, TunFlag.CSUM),
-        tun('198.51.100.7', TunType.GUE, 6080, TunFlag.CSUM)),
+        tun('198.51.100.13', 'gue', 6082, 'nocsum'),
+        tun('198.51.100.11', 'gre', 0, 'nocsum'),
+        tun('198.51.100.9', 'gue', 6081, 'remcsum'),
+        tun('198.51.100.8', 'gre', 0, 'csum'),
+        tun('198.51.100.7', 'gue', 6080, 'csum')),
       entry(svc(TCP, '192.0.2.1', 80, { scheduler: 'rr' }),
-        tun('198.51.100.4', TunType.IPIP, 0, 0),
-        dest('198.51.100.1', 80, { fwdMethod: MASQ })),
+        tun('198.51.100.4', 'ipip', 0, 'nocsum'),
+        dest('198.51.100.1', 80, { forwarding: 'masq' })),
     ];
     expect(formatListing({ services: table }, opts({ tunInfo: true }), noNames)).toBe(
       specText(`

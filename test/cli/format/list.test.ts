@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { addressesToResolve, formatListing, versionLine } from '../../../src/cli/format/list.js';
 import { formatAddress } from '../../../src/ipvs/address.js';
-import { FwdMethod, SvcFlag } from '../../../src/ipvs/constants.js';
 import type { ServiceWithDestinations } from '../../../src/ipvs/model.js';
 import { dest, entry, fwm, opts, specLines, specText, svc } from '../../support/format-fixtures.js';
 import { names, noNames } from '../../support/names-table.js';
@@ -10,37 +9,35 @@ import { names, noNames } from '../../support/names-table.js';
 const TCP = 6;
 const UDP = 17;
 const SCTP = 132;
-const { MASQ, TUNNEL, DROUTE } = FwdMethod;
-const { PERSISTENT, ONEPACKET, SCHED1, SCHED2, SCHED3 } = SvcFlag;
 const INFO = { version: 0x00010201, connTabSize: 4096 };
 
 /** The services of the `ipvsadm -Ln` capture, deliberately out of order. */
 const TABLE: ServiceWithDestinations[] = [
   entry(fwm(3)),
-  entry(fwm(2, { ipv6: true, scheduler: 'rr', flags: PERSISTENT, timeout: 60, netmask: 64 }), dest('2001:db8::5', 0)),
+  entry(fwm(2, { ipv6: true, scheduler: 'rr', persistent: true, timeout: 60, netmask: 64 }), dest('2001:db8::5', 0)),
   entry(svc(TCP, '2001:db8::1', 81)),
   entry(
-    svc(TCP, '2001:db8::1', 80, { scheduler: 'mh', flags: PERSISTENT | SCHED2, timeout: 30, netmask: 96 }),
-    dest('2001:db8::2', 8080, { fwdMethod: MASQ }),
-    dest('198.51.100.6', 80, { fwdMethod: TUNNEL }),
+    svc(TCP, '2001:db8::1', 80, { scheduler: 'mh', persistent: true, schedFlags: [2], timeout: 30, netmask: 96 }),
+    dest('2001:db8::2', 8080, { forwarding: 'masq' }),
+    dest('198.51.100.6', 80, { forwarding: 'tunnel' }),
   ),
   entry(svc(TCP, '2001:db8:ffff::1', 80)),
-  entry(svc(SCTP, '192.0.2.5', 9999, { scheduler: 'dh' }), dest('198.51.100.12', 9999, { fwdMethod: MASQ })),
+  entry(svc(SCTP, '192.0.2.5', 9999, { scheduler: 'dh' }), dest('198.51.100.12', 9999, { forwarding: 'masq' })),
   entry(svc(UDP, '192.0.2.4', 5061, { pe: 'sip' })),
-  entry(svc(UDP, '192.0.2.4', 5060, { flags: PERSISTENT, timeout: 100, pe: 'sip' })),
-  entry(svc(UDP, '192.0.2.1', 53, { scheduler: 'wrr', flags: ONEPACKET })),
-  entry(svc(TCP, '192.0.2.7', 80, { scheduler: 'rr', flags: SCHED1 | SCHED3 })),
-  entry(svc(TCP, '192.0.2.3', 0, { flags: PERSISTENT, timeout: 360 })),
-  entry(svc(TCP, '192.0.2.2', 443, { scheduler: 'sh', flags: PERSISTENT | SCHED1 | SCHED2, timeout: 600, netmask: 0xffffff00 })),
+  entry(svc(UDP, '192.0.2.4', 5060, { persistent: true, timeout: 100, pe: 'sip' })),
+  entry(svc(UDP, '192.0.2.1', 53, { scheduler: 'wrr', onePacket: true })),
+  entry(svc(TCP, '192.0.2.7', 80, { scheduler: 'rr', schedFlags: [1, 3] })),
+  entry(svc(TCP, '192.0.2.3', 0, { persistent: true, timeout: 360 })),
+  entry(svc(TCP, '192.0.2.2', 443, { scheduler: 'sh', persistent: true, schedFlags: [1, 2], timeout: 600, netmask: 0xffffff00 })),
   entry(svc(TCP, '192.0.2.1', 443)),
   entry(
     svc(TCP, '192.0.2.1', 80, { scheduler: 'rr' }),
-    dest('198.51.100.4', 80, { fwdMethod: TUNNEL }),
-    dest('198.51.100.3', 80, { fwdMethod: DROUTE, weight: 0 }),
-    dest('198.51.100.2', 8080, { fwdMethod: MASQ, weight: 3 }),
-    dest('198.51.100.1', 80, { fwdMethod: MASQ }),
+    dest('198.51.100.4', 80, { forwarding: 'tunnel' }),
+    dest('198.51.100.3', 80, { forwarding: 'route', weight: 0 }),
+    dest('198.51.100.2', 8080, { forwarding: 'masq', weight: 3 }),
+    dest('198.51.100.1', 80, { forwarding: 'masq' }),
   ),
-  entry(fwm(1, { scheduler: 'lc' }), dest('198.51.100.6', 8080, { fwdMethod: DROUTE }), dest('198.51.100.5', 0, { fwdMethod: MASQ })),
+  entry(fwm(1, { scheduler: 'lc' }), dest('198.51.100.6', 8080, { forwarding: 'route' }), dest('198.51.100.5', 0, { forwarding: 'masq' })),
   entry(fwm(4294967295)),
 ];
 
@@ -90,7 +87,7 @@ FWM  3 wlc|
   });
 
   it('reproduces the single-service capture (no version line)', () => {
-    const one = entry(svc(TCP, '192.0.2.1', 80, { scheduler: 'rr' }), dest('198.51.100.1', 80, { fwdMethod: MASQ }));
+    const one = entry(svc(TCP, '192.0.2.1', 80, { scheduler: 'rr' }), dest('198.51.100.1', 80, { forwarding: 'masq' }));
     expect(formatListing({ services: [one] }, opts(), noNames)).toBe(
       specText(`
 Prot LocalAddress:Port Scheduler Flags|
@@ -104,13 +101,13 @@ TCP  192.0.2.1:80 rr|
   it('reproduces the capture with names, cutting IPv4 fields and capping at 59', () => {
     const table = [
       entry(svc(TCP, '2001:db8::1', 80, { scheduler: 'rr' }),
-        dest('2001:db8::2', 8080, { fwdMethod: MASQ, activeConns: 1 }),
-        dest('198.51.100.1', 80, { fwdMethod: TUNNEL, activeConns: 2 })),
+        dest('2001:db8::2', 8080, { forwarding: 'masq', activeConns: 1 }),
+        dest('198.51.100.1', 80, { forwarding: 'tunnel', activeConns: 2 })),
       entry(svc(UDP, '192.0.2.1', 53, { scheduler: 'rr' })),
       entry(svc(TCP, '192.0.2.2', 80), dest('198.51.100.2', 80, { activeConns: 0 })),
       entry(svc(TCP, '192.0.2.1', 80, { scheduler: 'rr' }),
-        dest('198.51.100.2', 80, { fwdMethod: MASQ, activeConns: 2 }),
-        dest('198.51.100.1', 80, { fwdMethod: MASQ, activeConns: 2 })),
+        dest('198.51.100.2', 80, { forwarding: 'masq', activeConns: 2 }),
+        dest('198.51.100.1', 80, { forwarding: 'masq', activeConns: 2 })),
     ];
     const lines = formatListing({ info: INFO, services: table }, opts({ numeric: false }), names).split('\n');
     expect(lines.slice(3, -1)).toEqual(
@@ -137,8 +134,8 @@ TCP  [vip6.example.org]:http rr|
   });
 
   it('cuts destination names by the SERVICE family (ipvsadm tests se->af)', () => {
-    const v4svc = entry(svc(TCP, '192.0.2.9', 80), dest('2001:db8::2', 80, { fwdMethod: TUNNEL }));
-    const v6svc = entry(svc(TCP, '2001:db8::9', 80), dest('198.51.100.2', 80, { fwdMethod: TUNNEL }));
+    const v4svc = entry(svc(TCP, '192.0.2.9', 80), dest('2001:db8::2', 80, { forwarding: 'tunnel' }));
+    const v6svc = entry(svc(TCP, '2001:db8::9', 80), dest('198.51.100.2', 80, { forwarding: 'tunnel' }));
     const o = opts({ numeric: false });
     expect(formatListing({ services: [v4svc] }, o, names).split('\n')[3]).toBe(
       '  -> [a-very-long-ipv6-real-serve Tunnel  1      0          0         ',
@@ -149,7 +146,7 @@ TCP  [vip6.example.org]:http rr|
   });
 
   it('shifts columns for wide weights, as observed', () => {
-    const out = formatListing({ services: [entry(svc(TCP, '192.0.2.1', 80), dest('198.51.100.1', 80, { fwdMethod: MASQ, weight: 2147483647 }))] }, opts(), noNames);
+    const out = formatListing({ services: [entry(svc(TCP, '192.0.2.1', 80), dest('198.51.100.1', 80, { forwarding: 'masq', weight: 2147483647 }))] }, opts(), noNames);
     expect(out.split('\n')[3]).toBe('  -> 198.51.100.1:80              Masq    2147483647 0          0         ');
   });
 
@@ -160,13 +157,13 @@ TCP  [vip6.example.org]:http rr|
   });
 
   it('prints an empty flag list for sh/mh with only flag-3', () => {
-    const out = formatListing({ services: [entry(fwm(16, { scheduler: 'mh', flags: SCHED3 }))] }, opts(), noNames);
+    const out = formatListing({ services: [entry(fwm(16, { scheduler: 'mh', schedFlags: [3] }))] }, opts(), noNames);
     expect(out.split('\n')[2]).toBe('FWM  16 mh ()');
   });
 
   it('orders flags, persistence and ops; shows pe only when persistent', () => {
-    const s = svc(UDP, '192.0.2.9', 53, { scheduler: 'sh', flags: PERSISTENT | ONEPACKET | SCHED1, timeout: 10, netmask: 0xffff0000, pe: 'sip' });
-    const t = svc(UDP, '192.0.2.10', 53, { flags: ONEPACKET, pe: 'sip' });
+    const s = svc(UDP, '192.0.2.9', 53, { scheduler: 'sh', persistent: true, onePacket: true, schedFlags: [1], unnamedFlags: 0, timeout: 10, netmask: 0xffff0000, pe: 'sip' });
+    const t = svc(UDP, '192.0.2.10', 53, { onePacket: true, pe: 'sip' });
     const out = formatListing({ services: [entry(s), entry(t)] }, opts(), noNames).split('\n');
     expect(out[2]).toBe('UDP  192.0.2.9:53 sh (sh-fallback) persistent 10 mask 255.255.0.0 pe sip ops');
     expect(out[3]).toBe('UDP  192.0.2.10:53 wlc ops');
@@ -174,7 +171,7 @@ TCP  [vip6.example.org]:http rr|
 
   it('names unknown protocols `?` and unknown forwarding methods sanely', () => {
     const s = svc(50, '192.0.2.1', 0);
-    const out = formatListing({ services: [entry(s, dest('198.51.100.1', 0, { fwdMethod: 4 }), dest('198.51.100.2', 0, { fwdMethod: 1 }))] }, opts(), noNames);
+    const out = formatListing({ services: [entry(s, dest('198.51.100.1', 0, { forwarding: 'bypass' }), dest('198.51.100.2', 0, { forwarding: 'local' }))] }, opts(), noNames);
     expect(out.split('\n').slice(2, 5)).toEqual([
       '?    192.0.2.1:0 wlc',
       '  -> 198.51.100.1:0               Bypass  1      0          0         ',

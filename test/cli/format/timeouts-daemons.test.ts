@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDaemons } from '../../../src/cli/format/daemons.js';
 import { formatTimeouts } from '../../../src/cli/format/timeouts.js';
-import { DaemonState } from '../../../src/ipvs/constants.js';
 import { addr } from '../../support/format-fixtures.js';
 
 describe('formatTimeouts', () => {
@@ -12,7 +11,7 @@ describe('formatTimeouts', () => {
 
 describe('formatDaemons', () => {
   const master = {
-    state: DaemonState.MASTER,
+    state: 'master' as const,
     mcastIfn: 'dummy0',
     syncId: 0,
     syncMaxlen: 1472,
@@ -22,8 +21,8 @@ describe('formatDaemons', () => {
   };
 
   it('reproduces the lines observed from 1.31', () => {
-    const backup4 = { state: DaemonState.BACKUP, mcastIfn: 'dummy0', syncId: 7, syncMaxlen: 1024, mcastGroup: addr('239.1.2.3'), mcastPort: 9000, mcastTtl: 5 };
-    const backup6 = { ...master, state: DaemonState.BACKUP, syncMaxlen: 1452, mcastGroup: addr('ff02::1:2') };
+    const backup4 = { state: 'backup' as const, mcastIfn: 'dummy0', syncId: 7, syncMaxlen: 1024, mcastGroup: addr('239.1.2.3'), mcastPort: 9000, mcastTtl: 5 };
+    const backup6 = { ...master, state: 'backup' as const, syncMaxlen: 1452, mcastGroup: addr('ff02::1:2') };
     expect(formatDaemons([master, backup4])).toBe(
       'master sync daemon (mcast=dummy0, syncid=0, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)\n' +
         'backup sync daemon (mcast=dummy0, syncid=7, maxlen=1024, group=239.1.2.3, port=9000, ttl=5)\n',
@@ -38,13 +37,13 @@ describe('formatDaemons', () => {
   });
 
   it('leaves out optional parts that are zero or absent', () => {
-    expect(formatDaemons([{ state: DaemonState.MASTER, mcastIfn: 'eth0', syncId: 3, syncMaxlen: 0, mcastPort: 0 }])).toBe(
+    expect(formatDaemons([{ state: 'master' as const, mcastIfn: 'eth0', syncId: 3, syncMaxlen: 0, mcastPort: 0 }])).toBe(
       'master sync daemon (mcast=eth0, syncid=3)\n',
     );
   });
 
-  it('labels by state bit', () => {
-    expect(formatDaemons([{ state: 3, mcastIfn: 'eth1', syncId: 1 }, { state: 0, mcastIfn: 'x', syncId: 0 }])).toBe(
+  it('labels by role', () => {
+    expect(formatDaemons([{ state: 'master', mcastIfn: 'eth1', syncId: 1 }, { state: 'backup', mcastIfn: 'eth1', syncId: 1 }])).toBe(
       'master sync daemon (mcast=eth1, syncid=1)\nbackup sync daemon (mcast=eth1, syncid=1)\n',
     );
   });
