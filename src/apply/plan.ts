@@ -7,6 +7,9 @@ import { AF_INET6 } from '../ipvs/constants.js';
 import { destinationConfig } from '../ipvs/model.js';
 import type { DaemonConfig, DaemonRole, DestinationConfig, ServiceConfig, ServiceKey, Snapshot, Timeouts } from '../ipvs/model.js';
 import { DAEMON_ROLES, destinationId, serviceId } from '../ipvs/vocabulary.js';
+import { DAEMON_FIELDS, DESTINATION_FIELDS, SERVICE_FIELDS, TIMEOUT_FIELDS } from '../fields/registry.js';
+import { changedLabels } from '../fields/spec.js';
+import type { Registry } from '../fields/spec.js';
 import { tunnelPlanText } from '../fields/words.js';
 import { schedFlagWords } from '../table/sched-flags.js';
 import { dottedMask } from '../table/service-text.js';
@@ -55,7 +58,7 @@ export interface PlanOptions {
   readonly scope?: Scope;
 }
 
-// ---- settings as shown (the same text decides whether a setting differs) ----
+// ---- settings as shown (the registry's typed equality decides whether a setting differs) ----
 
 function persistenceText(s: ServiceConfig): string {
   if (!s.persistent) return 'none';
@@ -85,7 +88,15 @@ export function destinationFields(d: DestinationConfig): Field[] {
   ];
 }
 
-function daemonFields(d: DaemonConfig): Field[] {
+function timeoutFields(t: Timeouts): Field[] {
+  return [
+    { name: 'tcp', after: `${t.tcp} s` },
+    { name: 'tcp fin', after: `${t.tcpFin} s` },
+    { name: 'udp', after: `${t.udp} s` },
+  ];
+}
+
+export function daemonFields(d: DaemonConfig): Field[] {
   return [
     { name: 'interface', after: d.mcastIfn },
     { name: 'sync id', after: String(d.syncId) },
@@ -98,16 +109,19 @@ function daemonFields(d: DaemonConfig): Field[] {
 
 const asBefore = (fields: readonly Field[]): Field[] => fields.map((f) => ({ name: f.name, ...(f.after !== undefined ? { before: f.after } : {}) }));
 
-/** The fields whose text differs, before → after; empty when the settings are the same. */
-function differences(before: readonly Field[], after: readonly Field[]): Field[] {
-  const names = [...new Set([...before, ...after].map((f) => f.name))];
-  const out: Field[] = [];
-  for (const name of names) {
-    const b = before.find((f) => f.name === name)?.after;
-    const a = after.find((f) => f.name === name)?.after;
-    if (a !== b) out.push({ name, ...(b !== undefined ? { before: b } : {}), ...(a !== undefined ? { after: a } : {}) });
-  }
-  return out;
+/**
+ * The settings that differ by the registry's typed equality, shown before → after; empty when
+ * they are the same. A label the text does not show is still a change (named without values).
+ */
+export function differences<M>(registry: Registry<M>, before: M, after: M, shown: (m: M) => readonly Field[]): Field[] {
+  const changed = changedLabels(registry, before, after);
+  const [was, will] = [shown(before), shown(after)];
+  const names = [...new Set([...was, ...will].map((f) => f.name)), ...changed].filter((n, i, all) => changed.has(n) && all.indexOf(n) === i);
+  return names.map((name) => {
+    const b = was.find((f) => f.name === name)?.after;
+    const a = will.find((f) => f.name === name)?.after;
+    return { name, ...(b !== undefined ? { before: b } : {}), ...(a !== undefined ? { after: a } : {}) };
+  });
 }
 
 // ---- the plan ----
@@ -135,7 +149,7 @@ export function planApply(current: Snapshot, desired: Desired, options: PlanOpti
       continue;
     }
     const { stats: _stats, ...was } = have.service;
-    const changed = differences(serviceFields(was), serviceFields(service));
+    const changed = differences(SERVICE_FIELDS, was, service, serviceFields);
     if (changed.length > 0) {
       edits.push({ action: 'change', object: 'service', label: id, fields: changed, changes: [planned({ op: 'edit-service', service }, { op: 'edit-service', service: was })] });
     }
@@ -149,7 +163,7 @@ export function planApply(current: Snapshot, desired: Desired, options: PlanOpti
         adds.push(addDest(service.key, dest));
         continue;
       }
-      const diff = differences(destinationFields(before), destinationFields(dest));
+      const diff = differences(DESTINATION_FIELDS, before, dest, destinationFields);
       if (diff.length > 0) {
         edits.push({ action: 'change', object: 'real server', label: destLabel(dest, service.key), fields: diff, changes: [planned({ op: 'edit-dest', key: service.key, dest }, { op: 'edit-dest', key: service.key, dest: before })] });
       }
@@ -202,14 +216,7 @@ function addDest(key: ServiceKey, dest: DestinationConfig): PlanStep {
 /** Timeouts the file sets (a 0 keeps the kernel's, as `--set` does). */
 function planTimeouts(current: Timeouts, wanted: Timeouts | undefined): PlanStep[] {
   if (!wanted) return [];
-  const fields: Field[] = [];
-  for (const [name, key] of [
-    ['tcp', 'tcp'],
-    ['tcp fin', 'tcpFin'],
-    ['udp', 'udp'],
-  ] as const) {
-    if (wanted[key] !== 0 && wanted[key] !== current[key]) fields.push({ name, before: `${current[key]} s`, after: `${wanted[key]} s` });
-  }
+  const fields = differences(TIMEOUT_FIELDS, current, wanted, timeoutFields);
   if (fields.length === 0) return [];
   return [{ action: 'change', object: 'timeouts', label: 'timeouts', fields, changes: [planned({ op: 'set-timeouts', timeouts: wanted }, { op: 'set-timeouts', timeouts: current })] }];
 }
@@ -231,7 +238,7 @@ function planDaemons(current: readonly DaemonConfig[], wanted: readonly DaemonCo
     const start = (d: DaemonConfig): Change => ({ op: 'start-daemon', daemon: d });
     if (want && !running) adds.push({ action: 'add', object: 'daemon', label, fields: daemonFields(want), changes: [planned(start(want), stop(want))] });
     if (want && running) {
-      const diff = differences(daemonFields(running), daemonFields(want)).filter((f) => f.after !== undefined);
+      const diff = differences(DAEMON_FIELDS, running, want, daemonFields);
       if (diff.length > 0) adds.push({ action: 'change', object: 'daemon', label, fields: diff, changes: [planned(stop(running), start(running)), planned(start(want), stop(want))] });
     }
     if (!want && running) {
