@@ -3,16 +3,12 @@
 // removals; never a flush. Pure: each step carries its kernel changes and what undoes each.
 import { addressEquals, formatAddress } from '../ipvs/address.js';
 import type { Change } from '../ipvs/changes.js';
-import { AF_INET6 } from '../ipvs/constants.js';
 import { destinationConfig } from '../ipvs/model.js';
 import type { DaemonConfig, DaemonRole, DestinationConfig, ServiceConfig, ServiceKey, Snapshot, Timeouts } from '../ipvs/model.js';
 import { DAEMON_ROLES, destinationId, serviceId } from '../ipvs/vocabulary.js';
 import { DAEMON_FIELDS, DESTINATION_FIELDS, SERVICE_FIELDS, TIMEOUT_FIELDS } from '../fields/registry.js';
-import { changedLabels } from '../fields/spec.js';
+import { changedLabels, shownSettings } from '../fields/outputs.js';
 import type { Registry } from '../fields/spec.js';
-import { tunnelPlanText } from '../fields/words.js';
-import { schedFlagWords } from '../table/sched-flags.js';
-import { dottedMask } from '../table/service-text.js';
 import type { Desired } from './desired.js';
 import { inScope } from './scope.js';
 import type { Scope } from './scope.js';
@@ -58,53 +54,18 @@ export interface PlanOptions {
   readonly scope?: Scope;
 }
 
-// ---- settings as shown (the registry's typed equality decides whether a setting differs) ----
-
-function persistenceText(s: ServiceConfig): string {
-  if (!s.persistent) return 'none';
-  const mask = s.key.af === AF_INET6 ? `/${s.netmask}` : ` mask ${dottedMask(s.netmask)}`;
-  return `${s.timeout >>> 0} s${mask}`;
-}
+// ---- settings as shown and compared: both from the field registry ----
 
 export function serviceFields(s: ServiceConfig): Field[] {
-  const words = schedFlagWords(s.scheduler, s.schedFlags);
-  return [
-    { name: 'scheduler', after: s.scheduler },
-    { name: 'scheduler flags', after: words.length > 0 ? words.join(',') : 'none' },
-    { name: 'persistence', after: persistenceText(s) },
-    { name: 'one-packet', after: s.onePacket ? 'yes' : 'no' },
-    { name: 'pe', after: s.pe || 'none' },
-  ];
+  return shownSettings<ServiceConfig>(SERVICE_FIELDS, s);
 }
 
 export function destinationFields(d: DestinationConfig): Field[] {
-  const tunnel = d.forwarding === 'tunnel';
-  return [
-    { name: 'forwarding', after: typeof d.forwarding === 'string' ? d.forwarding : `code ${d.forwarding}` },
-    { name: 'weight', after: String(d.weight | 0) },
-    { name: 'upper threshold', after: String(d.uThreshold >>> 0) },
-    { name: 'lower threshold', after: String(d.lThreshold >>> 0) },
-    ...(tunnel ? [{ name: 'tunnel', after: tunnelPlanText(d) }] : []),
-  ];
-}
-
-function timeoutFields(t: Timeouts): Field[] {
-  return [
-    { name: 'tcp', after: `${t.tcp} s` },
-    { name: 'tcp fin', after: `${t.tcpFin} s` },
-    { name: 'udp', after: `${t.udp} s` },
-  ];
+  return shownSettings<DestinationConfig>(DESTINATION_FIELDS, d);
 }
 
 export function daemonFields(d: DaemonConfig): Field[] {
-  return [
-    { name: 'interface', after: d.mcastIfn },
-    { name: 'sync id', after: String(d.syncId) },
-    ...(d.syncMaxlen !== undefined ? [{ name: 'maximum length', after: String(d.syncMaxlen) }] : []),
-    ...(d.mcastGroup !== undefined ? [{ name: 'group', after: formatAddress(d.mcastGroup) }] : []),
-    ...(d.mcastPort !== undefined ? [{ name: 'port', after: String(d.mcastPort) }] : []),
-    ...(d.mcastTtl !== undefined ? [{ name: 'ttl', after: String(d.mcastTtl) }] : []),
-  ];
+  return shownSettings<DaemonConfig>(DAEMON_FIELDS, d);
 }
 
 const asBefore = (fields: readonly Field[]): Field[] => fields.map((f) => ({ name: f.name, ...(f.after !== undefined ? { before: f.after } : {}) }));
@@ -113,9 +74,9 @@ const asBefore = (fields: readonly Field[]): Field[] => fields.map((f) => ({ nam
  * The settings that differ by the registry's typed equality, shown before → after; empty when
  * they are the same. A label the text does not show is still a change (named without values).
  */
-export function differences<M>(registry: Registry<M>, before: M, after: M, shown: (m: M) => readonly Field[]): Field[] {
+export function differences<M>(registry: Registry<M>, before: M, after: M): Field[] {
   const changed = changedLabels(registry, before, after);
-  const [was, will] = [shown(before), shown(after)];
+  const [was, will] = [shownSettings(registry, before), shownSettings(registry, after)];
   const names = [...new Set([...was, ...will].map((f) => f.name)), ...changed].filter((n, i, all) => changed.has(n) && all.indexOf(n) === i);
   return names.map((name) => {
     const b = was.find((f) => f.name === name)?.after;
@@ -149,7 +110,7 @@ export function planApply(current: Snapshot, desired: Desired, options: PlanOpti
       continue;
     }
     const { stats: _stats, ...was } = have.service;
-    const changed = differences(SERVICE_FIELDS, was, service, serviceFields);
+    const changed = differences<ServiceConfig>(SERVICE_FIELDS, was, service);
     if (changed.length > 0) {
       edits.push({ action: 'change', object: 'service', label: id, fields: changed, changes: [planned({ op: 'edit-service', service }, { op: 'edit-service', service: was })] });
     }
@@ -163,7 +124,7 @@ export function planApply(current: Snapshot, desired: Desired, options: PlanOpti
         adds.push(addDest(service.key, dest));
         continue;
       }
-      const diff = differences(DESTINATION_FIELDS, before, dest, destinationFields);
+      const diff = differences<DestinationConfig>(DESTINATION_FIELDS, before, dest);
       if (diff.length > 0) {
         edits.push({ action: 'change', object: 'real server', label: destLabel(dest, service.key), fields: diff, changes: [planned({ op: 'edit-dest', key: service.key, dest }, { op: 'edit-dest', key: service.key, dest: before })] });
       }
@@ -216,7 +177,7 @@ function addDest(key: ServiceKey, dest: DestinationConfig): PlanStep {
 /** Timeouts the file sets (a 0 keeps the kernel's, as `--set` does). */
 function planTimeouts(current: Timeouts, wanted: Timeouts | undefined): PlanStep[] {
   if (!wanted) return [];
-  const fields = differences(TIMEOUT_FIELDS, current, wanted, timeoutFields);
+  const fields = differences<Timeouts>(TIMEOUT_FIELDS, current, wanted);
   if (fields.length === 0) return [];
   return [{ action: 'change', object: 'timeouts', label: 'timeouts', fields, changes: [planned({ op: 'set-timeouts', timeouts: wanted }, { op: 'set-timeouts', timeouts: current })] }];
 }
@@ -238,7 +199,7 @@ function planDaemons(current: readonly DaemonConfig[], wanted: readonly DaemonCo
     const start = (d: DaemonConfig): Change => ({ op: 'start-daemon', daemon: d });
     if (want && !running) adds.push({ action: 'add', object: 'daemon', label, fields: daemonFields(want), changes: [planned(start(want), stop(want))] });
     if (want && running) {
-      const diff = differences(DAEMON_FIELDS, running, want, daemonFields);
+      const diff = differences<DaemonConfig>(DAEMON_FIELDS, running, want);
       if (diff.length > 0) adds.push({ action: 'change', object: 'daemon', label, fields: diff, changes: [planned(stop(running), start(running)), planned(start(want), stop(want))] });
     }
     if (!want && running) {

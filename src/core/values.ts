@@ -8,7 +8,7 @@ import { fail } from './errors.js';
 import { encodeSchedFlag, encodeTunnelType } from '../ipvs/value-codec.js';
 import { protocolOf, TUNNEL_TYPES } from '../ipvs/vocabulary.js';
 import type { NameResolver } from '../app/io.js';
-import { schedFlagOfWord } from '../table/sched-flags.js';
+import { schedFlagOfWord } from '../fields/sched-flags.js';
 
 /** C isspace() in the C locale. */
 const isCSpace = (c: string | undefined): boolean => c !== undefined && ' \t\n\v\f\r'.includes(c);

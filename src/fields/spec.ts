@@ -1,12 +1,49 @@
 // What the registry says of one field of a model object: where it travels and how each output
-// names it. Every key of the model must have an entry (Registry<M>), so a field added to the
-// model without saying how apply compares it, or what the listing calls it, does not compile.
+// writes it. Every key of the model must have an entry (Registry<M>) and every entry must say
+// something for every output (a writer, `along` another field, or null: not shown), so a field
+// added to the model without its listing word, JSON key, save option, apply comparison or metric
+// does not compile.
 import { addressEquals } from '../ipvs/address.js';
 import type { Address } from '../ipvs/address.js';
 
-/** How apply compares a field: its label in the plan, typed equality, and when it matters. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
+
+/** Written by the output together with another field or with the object's identity. */
+export interface Along {
+  readonly along: string;
+}
+
+/** Its piece of the 1.31 listing's service line, with its leading space, or ''. */
+export interface TextSpec<M> {
+  readonly word: string;
+  readonly show: (m: M) => string;
+}
+
+export interface JsonSpec<M> {
+  readonly key: string;
+  /** its value, or undefined when the document leaves the key out */
+  readonly write: (m: M) => Json | undefined;
+  /** its JSON Schema fragment (src/schema/ipvsadm.schema.json is generated from these) */
+  readonly schema: Json;
+  /** may be absent from a document */
+  readonly optional?: true;
+  /** only in listings, never in a save (a restore sets it from the fields around) */
+  readonly listingOnly?: true;
+}
+
+export interface SaveSpec<M> {
+  readonly option: string;
+  /** its place on the save line (ipvsadm 1.31's order, not the registry's) */
+  readonly rank: number;
+  /** its options with their leading space, or '' */
+  readonly write: (m: M) => string;
+}
+
+/** How apply compares a field: its label and text in the plan, typed equality, and when it matters. */
 export interface Compared<M, V> {
   readonly label: string;
+  /** its text in the plan, undefined where the field is not shown (or is shown by another field of the label) */
+  readonly show?: (m: M) => string | undefined;
   /** typed equality; === unless given */
   readonly equal?: (a: V, b: V) => boolean;
   /** whether the field means anything on this object (a timeout only with persistence); always unless given */
@@ -20,46 +57,44 @@ export interface NotCompared {
   readonly notCompared: string;
 }
 
+export interface MetricLabel<M> {
+  readonly label: string;
+  readonly value: (m: M) => string;
+}
+
+export interface MetricGauge<M> {
+  readonly family: string;
+  readonly help: string;
+  readonly value: (m: M) => number;
+}
+
 export interface FieldSpec<M, K extends keyof M> {
   /** the netlink attribute that carries it */
   readonly attribute: string;
-  /** the ipvsadm 1.31 option that sets it, or null */
+  /** the ipvsadm 1.31 option that sets it (alternatives split by `|`), or null */
   readonly option: string | null;
-  /** its column header or word in the 1.31 listing, or null */
-  readonly text: string | null;
-  /** its key (path) in the JSON documents, or null */
-  readonly json: string | null;
-  /** its option in the save text, or null */
-  readonly save: string | null;
+  readonly text: TextSpec<M> | Along | null;
+  readonly json: JsonSpec<M> | Along | null;
+  readonly save: SaveSpec<M> | Along | null;
   readonly apply: Compared<M, M[K]> | NotCompared;
-  /** its metric family or label, or null */
-  readonly metric: string | null;
+  readonly metric: MetricLabel<M> | MetricGauge<M> | Along | null;
 }
 
 /** One entry per key of M: the completeness the compiler checks. */
 export type Registry<M> = { readonly [K in keyof M]-?: FieldSpec<M, K> };
 
+/** The entries of a registry in its order. */
+export function fieldsOf<M>(registry: Registry<M>): FieldSpec<M, keyof M>[] {
+  return (Object.keys(registry) as (keyof M)[]).map((k) => registry[k] as FieldSpec<M, keyof M>);
+}
+
+/** The entries of one output that write themselves (not `along` another, not null). */
+export function writers<M, S extends object>(registry: Registry<M>, pick: (f: FieldSpec<M, keyof M>) => S | Along | null): S[] {
+  return fieldsOf(registry)
+    .map(pick)
+    .filter((s): s is S => s !== null && !('along' in s));
+}
+
 export const sameList = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export const sameAddress = (a: Address | undefined, b: Address | undefined): boolean => (a === undefined || b === undefined ? a === b : addressEquals(a, b));
-
-/** The plan labels whose fields differ between two objects, by typed equality. */
-export function changedLabels<M>(registry: Registry<M>, before: M, after: M): Set<string> {
-  const out = new Set<string>();
-  for (const key of Object.keys(registry) as (keyof M)[]) {
-    const spec = registry[key].apply;
-    if ('notCompared' in spec || spec.wanted?.(after) === false) continue;
-    const relevant = (m: M): boolean => spec.relevant?.(m) ?? true;
-    const [rb, ra] = [relevant(before), relevant(after)];
-    if (!rb && !ra) continue;
-    const equal = spec.equal ?? ((a: M[typeof key], b: M[typeof key]) => a === b);
-    if (rb !== ra || !equal(before[key], after[key])) out.add(spec.label);
-  }
-  return out;
-}
-
-/** Every plan label of a registry. */
-export function planLabels<M>(registry: Registry<M>): Set<string> {
-  const labels = (Object.keys(registry) as (keyof M)[]).map((k) => registry[k].apply);
-  return new Set(labels.flatMap((a) => ('notCompared' in a ? [] : [a.label])));
-}

@@ -4,9 +4,11 @@
 // thresholds; the global counters of /proc/net/ip_vs_stats; the timeouts. Pure.
 import { formatAddress } from '../ipvs/address.js';
 import { AF_INET6 } from '../ipvs/constants.js';
-import type { Destination, Service, Snapshot, Stats } from '../ipvs/model.js';
+import type { Destination, DestinationConfig, ServiceConfig, Snapshot, Stats, Timeouts } from '../ipvs/model.js';
 import { ipvsVersionText, protocolOf } from '../ipvs/vocabulary.js';
-import { tunnelLabel } from '../fields/words.js';
+import { DESTINATION_FIELDS, SERVICE_FIELDS, TIMEOUT_FIELDS } from '../fields/registry.js';
+import { metricGauges, metricLabels } from '../fields/outputs.js';
+import type { Registry } from '../fields/spec.js';
 
 /** The global counters and rates of /proc/net/ip_vs_stats. */
 export type GlobalStats = Pick<Stats, 'conns' | 'inpkts' | 'outpkts' | 'inbytes' | 'outbytes' | 'cps' | 'inpps' | 'outpps' | 'inbps' | 'outbps'>;
@@ -54,7 +56,7 @@ class Family {
   }
 }
 
-function serviceLabels(s: Service): Labels {
+function serviceLabels(s: ServiceConfig): Labels {
   const k = s.key;
   const family = k.af === AF_INET6 ? 'inet6' : 'inet';
   if (k.kind === 'fwmark') return { service: `fwmark ${k.fwmark >>> 0} ${family}`, protocol: 'fwmark', address: '', port: '', fwmark: String(k.fwmark >>> 0), family };
@@ -64,8 +66,14 @@ function serviceLabels(s: Service): Labels {
   return { service: `${protocol} ${endpoint}`, protocol, address, port: String(k.port), fwmark: '', family };
 }
 
+/** A service's labels on its own families: its identity, then its settings' labels. */
+export function serviceFamilyLabels<S extends ServiceConfig>(s: S, fields: Registry<S>): Labels {
+  return { ...serviceLabels(s), ...metricLabels(fields, s) };
+}
+
+/** A real server's labels: its service's identity, then its own fields' labels. */
 function destinationLabels(s: Labels, d: Destination): Labels {
-  return { ...s, server_address: formatAddress(d.addr), server_port: String(d.port), forwarding: String(d.forwarding), tunnel: tunnelLabel(d) };
+  return { ...s, ...metricLabels<DestinationConfig>(DESTINATION_FIELDS, d) };
 }
 
 /** Counter and rate families of one kind of object (`ipvs_service_…`, `ipvs_destination_…`, `ipvs_…`). */
@@ -107,20 +115,12 @@ export function exposition(snap: Snapshot, global: GlobalStats | undefined): str
   const active = new Family('ipvs_destination_active_connections', 'gauge', 'Active connections of the real server.');
   const inactive = new Family('ipvs_destination_inactive_connections', 'gauge', 'Inactive connections of the real server (closed TCP ones linger here).');
   const persistent = new Family('ipvs_destination_persistent_connections', 'gauge', 'Persistence templates pointing at the real server.');
-  const weight = new Family('ipvs_destination_weight', 'gauge', 'Weight of the real server (0: no new connections).');
-  const upper = new Family('ipvs_destination_upper_threshold', 'gauge', 'Upper connection threshold of the real server (0: none).');
-  const lower = new Family('ipvs_destination_lower_threshold', 'gauge', 'Lower connection threshold of the real server (0: none).');
+  const settings = metricGauges<DestinationConfig>(DESTINATION_FIELDS).map((g) => ({ family: new Family(g.family, 'gauge', g.help), value: g.value }));
   services.add({}, snap.services.length);
   servers.add({}, snap.services.reduce((n, s) => n + s.destinations.length, 0));
-  for (const [name, value] of [
-    ['tcp', snap.timeouts.tcp],
-    ['tcpfin', snap.timeouts.tcpFin],
-    ['udp', snap.timeouts.udp],
-  ] as const) {
-    timeouts.add({ protocol: name }, value >>> 0);
-  }
+  for (const [protocol, seconds] of Object.entries(metricLabels<Timeouts>(TIMEOUT_FIELDS, snap.timeouts))) timeouts.add({ protocol }, BigInt(seconds));
   for (const { service, destinations } of snap.services) {
-    const sl = { ...serviceLabels(service), scheduler: service.scheduler };
+    const sl = serviceFamilyLabels<ServiceConfig>(service, SERVICE_FIELDS);
     svcTraffic.add(sl, service.stats);
     for (const d of destinations) {
       const dl = destinationLabels(serviceLabels(service), d);
@@ -128,9 +128,7 @@ export function exposition(snap: Snapshot, global: GlobalStats | undefined): str
       active.add(dl, d.activeConns >>> 0);
       inactive.add(dl, d.inactConns >>> 0);
       persistent.add(dl, d.persistConns >>> 0);
-      weight.add(dl, d.weight | 0);
-      upper.add(dl, d.uThreshold >>> 0);
-      lower.add(dl, d.lThreshold >>> 0);
+      for (const s of settings) s.family.add(dl, s.value(d));
     }
   }
   const families = [info, services, servers, timeouts];
@@ -139,6 +137,6 @@ export function exposition(snap: Snapshot, global: GlobalStats | undefined): str
     g.add({}, global);
     families.push(...g.all());
   }
-  families.push(...svcTraffic.all(), ...dstTraffic.all(), active, inactive, persistent, weight, upper, lower);
+  families.push(...svcTraffic.all(), ...dstTraffic.all(), active, inactive, persistent, ...settings.map((s) => s.family));
   return families.map((f) => f.text()).join('');
 }

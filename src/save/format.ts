@@ -2,14 +2,15 @@
 // sorted like the listing. Order of options observed from ipvsadm 1.31; one deliberate fix:
 // fwmarks ≥ 2^31 are written unsigned (`-f 4294967295`), where ipvsadm writes `-f -1`.
 import { AF_INET6 } from '../ipvs/constants.js';
-import type { Destination, ForwardingMethod, Reported, Service, ServiceWithDestinations } from '../ipvs/model.js';
+import type { Destination, DestinationConfig, Service, ServiceConfig, ServiceWithDestinations } from '../ipvs/model.js';
 import { protocolOf } from '../ipvs/vocabulary.js';
-import { tunnelOptions } from '../fields/words.js';
+import { DESTINATION_FIELDS, SERVICE_FIELDS } from '../fields/registry.js';
+import { saveOptions } from '../fields/outputs.js';
+import type { Registry } from '../fields/spec.js';
 import type { Protocol } from '../ipvs/vocabulary.js';
 import { formatAddrPort } from '../table/addr-port.js';
-import { persistenceMask, serviceProtocolNumber } from '../table/service-text.js';
-import { i32, u32 } from '../table/printf.js';
-import { schedFlagsText } from '../table/sched-flags.js';
+import { serviceProtocolNumber } from '../fields/service-text.js';
+import { u32 } from '../fields/printf.js';
 import { sortDestinations, sortServices } from '../table/sort.js';
 import type { NameTable } from '../table/names.js';
 
@@ -29,27 +30,14 @@ export function saveServiceSpec(svc: Service, numeric: boolean, names: NameTable
 }
 
 /** `-A <svc> -s <sched>` [-p T [-M mask]] [--pe name] [-o] [-b flags] — -b may be empty (`-b `). */
-function serviceLine(svc: Service, spec: string): string {
-  let line = `-A ${spec} -s ${svc.scheduler}`;
-  if (svc.persistent) {
-    const mask = persistenceMask(svc);
-    line += ` -p ${u32(svc.timeout)}${mask === undefined ? '' : ` -M ${mask}`}`;
-  }
-  if (svc.pe) line += ` --pe ${svc.pe}`;
-  if (svc.onePacket) line += ' -o';
-  const flags = schedFlagsText(svc.scheduler, svc.schedFlags);
-  if (flags !== undefined) line += ` -b ${flags}`;
-  return line;
+export function serviceLine<S extends ServiceConfig>(svc: S, spec: string, fields: Registry<S>): string {
+  return `-A ${spec}${saveOptions(fields, svc)}`;
 }
 
-/** -m (masq), -i (tunnel), -g (route, local — and bypass or unknown, which have no option). */
-function forwardOption(forwarding: Reported<ForwardingMethod>): string {
-  return forwarding === 'masq' ? '-m' : forwarding === 'tunnel' ? '-i' : '-g';
-}
-
+/** `-a <svc> -r <server> -g|-i|-m -w <weight>` and a tunnel's options; thresholds are never saved. */
 function destLine(d: Destination, svc: Service, spec: string, numeric: boolean, names: NameTable): string {
   const server = formatAddrPort(d.addr, d.port, serviceProtocolNumber(svc), numeric, names);
-  return `-a ${spec} -r ${server} ${forwardOption(d.forwarding)} -w ${i32(d.weight)}${tunnelOptions(d)}`;
+  return `-a ${spec} -r ${server}${saveOptions<DestinationConfig>(DESTINATION_FIELDS, d)}`;
 }
 
 /**
@@ -69,7 +57,7 @@ export function* saveChunks(services: readonly ServiceWithDestinations[], numeri
   let count = 0;
   for (const { service, destinations } of sortServices(services)) {
     const spec = saveServiceSpec(service, numeric, names);
-    chunk += serviceLine(service, spec) + '\n';
+    chunk += serviceLine<ServiceConfig>(service, spec, SERVICE_FIELDS) + '\n';
     for (const d of sortDestinations(destinations)) chunk += destLine(d, service, spec, numeric, names) + '\n';
     if (++count % SERVICES_PER_CHUNK === 0) {
       yield chunk;

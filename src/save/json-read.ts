@@ -8,8 +8,10 @@ import type { ChecksumMode, DaemonConfig, DestinationConfig, Reported, SchedFlag
 import { CHECKSUM_MODES, DAEMON_ROLES, destinationId, FORWARDING_METHODS, protocolNumber, serviceId, TUNNEL_TYPES } from '../ipvs/vocabulary.js';
 import type { Protocol } from '../ipvs/vocabulary.js';
 import { JSON_VERSION } from '../table/json.js';
-import { schedFlagOfWord } from '../table/sched-flags.js';
+import { schedFlagOfWord } from '../fields/sched-flags.js';
 import { decodeChecksum } from '../ipvs/value-codec.js';
+import { DAEMON_FIELDS, DESTINATION_FIELDS, SERVICE_FIELDS, TIMEOUT_FIELDS } from '../fields/registry.js';
+import { jsonKeys } from '../fields/outputs.js';
 
 export interface SavedService {
   readonly service: ServiceConfig;
@@ -208,7 +210,8 @@ function address(f: Fields): Address {
 }
 
 const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'sctp'];
-const LISTING_SERVICE_FIELDS = ['hostname', 'portName', 'flags', 'stats', 'rates'];
+/** What a listing document has beside the settings: names found, the raw flags, counts and counters. */
+const LISTING_SERVICE_FIELDS = ['hostname', 'portName', 'stats', 'rates'];
 const LISTING_DEST_FIELDS = ['hostname', 'portName', 'activeConnections', 'inactiveConnections', 'persistentConnections', 'stats', 'rates'];
 
 function readKey(f: Fields): ServiceKey {
@@ -224,7 +227,7 @@ function readKey(f: Fields): ServiceKey {
 function readService(value: unknown, at: string, listing: boolean): SavedService {
   const f = object(value, at);
   const identity = f.has('fwmark') ? ['fwmark', 'family'] : ['protocol', 'address', 'family', 'port'];
-  f.only([...identity, 'scheduler', 'schedulerFlags', 'persistence', 'onePacket', 'pe', 'destinations', ...(listing ? LISTING_SERVICE_FIELDS : [])]);
+  f.only([...identity, ...jsonKeys<ServiceConfig>(SERVICE_FIELDS, listing), 'destinations', ...(listing ? LISTING_SERVICE_FIELDS : [])]);
   const key = readKey(f);
   const scheduler = string(f, 'scheduler', 15);
   const schedFlags = new Set<SchedFlag>();
@@ -259,7 +262,7 @@ function readPersistence(value: unknown, at: string, af: number): { timeout: num
 
 function readDestination(value: unknown, at: string, listing: boolean): DestinationConfig {
   const f = object(value, at);
-  f.only(['address', 'family', 'port', 'forwarding', 'weight', 'upperThreshold', 'lowerThreshold', 'tunnel', ...(listing ? LISTING_DEST_FIELDS : [])]);
+  f.only(['address', 'family', 'port', ...jsonKeys<DestinationConfig>(DESTINATION_FIELDS, listing), ...(listing ? LISTING_DEST_FIELDS : [])]);
   const addr = address(f);
   const port = integer(f, 'port', 0, 65535);
   const forwarding = oneOf(f, 'forwarding', FORWARDING_METHODS);
@@ -295,13 +298,13 @@ function checksum(f: Fields): Reported<ChecksumMode> {
 
 function readTimeouts(value: unknown, at: string): Timeouts {
   const f = object(value, at);
-  f.only(['tcp', 'tcpFin', 'udp']);
+  f.only(jsonKeys<Timeouts>(TIMEOUT_FIELDS, false));
   return { tcp: integer(f, 'tcp', 0, MAX_TIMEOUT), tcpFin: integer(f, 'tcpFin', 0, MAX_TIMEOUT), udp: integer(f, 'udp', 0, MAX_TIMEOUT) };
 }
 
 function readDaemon(value: unknown, at: string): DaemonConfig {
   const f = object(value, at);
-  f.only(['state', 'interface', 'syncId', 'syncMaxlen', 'group', 'port', 'ttl']);
+  f.only(jsonKeys<DaemonConfig>(DAEMON_FIELDS, false));
   const state = oneOf(f, 'state', DAEMON_ROLES);
   const daemon: DaemonConfig = { state, mcastIfn: string(f, 'interface', 15), syncId: integer(f, 'syncId', 0, 255) };
   const group = f.has('group') ? mcastGroup(f) : undefined;

@@ -5,7 +5,7 @@ import { formatAddress, type Address } from '../ipvs/address.js';
 import { AF_INET } from '../ipvs/constants.js';
 import { protocolOf } from '../ipvs/vocabulary.js';
 import type { NameTable } from './names.js';
-import { cut } from './printf.js';
+import { cut } from '../fields/printf.js';
 
 /** ipvsadm's address:port buffer is 60 bytes including the NUL. */
 export const ADDR_PORT_MAX = 59;

@@ -4,13 +4,12 @@
 import { formatAddress } from '../ipvs/address.js';
 import type { Address } from '../ipvs/address.js';
 import { AF_INET, AF_INET6 } from '../ipvs/constants.js';
-import type { DaemonConfig, Destination, Info, Service, ServiceWithDestinations, Stats, Timeouts } from '../ipvs/model.js';
-import { encodeServiceFlags } from '../ipvs/value-codec.js';
+import type { DaemonConfig, Destination, DestinationConfig, Info, Service, ServiceConfig, ServiceWithDestinations, Stats, Timeouts } from '../ipvs/model.js';
 import { ipvsVersionText, protocolOf } from '../ipvs/vocabulary.js';
-import { tunnelJson } from '../fields/words.js';
+import { DAEMON_FIELDS, DESTINATION_FIELDS, SERVICE_FIELDS, TIMEOUT_FIELDS } from '../fields/registry.js';
+import { jsonMembers } from '../fields/outputs.js';
+import type { Json, Registry } from '../fields/spec.js';
 import type { NameTable } from './names.js';
-import { dottedMask } from './service-text.js';
-import { schedFlagWords } from './sched-flags.js';
 import { sortDestinations, sortServices } from './sort.js';
 
 /** The schema's version: `"version"` of every document. */
@@ -23,7 +22,7 @@ export function counter(value: bigint): Counter {
   return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
 }
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
+export type { Json };
 
 const family = (af: number): string => (af === AF_INET6 ? 'inet6' : af === AF_INET ? 'inet' : `af-${af}`);
 
@@ -52,13 +51,7 @@ export function namesOf(addr: Address, port: number, protocol: number, names: Na
 
 /** What a destination is set to: all that -a/-e (and a JSON restore) can give it. */
 function destinationSettings(d: Destination): Record<string, Json> {
-  return {
-    forwarding: d.forwarding,
-    weight: d.weight | 0,
-    upperThreshold: d.uThreshold >>> 0,
-    lowerThreshold: d.lThreshold >>> 0,
-    tunnel: tunnelJson(d),
-  };
+  return jsonMembers<DestinationConfig>(DESTINATION_FIELDS, d, false);
 }
 
 function destinationJson(d: Destination, protocol: number, names: NameTable | undefined): Json {
@@ -76,12 +69,6 @@ function destinationJson(d: Destination, protocol: number, names: NameTable | un
   };
 }
 
-function persistenceJson(svc: Service): Json {
-  if (!svc.persistent) return null;
-  const netmask = svc.key.af === AF_INET6 ? svc.netmask | 0 : dottedMask(svc.netmask);
-  return { timeout: svc.timeout >>> 0, netmask };
-}
-
 /** Protocol (or mark), address, family and port of a service, with the names found. */
 function serviceIdentity(svc: Service, names: NameTable | undefined): Record<string, Json> {
   const k = svc.key;
@@ -89,17 +76,12 @@ function serviceIdentity(svc: Service, names: NameTable | undefined): Record<str
   return { protocol: protocolOf(k.protocol) ?? k.protocol, address: formatAddress(k.addr), family: family(k.af), port: k.port, ...namesOf(k.addr, k.port, k.protocol, names) };
 }
 
-/** What a service is set to: all that -A/-E (and a JSON restore) can give it. */
-function serviceSettings(svc: Service, kernelFlags: boolean): Record<string, Json> {
-  return {
-    scheduler: svc.scheduler,
-    schedulerFlags: schedFlagWords(svc.scheduler, svc.schedFlags),
-    // the raw bits, as reported: listings only (a restore sets them from the fields around)
-    ...(kernelFlags ? { flags: encodeServiceFlags(svc) } : {}),
-    persistence: persistenceJson(svc),
-    onePacket: svc.onePacket,
-    pe: svc.pe || null,
-  };
+/**
+ * What a service is set to: all that -A/-E (and a JSON restore) can give it; a listing also has
+ * the kernel's raw flag bits.
+ */
+export function serviceSettings<S extends ServiceConfig>(svc: S, listing: boolean, fields: Registry<S>): Record<string, Json> {
+  return jsonMembers(fields, svc, listing);
 }
 
 function serviceJson(entry: ServiceWithDestinations, nosort: boolean, names: NameTable | undefined): Json {
@@ -108,7 +90,7 @@ function serviceJson(entry: ServiceWithDestinations, nosort: boolean, names: Nam
   const dests = nosort ? entry.destinations : sortDestinations(entry.destinations);
   return {
     ...serviceIdentity(svc, names),
-    ...serviceSettings(svc, true),
+    ...serviceSettings<ServiceConfig>(svc, true, SERVICE_FIELDS),
     stats: statsJson(svc.stats),
     rates: ratesJson(svc.stats),
     destinations: dests.map((d) => destinationJson(d, protocol, names)),
@@ -122,7 +104,7 @@ function serviceJson(entry: ServiceWithDestinations, nosort: boolean, names: Nam
 export function savedServiceJson(entry: ServiceWithDestinations): Json {
   return {
     ...serviceIdentity(entry.service, undefined),
-    ...serviceSettings(entry.service, false),
+    ...serviceSettings<ServiceConfig>(entry.service, false, SERVICE_FIELDS),
     destinations: sortDestinations(entry.destinations).map((d) => ({ address: formatAddress(d.addr), family: family(d.addr.af), port: d.port, ...destinationSettings(d) })),
   };
 }
@@ -152,7 +134,7 @@ export function timeoutsJson(t: Timeouts): string {
 }
 
 export function timeoutsObject(t: Timeouts): Json {
-  return { tcp: t.tcp >>> 0, tcpFin: t.tcpFin >>> 0, udp: t.udp >>> 0 };
+  return jsonMembers<Timeouts>(TIMEOUT_FIELDS, t, false);
 }
 
 /** `-L --daemon --json`: each running sync daemon, once per state it runs in. */
@@ -162,13 +144,5 @@ export function daemonsJson(daemons: readonly DaemonConfig[]): string {
 
 /** Each daemon once per role it runs in (the codec reads an entry holding both as two). */
 export function daemonObjects(daemons: readonly DaemonConfig[]): Json[] {
-  return daemons.map((d) => ({
-    state: d.state,
-    interface: d.mcastIfn,
-    syncId: d.syncId >>> 0,
-    ...(d.syncMaxlen !== undefined ? { syncMaxlen: d.syncMaxlen } : {}),
-    ...(d.mcastGroup !== undefined ? { group: formatAddress(d.mcastGroup) } : {}),
-    ...(d.mcastPort !== undefined ? { port: d.mcastPort } : {}),
-    ...(d.mcastTtl !== undefined ? { ttl: d.mcastTtl } : {}),
-  }));
+  return daemons.map((d) => jsonMembers<DaemonConfig>(DAEMON_FIELDS, d, false));
 }

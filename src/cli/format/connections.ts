@@ -6,7 +6,7 @@ import { AF_INET, AF_INET6 } from '../../ipvs/constants.js';
 import { protocolNumber, protocolOfLabel } from '../../ipvs/vocabulary.js';
 import type { NameTable } from '../../table/names.js';
 import { formatAddrPort, uniqueAddresses } from '../../table/addr-port.js';
-import { padRight } from '../../table/printf.js';
+import { padRight } from '../../fields/printf.js';
 
 /** One parsed line of /proc/net/ip_vs_conn. */
 export interface ConnectionEntry {

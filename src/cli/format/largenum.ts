@@ -1,7 +1,7 @@
 // Counter rendering of the --stats and --rate columns: K/M/G/T abbreviation by integer
 // division, or exact digits with --exact. Thresholds and widths observed from
 // ipvsadm 1.31 (e.g. 240112000 → `  240112K`, 1200560000 → `    1200M`).
-import { padLeft, u64 } from '../../table/printf.js';
+import { padLeft, u64 } from '../../fields/printf.js';
 
 const HUNDRED_MILLION = 100_000_000n;
 const BILLION = 1_000_000_000n;

@@ -2,17 +2,18 @@
 // observed from ipvsadm 1.31's printf formats (each mode's columns are pinned in
 // test/cli/format/list-modes.test.ts).
 import { AF_INET, AF_INET6 } from '../../ipvs/constants.js';
-import type { Destination, ForwardingMethod, Reported, Service, Stats } from '../../ipvs/model.js';
+import type { Destination, ForwardingMethod, Reported, Service, ServiceConfig, Stats } from '../../ipvs/model.js';
 import { encodeForwarding } from '../../ipvs/value-codec.js';
-import { FORWARDING_METHODS, forwardingLabel, protocolLabel, protocolOf } from '../../ipvs/vocabulary.js';
-import { tunnelColumn } from '../../fields/words.js';
+import { FORWARDING_METHODS, protocolLabel, protocolOf } from '../../ipvs/vocabulary.js';
+import { DESTINATION_FIELDS, forwardName, SERVICE_FIELDS } from '../../fields/registry.js';
+import { textPieces } from '../../fields/outputs.js';
+import type { Registry } from '../../fields/spec.js';
 import type { ListOptions } from '../../core/command.js';
 import type { NameTable } from '../../table/names.js';
 import { formatAddrPort } from '../../table/addr-port.js';
 import { formatLargeNumber } from './largenum.js';
-import { cut, i32, low32, padLeft, padRight, u32, u64 } from '../../table/printf.js';
-import { schedFlagsText } from '../../table/sched-flags.js';
-import { persistenceMask, serviceProtocolNumber } from '../../table/service-text.js';
+import { cut, i32, low32, padLeft, padRight, u32, u64 } from '../../fields/printf.js';
+import { serviceProtocolNumber } from '../../fields/service-text.js';
 
 /** Which layout a listing uses; see listMode for the precedence. */
 export type ListMode = 'stats' | 'rate' | 'thresholds' | 'persistent-conn' | 'tun-info' | 'default';
@@ -44,18 +45,9 @@ export function listServiceName(svc: Service, numeric: boolean, names: NameTable
   return k.af === AF_INET6 ? name : cut(name, 33);
 }
 
-/** ` persistent 600 mask 255.255.255.0 pe sip` (pe only shown with persistence), or ''. */
-function persistenceText(svc: Service): string {
-  if (!svc.persistent) return '';
-  const mask = persistenceMask(svc);
-  return ` persistent ${u32(svc.timeout)}${mask === undefined ? '' : ` mask ${mask}`}${svc.pe ? ` pe ${svc.pe}` : ''}`;
-}
-
-/** Default service line: name, scheduler, `(flags)`, persistence, `ops`; no trailing space. */
-function defaultServiceLine(name: string, svc: Service): string {
-  const flags = schedFlagsText(svc.scheduler, svc.schedFlags);
-  const ops = svc.onePacket ? ' ops' : '';
-  return `${name} ${svc.scheduler}${flags === undefined ? '' : ` (${flags})`}${persistenceText(svc)}${ops}`;
+/** Default service line: the name, then each setting's piece (scheduler, `(flags)`, persistence, `ops`). */
+export function defaultServiceLine<S extends ServiceConfig>(name: string, svc: S, fields: Registry<S>): string {
+  return name + textPieces(fields, svc).join('');
 }
 
 /** The --stats columns: conns, inpkts, outpkts, inbytes, outbytes. */
@@ -73,12 +65,7 @@ export function formatServiceLine(svc: Service, mode: ListMode, o: ListOptions, 
   const s = svc.stats;
   if (mode === 'stats') return padRight(name, 33) + largeNumbers(counters(s), o.exact);
   if (mode === 'rate') return padRight(name, 33) + largeNumbers([s.cps, s.inpps, s.outpps, s.inbps, s.outbps], o.exact);
-  return defaultServiceLine(name, svc);
-}
-
-/** Forward column. masq..route as ipvsadm; bypass and 5..7, which it cannot print, get a word of ours. */
-export function forwardName(forwarding: Reported<ForwardingMethod>): string {
-  return typeof forwarding === 'string' ? forwardingLabel(forwarding) : 'Unknown';
+  return defaultServiceLine<ServiceConfig>(name, svc, SERVICE_FIELDS);
 }
 
 /** ` %-7s` of each forwarding method's name, made once; UNNAMED_FORWARD_COLUMN for the rest */
@@ -87,9 +74,7 @@ const UNNAMED_FORWARD_COLUMN = ` ${padRight(forwardName(-1), 7)}`;
 const forwardColumn = (f: Reported<ForwardingMethod>): string => (typeof f === 'string' ? FORWARD_COLUMNS.get(f)! : UNNAMED_FORWARD_COLUMN);
 
 /** TunnelInfo column: `n/a`, `ipip`, `gue:<port>:<flag>`, `gre:<flag>`. */
-export function tunnelInfo(d: Destination): string {
-  return tunnelColumn(d);
-}
+export const tunnelInfo = DESTINATION_FIELDS.tunnelType.text.show;
 
 /**
  * libipvs fills a destination's conns, packet and rate counters with 32-bit reads of the 64-bit

@@ -8,7 +8,7 @@ import type { ListOptions } from '../../core/command.js';
 import type { NameTable } from '../../table/names.js';
 import { uniqueAddresses } from '../../table/addr-port.js';
 import { DestHeads, formatDestLine, formatServiceLine, listMode, type ListMode } from './list-lines.js';
-import { padLeft, padRight } from '../../table/printf.js';
+import { padLeft, padRight } from '../../fields/printf.js';
 import { sortDestinations, sortServices } from '../../table/sort.js';
 
 const PROT_TITLE = padRight('Prot LocalAddress:Port', 33);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cut, i32, low32, padLeft, padRight, u32, u64 } from '../../src/table/printf.js';
+import { cut, i32, low32, padLeft, padRight, u32, u64 } from '../../src/fields/printf.js';
 
 describe('printf helpers', () => {
   it('pads like %-Ns and %Ns and never cuts', () => {

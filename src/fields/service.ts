@@ -1,0 +1,141 @@
+// The settings of a virtual service, each described once: its attribute and 1.31 option, its
+// piece of the listing's service line, its JSON member and schema, its save option, how apply
+// compares and shows it, and its metric label. Texts as ipvsadm 1.31 prints them.
+import { AF_INET6 } from '../ipvs/constants.js';
+import type { ServiceConfig } from '../ipvs/model.js';
+import { encodeServiceFlags } from '../ipvs/value-codec.js';
+import { u32 } from './printf.js';
+import { schedFlagsText, schedFlagWords } from './sched-flags.js';
+import { dottedMask, persistenceMask } from './service-text.js';
+import { sameList } from './spec.js';
+import type { Json, Registry } from './spec.js';
+
+const U32_SCHEMA = { type: 'integer', minimum: 0, maximum: 4294967295 } as const;
+
+/** ` persistent 600 mask 255.255.255.0 pe sip` (pe only shown with persistence), or ''. */
+function persistenceText(s: ServiceConfig): string {
+  if (!s.persistent) return '';
+  const mask = persistenceMask(s);
+  return ` persistent ${u32(s.timeout)}${mask === undefined ? '' : ` mask ${mask}`}${s.pe ? ` pe ${s.pe}` : ''}`;
+}
+
+/** ` -p 600 -M 255.255.255.0`, or ''. */
+function persistenceOptions(s: ServiceConfig): string {
+  if (!s.persistent) return '';
+  const mask = persistenceMask(s);
+  return ` -p ${u32(s.timeout)}${mask === undefined ? '' : ` -M ${mask}`}`;
+}
+
+function persistenceJson(s: ServiceConfig): Json {
+  if (!s.persistent) return null;
+  return { timeout: s.timeout >>> 0, netmask: s.key.af === AF_INET6 ? s.netmask | 0 : dottedMask(s.netmask) };
+}
+
+/** `300 s mask 255.255.255.0`, `300 s/64`, `none`. */
+function persistencePlanText(s: ServiceConfig): string {
+  if (!s.persistent) return 'none';
+  return `${s.timeout >>> 0} s${s.key.af === AF_INET6 ? `/${s.netmask}` : ` mask ${dottedMask(s.netmask)}`}`;
+}
+
+const PERSISTENCE_SCHEMA = {
+  oneOf: [
+    { type: 'null' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['timeout', 'netmask'],
+      properties: {
+        timeout: U32_SCHEMA,
+        netmask: { oneOf: [{ type: 'string', description: 'IPv4: dotted mask' }, { type: 'integer', minimum: 0, maximum: 128, description: 'IPv6: prefix length' }] },
+      },
+    },
+  ],
+};
+
+const flagsText = (s: ServiceConfig): string | undefined => schedFlagsText(s.scheduler, s.schedFlags);
+
+export const SERVICE_FIELDS = {
+  key: {
+    attribute: 'IPVS_SVC_ATTR_AF, PROTOCOL, ADDR and PORT, or FWMARK',
+    option: '-t|-u|--sctp-service|-f',
+    text: { along: 'the name column' },
+    json: { along: 'the identity members' },
+    save: { along: 'the service option' },
+    apply: { notCompared: 'the identity of the service' },
+    metric: { along: 'the identity labels' },
+  },
+  scheduler: {
+    attribute: 'IPVS_SVC_ATTR_SCHED_NAME',
+    option: '-s',
+    text: { word: 'scheduler', show: (s) => ` ${s.scheduler}` },
+    json: { key: 'scheduler', write: (s) => s.scheduler, schema: { type: 'string' } },
+    save: { option: '-s', rank: 0, write: (s) => ` -s ${s.scheduler}` },
+    apply: { label: 'scheduler', show: (s) => s.scheduler },
+    metric: { label: 'scheduler', value: (s) => s.scheduler },
+  },
+  schedFlags: {
+    attribute: 'IPVS_SVC_ATTR_FLAGS',
+    option: '-b',
+    text: { word: '(flags)', show: (s) => (flagsText(s) === undefined ? '' : ` (${flagsText(s)})`) },
+    json: { key: 'schedulerFlags', write: (s) => schedFlagWords(s.scheduler, s.schedFlags), schema: { type: 'array', items: { type: 'string' } } },
+    save: { option: '-b', rank: 4, write: (s) => (flagsText(s) === undefined ? '' : ` -b ${flagsText(s)}`) },
+    apply: { label: 'scheduler flags', equal: sameList, show: (s) => schedFlagWords(s.scheduler, s.schedFlags).join(',') || 'none' },
+    metric: null,
+  },
+  unnamedFlags: {
+    attribute: 'IPVS_SVC_ATTR_FLAGS',
+    option: null,
+    text: null,
+    // a listing carries every flag bit as the kernel reported it
+    json: { key: 'flags', listingOnly: true, write: (s) => encodeServiceFlags(s), schema: { ...U32_SCHEMA, description: 'IP_VS_SVC_F_* bits as the kernel reports them (without HASHED)' } },
+    save: null,
+    apply: { notCompared: 'bits no input of ours sets' },
+    metric: null,
+  },
+  persistent: {
+    attribute: 'IPVS_SVC_ATTR_FLAGS',
+    option: '-p',
+    text: { word: 'persistent', show: persistenceText },
+    json: { key: 'persistence', write: persistenceJson, schema: PERSISTENCE_SCHEMA },
+    save: { option: '-p', rank: 1, write: persistenceOptions },
+    apply: { label: 'persistence', show: persistencePlanText },
+    metric: null,
+  },
+  timeout: {
+    attribute: 'IPVS_SVC_ATTR_TIMEOUT',
+    option: '-p',
+    text: { along: 'persistent' },
+    json: { along: 'persistent' },
+    save: { along: 'persistent' },
+    apply: { label: 'persistence', relevant: (s) => s.persistent },
+    metric: null,
+  },
+  netmask: {
+    attribute: 'IPVS_SVC_ATTR_NETMASK',
+    option: '-M',
+    text: { along: 'persistent' },
+    json: { along: 'persistent' },
+    save: { along: 'persistent' },
+    apply: { label: 'persistence', relevant: (s) => s.persistent },
+    metric: null,
+  },
+  onePacket: {
+    attribute: 'IPVS_SVC_ATTR_FLAGS',
+    option: '-o',
+    text: { word: 'ops', show: (s) => (s.onePacket ? ' ops' : '') },
+    json: { key: 'onePacket', write: (s) => s.onePacket, schema: { type: 'boolean' } },
+    save: { option: '-o', rank: 3, write: (s) => (s.onePacket ? ' -o' : '') },
+    apply: { label: 'one-packet', show: (s) => (s.onePacket ? 'yes' : 'no') },
+    metric: null,
+  },
+  pe: {
+    attribute: 'IPVS_SVC_ATTR_PE_NAME',
+    option: '--pe',
+    // the listing shows the pe only with persistence
+    text: { along: 'persistent' },
+    json: { key: 'pe', write: (s) => s.pe || null, schema: { oneOf: [{ type: 'null' }, { type: 'string' }] } },
+    save: { option: '--pe', rank: 2, write: (s) => (s.pe ? ` --pe ${s.pe}` : '') },
+    apply: { label: 'pe', show: (s) => s.pe || 'none' },
+    metric: null,
+  },
+} as const satisfies Registry<ServiceConfig>;
