@@ -47,7 +47,7 @@ export const DESTINATION_FIELDS = {
   uThreshold: {
     attribute: 'IPVS_DEST_ATTR_U_THRESH',
     option: '-x',
-    text: { word: 'UThreshold', show: (d) => u32(d.uThreshold) },
+    text: { word: 'Uthreshold', show: (d) => u32(d.uThreshold) },
     json: { key: 'upperThreshold', write: (d) => d.uThreshold >>> 0, schema: U32_SCHEMA },
     // ipvsadm 1.31 never saves thresholds
     save: null,
@@ -57,7 +57,7 @@ export const DESTINATION_FIELDS = {
   lThreshold: {
     attribute: 'IPVS_DEST_ATTR_L_THRESH',
     option: '-y',
-    text: { word: 'LThreshold', show: (d) => u32(d.lThreshold) },
+    text: { word: 'Lthreshold', show: (d) => u32(d.lThreshold) },
     json: { key: 'lowerThreshold', write: (d) => d.lThreshold >>> 0, schema: U32_SCHEMA },
     save: null,
     apply: { label: 'lower threshold', show: (d) => String(d.lThreshold >>> 0) },

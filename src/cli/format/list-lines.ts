@@ -73,6 +73,13 @@ const FORWARD_COLUMNS = new Map(FORWARDING_METHODS.map((m) => [m, ` ${padRight(f
 const UNNAMED_FORWARD_COLUMN = ` ${padRight(forwardName(-1), 7)}`;
 const forwardColumn = (f: Reported<ForwardingMethod>): string => (typeof f === 'string' ? FORWARD_COLUMNS.get(f)! : UNNAMED_FORWARD_COLUMN);
 
+/** A real server's setting as its column shows it (the registry's words). */
+const WORD = {
+  weight: DESTINATION_FIELDS.weight.text.show,
+  uThreshold: DESTINATION_FIELDS.uThreshold.text.show,
+  lThreshold: DESTINATION_FIELDS.lThreshold.text.show,
+} as const;
+
 /** TunnelInfo column: `n/a`, `ipip`, `gue:<port>:<flag>`, `gre:<flag>`. */
 export const tunnelInfo = DESTINATION_FIELDS.tunnelType.text.show;
 
@@ -104,7 +111,7 @@ const MAX_TAILS = 4096;
 
 /** The default line after the head: method, weight, active and inactive connections. */
 function defaultTail(d: Destination): string {
-  return forwardColumn(d.forwarding) + ' ' + padRight(i32(d.weight), 6) + ' ' + padRight(u32(d.activeConns), 10) + ' ' + padRight(u32(d.inactConns), 10);
+  return forwardColumn(d.forwarding) + ' ' + padRight(WORD.weight(d), 6) + ' ' + padRight(u32(d.activeConns), 10) + ' ' + padRight(u32(d.inactConns), 10);
 }
 
 /** `  -> 198.51.100.1:8080` padded to its column (the name cut to 28 unless the service is IPv6). */
@@ -157,7 +164,7 @@ export function formatDestLine(d: Destination, svc: Service, mode: ListMode, o: 
   const head = heads?.get(d, svc, o, names) ?? destHead(d, svc, o, names);
   if (mode === 'default') return head + (heads ? heads.tail(d) : defaultTail(d));
   const fwd = forwardColumn(d.forwarding);
-  const weight = ` ${padRight(i32(d.weight), 6)}`;
+  const weight = ` ${padRight(WORD.weight(d), 6)}`;
   const conns = unsignedColumns([[d.activeConns, 10], [d.inactConns, 10]]);
   switch (mode) {
     case 'stats':
@@ -168,8 +175,9 @@ export function formatDestLine(d: Destination, svc: Service, mode: ListMode, o: 
         largeNumbers([s.inbps, s.outbps], o.exact);
     }
     case 'thresholds':
-      return head + unsignedColumns([[d.uThreshold, 10], [d.lThreshold, 10]]) + conns;
+      return head + [WORD.uThreshold(d), WORD.lThreshold(d)].map((w) => ' ' + padRight(w, 10)).join('') + conns;
     case 'persistent-conn':
+      // this mode prints the weight with %u, not the %d of the others
       return head + unsignedColumns([[d.weight, 9], [d.persistConns, 11]]) + conns;
     case 'tun-info':
       return `${head}${fwd} ${padRight(tunnelInfo(d), 13)}${weight}${conns}`;

@@ -9,13 +9,18 @@ import type { NameTable } from '../../table/names.js';
 import { uniqueAddresses } from '../../table/addr-port.js';
 import { DestHeads, formatDestLine, formatServiceLine, listMode, type ListMode } from './list-lines.js';
 import { padLeft, padRight } from '../../fields/printf.js';
+import { DESTINATION_FIELDS } from '../../fields/registry.js';
 import { sortDestinations, sortServices } from '../../table/sort.js';
 
 const PROT_TITLE = padRight('Prot LocalAddress:Port', 33);
 const REMOTE_TITLE = '  -> RemoteAddress:Port';
 const SCHED_TITLE = 'Prot LocalAddress:Port Scheduler Flags';
-const FORWARD_TITLE = '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn';
-const TUNNEL_TITLE = '  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn';
+/** The column titles of a real server's settings: the registry's words. */
+const { forwarding: FORWARD, weight: WEIGHT, tunnelType: TUNNEL, uThreshold: UPPER, lThreshold: LOWER } = Object.fromEntries(
+  (['forwarding', 'weight', 'tunnelType', 'uThreshold', 'lThreshold'] as const).map((k) => [k, DESTINATION_FIELDS[k].text.word]),
+) as Record<'forwarding' | 'weight' | 'tunnelType' | 'uThreshold' | 'lThreshold', string>;
+const FORWARD_TITLE = `  -> RemoteAddress:Port           ${FORWARD} ${WEIGHT} ActiveConn InActConn`;
+const TUNNEL_TITLE = `  -> RemoteAddress:Port           ${FORWARD} ${padRight(TUNNEL, 13)} ${WEIGHT} ActiveConn InActConn`;
 const CONN_COLUMNS: [string, number][] = [['ActiveConn', 10], ['InActConn', 10]];
 
 /** The two title lines of a mode (no final newline). */
@@ -28,9 +33,9 @@ export function listTitle(mode: ListMode): string {
     case 'rate':
       return `${right8(['CPS', 'InPPS', 'OutPPS', 'InBPS', 'OutBPS'])}\n${REMOTE_TITLE}`;
     case 'thresholds': // %-10s columns: the line ends with a space
-      return `${left([['Uthreshold', 10], ['Lthreshold', 10], ...CONN_COLUMNS])}\n${REMOTE_TITLE}`;
+      return `${left([[UPPER, 10], [LOWER, 10], ...CONN_COLUMNS])}\n${REMOTE_TITLE}`;
     case 'persistent-conn':
-      return `${left([['Weight', 9], ['PersistConn', 11], ...CONN_COLUMNS])}\n${REMOTE_TITLE}`;
+      return `${left([[WEIGHT, 9], ['PersistConn', 11], ...CONN_COLUMNS])}\n${REMOTE_TITLE}`;
     case 'tun-info':
       return `${SCHED_TITLE}\n${TUNNEL_TITLE}`;
     case 'default':
