@@ -2,16 +2,45 @@
 // attribute and 1.31 option, listing piece, JSON member and schema, how apply compares and
 // shows it, metric. Neither is part of the 1.31 save text. Texts as ipvsadm 1.31 prints them.
 import { formatAddress } from '../ipvs/address.js';
+import type { Address } from '../ipvs/address.js';
 import type { DaemonConfig, Timeouts } from '../ipvs/model.js';
 import { i32, u32 } from './printf.js';
 import { sameAddress } from './spec.js';
-import type { Registry } from './spec.js';
+import type { FieldSpec, Json, Registry } from './spec.js';
 
 const U32_SCHEMA = { type: 'integer', minimum: 0, maximum: 4294967295 } as const;
 
-/** Optional settings of a daemon are compared only where the file gives them. */
-const given = (k: keyof DaemonConfig) => (d: DaemonConfig): boolean => d[k] !== undefined;
-const shownIf = <T>(v: T | undefined, text: (v: T) => string): string | undefined => (v === undefined ? undefined : text(v));
+type Optional = 'syncMaxlen' | 'mcastGroup' | 'mcastPort' | 'mcastTtl';
+
+/** How an optional setting is written: in the listing (`%u`), in JSON and the plan, its schema, its equality. */
+interface Kind<V> {
+  readonly column: (v: V) => string;
+  readonly json: (v: V) => Json;
+  readonly plan: (v: V) => string;
+  readonly schema: Json;
+  readonly equal?: (a: V | undefined, b: V | undefined) => boolean;
+}
+
+const NUMBER = (maximum: number): Kind<number> => ({ column: u32, json: (v) => v, plan: String, schema: { type: 'integer', minimum: 0, maximum } });
+const ADDRESS: Kind<Address> = { column: formatAddress, json: formatAddress, plan: formatAddress, schema: { type: 'string' }, equal: sameAddress };
+
+/**
+ * An optional setting of a daemon: left out of the listing when 0 or absent, of JSON and the
+ * plan when absent, and compared only where the file gives it.
+ */
+function optional<K extends Optional>(key: K, attribute: string, option: string, word: string, jsonKey: string, label: string, kind: Kind<NonNullable<DaemonConfig[K]>>): FieldSpec<DaemonConfig, K> {
+  type V = NonNullable<DaemonConfig[K]>;
+  const value = (d: DaemonConfig): V | undefined => (d[key] ?? undefined) as V | undefined;
+  return {
+    attribute,
+    option,
+    text: { word, show: (d) => (value(d) ? `${word}=${kind.column(value(d)!)}` : '') },
+    json: { key: jsonKey, optional: true, write: (d) => (value(d) === undefined ? undefined : kind.json(value(d)!)), schema: kind.schema },
+    save: null,
+    apply: { label, wanted: (d) => value(d) !== undefined, show: (d) => (value(d) === undefined ? undefined : kind.plan(value(d)!)), ...(kind.equal ? { equal: kind.equal as (a: DaemonConfig[K], b: DaemonConfig[K]) => boolean } : {}) },
+    metric: null,
+  };
+}
 
 export const DAEMON_FIELDS = {
   state: {
@@ -41,42 +70,10 @@ export const DAEMON_FIELDS = {
     apply: { label: 'sync id', show: (d) => String(d.syncId) },
     metric: null,
   },
-  syncMaxlen: {
-    attribute: 'IPVS_DAEMON_ATTR_SYNC_MAXLEN',
-    option: '--sync-maxlen',
-    text: { word: 'maxlen', show: (d) => (d.syncMaxlen ? `maxlen=${u32(d.syncMaxlen)}` : '') },
-    json: { key: 'syncMaxlen', optional: true, write: (d) => d.syncMaxlen, schema: { type: 'integer', minimum: 0, maximum: 65535 } },
-    save: null,
-    apply: { label: 'maximum length', wanted: given('syncMaxlen'), show: (d) => shownIf(d.syncMaxlen, String) },
-    metric: null,
-  },
-  mcastGroup: {
-    attribute: 'IPVS_DAEMON_ATTR_MCAST_GROUP, MCAST_GROUP6',
-    option: '--mcast-group',
-    text: { word: 'group', show: (d) => (d.mcastGroup ? `group=${formatAddress(d.mcastGroup)}` : '') },
-    json: { key: 'group', optional: true, write: (d) => shownIf(d.mcastGroup, formatAddress), schema: { type: 'string' } },
-    save: null,
-    apply: { label: 'group', equal: sameAddress, wanted: given('mcastGroup'), show: (d) => shownIf(d.mcastGroup, formatAddress) },
-    metric: null,
-  },
-  mcastPort: {
-    attribute: 'IPVS_DAEMON_ATTR_MCAST_PORT',
-    option: '--mcast-port',
-    text: { word: 'port', show: (d) => (d.mcastPort ? `port=${u32(d.mcastPort)}` : '') },
-    json: { key: 'port', optional: true, write: (d) => d.mcastPort, schema: { type: 'integer', minimum: 0, maximum: 65535 } },
-    save: null,
-    apply: { label: 'port', wanted: given('mcastPort'), show: (d) => shownIf(d.mcastPort, String) },
-    metric: null,
-  },
-  mcastTtl: {
-    attribute: 'IPVS_DAEMON_ATTR_MCAST_TTL',
-    option: '--mcast-ttl',
-    text: { word: 'ttl', show: (d) => (d.mcastTtl ? `ttl=${u32(d.mcastTtl)}` : '') },
-    json: { key: 'ttl', optional: true, write: (d) => d.mcastTtl, schema: { type: 'integer', minimum: 0, maximum: 255 } },
-    save: null,
-    apply: { label: 'ttl', wanted: given('mcastTtl'), show: (d) => shownIf(d.mcastTtl, String) },
-    metric: null,
-  },
+  syncMaxlen: optional('syncMaxlen', 'IPVS_DAEMON_ATTR_SYNC_MAXLEN', '--sync-maxlen', 'maxlen', 'syncMaxlen', 'maximum length', NUMBER(65535)),
+  mcastGroup: optional('mcastGroup', 'IPVS_DAEMON_ATTR_MCAST_GROUP, MCAST_GROUP6', '--mcast-group', 'group', 'group', 'group', ADDRESS),
+  mcastPort: optional('mcastPort', 'IPVS_DAEMON_ATTR_MCAST_PORT', '--mcast-port', 'port', 'port', 'port', NUMBER(65535)),
+  mcastTtl: optional('mcastTtl', 'IPVS_DAEMON_ATTR_MCAST_TTL', '--mcast-ttl', 'ttl', 'ttl', 'ttl', NUMBER(255)),
 } as const satisfies Registry<DaemonConfig>;
 
 /** A timeout of 0 in a file keeps the kernel's, as --set does. */

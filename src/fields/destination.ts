@@ -5,7 +5,8 @@ import { formatAddress } from '../ipvs/address.js';
 import type { DestinationConfig, ForwardingMethod, Reported } from '../ipvs/model.js';
 import { forwardingLabel } from '../ipvs/vocabulary.js';
 import { i32, u32 } from './printf.js';
-import type { Registry } from './spec.js';
+import { partOf } from './spec.js';
+import type { FieldSpec, Registry, TextSpec } from './spec.js';
 import { TUNNEL_PARTS, tunnelColumn, tunnelJson, tunnelLabel, tunnelOptions, tunnelPlanText } from './words.js';
 
 const U32_SCHEMA = { type: 'integer', minimum: 0, maximum: 4294967295 } as const;
@@ -20,6 +21,19 @@ const forwardOption = (f: Reported<ForwardingMethod>): string => (f === 'masq' ?
 
 const tunnels = (d: DestinationConfig): boolean => d.forwarding === 'tunnel';
 const tunnelPart = (part: 'port' | 'checksum') => (d: DestinationConfig): boolean => tunnels(d) && typeof d.tunnelType === 'string' && TUNNEL_PARTS[d.tunnelType][part];
+
+/** A connection threshold (0: none): a u32 everywhere, never saved (ipvsadm 1.31 does not save them). */
+function threshold<K extends 'uThreshold' | 'lThreshold'>(key: K, attribute: string, option: string, word: string, jsonKey: string, label: string, which: string): FieldSpec<DestinationConfig, K> & { readonly text: TextSpec<DestinationConfig> } {
+  return {
+    attribute,
+    option,
+    text: { word, show: (d) => u32(d[key]) },
+    json: { key: jsonKey, write: (d) => d[key] >>> 0, schema: U32_SCHEMA },
+    save: null,
+    apply: { label, show: (d) => String(d[key] >>> 0) },
+    metric: { family: `ipvs_destination_${label.replace(' ', '_')}`, help: `${which} connection threshold of the real server (0: none).`, value: (d) => d[key] >>> 0 },
+  };
+}
 
 const IDENTITY = { text: { along: 'the real server column' }, json: { along: 'the identity members' }, save: { along: '-r' }, apply: { notCompared: 'the identity of the real server' } } as const;
 
@@ -44,25 +58,8 @@ export const DESTINATION_FIELDS = {
     apply: { label: 'weight', show: (d) => String(d.weight | 0) },
     metric: { family: 'ipvs_destination_weight', help: 'Weight of the real server (0: no new connections).', value: (d) => d.weight | 0 },
   },
-  uThreshold: {
-    attribute: 'IPVS_DEST_ATTR_U_THRESH',
-    option: '-x',
-    text: { word: 'Uthreshold', show: (d) => u32(d.uThreshold) },
-    json: { key: 'upperThreshold', write: (d) => d.uThreshold >>> 0, schema: U32_SCHEMA },
-    // ipvsadm 1.31 never saves thresholds
-    save: null,
-    apply: { label: 'upper threshold', show: (d) => String(d.uThreshold >>> 0) },
-    metric: { family: 'ipvs_destination_upper_threshold', help: 'Upper connection threshold of the real server (0: none).', value: (d) => d.uThreshold >>> 0 },
-  },
-  lThreshold: {
-    attribute: 'IPVS_DEST_ATTR_L_THRESH',
-    option: '-y',
-    text: { word: 'Lthreshold', show: (d) => u32(d.lThreshold) },
-    json: { key: 'lowerThreshold', write: (d) => d.lThreshold >>> 0, schema: U32_SCHEMA },
-    save: null,
-    apply: { label: 'lower threshold', show: (d) => String(d.lThreshold >>> 0) },
-    metric: { family: 'ipvs_destination_lower_threshold', help: 'Lower connection threshold of the real server (0: none).', value: (d) => d.lThreshold >>> 0 },
-  },
+  uThreshold: threshold('uThreshold', 'IPVS_DEST_ATTR_U_THRESH', '-x', 'Uthreshold', 'upperThreshold', 'upper threshold', 'Upper'),
+  lThreshold: threshold('lThreshold', 'IPVS_DEST_ATTR_L_THRESH', '-y', 'Lthreshold', 'lowerThreshold', 'lower threshold', 'Lower'),
   tunnelType: {
     attribute: 'IPVS_DEST_ATTR_TUN_TYPE',
     option: '--tun-type',
@@ -72,22 +69,6 @@ export const DESTINATION_FIELDS = {
     apply: { label: 'tunnel', relevant: tunnels, show: (d) => (tunnels(d) ? tunnelPlanText(d) : undefined) },
     metric: { label: 'tunnel', value: tunnelLabel },
   },
-  tunnelPort: {
-    attribute: 'IPVS_DEST_ATTR_TUN_PORT',
-    option: '--tun-port',
-    text: { along: 'tunnelType' },
-    json: { along: 'tunnelType' },
-    save: { along: 'tunnelType' },
-    apply: { label: 'tunnel', relevant: tunnelPart('port') },
-    metric: null,
-  },
-  checksum: {
-    attribute: 'IPVS_DEST_ATTR_TUN_FLAGS',
-    option: '--tun-nocsum|--tun-csum|--tun-remcsum',
-    text: { along: 'tunnelType' },
-    json: { along: 'tunnelType' },
-    save: { along: 'tunnelType' },
-    apply: { label: 'tunnel', relevant: tunnelPart('checksum') },
-    metric: null,
-  },
+  tunnelPort: partOf<DestinationConfig, 'tunnelPort'>('tunnelType', 'IPVS_DEST_ATTR_TUN_PORT', '--tun-port', { label: 'tunnel', relevant: tunnelPart('port') }),
+  checksum: partOf<DestinationConfig, 'checksum'>('tunnelType', 'IPVS_DEST_ATTR_TUN_FLAGS', '--tun-nocsum|--tun-csum|--tun-remcsum', { label: 'tunnel', relevant: tunnelPart('checksum') }),
 } as const satisfies Registry<DestinationConfig>;

@@ -7,7 +7,7 @@ import { encodeServiceFlags } from '../ipvs/value-codec.js';
 import { u32 } from './printf.js';
 import { schedFlagsText, schedFlagWords } from './sched-flags.js';
 import { dottedMask, persistenceMask } from './service-text.js';
-import { sameList } from './spec.js';
+import { partOf, sameList } from './spec.js';
 import type { Json, Registry } from './spec.js';
 
 const U32_SCHEMA = { type: 'integer', minimum: 0, maximum: 4294967295 } as const;
@@ -101,24 +101,8 @@ export const SERVICE_FIELDS = {
     apply: { label: 'persistence', show: persistencePlanText },
     metric: null,
   },
-  timeout: {
-    attribute: 'IPVS_SVC_ATTR_TIMEOUT',
-    option: '-p',
-    text: { along: 'persistent' },
-    json: { along: 'persistent' },
-    save: { along: 'persistent' },
-    apply: { label: 'persistence', relevant: (s) => s.persistent },
-    metric: null,
-  },
-  netmask: {
-    attribute: 'IPVS_SVC_ATTR_NETMASK',
-    option: '-M',
-    text: { along: 'persistent' },
-    json: { along: 'persistent' },
-    save: { along: 'persistent' },
-    apply: { label: 'persistence', relevant: (s) => s.persistent },
-    metric: null,
-  },
+  timeout: partOf<ServiceConfig, 'timeout'>('persistent', 'IPVS_SVC_ATTR_TIMEOUT', '-p', { label: 'persistence', relevant: (s) => s.persistent }),
+  netmask: partOf<ServiceConfig, 'netmask'>('persistent', 'IPVS_SVC_ATTR_NETMASK', '-M', { label: 'persistence', relevant: (s) => s.persistent }),
   onePacket: {
     attribute: 'IPVS_SVC_ATTR_FLAGS',
     option: '-o',

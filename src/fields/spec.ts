@@ -83,6 +83,11 @@ export interface FieldSpec<M, K extends keyof M> {
 /** One entry per key of M: the completeness the compiler checks. */
 export type Registry<M> = { readonly [K in keyof M]-?: FieldSpec<M, K> };
 
+/** A field every output writes along with another (persistence's timeout, a tunnel's port). */
+export function partOf<M, K extends keyof M>(owner: string, attribute: string, option: string, apply: Compared<M, M[K]>): FieldSpec<M, K> {
+  return { attribute, option, text: { along: owner }, json: { along: owner }, save: { along: owner }, apply, metric: null };
+}
+
 /** The entries of a registry in its order. */
 export function fieldsOf<M>(registry: Registry<M>): FieldSpec<M, keyof M>[] {
   return (Object.keys(registry) as (keyof M)[]).map((k) => registry[k] as FieldSpec<M, keyof M>);
