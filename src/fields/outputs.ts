@@ -2,7 +2,7 @@
 // options, the settings apply shows and compares, its metric labels and gauges. The outputs
 // iterate these instead of naming fields, so a field in the registry is in every output.
 import { fieldsOf, writers } from './spec.js';
-import type { Json, MetricGauge, MetricLabel, Registry } from './spec.js';
+import type { Json, MemberReader, MetricGauge, MetricLabel, Registry } from './spec.js';
 
 /** The JSON members of an object, in registry order (listing-only ones only in a listing). */
 export function jsonMembers<M>(registry: Registry<M>, m: M, listing: boolean): Record<string, Json> {
@@ -13,6 +13,13 @@ export function jsonMembers<M>(registry: Registry<M>, m: M, listing: boolean): R
     if (value !== undefined) out[spec.key] = value;
   }
   return out;
+}
+
+/** An object's settings read back from a document, each field after those before it. */
+export function readMembers<M>(registry: Registry<M>, r: MemberReader, identity: Partial<M>): M {
+  let out: Partial<M> = identity;
+  for (const spec of writers(registry, (f) => f.json)) out = { ...out, ...spec.read(r, out) };
+  return out as M;
 }
 
 /** The JSON keys of an object's settings (a listing also has the listing-only ones). */

@@ -6,6 +6,12 @@
 import { addressEquals } from '../ipvs/address.js';
 import type { Address } from '../ipvs/address.js';
 
+/** The largest timeout ipvsadm sets (31 days), as -p and --set check it. */
+export const MAX_TIMEOUT = 2678400;
+
+/** The largest weight or threshold ipvsadm takes (INT_MAX). */
+export const INT_MAX = 2147483647;
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
 
 /** Written by the output together with another field or with the object's identity. */
@@ -19,10 +25,34 @@ export interface TextSpec<M> {
   readonly show: (m: M) => string;
 }
 
+/**
+ * What the JSON reader (save/json-read.ts) offers a field to read its member with. Each method
+ * checks the member and throws the reader's error, named by the member's path.
+ */
+export interface MemberReader {
+  path(key: string): string;
+  has(key: string): boolean;
+  /** the member, which must be there */
+  value(key: string): unknown;
+  integer(key: string, min: number, max: number): number;
+  /** a name of 1 to maxBytes bytes */
+  name(key: string, maxBytes: number): string;
+  oneOf<T extends string>(key: string, names: readonly T[]): T;
+  boolean(key: string): boolean;
+  array(key: string): unknown[];
+  /** an object member read the same way, or null where the member is null */
+  member(key: string): MemberReader | null;
+  /** refuses any member not named */
+  only(keys: readonly string[]): void;
+  fail(path: string, problem: string): never;
+}
+
 export interface JsonSpec<M> {
   readonly key: string;
   /** its value, or undefined when the document leaves the key out */
   readonly write: (m: M) => Json | undefined;
+  /** the fields it gives back from a document, given those read before it (in registry order) */
+  readonly read: (r: MemberReader, before: Partial<M>) => Partial<M>;
   /** its JSON Schema fragment (src/schema/ipvsadm.schema.json is generated from these) */
   readonly schema: Json;
   /** may be absent from a document */

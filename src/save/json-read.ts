@@ -1,17 +1,17 @@
 // A JSON save (`ipvsadm -S --json`, kind "save"; or a `-L --json` listing, kind "table") read
 // back into the settings a restore gives the kernel. Every field is checked before anything is
-// applied and the first problem is named by its path. Shape: src/schema/ipvsadm.schema.json.
-import { parseAddress, parseIPv4 } from '../ipvs/address.js';
+// applied and the first problem is named by its path. Shape: src/schema/ipvsadm.schema.json; each
+// setting is read by its field in the registry (src/fields/), this module reads the identities.
+import { parseAddress } from '../ipvs/address.js';
 import type { Address } from '../ipvs/address.js';
 import { AF_INET, AF_INET6 } from '../ipvs/constants.js';
-import type { ChecksumMode, DaemonConfig, DestinationConfig, Reported, SchedFlag, ServiceConfig, ServiceKey, Timeouts, TunnelType } from '../ipvs/model.js';
-import { CHECKSUM_MODES, DAEMON_ROLES, destinationId, FORWARDING_METHODS, protocolNumber, serviceId, TUNNEL_TYPES } from '../ipvs/vocabulary.js';
+import type { DaemonConfig, DestinationConfig, ServiceConfig, ServiceKey, Timeouts } from '../ipvs/model.js';
+import { destinationId, protocolNumber, serviceId } from '../ipvs/vocabulary.js';
 import type { Protocol } from '../ipvs/vocabulary.js';
 import { JSON_VERSION } from '../table/json.js';
-import { schedFlagOfWord } from '../fields/sched-flags.js';
-import { decodeChecksum } from '../ipvs/value-codec.js';
 import { DAEMON_FIELDS, DESTINATION_FIELDS, SERVICE_FIELDS, TIMEOUT_FIELDS } from '../fields/registry.js';
-import { jsonKeys } from '../fields/outputs.js';
+import { jsonKeys, readMembers } from '../fields/outputs.js';
+import type { MemberReader, Registry } from '../fields/spec.js';
 
 export interface SavedService {
   readonly service: ServiceConfig;
@@ -73,9 +73,6 @@ export function isJsonSave(text: string): boolean {
   return /^\s*\{/.test(text);
 }
 
-/** Largest timeout ipvsadm sets (31 days), as -p and --set check it. */
-const MAX_TIMEOUT = 2678400;
-const INT_MAX = 2147483647;
 
 /** Reads a whole JSON save; throws SaveFormatError naming the first problem of each item. */
 export function readJsonSave(text: string): SavedTable {
@@ -134,23 +131,27 @@ function unique<T extends { readonly at: string }>(items: readonly T[], id: (ite
 }
 
 /** A JSON object being read: its keys checked against what may be there. */
-class Fields {
+class Fields implements MemberReader {
   constructor(
-    private readonly value: Readonly<Record<string, unknown>>,
+    private readonly members: Readonly<Record<string, unknown>>,
     readonly at: string,
   ) {}
 
   has(key: string): boolean {
-    return Object.hasOwn(this.value, key);
+    return Object.hasOwn(this.members, key);
   }
 
   get(key: string): unknown {
-    return this.has(key) ? this.value[key] : undefined;
+    return this.has(key) ? this.members[key] : undefined;
+  }
+
+  value(key: string): unknown {
+    return this.required(key);
   }
 
   required(key: string): unknown {
     if (!this.has(key)) throw new SaveFormatError(this.at, `"${key}" is missing`);
-    return this.value[key];
+    return this.members[key];
   }
 
   path(key: string): string {
@@ -158,8 +159,38 @@ class Fields {
   }
 
   only(keys: readonly string[]): void {
-    const extra = Object.keys(this.value).find((k) => !keys.includes(k));
+    const extra = Object.keys(this.members).find((k) => !keys.includes(k));
     if (extra !== undefined) throw new SaveFormatError(this.path(extra), 'is not a field this document has');
+  }
+
+  // MemberReader, for the fields of the registry to read their members with
+  integer(key: string, min: number, max: number): number {
+    return integer(this, key, min, max);
+  }
+
+  name(key: string, maxBytes: number): string {
+    return string(this, key, maxBytes);
+  }
+
+  oneOf<T extends string>(key: string, names: readonly T[]): T {
+    return oneOf(this, key, names);
+  }
+
+  boolean(key: string): boolean {
+    return boolean(this, key);
+  }
+
+  array(key: string): unknown[] {
+    return array(this.required(key), this.path(key));
+  }
+
+  member(key: string): Fields | null {
+    const v = this.required(key);
+    return v === null ? null : object(v, this.path(key));
+  }
+
+  fail(path: string, problem: string): never {
+    throw new SaveFormatError(path, problem);
   }
 }
 
@@ -224,104 +255,36 @@ function readKey(f: Fields): ServiceKey {
   return { kind: 'addr', af: addr.af, protocol: protocolNumber(protocol), addr, port: integer(f, 'port', 0, 65535) };
 }
 
+/** The settings of one object of a document, each read by its field of `registry`. */
+export function readSettings<M>(registry: Registry<M>, value: unknown, at: string, identity: Partial<M>): M {
+  return readMembers(registry, object(value, at), identity);
+}
+
 function readService(value: unknown, at: string, listing: boolean): SavedService {
   const f = object(value, at);
   const identity = f.has('fwmark') ? ['fwmark', 'family'] : ['protocol', 'address', 'family', 'port'];
   f.only([...identity, ...jsonKeys<ServiceConfig>(SERVICE_FIELDS, listing), 'destinations', ...(listing ? LISTING_SERVICE_FIELDS : [])]);
-  const key = readKey(f);
-  const scheduler = string(f, 'scheduler', 15);
-  const schedFlags = new Set<SchedFlag>();
-  array(f.required('schedulerFlags'), f.path('schedulerFlags')).forEach((word, i) => {
-    const found = typeof word === 'string' ? schedFlagOfWord(word, scheduler) : { problem: 'invalid' as const };
-    if ('problem' in found) throw new SaveFormatError(`${f.path('schedulerFlags')}[${i}]`, found.problem === 'incompatible' ? `is not a flag of scheduler "${scheduler}"` : 'is not a scheduler flag (flag-1, flag-2, flag-3, sh-fallback, sh-port, mh-fallback, mh-port)');
-    schedFlags.add(found.flag);
-  });
-  const persistence = readPersistence(f.required('persistence'), f.path('persistence'), key.af);
-  const onePacket = boolean(f, 'onePacket');
-  const pe = f.required('pe') === null ? '' : string(f, 'pe', 16);
-  const flags = { persistent: persistence !== undefined, onePacket, schedFlags: [...schedFlags].sort(), unnamedFlags: 0 };
-  const service: ServiceConfig = { key, scheduler, ...flags, timeout: persistence?.timeout ?? 0, netmask: persistence?.netmask ?? (key.af === AF_INET6 ? 128 : 0xffffffff), pe };
+  const service = readMembers<ServiceConfig>(SERVICE_FIELDS, f, { key: readKey(f) });
   const dests = array(f.required('destinations'), f.path('destinations')).map((d, i) => ({ d: readDestination(d, `${f.path('destinations')}[${i}]`, listing), at: `${f.path('destinations')}[${i}]` }));
   unique(dests, ({ d }) => destinationId(d), 'the same real server as');
   return { service, destinations: dests.map(({ d }) => d), at };
 }
 
-function readPersistence(value: unknown, at: string, af: number): { timeout: number; netmask: number } | undefined {
-  if (value === null) return undefined;
-  const f = object(value, at);
-  f.only(['timeout', 'netmask']);
-  const timeout = integer(f, 'timeout', 1, MAX_TIMEOUT);
-  if (af === AF_INET6) return { timeout, netmask: integer(f, 'netmask', 1, 128) };
-  const mask = f.required('netmask');
-  const parsed = typeof mask === 'string' ? parseIPv4(mask) : undefined;
-  if (!parsed) throw new SaveFormatError(f.path('netmask'), 'must be a dotted IPv4 mask such as "255.255.255.0"');
-  const b = parsed.bytes;
-  return { timeout, netmask: ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0 };
-}
-
-
 function readDestination(value: unknown, at: string, listing: boolean): DestinationConfig {
   const f = object(value, at);
   f.only(['address', 'family', 'port', ...jsonKeys<DestinationConfig>(DESTINATION_FIELDS, listing), ...(listing ? LISTING_DEST_FIELDS : [])]);
   const addr = address(f);
-  const port = integer(f, 'port', 0, 65535);
-  const forwarding = oneOf(f, 'forwarding', FORWARDING_METHODS);
-  const weight = integer(f, 'weight', 0, INT_MAX);
-  const uThreshold = integer(f, 'upperThreshold', 0, INT_MAX);
-  const lThreshold = integer(f, 'lowerThreshold', 0, INT_MAX);
-  const tunnel = f.required('tunnel');
-  const base: DestinationConfig = { addr, port, forwarding, weight, uThreshold, lThreshold, tunnelType: 'ipip', tunnelPort: 0, checksum: 'nocsum' };
-  if (forwarding !== 'tunnel') {
-    if (tunnel !== null) throw new SaveFormatError(f.path('tunnel'), 'must be null unless forwarding is "tunnel"');
-    return base;
-  }
-  return { ...base, ...readTunnel(tunnel, f.path('tunnel')) };
-}
-
-function readTunnel(value: unknown, at: string): { tunnelType: TunnelType; tunnelPort: number; checksum: Reported<ChecksumMode> } {
-  if (value === null) throw new SaveFormatError(at, 'must say the tunnel type of a "tunnel" real server');
-  const f = object(value, at);
-  const type = oneOf(f, 'type', TUNNEL_TYPES);
-  f.only(type === 'ipip' ? ['type'] : type === 'gre' ? ['type', 'checksum'] : ['type', 'port', 'checksum']);
-  const tunnelPort = type === 'gue' ? integer(f, 'port', 1, 65535) : 0;
-  return { tunnelType: type, tunnelPort, checksum: type === 'ipip' ? 'nocsum' : checksum(f) };
-}
-
-/** `"nocsum"`, `"csum"`, `"remcsum"`, or the flag bits as a number (a listing writes 3 that way). */
-function checksum(f: Fields): Reported<ChecksumMode> {
-  const v = f.required('checksum');
-  if (typeof v === 'number') return decodeChecksum(integer(f, 'checksum', 0, 65535));
-  const mode = CHECKSUM_MODES.find((m) => m === v);
-  if (mode !== undefined) return mode;
-  throw new SaveFormatError(f.path('checksum'), 'must be "nocsum", "csum", "remcsum" or the flag bits as a number');
+  return readMembers<DestinationConfig>(DESTINATION_FIELDS, f, { addr, port: integer(f, 'port', 0, 65535) });
 }
 
 function readTimeouts(value: unknown, at: string): Timeouts {
   const f = object(value, at);
   f.only(jsonKeys<Timeouts>(TIMEOUT_FIELDS, false));
-  return { tcp: integer(f, 'tcp', 0, MAX_TIMEOUT), tcpFin: integer(f, 'tcpFin', 0, MAX_TIMEOUT), udp: integer(f, 'udp', 0, MAX_TIMEOUT) };
+  return readMembers<Timeouts>(TIMEOUT_FIELDS, f, {});
 }
 
 function readDaemon(value: unknown, at: string): DaemonConfig {
   const f = object(value, at);
   f.only(jsonKeys<DaemonConfig>(DAEMON_FIELDS, false));
-  const state = oneOf(f, 'state', DAEMON_ROLES);
-  const daemon: DaemonConfig = { state, mcastIfn: string(f, 'interface', 15), syncId: integer(f, 'syncId', 0, 255) };
-  const group = f.has('group') ? mcastGroup(f) : undefined;
-  return {
-    ...daemon,
-    ...(f.has('syncMaxlen') ? { syncMaxlen: integer(f, 'syncMaxlen', 1, 65507) } : {}),
-    ...(group ? { mcastGroup: group } : {}),
-    ...(f.has('port') ? { mcastPort: integer(f, 'port', 1, 65535) } : {}),
-    ...(f.has('ttl') ? { mcastTtl: integer(f, 'ttl', 1, 255) } : {}),
-  };
-}
-
-/** A multicast group: IPv4 224.0.0.0/4 or IPv6 ff00::/8, as --mcast-group takes it. */
-function mcastGroup(f: Fields): Address {
-  const text = f.get('group');
-  const addr = typeof text === 'string' ? parseAddress(text) : undefined;
-  const multicast = addr && (addr.af === AF_INET ? (addr.bytes[0]! & 0xf0) === 0xe0 : addr.bytes[0] === 0xff);
-  if (!addr || !multicast) throw new SaveFormatError(f.path('group'), 'must be a multicast address (224.0.0.0/4 or ff00::/8)');
-  return addr;
+  return readMembers<DaemonConfig>(DAEMON_FIELDS, f, {});
 }

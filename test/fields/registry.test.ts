@@ -1,8 +1,8 @@
 // The field registry: complete for every model object (a missing entry, or an entry without one
 // output, does not compile: the @ts-expect-error lines fail the typecheck if it ever did); its
 // options are the 1.31 option table's, its labels the plan's; a planted field shows in every
-// output (listing, JSON, schema, save, apply plan, metrics), and a registry that drops it from
-// one output is caught.
+// output (listing, JSON and its reader, schema, save, apply plan, metrics), and a registry that
+// drops it from one output is caught.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OPTION_TABLE } from '../../src/core/option-table.js';
@@ -12,7 +12,8 @@ import { DAEMON_FIELDS, DESTINATION_FIELDS, SERVICE_FIELDS, TIMEOUT_FIELDS } fro
 import { planLabels, shownSettings } from '../../src/fields/outputs.js';
 import { FIELD_REGISTRIES, fieldSchema } from '../../src/fields/schema.js';
 import type { SchemaDoc } from '../../src/fields/schema.js';
-import type { FieldSpec, Registry } from '../../src/fields/spec.js';
+import type { FieldSpec, MemberReader, Registry } from '../../src/fields/spec.js';
+import { readSettings } from '../../src/save/json-read.js';
 import { destinationConfig } from '../../src/ipvs/model.js';
 import type { DaemonConfig, DestinationConfig, ServiceConfig } from '../../src/ipvs/model.js';
 import { serviceFamilyLabels } from '../../src/metrics/exposition.js';
@@ -61,7 +62,7 @@ describe('a planted field', () => {
     attribute: 'IPVS_SVC_ATTR_QUOTA (planted)',
     option: null,
     text: { word: 'quota', show: (s: Planted) => ` quota ${s.quota}` },
-    json: { key: 'quota', write: (s: Planted) => s.quota, schema: { type: 'integer' } },
+    json: { key: 'quota', write: (s: Planted) => s.quota, read: (r: MemberReader) => ({ quota: r.integer('quota', 0, 100) }), schema: { type: 'integer' } },
     save: { option: '--quota', rank: 5, write: (s: Planted) => ` --quota ${s.quota}` },
     apply: { label: 'quota', show: (s: Planted) => String(s.quota) },
     metric: { label: 'quota', value: (s: Planted) => String(s.quota) },
@@ -76,6 +77,7 @@ describe('a planted field', () => {
     const found = {
       text: defaultServiceLine('TCP  192.0.2.1:80', after, fields).includes(' quota 7'),
       json: serviceSettings(after, false, fields)['quota'] === 7,
+      read: readSettings(fields, serviceSettings(after, false, fields), 'services[0]', { key: after.key }).quota === 7,
       schema: schema.properties?.['quota'] !== undefined && schema.required?.includes('quota') === true,
       save: serviceLine(after, '-t 192.0.2.1:80', fields).includes(' --quota 7'),
       plan: differences(fields, before, after).some((f) => f.name === 'quota' && f.before === '1' && f.after === '7'),
@@ -85,7 +87,7 @@ describe('a planted field', () => {
   }
 
   it('shows in the listing, JSON, schema, save, apply plan and metrics, after what the real fields give', () => {
-    expect(showing(PLANTED)).toEqual(['text', 'json', 'schema', 'save', 'plan', 'metrics']);
+    expect(showing(PLANTED)).toEqual(['text', 'json', 'read', 'schema', 'save', 'plan', 'metrics']);
     expect(defaultServiceLine('TCP  192.0.2.1:80', after, PLANTED)).toBe('TCP  192.0.2.1:80 wlc persistent 300 quota 7');
     expect(serviceLine(after, '-t 192.0.2.1:80', PLANTED)).toBe('-A -t 192.0.2.1:80 -s wlc -p 300 --quota 7');
   });
@@ -95,8 +97,8 @@ describe('a planted field', () => {
     for (const output of outputs) {
       const dropped = output === 'apply' ? { notCompared: 'mutation' } : null;
       const mutant = { ...PLANTED, quota: { ...QUOTA, [output]: dropped } } as Registry<Planted>;
-      const lost = output === 'apply' ? ['plan'] : output === 'json' ? ['json', 'schema'] : output === 'metric' ? ['metrics'] : [output];
-      expect(showing(mutant), output).toEqual(['text', 'json', 'schema', 'save', 'plan', 'metrics'].filter((o) => !lost.includes(o)));
+      const lost = output === 'apply' ? ['plan'] : output === 'json' ? ['json', 'read', 'schema'] : output === 'metric' ? ['metrics'] : [output];
+      expect(showing(mutant), output).toEqual(['text', 'json', 'read', 'schema', 'save', 'plan', 'metrics'].filter((o) => !lost.includes(o)));
     }
   });
 
