@@ -16,7 +16,7 @@ import { runOurs } from './support/ours.js';
 
 assertInGuest();
 
-const BIN = fileURLToPath(new URL('../../bin', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/', import.meta.url));
 const DIR = mkdtempSync(join(tmpdir(), 'json-save-'));
 
 /** Everything the C tool shows of the table, the timeouts and the daemons. */

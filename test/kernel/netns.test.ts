@@ -13,7 +13,7 @@ import { assertInGuest, createNetns, deleteNetns, resetIpvs, runC, sh } from './
 
 assertInGuest();
 
-const BIN = fileURLToPath(new URL('../../bin', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/', import.meta.url));
 const DIR = mkdtempSync(join(tmpdir(), 'netns-'));
 let ns = '';
 
