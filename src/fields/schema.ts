@@ -2,6 +2,7 @@
 // registry: a service's and a real server's settings, a daemon, the timeouts, and the members
 // only listings carry. `npm run schema` writes the file; a test checks that it is up to date.
 import type { DaemonConfig, DestinationConfig, ServiceConfig, Timeouts } from '../ipvs/model.js';
+import { CHECKSUM_MODES, TUNNEL_TYPES } from '../ipvs/vocabulary.js';
 import { DAEMON_FIELDS, DESTINATION_FIELDS, SERVICE_FIELDS, TIMEOUT_FIELDS } from './registry.js';
 import { writers } from './spec.js';
 import type { Json, Registry } from './spec.js';
@@ -39,6 +40,22 @@ function pick(from: Readonly<Record<string, Json>> | undefined, keys: readonly s
   return Object.fromEntries(keys.map((k) => [k, from?.[k] ?? null]));
 }
 
+/** The tunnel object's word lists (its type and checksum mode), from the vocabulary's tables. */
+function tunnelDef(def: Def | undefined): Def | undefined {
+  const variants = def?.['oneOf'];
+  if (!Array.isArray(variants)) return def;
+  const withWords = (named: Json, words: readonly string[]): Json => {
+    const oneOf = (named as { oneOf?: Json[] } | null)?.oneOf;
+    return oneOf ? { ...(named as object), oneOf: [{ enum: [...words] }, ...oneOf.slice(1)] } : named;
+  };
+  const oneOf = variants.map((v: { properties?: Record<string, Json> }) => {
+    const p = v.properties;
+    if (!p) return v;
+    return { ...v, properties: { ...p, type: withWords(p['type'] ?? null, TUNNEL_TYPES), checksum: withWords(p['checksum'] ?? null, CHECKSUM_MODES) } };
+  });
+  return { ...def, oneOf };
+}
+
 /** `base` with every settings part rewritten from the registries (the rest kept as it is). */
 export function fieldSchema<S extends ServiceConfig>(base: SchemaDoc, registries: FieldRegistries<S>): SchemaDoc {
   const d = base.$defs;
@@ -60,6 +77,7 @@ export function fieldSchema<S extends ServiceConfig>(base: SchemaDoc, registries
       },
       timeouts: { ...d['timeouts'], required: timeouts.required, properties: timeouts.properties },
       daemon: { ...d['daemon'], required: daemon.required, properties: daemon.properties },
+      ...(d['tunnel'] ? { tunnel: tunnelDef(d['tunnel'])! } : {}),
     },
   };
 }
