@@ -128,7 +128,7 @@ export function processIo(name: string, sinks: TextSinks): Io {
     },
     terminal: processTerminal,
     // loaded when a refused command is explained (it spawns modprobe -n)
-    moduleState: async (name: string) => (await import('./kernel-modules.js')).moduleState(name),
+    moduleState: async (name: string) => (await import('../host/kernel-modules.js')).moduleState(name),
     addressType: async (addr) => (await import('./address-type.js')).addressType(openNativeTransport, addr),
     ...timeoutFromEnv(process.env[TIMEOUT_ENV]),
   };

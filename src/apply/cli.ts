@@ -15,7 +15,7 @@ import { DesiredFileError, readDesired } from './desired.js';
 import type { Desired } from './desired.js';
 import { applyJson, formatApply, rollbackComplete } from './format.js';
 import type { Outcome } from './format.js';
-import { DEFAULT_LOCK_DIR, LockBusyError, takeLock } from './lock.js';
+import { DEFAULT_LOCK_DIR, LockBusyError, takeLock } from '../host/lock.js';
 import { runApply } from './run.js';
 import { inScope, parseScope, ScopeError } from './scope.js';
 import type { Scope } from './scope.js';

@@ -10,14 +10,14 @@ import { DOCTOR_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
 import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
-import { readSysctls } from '../app/proc-sys.js';
+import { readSysctls } from '../host/proc-sys.js';
 import { kernelFailureOrThrow } from '../core/failure.js';
 import { document } from '../table/json.js';
 import { MODULES, runChecks } from './checks.js';
 import { realServerAddresses } from './reach.js';
 import { readPaths } from './routes.js';
 import type { Check, DoctorFacts } from './checks.js';
-import { moduleState } from '../app/kernel-modules.js';
+import { moduleState } from '../host/kernel-modules.js';
 
 const SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.vs.conntrack', 'net.ipv4.vs.expire_quiescent_template', 'net.ipv4.vs.conn_reuse_mode', 'net.ipv4.vs.expire_nodest_conn'];
 

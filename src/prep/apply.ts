@@ -5,7 +5,7 @@ import { AF_INET, AF_INET6 } from '../ipvs/constants.js';
 import { ApplyError, StepError, reasonOf } from './errors.js';
 import { describeStep } from './format.js';
 import type { Step } from './model.js';
-import { ModuleLoadError } from './modules.js';
+import { ModuleLoadError } from '../host/modules.js';
 import { IFA_F_NODAD, IFF_UP, RT_SCOPE_UNIVERSE } from '../rtnl/client.js';
 import type { IfAddress } from '../rtnl/client.js';
 import type { System } from './system.js';

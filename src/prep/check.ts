@@ -3,7 +3,7 @@
 // rp_filter (sysctl.ts), the address on the right device with the right prefix, the link up.
 import type { Desired, Observed, ObservedAddress } from './model.js';
 import { addressSatisfied, sameVip, vipConflicts } from './plan.js';
-import { effectiveValue, maxConfPartner, sysctlName } from './sysctl.js';
+import { effectiveValue, maxConfPartner, sysctlName } from '../host/sysctl.js';
 
 export type CheckKind = 'module' | 'sysctl' | 'link' | 'address' | 'conflict' | 'fou';
 

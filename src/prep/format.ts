@@ -5,7 +5,7 @@ import Table from 'cli-table3';
 import type { CheckReport, CheckRow } from './check.js';
 import type { ApplyError } from './errors.js';
 import type { Action, Side, Step } from './model.js';
-import { sysctlName } from './sysctl.js';
+import { sysctlName } from '../host/sysctl.js';
 
 /** The change as a phrase: "set net.ipv4.conf.all.arp_ignore = 1 (was 0)". */
 export function describeStep(s: Step): string {

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { SystemError, reasonOf } from './errors.js';
 import { observe } from './observe.js';
 import type { StateRecord } from './state.js';
-import { sysctlName } from './sysctl.js';
+import { sysctlName } from '../host/sysctl.js';
 import type { System } from './system.js';
 
 export const MARKER_PREFIX = 'ipvsadm-ts marker ';

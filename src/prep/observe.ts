@@ -8,7 +8,7 @@ import type { Desired, LinkState, ModuleNeed, Observed, ObservedAddress, Observe
 import type { StateRecord } from './state.js';
 import { IFA_F_DEPRECATED, IFF_UP } from '../rtnl/client.js';
 import type { IfAddress, Link } from '../rtnl/client.js';
-import { maxConfPartner } from './sysctl.js';
+import { maxConfPartner } from '../host/sysctl.js';
 import type { System } from './system.js';
 
 export interface ObserveScope {

@@ -1,10 +1,10 @@
 // --persist FILE: the mode's sysctls as a sysctl.d(5) file (`key = value` lines under a comment
 // header), so they hold from boot; written atomically. Addresses and links are not sysctls and
 // are not in it; the header says so.
-import { removeFile, writeFileAtomic } from './files.js';
+import { removeFile, writeFileAtomic } from '../host/files.js';
 import type { Desired } from './model.js';
 import { modeLabel } from './format.js';
-import { sysctlName } from './sysctl.js';
+import { sysctlName } from '../host/sysctl.js';
 
 export function formatSysctlConf(d: Desired, commandLine: string): string {
   const modules = d.modules.map((m) => m.name);

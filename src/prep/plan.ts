@@ -6,7 +6,7 @@ import type { AddressNeed, Desired, Observed, ObservedAddress, Step, Vip } from 
 import type { StateRecord } from './state.js';
 import { samePort } from './state.js';
 import { vipFromText } from './spec.js';
-import { sysctlName } from './sysctl.js';
+import { sysctlName } from '../host/sysctl.js';
 
 /** Steps that bring `observed` to `desired`; [] when it is there already. Throws PlanError. */
 export function planUp(d: Desired, o: Observed): Step[] {

@@ -1,7 +1,7 @@
 // What each mode needs, as data: Spec → Desired (pure). The facts behind it are the LVS
 // conventions checked by hand in the user-mode kernel (each noted where it is used) and the kernel's
 // tunnel drivers: the fallback device each module creates in every namespace.
-import { confKey } from './sysctl.js';
+import { confKey } from '../host/sysctl.js';
 import { hostPrefix } from './model.js';
 import type { AddressNeed, Desired, DirectorSpec, Family, FouNeed, ModuleNeed, RealserverSpec, Spec, SysctlNeed, TunnelNeed, Vip } from './model.js';
 import type { TunnelType } from '../ipvs/vocabulary.js';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SystemError } from './errors.js';
-import { removeFile, writeFileAtomic } from './files.js';
+import { removeFile, writeFileAtomic } from '../host/files.js';
 import type { Family, FouNeed, Side, Spec, Step } from './model.js';
 
 export const DEFAULT_STATE_DIR = '/run/ipvsadm-ts';

@@ -8,11 +8,11 @@ import { NetlinkError } from '../netlink/errors.js';
 import { resolveFamily } from '../netlink/genl.js';
 import type { TransportFactory } from '../netlink/transport.js';
 import { FouClient } from './fou.js';
-import type { ModuleOps } from './modules.js';
-import { systemModules } from './modules.js';
+import type { ModuleOps } from '../host/modules.js';
+import { systemModules } from '../host/modules.js';
 import { RtnlClient } from '../rtnl/client.js';
-import { fileSysctls } from './sysctl.js';
-import type { SysctlStore } from './sysctl.js';
+import { fileSysctls } from '../host/sysctl.js';
+import type { SysctlStore } from '../host/sysctl.js';
 
 export type RtnlOps = Pick<RtnlClient, 'links' | 'link' | 'setLink' | 'setAlias' | 'addresses' | 'addAddress' | 'deleteAddress' | 'createGre' | 'deleteLink'>;
 export type FouOps = Pick<FouClient, 'ports' | 'addGue' | 'delete'>;

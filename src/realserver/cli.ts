@@ -3,14 +3,14 @@
 // text and the exit statuses of errors.ts EXIT (documented in man/ipvsadm-realserver.8).
 import { Argument, Command, CommanderError, Option } from 'commander';
 import type { Io } from '../app/io.js';
-import { ApplyError, EXIT, PlanError, PrepUsageError, SystemError, reasonOf } from './errors.js';
-import { applyErrorJson, checkJson, formatApplyError, formatCheck, formatRun, modeLabel, runJson } from './format.js';
-import type { Action, Side } from './model.js';
-import { runCheck, runDown, runUp } from './run.js';
-import { buildRequest } from './spec.js';
-import type { RawOptions } from './spec.js';
-import { createSystem } from './system.js';
-import type { System } from './system.js';
+import { ApplyError, EXIT, PlanError, PrepUsageError, SystemError, reasonOf } from '../prep/errors.js';
+import { applyErrorJson, checkJson, formatApplyError, formatCheck, formatRun, modeLabel, runJson } from '../prep/format.js';
+import type { Action, Side } from '../prep/model.js';
+import { runCheck, runDown, runUp } from '../prep/run.js';
+import { buildRequest } from '../prep/spec.js';
+import type { RawOptions } from '../prep/spec.js';
+import { createSystem } from '../prep/system.js';
+import type { System } from '../prep/system.js';
 
 interface ParsedOptions extends RawOptions {
   readonly dryRun?: boolean;

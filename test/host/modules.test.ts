@@ -3,8 +3,8 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ModuleLoadError, modprobeLoader, sysModulePresence, systemModules } from '../../src/realserver/modules.js';
-import { tempDir } from './support.js';
+import { ModuleLoadError, modprobeLoader, sysModulePresence, systemModules } from '../../src/host/modules.js';
+import { tempDir } from '../prep/support.js';
 
 async function fakeModprobe(body: string): Promise<{ path: string; argsFile: string }> {
   const d = await tempDir();

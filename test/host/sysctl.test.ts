@@ -3,8 +3,8 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROC_SYS, confKey, effectiveValue, fileSysctls, maxConfPartner, sysctlName } from '../../src/realserver/sysctl.js';
-import { tempDir } from './support.js';
+import { PROC_SYS, confKey, effectiveValue, fileSysctls, maxConfPartner, sysctlName } from '../../src/host/sysctl.js';
+import { tempDir } from '../prep/support.js';
 
 async function procRoot(values: Record<string, string>): Promise<string> {
   const root = await tempDir();

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runApplyCli } from '../../src/apply/cli.js';
-import { DEFAULT_LOCK_DIR } from '../../src/apply/lock.js';
+import { DEFAULT_LOCK_DIR } from '../../src/host/lock.js';
 import { APPLY_EXIT } from '../../src/app/exit-status.js';
 import { captureIo } from '../support/capture-io.js';
 import { declaredOptions, helpOptions, itemTags, renderedSection, ROOT, wordRe } from './roff.js';
@@ -33,6 +33,6 @@ describe('ipvsadm-apply.8', () => {
 
   it('names the lock file lock.ts makes', () => {
     expect(section('FILES')).toContain(`${DEFAULT_LOCK_DIR}/apply-netns-INODE.lock`);
-    expect(readFileSync(new URL('src/apply/lock.ts', ROOT), 'utf8')).toContain('`apply-netns-${netnsId()}.lock`');
+    expect(readFileSync(new URL('src/host/lock.ts', ROOT), 'utf8')).toContain('`apply-netns-${netnsId()}.lock`');
   });
 });

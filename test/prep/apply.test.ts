@@ -1,9 +1,9 @@
 // apply.ts against the fake System: steps in order as performed (real `from` values, no-ops
 // dropped), rollback in reverse on the first failure (ApplyError fields), failed rollbacks, commit.
 import { describe, expect, it } from 'vitest';
-import { apply } from '../../src/realserver/apply.js';
-import { ApplyError, StepError } from '../../src/realserver/errors.js';
-import type { Step } from '../../src/realserver/model.js';
+import { apply } from '../../src/prep/apply.js';
+import { ApplyError, StepError } from '../../src/prep/errors.js';
+import type { Step } from '../../src/prep/model.js';
 import { NetlinkError } from '../../src/netlink/errors.js';
 import { FakeSystem } from '../support/fake-system.js';
 import { vip } from './support.js';

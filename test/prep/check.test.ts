@@ -1,9 +1,9 @@
 // check.ts (pure): one row per requirement with expected and effective values; the max(all, dev)
 // rule for arp_ignore/arp_announce/rp_filter, links, addresses, conflicts, modules and fou ports.
 import { describe, expect, it } from 'vitest';
-import { checkState } from '../../src/realserver/check.js';
-import type { CheckRow } from '../../src/realserver/check.js';
-import { desiredState } from '../../src/realserver/requirements.js';
+import { checkState } from '../../src/prep/check.js';
+import type { CheckRow } from '../../src/prep/check.js';
+import { desiredState } from '../../src/prep/requirements.js';
 import { dir, observed, rs } from './support.js';
 
 const DR_READY = {

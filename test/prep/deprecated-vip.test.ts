@@ -1,7 +1,7 @@
 // IPv6 VIPs and source address selection: up adds them deprecated (preferred_lft 0), check fails
 // on a VIP that is present but not deprecated, and up notes one it found (it leaves it as it is).
 import { describe, expect, it } from 'vitest';
-import { runCheck, runUp } from '../../src/realserver/run.js';
+import { runCheck, runUp } from '../../src/prep/run.js';
 import { FakeSystem } from '../support/fake-system.js';
 import { dir, request, rs, tempDir } from './support.js';
 

@@ -2,7 +2,7 @@
 // socket and file-system errors (with the root hint for EPERM/EACCES).
 import { describe, expect, it } from 'vitest';
 import { NetlinkError, TransportError } from '../../src/netlink/errors.js';
-import { ApplyError, EXIT, PlanError, PrepUsageError, StepError, SystemError, errnoOf, errnoText, reasonOf } from '../../src/realserver/errors.js';
+import { ApplyError, EXIT, PlanError, PrepUsageError, StepError, SystemError, errnoOf, errnoText, reasonOf } from '../../src/prep/errors.js';
 
 const HINT = '(needs root (CAP_NET_ADMIN, write access to /proc/sys))';
 

@@ -1,11 +1,11 @@
 // format.ts: step phrases and JSON, mode labels, run reports (applied, nothing to do, dry run,
 // notes, --persist outcomes), the check table and summary, and failure reports (text and JSON).
 import { describe, expect, it } from 'vitest';
-import type { CheckReport } from '../../src/realserver/check.js';
-import { ApplyError, StepError } from '../../src/realserver/errors.js';
-import { applyErrorJson, checkJson, describeStep, formatApplyError, formatCheck, formatRun, modeLabel, runJson, stepJson } from '../../src/realserver/format.js';
-import type { RunReport } from '../../src/realserver/format.js';
-import type { Step } from '../../src/realserver/model.js';
+import type { CheckReport } from '../../src/prep/check.js';
+import { ApplyError, StepError } from '../../src/prep/errors.js';
+import { applyErrorJson, checkJson, describeStep, formatApplyError, formatCheck, formatRun, modeLabel, runJson, stepJson } from '../../src/prep/format.js';
+import type { RunReport } from '../../src/prep/format.js';
+import type { Step } from '../../src/prep/model.js';
 import { vip } from './support.js';
 
 const sysctl: Step = { kind: 'sysctl-set', key: 'net/ipv4/conf/all/arp_ignore', from: 3, to: 1 };

@@ -3,7 +3,7 @@
 import { endianness } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MalformedMessageError, NetlinkError } from '../../src/netlink/errors.js';
-import { FOU_GENL_NAME, FouClient, decodePort, encodeAddGue, encodeDel } from '../../src/realserver/fou.js';
+import { FOU_GENL_NAME, FouClient, decodePort, encodeAddGue, encodeDel } from '../../src/prep/fou.js';
 import { NLM_F, attr, be16, cat, u8 } from '../support/bytes.js';
 import { FakeKernel } from '../support/fake-kernel.js';
 

@@ -4,10 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { desiredState } from '../../src/realserver/requirements.js';
-import { runDown, runUp } from '../../src/realserver/run.js';
-import { buildRequest } from '../../src/realserver/spec.js';
-import type { RawOptions } from '../../src/realserver/spec.js';
+import { desiredState } from '../../src/prep/requirements.js';
+import { runDown, runUp } from '../../src/prep/run.js';
+import { buildRequest } from '../../src/prep/spec.js';
+import type { RawOptions } from '../../src/prep/spec.js';
 import { FakeSystem } from '../support/fake-system.js';
 import { tempDir } from './support.js';
 

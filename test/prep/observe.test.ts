@@ -1,10 +1,10 @@
 // observe.ts over the fake System: what a scope reads (sysctls plus their `all` partners, module
 // presence by /sys/module or marker, fou ports only when needed) and read failures as SystemError.
 import { describe, expect, it } from 'vitest';
-import { SystemError } from '../../src/realserver/errors.js';
-import { observe, scopeOf } from '../../src/realserver/observe.js';
-import { desiredState } from '../../src/realserver/requirements.js';
-import type { StateRecord } from '../../src/realserver/state.js';
+import { SystemError } from '../../src/prep/errors.js';
+import { observe, scopeOf } from '../../src/prep/observe.js';
+import { desiredState } from '../../src/prep/requirements.js';
+import type { StateRecord } from '../../src/prep/state.js';
 import { FakeSystem } from '../support/fake-system.js';
 import { dir, rs } from './support.js';
 

@@ -3,8 +3,8 @@
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatSysctlConf, removeSysctlConf, writeSysctlConf } from '../../src/realserver/persist.js';
-import { desiredState } from '../../src/realserver/requirements.js';
+import { formatSysctlConf, removeSysctlConf, writeSysctlConf } from '../../src/prep/persist.js';
+import { desiredState } from '../../src/prep/requirements.js';
 import { dir, rs, tempDir } from './support.js';
 
 describe('formatSysctlConf', () => {

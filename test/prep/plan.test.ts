@@ -1,11 +1,11 @@
 // plan.ts (pure): planUp's step order and filtering, the problems it refuses with (PlanError), and
 // both down plans: from a state record (restore in reverse, last-VIP rule) and without one.
 import { describe, expect, it } from 'vitest';
-import { PlanError } from '../../src/realserver/errors.js';
-import type { Step } from '../../src/realserver/model.js';
-import { planDownFromRecord, planDownWithoutRecord, planUp } from '../../src/realserver/plan.js';
-import { desiredState } from '../../src/realserver/requirements.js';
-import type { StateRecord } from '../../src/realserver/state.js';
+import { PlanError } from '../../src/prep/errors.js';
+import type { Step } from '../../src/prep/model.js';
+import { planDownFromRecord, planDownWithoutRecord, planUp } from '../../src/prep/plan.js';
+import { desiredState } from '../../src/prep/requirements.js';
+import type { StateRecord } from '../../src/prep/state.js';
 import { dir, observed, rs, vip } from './support.js';
 
 const ARP0 = {

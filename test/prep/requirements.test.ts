@@ -1,8 +1,8 @@
 // requirements.ts: what each side and mode needs (modules, sysctls in order, links, addresses,
 // fou ports) for IPv4, IPv6 and mixed VIP sets, with and without --dev.
 import { describe, expect, it } from 'vitest';
-import type { Desired } from '../../src/realserver/model.js';
-import { IP_VS, TUNNELS, desiredState } from '../../src/realserver/requirements.js';
+import type { Desired } from '../../src/prep/model.js';
+import { IP_VS, TUNNELS, desiredState } from '../../src/prep/requirements.js';
 import { dir, rs } from './support.js';
 
 const sysctls = (d: Desired): string[] => d.sysctls.map((s) => `${s.key}=${s.value}`);

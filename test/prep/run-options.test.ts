@@ -3,11 +3,11 @@
 import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ApplyError, PlanError, PrepUsageError, SystemError } from '../../src/realserver/errors.js';
-import { formatSysctlConf } from '../../src/realserver/persist.js';
-import { desiredState } from '../../src/realserver/requirements.js';
-import { runCheck, runDown, runUp } from '../../src/realserver/run.js';
-import type { PrepRequest } from '../../src/realserver/spec.js';
+import { ApplyError, PlanError, PrepUsageError, SystemError } from '../../src/prep/errors.js';
+import { formatSysctlConf } from '../../src/prep/persist.js';
+import { desiredState } from '../../src/prep/requirements.js';
+import { runCheck, runDown, runUp } from '../../src/prep/run.js';
+import type { PrepRequest } from '../../src/prep/spec.js';
 import { FakeSystem } from '../support/fake-system.js';
 import { request, rs, tempDir, vip } from './support.js';
 

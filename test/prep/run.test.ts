@@ -3,9 +3,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Step } from '../../src/realserver/model.js';
-import { runCheck, runDown, runUp } from '../../src/realserver/run.js';
-import type { PrepRequest } from '../../src/realserver/spec.js';
+import type { Step } from '../../src/prep/model.js';
+import { runCheck, runDown, runUp } from '../../src/prep/run.js';
+import type { PrepRequest } from '../../src/prep/spec.js';
 import { FakeSystem } from '../support/fake-system.js';
 import { dir, request, rs, tempDir, vip } from './support.js';
 

@@ -1,10 +1,10 @@
 // spec.ts: --vip lists, interface names, ports, and argv values → PrepRequest/Spec, with the
 // PrepUsageError for every wrong combination (table-driven).
 import { describe, expect, it } from 'vitest';
-import { PrepUsageError } from '../../src/realserver/errors.js';
-import type { Action, Side } from '../../src/realserver/model.js';
-import { DEFAULT_GUE_PORT, buildRequest, checkIfname, parsePort, parseVips, vipFromText } from '../../src/realserver/spec.js';
-import type { RawOptions } from '../../src/realserver/spec.js';
+import { PrepUsageError } from '../../src/prep/errors.js';
+import type { Action, Side } from '../../src/prep/model.js';
+import { DEFAULT_GUE_PORT, buildRequest, checkIfname, parsePort, parseVips, vipFromText } from '../../src/prep/spec.js';
+import type { RawOptions } from '../../src/prep/spec.js';
 
 const texts = (values: string[]): string[] => parseVips(values).map((v) => v.text);
 

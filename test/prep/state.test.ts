@@ -3,10 +3,10 @@
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SystemError } from '../../src/realserver/errors.js';
-import type { Step } from '../../src/realserver/model.js';
-import { DEFAULT_STATE_DIR, STALE_KEPT, emptyRecord, readState, recordAfterDown, recordAfterUp, samePort, stateFile, withMarker, writeRecord } from '../../src/realserver/state.js';
-import type { StaleRecord, StateRecord } from '../../src/realserver/state.js';
+import { SystemError } from '../../src/prep/errors.js';
+import type { Step } from '../../src/prep/model.js';
+import { DEFAULT_STATE_DIR, STALE_KEPT, emptyRecord, readState, recordAfterDown, recordAfterUp, samePort, stateFile, withMarker, writeRecord } from '../../src/prep/state.js';
+import type { StaleRecord, StateRecord } from '../../src/prep/state.js';
 import { dir, rs, tempDir, vip } from './support.js';
 
 const DR: StateRecord = {

@@ -4,10 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import type { Action, DirectorSpec, LinkState, Observed, ObservedAddress, ObservedFouPort, RealserverSpec, Spec, Vip } from '../../src/realserver/model.js';
+import type { Action, DirectorSpec, LinkState, Observed, ObservedAddress, ObservedFouPort, RealserverSpec, Spec, Vip } from '../../src/prep/model.js';
 import type { TunnelType } from '../../src/ipvs/vocabulary.js';
-import { parseVips, vipFromText } from '../../src/realserver/spec.js';
-import type { PrepRequest } from '../../src/realserver/spec.js';
+import { parseVips, vipFromText } from '../../src/prep/spec.js';
+import type { PrepRequest } from '../../src/prep/spec.js';
 
 export function vip(text: string): Vip {
   const v = vipFromText(text);

@@ -5,10 +5,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPrepCli } from '../../src/realserver/cli.js';
-import type { Side } from '../../src/realserver/model.js';
+import type { Side } from '../../src/prep/model.js';
 import { captureIo } from '../support/capture-io.js';
 import { FakeSystem } from '../support/fake-system.js';
-import { tempDir } from './support.js';
+import { tempDir } from '../prep/support.js';
 
 interface Outcome {
   readonly code: number;

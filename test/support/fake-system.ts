@@ -5,12 +5,12 @@
 import { formatAddress, parseAddress } from '../../src/ipvs/address.js';
 import { AF_INET, AF_INET6 } from '../../src/ipvs/constants.js';
 import { NetlinkError } from '../../src/netlink/errors.js';
-import type { Family, ObservedFouPort } from '../../src/realserver/model.js';
-import { ModuleLoadError } from '../../src/realserver/modules.js';
-import type { ModuleOps } from '../../src/realserver/modules.js';
+import type { Family, ObservedFouPort } from '../../src/prep/model.js';
+import { ModuleLoadError } from '../../src/host/modules.js';
+import type { ModuleOps } from '../../src/host/modules.js';
 import type { IfAddress, Link } from '../../src/rtnl/client.js';
-import type { SysctlStore } from '../../src/realserver/sysctl.js';
-import type { FouOps, RtnlOps, System } from '../../src/realserver/system.js';
+import type { SysctlStore } from '../../src/host/sysctl.js';
+import type { FouOps, RtnlOps, System } from '../../src/prep/system.js';
 
 export type FakeOp = 'sysctl.read' | 'sysctl.write' | 'module.load' | 'link.set' | 'address.add' | 'address.del' | 'fou.add' | 'fou.del' | 'link.create' | 'link.delete' | 'link.alias' | 'links' | 'addresses';
 
