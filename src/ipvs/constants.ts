@@ -131,8 +131,7 @@ export const TunFlag = { NOCSUM: 0, CSUM: 1, REMCSUM: 2 } as const;
 /** IP_VS_STATE_* sync daemon states */
 export const DaemonState = { NONE: 0, MASTER: 1, BACKUP: 2 } as const;
 
-export const AF_INET = 2;
-export const AF_INET6 = 10;
+export { AF_INET, AF_INET6 } from '../netlink/constants.js';
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 export const IPPROTO_SCTP = 132;

@@ -4,6 +4,10 @@
 
 export const NETLINK_GENERIC = 16; // NETLINK_GENERIC (socket protocol)
 
+/** Address families (linux/socket.h): the one definition every layer above uses. */
+export const AF_INET = 2; // AF_INET
+export const AF_INET6 = 10; // AF_INET6
+
 /** struct nlmsghdr: u32 len, u16 type, u16 flags, u32 seq, u32 pid */
 export const NLMSG_HDRLEN = 16;
 /** struct genlmsghdr: u8 cmd, u8 version, u16 reserved */

@@ -2,7 +2,7 @@
 // as iproute2's `ip fou add port P gue` opens them. Ids from uapi/linux/fou.h (Linux 6.1).
 // Wire quirk: FOU_ATTR_PORT is declared u16 but carries the port in network byte order.
 import { AttributeSet, AttributeWriter } from '../netlink/attributes.js';
-import { NETLINK_GENERIC } from '../netlink/constants.js';
+import { AF_INET, AF_INET6, NETLINK_GENERIC } from '../netlink/constants.js';
 import { NetlinkError } from '../netlink/errors.js';
 import { GenlClient } from '../netlink/genl.js';
 import type { TransportFactory } from '../netlink/transport.js';
@@ -17,8 +17,6 @@ export const FouAttr = {
   TYPE: 4, // FOU_ATTR_TYPE (u8)
 } as const;
 export const FouEncap = { DIRECT: 1, GUE: 2 } as const; // FOU_ENCAP_*
-const AF_INET = 2;
-const AF_INET6 = 10;
 const ENOENT = 2;
 
 const afOf = (family: Family): number => (family === 4 ? AF_INET : AF_INET6);

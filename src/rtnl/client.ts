@@ -3,6 +3,7 @@
 // uapi/linux/rtnetlink.h, if_link.h, if_addr.h and if.h (Linux 6.1), kernel names in comments.
 import { AttributeSet, AttributeWriter } from '../netlink/attributes.js';
 import { NetlinkConnection } from '../netlink/connection.js';
+import { AF_INET, AF_INET6 } from '../netlink/constants.js';
 import type { Request } from '../netlink/connection.js';
 import { HOST_LE, view } from '../netlink/endian.js';
 import { MalformedMessageError, NetlinkError } from '../netlink/errors.js';
@@ -49,8 +50,6 @@ export const IFA_F_NODAD = 0x02; // IFA_F_NODAD
 export const IFA_F_DEPRECATED = 0x20; // IFA_F_DEPRECATED
 export const RT_SCOPE_UNIVERSE = 0; // RT_SCOPE_UNIVERSE
 const AF_UNSPEC = 0;
-const AF_INET = 2;
-const AF_INET6 = 10;
 const ENODEV = 19;
 
 const IFINFOMSG_LEN = 16; // u8 family, u8 pad, u16 type, s32 index, u32 flags, u32 change
