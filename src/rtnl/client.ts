@@ -122,7 +122,7 @@ export function decodeAddress(payload: Uint8Array): IfAddress {
   const dv = fixedHeader(payload, IFADDRMSG_LEN, 'ifaddrmsg');
   const attrs = new AttributeSet(payload.subarray(IFADDRMSG_LEN), 'RTM_NEWADDR', IfaAttr);
   const family = dv.getUint8(0);
-  const size = family === 10 ? 16 : 4;
+  const size = family === AF_INET6 ? 16 : 4;
   const local = attrs.bytes(IfaAttr.LOCAL, size) ?? attrs.required(IfaAttr.ADDRESS, (t) => attrs.bytes(t, size));
   return {
     family,

@@ -2,6 +2,7 @@
 // destination: struct rtmsg + RTA_*) and the neighbour table (RTM_GETNEIGH dump: struct ndmsg +
 // NDA_*). Numbers from uapi/linux/rtnetlink.h and neighbour.h (Linux 6.1), kernel names in comments.
 import { AttributeSet, AttributeWriter } from '../netlink/attributes.js';
+import { AF_INET6 } from '../netlink/constants.js';
 import type { Request } from '../netlink/connection.js';
 import { HOST_LE, view } from '../netlink/endian.js';
 import { MalformedMessageError } from '../netlink/errors.js';
@@ -63,7 +64,7 @@ export function routeGetRequest(addr: Uint8Array): Request {
 
 export function decodeRoute(payload: Uint8Array): RouteDecision {
   if (payload.length < RTMSG_LEN) throw new MalformedMessageError('rtmsg', `needs ${RTMSG_LEN} bytes, got ${payload.length}`);
-  const size = payload[0] === 10 ? 16 : 4;
+  const size = payload[0] === AF_INET6 ? 16 : 4;
   const attrs = new AttributeSet(payload.subarray(RTMSG_LEN), 'RTM_NEWROUTE', RtaAttr);
   const gateway = attrs.bytes(RtaAttr.GATEWAY, size);
   const oif = attrs.u32(RtaAttr.OIF);
@@ -84,7 +85,7 @@ export function decodeNeighbour(payload: Uint8Array): Neighbour | undefined {
   const dv = view(payload);
   const family = payload[0]!;
   if (family !== 2 && family !== 10) return undefined;
-  const dst = new AttributeSet(payload.subarray(NDMSG_LEN), 'RTM_NEWNEIGH', NdaAttr).bytes(NdaAttr.DST, family === 10 ? 16 : 4);
+  const dst = new AttributeSet(payload.subarray(NDMSG_LEN), 'RTM_NEWNEIGH', NdaAttr).bytes(NdaAttr.DST, family === AF_INET6 ? 16 : 4);
   if (!dst) return undefined;
   return { family, index: dv.getInt32(4, HOST_LE), state: dv.getUint16(8, HOST_LE), dst: Uint8Array.from(dst) };
 }
