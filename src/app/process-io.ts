@@ -110,13 +110,8 @@ export function processIo(name: string, sinks: TextSinks): Io {
     readStdin: () => readStdin(() => process.stdin),
     openTransport: openNativeTransport,
     names: systemNameResolver(),
-    loadModule: () =>
-      // node:child_process is loaded only here: most runs never call modprobe.
-      import('node:child_process').then(({ spawn }) => new Promise<void>((resolve) => {
-        const child = spawn('/sbin/modprobe', ['--', 'ip_vs'], { stdio: ['ignore', 'inherit', 'inherit'] });
-        child.on('error', () => resolve());
-        child.on('exit', () => resolve());
-      })),
+    // loaded only here: most runs never call modprobe
+    loadModule: async () => (await import('../host/modules.js')).loadIpvsAs131(),
     readConnections: async () => (await import('node:fs/promises')).readFile('/proc/net/ip_vs_conn', 'latin1'),
     readServices: async () => readProcFile('/proc/net/ip_vs', await import('node:fs')),
     // a getter: process.stdout is made when first used, and most commands never ask this
@@ -128,7 +123,7 @@ export function processIo(name: string, sinks: TextSinks): Io {
     },
     terminal: processTerminal,
     // loaded when a refused command is explained (it spawns modprobe -n)
-    moduleState: async (name: string) => (await import('../host/kernel-modules.js')).moduleState(name),
+    moduleState: async (name: string) => (await import('../host/modules.js')).moduleState(name),
     addressType: async (addr) => (await import('./address-type.js')).addressType(openNativeTransport, addr),
     ...timeoutFromEnv(process.env[TIMEOUT_ENV]),
   };

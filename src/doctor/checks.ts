@@ -4,10 +4,10 @@ import { AF_INET6 } from '../ipvs/constants.js';
 import type { Snapshot } from '../ipvs/model.js';
 import { serviceId } from '../ipvs/vocabulary.js';
 
-import type { ModuleState } from '../host/kernel-modules.js';
+import type { ModuleState } from '../host/modules.js';
 import { reachChecks } from './reach.js';
 import type { PathFacts } from './reach.js';
-export type { ModuleState } from '../host/kernel-modules.js';
+export type { ModuleState } from '../host/modules.js';
 
 export interface DoctorFacts {
   /** the table, or why IPVS could not be read */

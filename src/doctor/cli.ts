@@ -10,14 +10,14 @@ import { DOCTOR_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
 import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
-import { readSysctls } from '../host/proc-sys.js';
+import { readSysctls } from '../host/sysctl.js';
 import { kernelFailureOrThrow } from '../core/failure.js';
 import { document } from '../table/json.js';
 import { MODULES, runChecks } from './checks.js';
 import { realServerAddresses } from './reach.js';
 import { readPaths } from './routes.js';
 import type { Check, DoctorFacts } from './checks.js';
-import { moduleState } from '../host/kernel-modules.js';
+import { moduleState } from '../host/modules.js';
 
 const SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.vs.conntrack', 'net.ipv4.vs.expire_quiescent_template', 'net.ipv4.vs.conn_reuse_mode', 'net.ipv4.vs.expire_nodest_conn'];
 
@@ -53,7 +53,8 @@ async function gather(io: Io): Promise<DoctorFacts> {
   }
   const addresses = 'snapshot' in ipvs ? [...realServerAddresses(ipvs.snapshot).keys()] : [];
   const paths = addresses.length > 0 ? await readPaths(io.openTransport, addresses) : undefined;
-  return { ipvs, modules: Object.fromEntries(MODULES.map((m) => [m, moduleState(m)])), sysctls: readSysctls(SYSCTLS), processes: processNames(), ...(paths ? { paths } : {}) };
+  const modules = Object.fromEntries(await Promise.all(MODULES.map(async (m) => [m, await moduleState(m)] as const)));
+  return { ipvs, modules, sysctls: readSysctls(SYSCTLS), processes: processNames(), ...(paths ? { paths } : {}) };
 }
 
 export async function runDoctorCli(argv: readonly string[], io: Io): Promise<number> {

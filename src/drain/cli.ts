@@ -8,7 +8,7 @@ import { DRAIN_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
 import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
-import { readSysctls } from '../host/proc-sys.js';
+import { readSysctls } from '../host/sysctl.js';
 import { SYSTEM_CLOCK } from '../core/clock.js';
 import { parseSeconds, parseWhole } from '../core/durations.js';
 import { UsageError, usageLine } from '../core/errors.js';

@@ -1,8 +1,10 @@
 // Kernel sysctls read and written as files under an injectable root (default /proc/sys, which
-// shows the network namespace of the reading process). The only module that touches /proc/sys.
+// shows the network namespace of the reading process). The only module that touches /proc/sys:
+// preparation reads and writes through a SysctlStore, drain and doctor read by dotted name.
 // Effective values follow include/linux/inetdevice.h: IN_DEV_MAXCONF for arp_ignore,
 // arp_announce and rp_filter, i.e. max(conf/all, conf/<dev>).
 import { constants as fsConstants } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -25,8 +27,8 @@ export function fileSysctls(root = PROC_SYS): SysctlStore {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw e;
       }
-      const value = Number.parseInt(text.trim(), 10);
-      if (!Number.isFinite(value)) throw new Error(`${sysctlName(key)}: not an integer: ${JSON.stringify(text.trim())}`);
+      const value = integerOf(text);
+      if (value === undefined) throw new Error(`${sysctlName(key)}: not an integer: ${JSON.stringify(text.trim())}`);
       return value;
     },
     async write(key, value) {
@@ -36,6 +38,28 @@ export function fileSysctls(root = PROC_SYS): SysctlStore {
       await writeFile(join(root, checkKey(key)), `${value}\n`, { flag: fsConstants.O_WRONLY | fsConstants.O_TRUNC });
     },
   };
+}
+
+const integerOf = (text: string): number | undefined => {
+  const value = Number.parseInt(text.trim(), 10);
+  return Number.isFinite(value) ? value : undefined;
+};
+
+/**
+ * Values by their sysctl(8) names (`net.ipv4.vs.conntrack`), read at once: for drain's warnings
+ * and doctor's checks. A name this kernel or namespace lacks, or that is not an integer, is absent.
+ */
+export function readSysctls(names: readonly string[], root = PROC_SYS): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of names) {
+    try {
+      const value = integerOf(readFileSync(join(root, checkKey(name.replace(/\./g, '/'))), 'utf8'));
+      if (value !== undefined) out[name] = value;
+    } catch {
+      // not in this kernel or namespace
+    }
+  }
+  return out;
 }
 
 /** Refuses keys that could leave the root ('..', absolute paths, empty segments). */

@@ -1,40 +1,25 @@
 // Whose state record is this: the state file finds a record by the network namespace's inode, but
-// the kernel hands a deleted namespace's inode to the next one at once. A marker in lo's alias
-// (IFLA_IFALIAS, `ip link set lo alias ...`) dies with its namespace and tells the two apart.
-//
-// Why this marker: SO_NETNS_COOKIE would be exact but needs getsockopt on a raw socket (a native
-// addon); every namespace has an undeletable lo, and an alias is inert (nothing routes, filters or
-// names by it), is shown by `ip link show lo`, and is readable without privileges. A record that
-// carries no marker (version 1 files, or lo already had an alias of someone else's, which is never
-// overwritten) is judged by what `up` left behind instead: see `evidenceMissing`.
-import { randomUUID } from 'node:crypto';
+// the kernel hands a deleted namespace's inode to the next one at once; the marker on lo
+// (host/netns.ts) tells the two apart. A record that carries no marker (version 1 files, or lo
+// already had an alias of someone else's) is judged by what `up` left behind instead: see
+// `evidenceMissing`.
+import { markNamespace as markLo, readLo as readLoMark, unmarkNamespace as unmarkLo } from '../host/netns.js';
+import type { LoMark, Marking } from '../host/netns.js';
 import { SystemError, reasonOf } from './errors.js';
 import { observe } from './observe.js';
 import type { StateRecord } from './state.js';
 import { sysctlName } from '../host/sysctl.js';
 import type { System } from './system.js';
 
-export const MARKER_PREFIX = 'ipvsadm-ts marker ';
-
-/** lo as read now: its index and our marker's token, or the alias that is not ours. */
-export interface LoMark {
-  readonly index: number | undefined;
-  readonly token: string | undefined;
-  /** an alias that is not our marker (left alone) */
-  readonly foreign: string | undefined;
-}
-
 export type Verdict =
   | { readonly kind: 'none' }
   | { readonly kind: 'ours'; readonly record: StateRecord }
   | { readonly kind: 'stale'; readonly record: StateRecord; readonly reason: string };
 
+/** lo of this namespace as read now (a SystemError when it cannot be read). */
 export async function readLo(sys: System): Promise<LoMark> {
   try {
-    const lo = await (await sys.rtnl()).link('lo');
-    const alias = lo?.alias;
-    const token = alias?.startsWith(MARKER_PREFIX) ? alias.slice(MARKER_PREFIX.length) : undefined;
-    return { index: lo?.index, token, foreign: token === undefined ? alias : undefined };
+    return await readLoMark(await sys.rtnl());
   } catch (e) {
     throw new SystemError(`cannot identify the network namespace (lo): ${reasonOf(e)}`, { cause: e });
   }
@@ -78,23 +63,11 @@ async function evidenceMissing(record: StateRecord, sys: System): Promise<string
 }
 
 /** The marker a record written now carries: lo's, or a new one set on lo when it has no alias. */
-export interface Marking {
-  readonly token: string | undefined;
-  /** this call set it (a failed commit takes it off again) */
-  readonly setNow: boolean;
-}
-
 export async function markNamespace(sys: System): Promise<Marking> {
-  const lo = await readLo(sys);
-  if (lo.token !== undefined) return { token: lo.token, setNow: false };
-  if (lo.index === undefined || lo.foreign !== undefined) return { token: undefined, setNow: false };
-  const token = randomUUID();
-  await (await sys.rtnl()).setAlias(lo.index, `${MARKER_PREFIX}${token}`);
-  return { token, setNow: true };
+  return markLo(await sys.rtnl());
 }
 
 /** Takes our marker off lo (only if it still is `token`): the namespace has no record left. */
 export async function unmarkNamespace(sys: System, token: string): Promise<void> {
-  const lo = await readLo(sys);
-  if (lo.index !== undefined && lo.token === token) await (await sys.rtnl()).setAlias(lo.index, '');
+  await unmarkLo(await sys.rtnl(), token);
 }

@@ -10,7 +10,7 @@ import { modeLabel } from './format.js';
 import type { RunReport, SetAsideReport } from './format.js';
 import type { Side, Spec, Step } from './model.js';
 import { judge, markNamespace, unmarkNamespace } from './netns-marker.js';
-import type { Marking } from './netns-marker.js';
+import type { Marking } from '../host/netns.js';
 import { observe, scopeOf } from './observe.js';
 import { formatSysctlConf, removeSysctlConf, writeSysctlConf } from './persist.js';
 import { planDownFromRecord, planDownWithoutRecord, planUp } from './plan.js';

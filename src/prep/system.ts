@@ -1,12 +1,12 @@
 // Everything preparation touches, behind one injectable interface: sysctls, modules, rtnetlink,
 // fou, generic netlink family lookup, and the identity of the network namespace. Netlink
 // clients open lazily (a dry run of a DR plan never opens a generic netlink socket).
-import { stat } from 'node:fs/promises';
 import { NETLINK_GENERIC } from '../netlink/constants.js';
 import { NetlinkConnection } from '../netlink/connection.js';
 import { NetlinkError } from '../netlink/errors.js';
 import { resolveFamily } from '../netlink/genl.js';
 import type { TransportFactory } from '../netlink/transport.js';
+import { namespaceInodeAt } from '../host/netns.js';
 import { FouClient } from './fou.js';
 import type { ModuleOps } from '../host/modules.js';
 import { systemModules } from '../host/modules.js';
@@ -58,9 +58,7 @@ export function createSystem(opts: SystemOptions): System {
       return fou;
     },
     genlFamilyExists: (name) => genlFamilyExists(opts.openTransport, name),
-    async netnsId() {
-      return String((await stat(opts.netnsPath ?? '/proc/self/ns/net')).ino);
-    },
+    netnsId: () => namespaceInodeAt(opts.netnsPath ?? '/proc/self/ns/net'),
     close: () => closers.splice(0).forEach((c) => c()),
   };
 }

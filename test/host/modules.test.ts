@@ -1,16 +1,17 @@
-// modules.ts: presence through <sysRoot>/module/<name> in a temp dir, and loading through a stand-in
-// modprobe script (arguments passed, success, modprobe's last stderr line, a missing program).
+// modules.ts: presence through <sysRoot>/module/<name> in a temp dir, and modprobe through a stand-in
+// script: loading (arguments, success, its last stderr line, a missing program), `modprobe -n` for
+// moduleState, and 1.31's `modprobe -- ip_vs` whose outcome is ignored.
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ModuleLoadError, modprobeLoader, sysModulePresence, systemModules } from '../../src/host/modules.js';
+import { loadIpvsAs131, ModuleLoadError, modprobeLoader, moduleState, sysModulePresence, systemModules } from '../../src/host/modules.js';
 import { tempDir } from '../prep/support.js';
 
 async function fakeModprobe(body: string): Promise<{ path: string; argsFile: string }> {
   const d = await tempDir();
   const argsFile = join(d, 'args');
   const path = join(d, 'modprobe');
-  await writeFile(path, `#!/bin/sh\necho "$@" > '${argsFile}'\n${body}\n`);
+  await writeFile(path, `#!/bin/sh\nprintf '%s\n' "$*" > '${argsFile}'\n${body}\n`);
   await chmod(path, 0o755);
   return { path, argsFile };
 }
@@ -60,5 +61,30 @@ describe('modprobeLoader', () => {
     const m = await fakeModprobe('exit 0');
     await expect(modprobeLoader(m.path)('-r ipip')).rejects.toMatchObject({ module: '-r ipip', detail: 'not a module name' });
     await expect(readFile(m.argsFile)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('moduleState', () => {
+  it('loaded when /sys/module has it (modprobe never asked); else what `modprobe -n -q -- NAME` says', async () => {
+    const sysRoot = await tempDir();
+    await mkdir(join(sysRoot, 'module', 'ip_vs'), { recursive: true });
+    const yes = await fakeModprobe('exit 0');
+    expect(await moduleState('ip_vs', { sysRoot, modprobe: yes.path })).toBe('loaded');
+    await expect(readFile(yes.argsFile)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await moduleState('ip_vs_sh', { sysRoot, modprobe: yes.path })).toBe('loadable');
+    expect(await readFile(yes.argsFile, 'utf8')).toBe('-n -q -- ip_vs_sh\n');
+    const no = await fakeModprobe('exit 1');
+    expect(await moduleState('ip_vs_nosuch', { sysRoot, modprobe: no.path })).toBe('missing');
+    expect(await moduleState('ip_vs_sh', { sysRoot, modprobe: join(sysRoot, 'no-modprobe') })).toBe('missing');
+    expect(await moduleState('-r ip_vs', { sysRoot, modprobe: yes.path })).toBe('missing');
+  });
+});
+
+describe('loadIpvsAs131', () => {
+  it('runs MODPROBE -- ip_vs and resolves whatever it ends with, as 1.31 ignores the outcome', async () => {
+    const failing = await fakeModprobe('exit 1');
+    await expect(loadIpvsAs131(failing.path)).resolves.toBeUndefined();
+    expect(await readFile(failing.argsFile, 'utf8')).toBe('-- ip_vs\n');
+    await expect(loadIpvsAs131(join(await tempDir(), 'no-modprobe'))).resolves.toBeUndefined();
   });
 });

@@ -1,9 +1,9 @@
 // sysctl.ts against a temp directory root: read/write, a missing key refused (never created), key
-// checks, sysctl(8) names, and the max(all, dev) rule for effective values.
+// checks, reads by sysctl(8) name, sysctl(8) names, and the max(all, dev) rule for effective values.
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROC_SYS, confKey, effectiveValue, fileSysctls, maxConfPartner, sysctlName } from '../../src/host/sysctl.js';
+import { PROC_SYS, confKey, effectiveValue, fileSysctls, maxConfPartner, readSysctls, sysctlName } from '../../src/host/sysctl.js';
 import { tempDir } from '../prep/support.js';
 
 async function procRoot(values: Record<string, string>): Promise<string> {
@@ -55,6 +55,14 @@ describe('fileSysctls', () => {
     const s = fileSysctls(await tempDir());
     await expect(s.read(key)).rejects.toThrow(`invalid sysctl key: ${key}`);
     await expect(s.write(key, 1)).rejects.toThrow(`invalid sysctl key: ${key}`);
+  });
+});
+
+describe('readSysctls', () => {
+  it('by sysctl(8) names: integers kept, a missing key, a non-integer and an escaping name left out', async () => {
+    const root = await procRoot({ 'net/ipv4/vs/conntrack': '1\n', 'net/ipv4/vs/expire_nodest_conn': '0\n', 'net/ipv4/tcp_rmem': 'x\n', 'etc/passwd': '7\n' });
+    const names = ['net.ipv4.vs.conntrack', 'net.ipv4.vs.expire_nodest_conn', 'net.ipv4.vs.nosuch', 'net.ipv4.tcp_rmem', '..etc.passwd'];
+    expect(readSysctls(names, root)).toEqual({ 'net.ipv4.vs.conntrack': 1, 'net.ipv4.vs.expire_nodest_conn': 0 });
   });
 });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPrepCli } from '../../src/realserver/cli.js';
 import { PrepUsageError } from '../../src/prep/errors.js';
-import { MARKER_PREFIX } from '../../src/prep/netns-marker.js';
+import { MARKER_PREFIX } from '../../src/host/netns.js';
 import { runCheck, runDown, runUp } from '../../src/prep/run.js';
 import type { PrepRequest } from '../../src/prep/spec.js';
 import type { StateContent } from '../../src/prep/state.js';
