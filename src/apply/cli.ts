@@ -15,7 +15,7 @@ import { DesiredFileError, readDesired } from './desired.js';
 import type { Desired } from './desired.js';
 import { applyJson, formatApply, rollbackComplete } from './format.js';
 import type { Outcome } from './format.js';
-import { DEFAULT_LOCK_DIR, LockBusyError, takeLock } from '../host/lock.js';
+import { DEFAULT_LOCK_DIR, LockBusyError, tableLock, takeLock } from '../host/lock.js';
 import { runApply } from './run.js';
 import { inScope, parseScope, ScopeError } from './scope.js';
 import type { Scope } from './scope.js';
@@ -82,7 +82,8 @@ export async function runApplyCli(argv: readonly string[], io: Io): Promise<numb
   }
   let lock;
   try {
-    lock = o.dryRun ? undefined : takeLock(o.lockDir);
+    // no wait: a second apply exits 5 at once (ipvsadm-apply(8))
+    lock = o.dryRun ? undefined : await takeLock(await tableLock(o.lockDir, 'ipvsadm apply', 0));
   } catch (e) {
     client.close();
     if (!(e instanceof LockBusyError)) throw e;

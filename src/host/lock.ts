@@ -1,31 +1,70 @@
-// One `ipvsadm apply` at a time per network namespace: a lock file under /run/ipvsadm-ts named
-// after the namespace's inode, holding the owner's pid and start time. A
-// lock whose owner is gone (killed, crashed, a reused pid of another program) is taken over.
-// The file is linked into place whole, so it is never seen empty.
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+// The one lock of the commands that change this host: a file in /run/ipvsadm-ts that one holder at
+// a time creates. Who may wait for it, and how long, is the caller's choice (as with flock -w): 0
+// fails at once naming the holder. The file appears whole (written aside, then linked into place):
+// "PID START NONCE", the holder's command, and the inode of its network namespace, one a line.
+// It counts while its holder lives: that pid with the start time it had (a reused pid is another
+// program) and, for a lock of one namespace, still in that namespace (host/netns.ts: the inode of
+// a living process's namespace is exact). A lock whose holder is gone is taken over.
+import { randomUUID } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { namespaceInode } from './netns.js';
 
 export const DEFAULT_LOCK_DIR = '/run/ipvsadm-ts';
 
-/** Another apply holds the lock. */
+/** Lock files of versions that wrote only "PID START" were all apply's. */
+const UNNAMED_HOLDER = 'ipvsadm apply';
+
+export interface LockRequest {
+  /** the lock file */
+  readonly path: string;
+  /** who asks, as others waiting are told (`ipvsadm apply`) */
+  readonly command: string;
+  /** what its holder does, for the message (`is changing this network namespace's table`) */
+  readonly doing: string;
+  /** the lock of one network namespace (its holder counts only while it is in it), or of the host */
+  readonly scope: 'namespace' | 'host';
+  /** how long to wait for a living holder (0: not at all) */
+  readonly waitMs: number;
+  /** how often to look again while waiting; default 100 ms */
+  readonly pollMs?: number;
+}
+
+export interface Holder {
+  readonly pid: number;
+  readonly command: string;
+}
+
+/** A living holder had the lock (for `waitedMs`, 0 when not waiting). */
 export class LockBusyError extends Error {
   override readonly name = 'LockBusyError';
-  constructor(readonly pid: number) {
-    super(`another ipvsadm apply (pid ${pid}) is changing this network namespace's table; try again when it is done`);
+  constructor(
+    readonly holder: Holder,
+    doing: string,
+    readonly waitedMs: number,
+  ) {
+    const then = waitedMs > 0 ? `waited ${Math.round(waitedMs / 100) / 10} s for it` : 'try again when it is done';
+    super(`another ${holder.command} (pid ${holder.pid}) ${doing}; ${then}`);
   }
 }
 
 export interface Lock {
+  /** Removes the lock file if it still is this lock's (synchronous: safe in finally and at exit). */
   release(): void;
 }
 
-/** The namespace's inode: the lock of one namespace never blocks another's. */
-function netnsId(): string {
-  try {
-    return String(statSync('/proc/self/ns/net').ino);
-  } catch {
-    return 'default';
-  }
+/** The clock a wait runs on (tests pass their own). */
+export interface LockClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: LockClock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
+interface HolderRecord extends Holder {
+  readonly start: string;
+  readonly netns: string | undefined;
 }
 
 /** Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. */
@@ -38,52 +77,81 @@ function startTime(pid: number): string | undefined {
   }
 }
 
-function owner(path: string): { pid: number; start: string } | undefined {
+function parseHolder(text: string): HolderRecord | undefined {
+  const [first = '', command, netns] = text.split('\n');
+  const [pid, start] = first.trim().split(' ');
+  if (!pid || !/^\d+$/.test(pid) || !start) return undefined;
+  return { pid: Number(pid), start, command: command || UNNAMED_HOLDER, netns: netns || undefined };
+}
+
+async function holds(h: HolderRecord, scope: LockRequest['scope']): Promise<boolean> {
+  if (startTime(h.pid) !== h.start) return false;
+  if (scope === 'host' || h.netns === undefined) return true;
   try {
-    const [pid, start] = readFileSync(path, 'utf8').trim().split(' ');
-    return pid && start ? { pid: Number(pid), start } : undefined;
-  } catch {
-    return undefined;
+    return (await namespaceInode(h.pid)) === h.netns;
+  } catch (e) {
+    // not ours to look at (another user's process): it lives, so it holds
+    return (e as NodeJS.ErrnoException).code === 'EACCES' || (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
-/** Takes the lock of this namespace, or throws LockBusyError naming the holder. */
-export function takeLock(dir = DEFAULT_LOCK_DIR): Lock {
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const path = join(dir, `apply-netns-${netnsId()}.lock`);
-  const mine = `${process.pid} ${startTime(process.pid) ?? '0'}\n`;
-  // The lock appears with its content at once: written to a file of our own, then linked.
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o644);
-  writeSync(fd, mine);
-  closeSync(fd);
+async function readText(path: string): Promise<string | undefined> {
   try {
-    return takeWith(path, tmp, mine);
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** Moves a dead holder's file away; a living lock moved by mistake (taken over meanwhile) goes back. */
+async function breakStale(path: string, staleText: string): Promise<void> {
+  const aside = `${path}.stale-${process.pid}-${randomUUID()}`;
+  try {
+    await rename(path, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else broke it first
+    throw e;
+  }
+  if ((await readText(aside)) !== staleText) await link(aside, path).catch(() => undefined);
+  await rm(aside, { force: true });
+}
+
+async function linked(tmp: string, path: string): Promise<boolean> {
+  try {
+    await link(tmp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+/** Takes the lock, waiting up to `req.waitMs` for a living holder; throws LockBusyError naming it. */
+export async function takeLock(req: LockRequest, clock: LockClock = realClock): Promise<Lock> {
+  await mkdir(dirname(req.path), { recursive: true, mode: 0o755 });
+  const netns = await namespaceInode().catch(() => '');
+  const mine = `${process.pid} ${startTime(process.pid) ?? '0'} ${randomUUID()}\n${req.command}\n${netns}\n`;
+  const tmp = `${req.path}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(tmp, mine, { mode: 0o644, flag: 'wx' });
+  try {
+    const started = clock.now();
+    for (;;) {
+      if (await linked(tmp, req.path)) return { release: () => releaseIfMine(req.path, mine) };
+      const text = await readText(req.path);
+      if (text === undefined) continue; // released in between
+      const held = parseHolder(text);
+      if (!held || !(await holds(held, req.scope))) {
+        await breakStale(req.path, text);
+        continue;
+      }
+      const waited = clock.now() - started;
+      if (waited >= req.waitMs) throw new LockBusyError(held, req.doing, req.waitMs);
+      await clock.sleep(Math.min(req.pollMs ?? 100, req.waitMs - waited));
+    }
   } finally {
-    unlinkSync(tmp);
+    await rm(tmp, { force: true });
   }
-}
-
-function takeWith(path: string, tmp: string, mine: string): Lock {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      linkSync(tmp, path);
-      return { release: () => releaseIfMine(path, mine) };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const held = owner(path);
-    if (held && startTime(held.pid) === held.start) throw new LockBusyError(held.pid);
-    // The holder is gone: move its file aside (only one taker wins the rename) and try again.
-    try {
-      renameSync(path, `${path}.stale-${process.pid}`);
-      unlinkSync(`${path}.stale-${process.pid}`);
-    } catch {
-      // another apply took it over first; the next attempt sees its lock
-    }
-  }
-  const held = owner(path);
-  throw new LockBusyError(held?.pid ?? 0);
 }
 
 function releaseIfMine(path: string, mine: string): void {
@@ -92,4 +160,23 @@ function releaseIfMine(path: string, mine: string): void {
   } catch {
     // already gone
   }
+}
+
+/**
+ * The lock of this network namespace's IPVS table, taken by apply and drain. Its file keeps the
+ * name earlier versions of apply used, so a running older apply and a newer one exclude each other.
+ */
+export async function tableLock(dir: string, command: string, waitMs: number): Promise<LockRequest> {
+  const netns = await namespaceInode().catch(() => 'default');
+  return { path: join(dir, `apply-netns-${netns}.lock`), command, doing: "is changing this network namespace's table", scope: 'namespace', waitMs };
+}
+
+/** The lock of preparing one network namespace (its inode `netns`), taken by realserver and director up and down. */
+export function prepLock(dir: string, netns: string, command: string, waitMs: number): LockRequest {
+  return { path: join(dir, `prep-netns-${netns}.lock`), command, doing: 'is preparing this network namespace', scope: 'namespace', waitMs };
+}
+
+/** The lock of the state files in `dir`, held while one of them is read, changed and written. */
+export function stateLock(dir: string, command: string, waitMs: number): LockRequest {
+  return { path: join(dir, 'state.lock'), command, doing: `is writing the state files in ${dir}`, scope: 'host', waitMs };
 }

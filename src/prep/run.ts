@@ -2,6 +2,7 @@
 // down, observe → check for check. Returns data for format.ts; throws the typed errors of errors.ts.
 // This is the programmatic API (the lab and the traffic tests call it, or the CLI over it).
 // A record of a deleted namespace that had this one's inode (netns-marker.ts) is set aside, with a note.
+// up and down (not their dry runs) hold the lock of preparing this namespace throughout (host/lock.ts).
 import { apply } from './apply.js';
 import { checkState, undeprecatedVips } from './check.js';
 import type { CheckReport } from './check.js';
@@ -10,6 +11,7 @@ import { modeLabel } from './format.js';
 import type { RunReport, SetAsideReport } from './format.js';
 import type { Side, Spec, Step } from './model.js';
 import { judge, markNamespace, unmarkNamespace } from './netns-marker.js';
+import { LockBusyError, prepLock, takeLock } from '../host/lock.js';
 import type { Marking } from '../host/netns.js';
 import { observe, scopeOf } from './observe.js';
 import { formatSysctlConf, removeSysctlConf, writeSysctlConf } from './persist.js';
@@ -18,7 +20,7 @@ import type { DownPlan } from './plan.js';
 import { desiredState } from './requirements.js';
 import type { PrepRequest } from './spec.js';
 import { DEFAULT_STATE_DIR, readState, recordAfterDown, recordAfterUp, stateFile, withMarker, writeRecord } from './state.js';
-import type { StaleRecord, StateRecord } from './state.js';
+import type { StaleRecord, StateRecord, WriterLock } from './state.js';
 import type { System } from './system.js';
 
 export interface RunOptions {
@@ -29,7 +31,14 @@ export interface RunOptions {
   readonly stateDir?: string;
   /** for the --persist header */
   readonly commandLine?: string;
+  /** who runs, as another run waiting for the lock is told; default `ipvsadm SIDE ACTION` */
+  readonly holder?: string;
+  /** how long to wait for another up or down of this namespace (and for the state files); default 30 s */
+  readonly lockWaitMs?: number;
 }
+
+/** How long up and down wait for another run in the same namespace (`flock -w` style). */
+export const PREP_LOCK_WAIT_MS = 30_000;
 
 interface StateContext {
   readonly path: string;
@@ -40,19 +49,41 @@ interface StateContext {
   readonly record: StateRecord | undefined;
   /** a deleted namespace's record filed under the same inode: set aside by the next write */
   readonly stale: StaleRecord | undefined;
+  /** how this run takes the lock of the state files */
+  readonly writer: WriterLock;
 }
 
 const OTHER: Readonly<Record<Side, Side>> = { realserver: 'director', director: 'realserver' };
 
-async function loadState(side: Side, sys: System, opts: RunOptions): Promise<StateContext> {
-  const dir = opts.stateDir ?? DEFAULT_STATE_DIR;
-  const path = stateFile(dir, side);
-  const netns = await sys.netnsId().catch((e: unknown) => {
+const netnsOf = (sys: System): Promise<string> =>
+  sys.netnsId().catch((e: unknown) => {
     throw new SystemError(`cannot identify the network namespace: ${reasonOf(e)}`, { cause: e });
   });
+
+const holderOf = (req: PrepRequest, action: 'up' | 'down', opts: RunOptions): string => opts.holder ?? `ipvsadm ${req.side} ${action}`;
+
+async function loadState(req: PrepRequest, action: 'up' | 'down', sys: System, opts: RunOptions): Promise<StateContext> {
+  const dir = opts.stateDir ?? DEFAULT_STATE_DIR;
+  const path = stateFile(dir, req.side);
+  const netns = await netnsOf(sys);
   const verdict = await judge((await readState(path)).netns[netns], sys);
   const stale = verdict.kind === 'stale' ? { netns, setAside: new Date().toISOString(), reason: verdict.reason, record: verdict.record } : undefined;
-  return { path, otherPath: stateFile(dir, OTHER[side]), netns, record: verdict.kind === 'ours' ? verdict.record : undefined, stale };
+  const writer = { holder: holderOf(req, action, opts), waitMs: opts.lockWaitMs ?? PREP_LOCK_WAIT_MS };
+  return { path, otherPath: stateFile(dir, OTHER[req.side]), netns, record: verdict.kind === 'ours' ? verdict.record : undefined, stale, writer };
+}
+
+/** Runs `f` holding the lock of preparing this namespace (a dry run changes nothing and takes none). */
+async function inNamespaceLock<T>(req: PrepRequest, action: 'up' | 'down', sys: System, opts: RunOptions, f: () => Promise<T>): Promise<T> {
+  if (opts.dryRun === true) return f();
+  const request = prepLock(opts.stateDir ?? DEFAULT_STATE_DIR, await netnsOf(sys), holderOf(req, action, opts), opts.lockWaitMs ?? PREP_LOCK_WAIT_MS);
+  const lock = await takeLock(request).catch((e: unknown) => {
+    throw new SystemError(e instanceof LockBusyError ? e.message : `cannot take the lock ${request.path}: ${reasonOf(e)}`, { cause: e });
+  });
+  try {
+    return await f();
+  } finally {
+    lock.release();
+  }
 }
 
 /** The one line that tells the operator a record was set aside (or, in a dry run, would be). */
@@ -90,7 +121,7 @@ async function committing<T>(what: string, f: () => Promise<T>): Promise<T> {
 async function saveRecord(ctx: StateContext, sys: System, next: StateRecord | undefined): Promise<Marking | undefined> {
   const marking = next ? await committing('mark the network namespace (alias of lo)', () => markNamespace(sys)) : undefined;
   try {
-    await committing(`write the state file ${ctx.path}`, () => writeRecord(ctx.path, ctx.netns, next && withMarker(next, marking?.token), ctx.stale));
+    await committing(`write the state file ${ctx.path}`, () => writeRecord(ctx.path, ctx.netns, next && withMarker(next, marking?.token), ctx.stale, ctx.writer));
   } catch (e) {
     if (marking?.setNow) await unmarkNamespace(sys, marking.token!).catch(() => undefined);
     throw e;
@@ -109,7 +140,7 @@ async function commitRecord(ctx: StateContext, sys: System, next: StateRecord | 
   try {
     await rest();
   } catch (e) {
-    await writeRecord(ctx.path, ctx.netns, ctx.record, ctx.stale).catch(() => undefined);
+    await writeRecord(ctx.path, ctx.netns, ctx.record, ctx.stale, ctx.writer).catch(() => undefined);
     if (marking?.setNow) await unmarkNamespace(sys, marking.token!).catch(() => undefined);
     throw e;
   }
@@ -123,13 +154,17 @@ async function unmarkUnlessUsed(ctx: StateContext, sys: System, token: string): 
 
 /** A run that records nothing still sets a stale record aside. */
 async function setAsideOnly(ctx: StateContext): Promise<void> {
-  if (ctx.stale) await committing(`write the state file ${ctx.path}`, () => writeRecord(ctx.path, ctx.netns, undefined, ctx.stale));
+  if (ctx.stale) await committing(`write the state file ${ctx.path}`, () => writeRecord(ctx.path, ctx.netns, undefined, ctx.stale, ctx.writer));
 }
 
 export async function runUp(req: PrepRequest, sys: System, opts: RunOptions = {}): Promise<RunReport> {
   const spec = req.spec;
   if (!spec) throw new PrepUsageError('--mode is required');
-  const ctx = await loadState(req.side, sys, opts);
+  return inNamespaceLock(req, 'up', sys, opts, () => up(req, spec, sys, opts));
+}
+
+async function up(req: PrepRequest, spec: Spec, sys: System, opts: RunOptions): Promise<RunReport> {
+  const ctx = await loadState(req, 'up', sys, opts);
   refuseOtherSetup(ctx, spec);
   const desired = desiredState(spec);
   const observed = await observe(sys, scopeOf(desired));
@@ -157,7 +192,7 @@ export async function runUp(req: PrepRequest, sys: System, opts: RunOptions = {}
     if (e instanceof ApplyError && e.remaining.length > 0) {
       const marking = await markNamespace(sys).catch(() => undefined);
       const rec = withMarker(recordAfterUp(ctx.record, spec, e.remaining), marking?.token);
-      await writeRecord(ctx.path, ctx.netns, rec, ctx.stale).catch(() => undefined);
+      await writeRecord(ctx.path, ctx.netns, rec, ctx.stale, ctx.writer).catch(() => undefined);
     }
     throw e;
   });
@@ -174,7 +209,11 @@ function planDown(req: PrepRequest, ctx: StateContext, observed: Awaited<ReturnT
 }
 
 export async function runDown(req: PrepRequest, sys: System, opts: RunOptions = {}): Promise<RunReport> {
-  const ctx = await loadState(req.side, sys, opts);
+  return inNamespaceLock(req, 'down', sys, opts, () => down(req, sys, opts));
+}
+
+async function down(req: PrepRequest, sys: System, opts: RunOptions): Promise<RunReport> {
+  const ctx = await loadState(req, 'down', sys, opts);
   if (req.spec) refuseOtherSetup(ctx, req.spec);
   const observed = await observe(sys, scopeOf(undefined, ctx.record));
   const plan = planDown(req, ctx, observed);

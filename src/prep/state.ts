@@ -2,10 +2,13 @@
 // by the marker of netns-marker.ts), so `down` restores the values from before `up` and removes
 // only the VIPs `up` added. Format: { "version": 2, "netns": { "<inode>": StateRecord },
 // "stale": [StaleRecord] }, one file per side; version 1 files (no markers, no stale) are read.
+// Every namespace's `up` and `down` rewrites the same file: each read-modify-write holds the lock
+// of the state files (host/lock.ts), so two namespaces never lose each other's record.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { SystemError } from './errors.js';
+import { dirname, join } from 'node:path';
 import { removeFile, writeFileAtomic } from '../host/files.js';
+import { stateLock, takeLock } from '../host/lock.js';
+import { SystemError } from './errors.js';
 import type { Family, FouNeed, Side, Spec, Step } from './model.js';
 
 export const DEFAULT_STATE_DIR = '/run/ipvsadm-ts';
@@ -127,12 +130,31 @@ function isRecord(v: unknown): v is StateRecord {
   );
 }
 
+/** Who writes (named to a writer that waits) and how long to wait for another writer. */
+export interface WriterLock {
+  readonly holder?: string;
+  readonly waitMs?: number;
+}
+
+/** How long a write waits for another: each holds the lock only while it reads and writes the file. */
+export const STATE_LOCK_WAIT_MS = 30_000;
+
 /**
  * Writes the record of one namespace (undefined removes it; a file with no record and no stale
- * record is deleted). With `setAside`, the record still filed under `netns` that it holds moves to
- * the stale records first (a second write with the same `setAside` moves nothing).
+ * record is deleted), under the lock of the state files. With `setAside`, the record still filed
+ * under `netns` that it holds moves to the stale records first (a second write with the same
+ * `setAside` moves nothing).
  */
-export async function writeRecord(path: string, netns: string, record: StateRecord | undefined, setAside?: StaleRecord): Promise<void> {
+export async function writeRecord(path: string, netns: string, record: StateRecord | undefined, setAside?: StaleRecord, writer: WriterLock = {}): Promise<void> {
+  const lock = await takeLock(stateLock(dirname(path), writer.holder ?? 'ipvsadm', writer.waitMs ?? STATE_LOCK_WAIT_MS));
+  try {
+    await rewrite(path, netns, record, setAside);
+  } finally {
+    lock.release();
+  }
+}
+
+async function rewrite(path: string, netns: string, record: StateRecord | undefined, setAside: StaleRecord | undefined): Promise<void> {
   const current = await readState(path);
   const { [netns]: filed, ...rest } = current.netns;
   const moving = setAside !== undefined && filed !== undefined && JSON.stringify(filed) === JSON.stringify(setAside.record);

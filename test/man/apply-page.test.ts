@@ -33,6 +33,6 @@ describe('ipvsadm-apply.8', () => {
 
   it('names the lock file lock.ts makes', () => {
     expect(section('FILES')).toContain(`${DEFAULT_LOCK_DIR}/apply-netns-INODE.lock`);
-    expect(readFileSync(new URL('src/host/lock.ts', ROOT), 'utf8')).toContain('`apply-netns-${netnsId()}.lock`');
+    expect(readFileSync(new URL('src/host/lock.ts', ROOT), 'utf8')).toContain('`apply-netns-${netns}.lock`');
   });
 });
