@@ -27,7 +27,7 @@ export interface LockRequest {
   readonly scope: 'namespace' | 'host';
   /** how long to wait for a living holder (0: not at all) */
   readonly waitMs: number;
-  /** how often to look again while waiting; default 100 ms */
+  /** how often at most to look again while waiting (first after 5 ms, then less often); default 100 ms */
   readonly pollMs?: number;
 }
 
@@ -136,6 +136,8 @@ export async function takeLock(req: LockRequest, clock: LockClock = realClock): 
   await writeFile(tmp, mine, { mode: 0o644, flag: 'wx' });
   try {
     const started = clock.now();
+    // short holds (a state-file write) are met fast; long ones are not polled in a busy loop
+    let poll = Math.min(5, req.pollMs ?? 100);
     for (;;) {
       if (await linked(tmp, req.path)) return { release: () => releaseIfMine(req.path, mine) };
       const text = await readText(req.path);
@@ -147,7 +149,8 @@ export async function takeLock(req: LockRequest, clock: LockClock = realClock): 
       }
       const waited = clock.now() - started;
       if (waited >= req.waitMs) throw new LockBusyError(held, req.doing, req.waitMs);
-      await clock.sleep(Math.min(req.pollMs ?? 100, req.waitMs - waited));
+      await clock.sleep(Math.min(poll, req.waitMs - waited));
+      poll = Math.min(poll * 2, req.pollMs ?? 100);
     }
   } finally {
     await rm(tmp, { force: true });

@@ -1,8 +1,10 @@
 // state.ts: the state file under a temp dir (read, write per netns, removal of the last record,
-// refusal of foreign content, version 1 files, stale records set aside) and the record arithmetic.
+// refusal of foreign content, version 1 files, stale records set aside, writers at once under the
+// lock of the state files) and the record arithmetic.
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stateLock, takeLock } from '../../src/host/lock.js';
 import { SystemError } from '../../src/prep/errors.js';
 import type { Step } from '../../src/prep/model.js';
 import { DEFAULT_STATE_DIR, STALE_KEPT, emptyRecord, readState, recordAfterDown, recordAfterUp, samePort, stateFile, withMarker, writeRecord } from '../../src/prep/state.js';
@@ -51,6 +53,29 @@ describe('the state file', () => {
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
     await writeRecord(path, '3', undefined);
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('namespaces writing at once lose no record: 10 ups, then 9 downs, all at the same moment', async () => {
+    const path = join(await tempDir(), 'realserver.json');
+    const names = Array.from({ length: 10 }, (_, i) => String(4026532000 + i));
+    await Promise.all(names.map((ns) => writeRecord(path, ns, DR, undefined, { holder: `up ${ns}` })));
+    expect(Object.keys((await readState(path)).netns).sort()).toEqual(names);
+    await Promise.all(names.slice(1).map((ns) => writeRecord(path, ns, undefined)));
+    expect(Object.keys((await readState(path)).netns)).toEqual([names[0]]);
+    expect(await readdir(join(path, '..'))).toEqual(['realserver.json']);
+  });
+
+  it('a writer waits for the lock of the state files, and names the holder when it gives up; the file is untouched', async () => {
+    const d = await tempDir();
+    const path = join(d, 'realserver.json');
+    await writeRecord(path, '1', DR);
+    const held = await takeLock(stateLock(d, 'ipvsadm director down', 0));
+    const e = await writeRecord(path, '2', DR, undefined, { holder: 'ipvsadm realserver up', waitMs: 200 }).catch((x: unknown) => x);
+    expect((e as Error).message).toBe(`another ipvsadm director down (pid ${process.pid}) is writing the state files in ${d}; waited 0.2 s for it`);
+    expect(Object.keys((await readState(path)).netns)).toEqual(['1']);
+    held.release();
+    await writeRecord(path, '2', DR, undefined, { waitMs: 0 });
+    expect(Object.keys((await readState(path)).netns).sort()).toEqual(['1', '2']);
   });
 
   const foreign = [
