@@ -1,8 +1,10 @@
 // run.ts options and failures: --persist (written, removed, absent), dry runs that change nothing,
-// a refused step or commit rolling everything back (state file included), usage and plan errors.
+// a refused step or commit rolling everything back (state file included), usage and plan errors,
+// and the lock of preparing a namespace.
 import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { prepLock, takeLock } from '../../src/host/lock.js';
 import { ApplyError, PlanError, PrepUsageError, SystemError } from '../../src/prep/errors.js';
 import { formatSysctlConf } from '../../src/prep/persist.js';
 import { desiredState } from '../../src/prep/requirements.js';
@@ -161,5 +163,36 @@ describe('refusals before anything changes', () => {
     const e2 = await runUp(request('up', DR), other, { stateDir: d }).catch((x: unknown) => x);
     expect(e2).toBeInstanceOf(SystemError);
     expect((e2 as Error).message).toBe('cannot identify the network namespace: No such file or directory');
+  });
+});
+
+describe('the lock of preparing a namespace', () => {
+  it('up and down wait for another run in the namespace, then give up naming it, with nothing changed; a dry run needs no lock', async () => {
+    const d = await tempDir();
+    const sys = new FakeSystem();
+    const held = await takeLock(prepLock(d, await sys.netnsId(), 'ipvsadm director up', 0));
+    for (const run of [() => runUp(request('up', DR), sys, { stateDir: d, lockWaitMs: 150 }), () => runDown(downAll, sys, { stateDir: d, lockWaitMs: 150 })]) {
+      const e = await run().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(SystemError);
+      expect((e as Error).message).toBe(`another ipvsadm director up (pid ${process.pid}) is preparing this network namespace; waited 0.2 s for it`);
+    }
+    expect(sys.log).toEqual([]);
+    expect((await runUp(request('up', DR), sys, { stateDir: d, dryRun: true })).steps).not.toEqual([]);
+    expect(sys.log).toEqual([]);
+    setTimeout(() => held.release(), 100);
+    await runUp(request('up', DR), sys, { stateDir: d, lockWaitMs: 5000 });
+    expect(sys.log).toContain('addr add 192.0.2.1/32 lo');
+    expect((await readdir(d)).sort()).toEqual(['realserver.json']);
+  });
+
+  it("another namespace's up is not held up by it, and releases its own lock when done", async () => {
+    const d = await tempDir();
+    const held = await takeLock(prepLock(d, await new FakeSystem().netnsId(), 'ipvsadm realserver up', 0));
+    const elsewhere = new FakeSystem();
+    elsewhere.netnsId = async () => 'another';
+    await runUp(request('up', DR), elsewhere, { stateDir: d, lockWaitMs: 0, holder: 'ipvsadm lab' });
+    held.release();
+    (await takeLock(prepLock(d, 'another', 'x', 0))).release();
+    expect((await readdir(d)).sort()).toEqual(['realserver.json']);
   });
 });
