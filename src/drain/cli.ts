@@ -1,13 +1,15 @@
 // `ipvsadm drain -t|-u|--sctp-service|-f SERVICE [-6] -r SERVER [--wait] [--timeout SECONDS]
 // [--until active|all] [--delete] [--json]`: argv (commander; the service and server read by
 // core/reference.ts, with 1.31's messages) → run.ts → progress lines (a live line on a terminal, JSON
-// lines with --json), and the exit statuses of app/exit-status.ts DRAIN_EXIT.
+// lines with --json), and the exit statuses of app/exit-status.ts DRAIN_EXIT. Holds the lock of the
+// namespace's table (host/lock.ts) from its change to its end, as apply does for its run.
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { DRAIN_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
 import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
+import { DEFAULT_LOCK_DIR, LockBusyError, tableLock, takeLock } from '../host/lock.js';
 import { readSysctls } from '../host/sysctl.js';
 import { SYSTEM_CLOCK } from '../core/clock.js';
 import { parseSeconds, parseWhole } from '../core/durations.js';
@@ -28,7 +30,11 @@ interface DrainOptions extends ServiceOptions {
   readonly delete?: boolean;
   readonly json?: boolean;
   readonly poll: string;
+  readonly lockDir: string;
 }
+
+/** How long drain waits for an apply (or another drain) changing the same table. */
+const LOCK_WAIT_MS = 30_000;
 
 function program(io: Io): Command {
   const described = frontEnd('ipvsadm drain', io)
@@ -44,7 +50,8 @@ function program(io: Io): Command {
     .addOption(new Option('--until <what>', 'with --wait: drained means no active connection (active), or no connection at all, inactive ones included (all)').choices(['active', 'all']).default('active'))
     .option('--delete', 'remove the real server once drained (without --wait: at once)')
     .option('--json', 'one JSON object per line for each event')
-    .addOption(new Option('--poll <ms>', 'how often --wait reads the counts').default('1000').hideHelp());
+    .addOption(new Option('--poll <ms>', 'how often --wait reads the counts').default('1000').hideHelp())
+    .addOption(new Option('--lock-dir <dir>', 'where the lock of the table lives').default(DEFAULT_LOCK_DIR).hideHelp());
 }
 
 const say = (io: Io, text: string): void => io.stderr(`ipvsadm drain: ${text}\n`);
@@ -103,6 +110,15 @@ export async function runDrainCli(argv: readonly string[], io: Io): Promise<numb
     say(io, `cannot talk to IPVS: ${kernelFailureOrThrow(e)}`);
     return DRAIN_EXIT.FAILED;
   }
+  let lock;
+  try {
+    lock = await takeLock(await tableLock(o.lockDir, 'ipvsadm drain', LOCK_WAIT_MS));
+  } catch (e) {
+    client.close();
+    if (!(e instanceof LockBusyError)) throw e;
+    say(io, `${e.message}; nothing was changed`);
+    return DRAIN_EXIT.FAILED;
+  }
   const show = printer(io, o.json === true);
   try {
     const outcome = await runDrain(
@@ -123,6 +139,7 @@ export async function runDrainCli(argv: readonly string[], io: Io): Promise<numb
     say(io, kernelFailureOrThrow(e));
     return DRAIN_EXIT.FAILED;
   } finally {
+    lock.release();
     client.close();
   }
 }

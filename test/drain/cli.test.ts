@@ -1,16 +1,24 @@
 // `ipvsadm drain` over the fake kernel: weight 0 at once (other settings kept), --wait until the
 // counts reach 0 (active only by default, inactive too with --until all), --timeout, --delete,
-// a missing real server or service, 1.31's argument messages, JSON lines, and the warnings.
-import { describe, expect, it } from 'vitest';
+// a missing real server or service, 1.31's argument messages, JSON lines, the warnings, and the
+// lock of the table it shares with apply.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tableLock, takeLock } from '../../src/host/lock.js';
 import { dispatch } from '../../src/entry/command-table.js';
 import { drainWarnings } from '../../src/drain/run.js';
 import { fakeKernelIo } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
 import { IPVS } from '../support/bytes.js';
 
+const LOCKS = mkdtempSync(join(tmpdir(), 'drain-cli-'));
+afterAll(() => rmSync(LOCKS, { recursive: true, force: true }));
+
 async function run(ipvs: FakeIpvs, argv: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   const io = fakeKernelIo({ model: ipvs });
-  const args = argv[0] === 'drain' ? [...argv, '--poll', '5'] : argv;
+  const args = argv[0] === 'drain' ? [...argv, '--poll', '5', '--lock-dir', LOCKS] : argv;
   const code = await dispatch(args, io);
   return { stdout: io.out(), stderr: io.err(), code };
 }
@@ -88,6 +96,23 @@ describe('drain', () => {
     expect(await run(ipvs, ['drain', '-t', '192.0.2.1:99999', '-r', '198.51.100.1'])).toMatchObject({ code: 2, stderr: 'ipvsadm drain: illegal virtual server address[:port] specified\n' });
     expect(await run(ipvs, ['drain', '-t', '192.0.2.1:80', '-r', '198.51.100.1', '--timeout', 'soon', '--wait'])).toMatchObject({ code: 2 });
     expect(await save(ipvs)).toBe(before);
+  });
+});
+
+describe('the lock of the table', () => {
+  it('drain waits while an apply holds it, changes the weight once it is free, and leaves no lock behind', async () => {
+    const ipvs = await kernel();
+    const held = await takeLock(await tableLock(LOCKS, 'ipvsadm apply', 0));
+    let freed = 0;
+    setTimeout(() => {
+      freed = Date.now();
+      held.release();
+    }, 300);
+    const r = await run(ipvs, ['drain', '-t', '192.0.2.1:80', '-r', '198.51.100.1:8080']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(freed).toBeGreaterThan(0);
+    expect(dest1(ipvs).weight).toBe(0);
+    expect(readdirSync(LOCKS)).toEqual([]);
   });
 });
 
