@@ -3,10 +3,17 @@
 // gets. There, `up` of another mode must succeed (noting the record it sets aside) and `down` must
 // restore that namespace's own values, never the deleted one's. Also: many namespaces come and go
 // without `down`, as on a container host; every `up` succeeds, noting exactly the reused inodes.
-import { existsSync, readFileSync } from 'node:fs';
+// And: two `up`s in two namespaces and an `apply` run at the same moment, round after round; the
+// shared state file must keep both records, and each `down` restore its own namespace exactly.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ipvsadmIn } from '../../src/lab/world.js';
-import { assertInGuest, createNetns, deleteNetns, sh } from './support/guest.js';
+import { assertInGuest, createNetns, deleteNetns, resetIpvs, runC, sh } from './support/guest.js';
+import type { RunResult } from './support/guest.js';
 import { reliabilityCases, reliabilityTest } from '../support/reliability.js';
 
 assertInGuest();
@@ -154,3 +161,90 @@ describe('namespaces created and deleted freely without down', { timeout: 300_00
     expect(noted).toBeGreaterThanOrEqual(1);
   });
 });
+
+const BIN = fileURLToPath(new URL('../../bin/ipvsadm.js', import.meta.url));
+
+/** Our ipvsadm as a process of its own, in namespace `ns` (or this one), not waited for. */
+function started(ns: string | undefined, args: readonly string[]): Promise<RunResult> {
+  const [file, argv] = ns === undefined ? [process.execPath, [BIN, ...args]] : ['ip', ['netns', 'exec', ns, process.execPath, BIN, ...args]];
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ stdout, stderr, code: code ?? -1 }));
+  });
+}
+
+/** What the C tool lists after building `lines` itself from an empty table (this namespace). */
+function cTableOf(lines: readonly string[]): string {
+  resetIpvs();
+  for (const line of lines) {
+    const r = runC(line.split(' '));
+    if (r.code !== 0) throw new Error(`ipvsadm ${line}: ${r.stderr}`);
+  }
+  const text = runC(['-Sn']).stdout;
+  resetIpvs();
+  return text;
+}
+
+describe('two ups in two namespaces and an apply, all at the same moment', { timeout: 1_500_000 }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'prep-race-'));
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+    resetIpvs();
+  });
+
+  it('round after round: both records kept, each down restores its namespace exactly, the table is the one asked for', async () => {
+    const ROUNDS = 10;
+    const rules = ['-A -t 192.0.2.80:80 -s wlc', '-a -t 192.0.2.80:80 -r 198.51.100.1:80 -m -w 2', '-a -t 192.0.2.80:80 -r 198.51.100.2:80 -m -w 3', '-A -u 192.0.2.80:53 -s rr'];
+    const wanted = cTableOf(rules);
+    const file = join(work, 'table.rules');
+    writeFileSync(file, `${rules.join('\n')}\n`);
+    const cases = reliabilityCases({ area: 'concurrency', item: 'rounds of realserver up in two namespaces and apply at once' });
+    const problems: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const found = await raceRound(round, file, wanted);
+      cases.observed(1, found.length > 0 ? 1 : 0);
+      problems.push(...found.map((p) => `round ${round}: ${p}`));
+    }
+    console.log(`  ${ROUNDS} rounds of 2 ups and an apply at once, then 2 downs at once: ${problems.length} problems`);
+    expect(problems).toEqual([]);
+  });
+});
+
+/** One round; what went wrong, as text (nothing: all is right). */
+async function raceRound(round: number, file: string, wanted: string): Promise<string[]> {
+  const problems: string[] = [];
+  const pair = [create('race'), create('race')] as const;
+  const inodes = pair.map(inodeOf);
+  const modes = round % 2 === 0 ? ['dr', 'tun'] : ['tun', 'dr'];
+  const before = pair.map((ns, i) => {
+    setSysctls(ns, { 'net.ipv4.conf.all.arp_ignore': 2 + i, 'net.ipv4.conf.all.arp_announce': (round + i) % 2, 'net.ipv4.conf.lo.arp_ignore': 3 - i });
+    return sysctls(ns);
+  });
+  resetIpvs();
+  const runs = await Promise.all([
+    ...pair.map((ns, i) => started(ns, ['realserver', 'up', '--mode', modes[i]!, '--vip', `192.0.2.${90 + i}`])),
+    started(undefined, ['apply', file]),
+  ]);
+  for (const [i, r] of runs.entries()) if (r.code !== 0) problems.push(`${i < 2 ? `up in ${pair[i]}` : 'apply'} exited ${r.code}: ${r.stderr.trim()}`);
+  const state = readState();
+  for (const [i, inode] of inodes.entries()) {
+    if (state.netns[inode]?.mode !== modes[i]) problems.push(`the state file has no ${modes[i]} record for ${pair[i]} (inode ${inode}): ${JSON.stringify(state.netns[inode])}`);
+  }
+  const table = runC(['-Sn']).stdout;
+  if (table !== wanted) problems.push(`apply left\n${table}instead of\n${wanted}`);
+  const downs = await Promise.all(pair.map((ns) => started(ns, ['realserver', 'down'])));
+  for (const [i, ns] of pair.entries()) {
+    if (downs[i]!.code !== 0) problems.push(`down in ${ns} exited ${downs[i]!.code}: ${downs[i]!.stderr.trim()}`);
+    const after = sysctls(ns);
+    if (JSON.stringify(after) !== JSON.stringify(before[i])) problems.push(`${ns} after down: ${JSON.stringify(after)}, before up: ${JSON.stringify(before[i])}`);
+    if (sh(`ip -n ${ns} -o addr show`).stdout.includes(`192.0.2.${90 + i}`)) problems.push(`${ns} still has 192.0.2.${90 + i}`);
+    if (readState().netns[inodes[i]!] !== undefined) problems.push(`the record of ${ns} outlived its down`);
+    remove(ns);
+  }
+  return problems;
+}
