@@ -54,14 +54,6 @@ export interface Lock {
   release(): void;
 }
 
-/** The clock a wait runs on (tests pass their own). */
-export interface LockClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-const realClock: LockClock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
-
 interface HolderRecord extends Holder {
   readonly start: string;
   readonly netns: string | undefined;
@@ -128,14 +120,14 @@ async function linked(tmp: string, path: string): Promise<boolean> {
 }
 
 /** Takes the lock, waiting up to `req.waitMs` for a living holder; throws LockBusyError naming it. */
-export async function takeLock(req: LockRequest, clock: LockClock = realClock): Promise<Lock> {
+export async function takeLock(req: LockRequest): Promise<Lock> {
   await mkdir(dirname(req.path), { recursive: true, mode: 0o755 });
   const netns = await namespaceInode().catch(() => '');
   const mine = `${process.pid} ${startTime(process.pid) ?? '0'} ${randomUUID()}\n${req.command}\n${netns}\n`;
   const tmp = `${req.path}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(tmp, mine, { mode: 0o644, flag: 'wx' });
   try {
-    const started = clock.now();
+    const started = Date.now();
     // short holds (a state-file write) are met fast; long ones are not polled in a busy loop
     let poll = Math.min(5, req.pollMs ?? 100);
     for (;;) {
@@ -147,9 +139,9 @@ export async function takeLock(req: LockRequest, clock: LockClock = realClock): 
         await breakStale(req.path, text);
         continue;
       }
-      const waited = clock.now() - started;
+      const waited = Date.now() - started;
       if (waited >= req.waitMs) throw new LockBusyError(held, req.doing, req.waitMs);
-      await clock.sleep(Math.min(poll, req.waitMs - waited));
+      await new Promise((r) => setTimeout(r, Math.min(poll, req.waitMs - waited)));
       poll = Math.min(poll * 2, req.pollMs ?? 100);
     }
   } finally {
