@@ -4,13 +4,16 @@
 // restore that namespace's own values, never the deleted one's. Also: many namespaces come and go
 // without `down`, as on a container host; every `up` succeeds, noting exactly the reused inodes.
 // And: two `up`s in two namespaces and an `apply` run at the same moment, round after round; the
-// shared state file must keep both records, and each `down` restore its own namespace exactly.
+// shared state file must keep both records, and each `down` restore its own namespace exactly. The
+// test holds the lock of the state files until both `up`s have made their changes (so both must
+// wait for it, and then rewrite the file at the same moment).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stateLock, takeLock } from '../../src/host/lock.js';
 import { ipvsadmIn } from '../../src/lab/world.js';
 import { assertInGuest, createNetns, deleteNetns, resetIpvs, runC, sh } from './support/guest.js';
 import type { RunResult } from './support/guest.js';
@@ -215,6 +218,30 @@ describe('two ups in two namespaces and an apply, all at the same moment', { tim
   });
 });
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const hasVip = (ns: string, vip: string): boolean => sh(`ip -n ${ns} -o addr show`).stdout.includes(` ${vip}/`);
+
+/**
+ * Starts both ups and the apply while this test holds the lock of the state files; releases it once
+ * both VIPs are up (each up then waits to write its record). An up that ended before is a problem.
+ */
+async function runHeld(pair: readonly [string, string], modes: readonly string[], file: string, problems: string[]): Promise<RunResult[]> {
+  const held = await takeLock(stateLock(dirname(STATE), 'the race test', 0));
+  let released = false;
+  const ups = pair.map((ns, i) =>
+    started(ns, ['realserver', 'up', '--mode', modes[i]!, '--vip', `192.0.2.${90 + i}`]).then((r) => {
+      if (!released) problems.push(`up in ${ns} ended (${r.code}) while the state files were locked: ${r.stderr.trim()}`);
+      return r;
+    }),
+  );
+  const applied = started(undefined, ['apply', file]);
+  const deadline = Date.now() + 120_000;
+  while (!pair.every((ns, i) => hasVip(ns, `192.0.2.${90 + i}`)) && problems.length === 0 && Date.now() < deadline) await sleep(100);
+  released = true;
+  held.release();
+  return Promise.all([...ups, applied]);
+}
+
 /** One round; what went wrong, as text (nothing: all is right). */
 async function raceRound(round: number, file: string, wanted: string): Promise<string[]> {
   const problems: string[] = [];
@@ -226,10 +253,7 @@ async function raceRound(round: number, file: string, wanted: string): Promise<s
     return sysctls(ns);
   });
   resetIpvs();
-  const runs = await Promise.all([
-    ...pair.map((ns, i) => started(ns, ['realserver', 'up', '--mode', modes[i]!, '--vip', `192.0.2.${90 + i}`])),
-    started(undefined, ['apply', file]),
-  ]);
+  const runs = await runHeld(pair, modes, file, problems);
   for (const [i, r] of runs.entries()) if (r.code !== 0) problems.push(`${i < 2 ? `up in ${pair[i]}` : 'apply'} exited ${r.code}: ${r.stderr.trim()}`);
   const state = readState();
   for (const [i, inode] of inodes.entries()) {
