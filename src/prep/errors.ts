@@ -1,5 +1,5 @@
 // Typed failures of real-server/director preparation, and the one errno → text mapping they use.
-// cli.ts is the only place that turns them into stderr text and an exit status (see EXIT).
+// realserver/cli.ts is the only place that turns them into stderr text and an exit status (see EXIT).
 import { getSystemErrorMap } from 'node:util';
 import { NetlinkError, TransportError } from '../netlink/errors.js';
 import type { Step } from './model.js';

@@ -1,6 +1,6 @@
 // `ipvsadm realserver|director up|down|check ...`: argv (commander, tokenizing only) → PrepRequest →
-// run.ts → format.ts text or JSON on the Io, and the one mapping of preparation errors to stderr
-// text and the exit statuses of errors.ts EXIT (documented in man/ipvsadm-realserver.8).
+// prep/run.ts → prep/format.ts text or JSON on the Io, and the one mapping of preparation errors to
+// stderr text and the exit statuses of prep/errors.ts EXIT (documented in man/ipvsadm-realserver.8).
 import { Argument, Command, CommanderError, Option } from 'commander';
 import type { Io } from '../app/io.js';
 import { ApplyError, EXIT, PlanError, PrepUsageError, SystemError, reasonOf } from '../prep/errors.js';
