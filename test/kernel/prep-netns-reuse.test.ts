@@ -218,12 +218,15 @@ describe('two ups in two namespaces and an apply, all at the same moment', { tim
   });
 });
 
+/** How long the lock stays held once both VIPs are up: far longer than an up takes to write and end. */
+const GRACE_MS = 3000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const hasVip = (ns: string, vip: string): boolean => sh(`ip -n ${ns} -o addr show`).stdout.includes(` ${vip}/`);
 
 /**
- * Starts both ups and the apply while this test holds the lock of the state files; releases it once
- * both VIPs are up (each up then waits to write its record). An up that ended before is a problem.
+ * Starts both ups and the apply while this test holds the lock of the state files; releases it
+ * GRACE_MS after both VIPs are up (each up then waits to write its record). An up that ended
+ * before is a problem.
  */
 async function runHeld(pair: readonly [string, string], modes: readonly string[], file: string, problems: string[]): Promise<RunResult[]> {
   const held = await takeLock(stateLock(dirname(STATE), 'the race test', 0));
@@ -237,6 +240,8 @@ async function runHeld(pair: readonly [string, string], modes: readonly string[]
   const applied = started(undefined, ['apply', file]);
   const deadline = Date.now() + 120_000;
   while (!pair.every((ns, i) => hasVip(ns, `192.0.2.${90 + i}`)) && problems.length === 0 && Date.now() < deadline) await sleep(100);
+  // an up that did not wait for the lock would end meanwhile; one that waits holds on (up to 30 s)
+  await sleep(GRACE_MS);
   released = true;
   held.release();
   return Promise.all([...ups, applied]);
