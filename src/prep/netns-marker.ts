@@ -5,10 +5,10 @@
 // `evidenceMissing`.
 import { markNamespace as markLo, readLo as readLoMark, unmarkNamespace as unmarkLo } from '../host/netns.js';
 import type { LoMark, Marking } from '../host/netns.js';
+import { sysctlName } from '../host/sysctl.js';
 import { SystemError, reasonOf } from './errors.js';
 import { observe } from './observe.js';
 import type { StateRecord } from './state.js';
-import { sysctlName } from '../host/sysctl.js';
 import type { System } from './system.js';
 
 export type Verdict =

@@ -3,6 +3,8 @@
 // This is the programmatic API (the lab and the traffic tests call it, or the CLI over it).
 // A record of a deleted namespace that had this one's inode (netns-marker.ts) is set aside, with a note.
 // up and down (not their dry runs) hold the lock of preparing this namespace throughout (host/lock.ts).
+import { LockBusyError, prepLock, takeLock } from '../host/lock.js';
+import type { Marking } from '../host/netns.js';
 import { apply } from './apply.js';
 import { checkState, undeprecatedVips } from './check.js';
 import type { CheckReport } from './check.js';
@@ -11,8 +13,6 @@ import { modeLabel } from './format.js';
 import type { RunReport, SetAsideReport } from './format.js';
 import type { Side, Spec, Step } from './model.js';
 import { judge, markNamespace, unmarkNamespace } from './netns-marker.js';
-import { LockBusyError, prepLock, takeLock } from '../host/lock.js';
-import type { Marking } from '../host/netns.js';
 import { observe, scopeOf } from './observe.js';
 import { formatSysctlConf, removeSysctlConf, writeSysctlConf } from './persist.js';
 import { planDownFromRecord, planDownWithoutRecord, planUp } from './plan.js';
