@@ -149,6 +149,22 @@ export async function takeLock(req: LockRequest): Promise<Lock> {
   }
 }
 
+/** Errors saying this process may not make the lock file (not root, a read-only /run). */
+const NOT_PERMITTED = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/**
+ * takeLock, or no lock when this process may not make the lock file: for runs that need the same
+ * right for every change they make (they then fail at their first change, naming what matters).
+ */
+export async function takeLockIfPermitted(req: LockRequest): Promise<Lock> {
+  try {
+    return await takeLock(req);
+  } catch (e) {
+    if (NOT_PERMITTED.has((e as NodeJS.ErrnoException).code ?? '')) return { release: () => undefined };
+    throw e;
+  }
+}
+
 function releaseIfMine(path: string, mine: string): void {
   try {
     if (readFileSync(path, 'utf8') === mine) unlinkSync(path);

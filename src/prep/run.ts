@@ -3,7 +3,7 @@
 // This is the programmatic API (the lab and the traffic tests call it, or the CLI over it).
 // A record of a deleted namespace that had this one's inode (netns-marker.ts) is set aside, with a note.
 // up and down (not their dry runs) hold the lock of preparing this namespace throughout (host/lock.ts).
-import { LockBusyError, prepLock, takeLock } from '../host/lock.js';
+import { LockBusyError, prepLock, takeLockIfPermitted } from '../host/lock.js';
 import type { Marking } from '../host/netns.js';
 import { apply } from './apply.js';
 import { checkState, undeprecatedVips } from './check.js';
@@ -76,7 +76,9 @@ async function loadState(req: PrepRequest, action: 'up' | 'down', sys: System, o
 async function inNamespaceLock<T>(req: PrepRequest, action: 'up' | 'down', sys: System, opts: RunOptions, f: () => Promise<T>): Promise<T> {
   if (opts.dryRun === true) return f();
   const request = prepLock(opts.stateDir ?? DEFAULT_STATE_DIR, await netnsOf(sys), holderOf(req, action, opts), opts.lockWaitMs ?? PREP_LOCK_WAIT_MS);
-  const lock = await takeLock(request).catch((e: unknown) => {
+  // without the right to make the lock file, the run goes on unlocked: its first change (or its
+  // state file) needs the same right, and fails naming it
+  const lock = await takeLockIfPermitted(request).catch((e: unknown) => {
     throw new SystemError(e instanceof LockBusyError ? e.message : `cannot take the lock ${request.path}: ${reasonOf(e)}`, { cause: e });
   });
   try {

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { removeFile, writeFileAtomic } from '../host/files.js';
-import { stateLock, takeLock } from '../host/lock.js';
+import { stateLock, takeLockIfPermitted } from '../host/lock.js';
 import { SystemError } from './errors.js';
 import type { Family, FouNeed, Side, Spec, Step } from './model.js';
 
@@ -146,7 +146,8 @@ export const STATE_LOCK_WAIT_MS = 30_000;
  * `setAside` moves nothing).
  */
 export async function writeRecord(path: string, netns: string, record: StateRecord | undefined, setAside?: StaleRecord, writer: WriterLock = {}): Promise<void> {
-  const lock = await takeLock(stateLock(dirname(path), writer.holder ?? 'ipvsadm', writer.waitMs ?? STATE_LOCK_WAIT_MS));
+  // a writer that may not make the lock file may not write the state file either: that write says so
+  const lock = await takeLockIfPermitted(stateLock(dirname(path), writer.holder ?? 'ipvsadm', writer.waitMs ?? STATE_LOCK_WAIT_MS));
   try {
     await rewrite(path, netns, record, setAside);
   } finally {

@@ -1,13 +1,13 @@
 // lock.ts in a temp directory: the file it writes, contention (at once and with a bounded wait,
 // with the holder named), a wait that ends when the holder releases, holders that died, a reused
-// pid, a holder that left the namespace it locked, files of earlier versions, and many takers at
-// once doing a read-modify-write that the lock must keep whole.
+// pid, a holder that left the namespace it locked, files of earlier versions, many takers at once
+// doing a read-modify-write that the lock must keep whole, and no lock where it may not be made.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LockBusyError, prepLock, stateLock, tableLock, takeLock } from '../../src/host/lock.js';
+import { LockBusyError, prepLock, stateLock, tableLock, takeLock, takeLockIfPermitted } from '../../src/host/lock.js';
 import type { LockRequest } from '../../src/host/lock.js';
 import { tempDir } from '../prep/support.js';
 
@@ -120,6 +120,18 @@ describe('takeLock', () => {
     await writeFile(counter, '0');
     await Promise.all(Array.from({ length: 25 }, () => add(false)));
     expect(Number(await readFile(counter, 'utf8'))).toBeLessThan(25);
+  });
+});
+
+describe('takeLockIfPermitted', () => {
+  it('no lock (and no error) where this process may not make the lock file; a busy lock still throws', async () => {
+    const req = await request();
+    await expect(takeLock({ ...req, path: '/sys/kernel/x.lock' })).rejects.toMatchObject({ code: expect.stringMatching(/^(EACCES|EPERM|EROFS)$/) });
+    const none = await takeLockIfPermitted({ ...req, path: '/sys/kernel/x.lock' });
+    none.release();
+    const held = await takeLock(req);
+    await expect(takeLockIfPermitted(req)).rejects.toBeInstanceOf(LockBusyError);
+    held.release();
   });
 });
 

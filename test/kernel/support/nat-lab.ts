@@ -76,8 +76,12 @@ export async function createNatLab(opts: NatLabOptions): Promise<NatLab> {
     }
     for (const link of Object.values(links)) sh(`ip link del ${link} 2>/dev/null`, { check: false });
     sh(`sysctl -qw net.ipv4.ip_forward=${savedForward}`, { check: false });
-    const left = sh(`ip -o link show | grep -c ' ${id}-' || true`).stdout.trim();
-    if (left !== '0') problems.push(`links of ${id} left behind`);
+    // `ip netns del` returns before the kernel has torn the namespace down (that runs later, in a
+    // work queue, slow when many namespaces went just before); the veth ends here go with it.
+    const leftLinks = (): string => sh(`ip -o link show | grep -c ' ${id}-' || true`).stdout.trim();
+    const deadline = Date.now() + 30_000;
+    while (leftLinks() !== '0' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    if (leftLinks() !== '0') problems.push(`links of ${id} left behind`);
     if (problems.length > 0) throw new Error(`NAT lab teardown: ${problems.join('; ')}`);
   };
 
