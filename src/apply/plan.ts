@@ -7,9 +7,9 @@ import { destinationConfig } from '../ipvs/model.js';
 import type { DaemonConfig, DaemonRole, DestinationConfig, ServiceConfig, ServiceKey, Snapshot, Timeouts } from '../ipvs/model.js';
 import { DAEMON_ROLES, destinationId, serviceId } from '../ipvs/vocabulary.js';
 import { DAEMON_FIELDS, DESTINATION_FIELDS, SERVICE_FIELDS, TIMEOUT_FIELDS } from '../fields/registry.js';
-import { changedLabels, shownSettings } from '../fields/outputs.js';
-import type { Registry } from '../fields/spec.js';
-import type { Desired } from './desired.js';
+import { differences, shownSettings } from '../fields/outputs.js';
+import type { SettingChange } from '../fields/outputs.js';
+import type { Desired } from '../core/desired.js';
 import { inScope } from './scope.js';
 import type { Scope } from './scope.js';
 
@@ -17,11 +17,7 @@ export type StepAction = 'add' | 'change' | 'remove';
 export type StepObject = 'service' | 'real server' | 'timeouts' | 'daemon';
 
 /** One setting as shown: its value before and after (absent on the side that has none). */
-export interface Field {
-  readonly name: string;
-  readonly before?: string;
-  readonly after?: string;
-}
+export type Field = SettingChange;
 
 export interface PlanStep {
   readonly action: StepAction;
@@ -69,21 +65,6 @@ export function daemonFields(d: DaemonConfig): Field[] {
 }
 
 const asBefore = (fields: readonly Field[]): Field[] => fields.map((f) => ({ name: f.name, ...(f.after !== undefined ? { before: f.after } : {}) }));
-
-/**
- * The settings that differ by the registry's typed equality, shown before → after; empty when
- * they are the same. A label the text does not show is still a change (named without values).
- */
-export function differences<M>(registry: Registry<M>, before: M, after: M): Field[] {
-  const changed = changedLabels(registry, before, after);
-  const [was, will] = [shownSettings(registry, before), shownSettings(registry, after)];
-  const names = [...new Set([...was, ...will].map((f) => f.name)), ...changed].filter((n, i, all) => changed.has(n) && all.indexOf(n) === i);
-  return names.map((name) => {
-    const b = was.find((f) => f.name === name)?.after;
-    const a = will.find((f) => f.name === name)?.after;
-    return { name, ...(b !== undefined ? { before: b } : {}), ...(a !== undefined ? { after: a } : {}) };
-  });
-}
 
 // ---- the plan ----
 

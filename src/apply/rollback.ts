@@ -8,7 +8,7 @@ import { IpvsExchangeError } from '../ipvs/errors.js';
 import { destinationConfig } from '../ipvs/model.js';
 import type { DaemonConfig, Snapshot } from '../ipvs/model.js';
 import { DAEMON_ROLES } from '../ipvs/vocabulary.js';
-import type { Desired } from './desired.js';
+import type { Desired } from '../core/desired.js';
 import { stepLine } from './format.js';
 import type { Rollback } from './format.js';
 import { planApply } from './plan.js';

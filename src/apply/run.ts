@@ -10,7 +10,7 @@ import type { Change } from '../ipvs/changes.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import type { DestinationConfig } from '../ipvs/model.js';
 import { destinationId, serviceId } from '../ipvs/vocabulary.js';
-import type { Desired } from './desired.js';
+import type { Desired } from '../core/desired.js';
 import { stepLine } from './format.js';
 import type { Outcome } from './format.js';
 import { planApply } from './plan.js';

@@ -74,6 +74,28 @@ export function changedLabels<M>(registry: Registry<M>, before: M, after: M): Se
   return out;
 }
 
+/** One setting of an object on two sides: its text before and after (absent on a side that shows none). */
+export interface SettingChange {
+  readonly name: string;
+  readonly before?: string;
+  readonly after?: string;
+}
+
+/**
+ * The settings that differ by the registry's typed equality, shown before → after; empty when
+ * they are the same. A label the text does not show is still a change (named without values).
+ */
+export function differences<M>(registry: Registry<M>, before: M, after: M): SettingChange[] {
+  const changed = changedLabels(registry, before, after);
+  const [was, will] = [shownSettings(registry, before), shownSettings(registry, after)];
+  const names = [...new Set([...was, ...will].map((f) => f.name)), ...changed].filter((n, i, all) => changed.has(n) && all.indexOf(n) === i);
+  return names.map((name) => {
+    const b = was.find((f) => f.name === name)?.after;
+    const a = will.find((f) => f.name === name)?.after;
+    return { name, ...(b !== undefined ? { before: b } : {}), ...(a !== undefined ? { after: a } : {}) };
+  });
+}
+
 /** Every plan label of a registry. */
 export function planLabels<M>(registry: Registry<M>): Set<string> {
   return new Set(fieldsOf(registry).flatMap((f) => ('notCompared' in f.apply ? [] : [f.apply.label])));

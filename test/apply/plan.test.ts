@@ -3,7 +3,7 @@
 // and daemons (a change is a stop and a start). Property: after the plan, the plan is empty.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Desired } from '../../src/apply/desired.js';
+import type { Desired } from '../../src/core/desired.js';
 import { planApply } from '../../src/apply/plan.js';
 import type { Plan } from '../../src/apply/plan.js';
 import { parseScope } from '../../src/apply/scope.js';

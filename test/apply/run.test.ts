@@ -16,7 +16,7 @@ import { IPVS } from '../support/bytes.js';
 import { fakeKernelIo } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
 import { main } from '../../src/cli/main.js';
-import { readDesired } from '../../src/apply/desired.js';
+import { readDesired } from '../../src/core/desired.js';
 import { FixedNames } from '../support/fixed-names.js';
 
 const { CMD } = IPVS;

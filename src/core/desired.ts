@@ -1,14 +1,14 @@
-// The file `ipvsadm apply` makes the kernel match, read whole and checked before anything is
-// touched: 1.31's `-S` text (-A and -a lines, and --set and --start-daemon lines; `#` lines are
+// A table file (what `ipvsadm apply` makes the kernel match, what `ipvsadm compare` reads), read
+// whole and checked before anything is touched: 1.31's `-S` text (-A and -a lines, and --set and --start-daemon lines; `#` lines are
 // comments) or our JSON save (save/json-read.ts). Every problem is collected with its line.
 import type { NameResolver } from '../app/io.js';
 import type { DaemonConfig, DestinationConfig, ServiceConfig, Timeouts } from '../ipvs/model.js';
 import { destinationId, serviceId } from '../ipvs/vocabulary.js';
-import type { Command } from '../core/command.js';
-import { commandSpelling } from '../core/command-spelling.js';
-import { UsageError, usageLine } from '../core/errors.js';
-import { parseCommandLine } from '../core/parse.js';
-import { restoreLines } from '../core/restore-lines.js';
+import type { Command } from './command.js';
+import { commandSpelling } from './command-spelling.js';
+import { UsageError, usageLine } from './errors.js';
+import { parseCommandLine } from './parse.js';
+import { restoreLines } from './restore-lines.js';
 import { isJsonSave, readJsonSave, SaveFormatError } from '../save/json-read.js';
 
 export interface DesiredService {
@@ -21,6 +21,8 @@ export interface DesiredService {
 /** What the file says the kernel should hold. Timeouts and daemons only when the file has them. */
 export interface Desired {
   readonly format: 'text' | 'json';
+  /** a JSON listing (`-L --json`, kind "table") rather than a save: its real servers are in the listing's order */
+  readonly listing?: true;
   readonly services: readonly DesiredService[];
   /** a field 0 is left as it is (as `--set` does) */
   readonly timeouts?: Timeouts;
@@ -51,6 +53,7 @@ function readJson(text: string): Desired {
     const saved = readJsonSave(text);
     return {
       format: 'json',
+      ...(saved.kind === 'table' ? { listing: true as const } : {}),
       services: saved.services,
       ...(saved.timeouts ? { timeouts: saved.timeouts } : {}),
       ...(saved.kind === 'save' ? { daemons: saved.daemons } : {}),
