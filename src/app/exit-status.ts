@@ -62,6 +62,16 @@ export const DRAIN_EXIT = {
   FAILED: 3,
 } as const;
 
+/** `ipvsadm compare` (ipvsadm-compare(8)), as diff(1) and cmp(1) exit. */
+export const COMPARE_EXIT = {
+  /** the two tables are the same */
+  SAME: 0,
+  /** they differ (services, settings, real servers, or the order mh, sh or dh walks) */
+  DIFFERENT: 1,
+  /** bad usage, an input that cannot be read or is not a table, or IPVS could not be read */
+  TROUBLE: 2,
+} as const;
+
 /** The commands that only watch IPVS: `ipvsadm metrics` and `ipvsadm top` (ipvsadm-metrics(8), ipvsadm-top(8)). */
 const WATCHER_EXIT = {
   /** metrics: printed, or served until SIGTERM/SIGINT; top: ended by a key, a signal or --count */
