@@ -101,6 +101,14 @@ export function maglevTable(servers: readonly MaglevServer[], index: number = DE
   }
 }
 
+/**
+ * The slot mh looks up for a client: the hash of its address plus port (the source port with
+ * mh-port, else 0), as a real server's offset is hashed.
+ */
+export function maglevClientSlot(addr: Address, port: number, index: number = DEFAULT_MH_TABLE_INDEX): number {
+  return hsiphash32(serverWord(addr, port), OFFSET_KEY, OFFSET_KEY) % maglevTableSize(index);
+}
+
 /** The identity of a real server in both lists. */
 const serverKey = (s: MaglevServer): string => `${s.addr.af}/${[...s.addr.bytes].join('.')}/${s.port}`;
 

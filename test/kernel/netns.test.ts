@@ -2,13 +2,18 @@
 // that read /proc/net/ip_vs, saves, restores, the scripts, apply, drain, realserver and director
 // check, top, doctor, metrics) and
 // give what `ip netns exec NAME` gives — of the C tool for 1.31's commands, of ours for our own —
-// while the root namespace's own table stays as it was.
+// while the root namespace's own table stays as it was. `compare` across two namespaces (two
+// directors) that reached the same table through different histories, and the mh table it
+// computes checked against the kernel's choice of real server for connections from 16 sources.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maglevClientSlot, maglevTable } from '../../src/compare/maglev.js';
+import { parseIPv4 } from '../../src/ipvs/address.js';
+import type { Address } from '../../src/ipvs/address.js';
 import { assertInGuest, createNetns, deleteNetns, resetIpvs, runC, sh } from './support/guest.js';
 
 assertInGuest();
@@ -114,5 +119,93 @@ describe('--netns', () => {
     expect(ours(['-C', '--netns'], { netns: null })).toEqual({ stdout: '', stderr: 'ipvsadm: --netns: expected a namespace name (under /run/netns) or a path\n', code: 2 });
     expect(runC(['-Ln', '--netns', ns])).toMatchObject({ stdout: '', code: 255, stderr: expect.stringContaining('--netns') });
     expect(runC(['-Sn']).stdout).toBe(ROOT_TABLE);
+  });
+});
+
+describe('compare: two namespaces as two directors', () => {
+  const MH = '192.0.2.10:80';
+  const RR = '192.0.2.11:80';
+  const FILE = [`-A -t ${MH} -s mh`, ...[11, 12, 13].map((n) => `-a -t ${MH} -r 198.51.100.${n}:80 -g -w 1`), `-A -t ${RR} -s rr`, ...[11, 12].map((n) => `-a -t ${RR} -r 198.51.100.${n}:80 -g -w 1`)];
+  let one = '';
+  let two = '';
+  const v4 = (text: string): Address => parseIPv4(text)!;
+  const listingOf = (netns: string, name: string): string => {
+    const listing = ours(['-L', '-n', '--nosort', '--json'], { netns });
+    expect(listing).toMatchObject({ code: 0, stderr: '' });
+    const file = join(DIR, name);
+    writeFileSync(file, listing.stdout);
+    return file;
+  };
+
+  beforeAll(() => {
+    one = createNetns('cmp');
+    two = createNetns('cmp');
+    for (const netns of [one, two]) {
+      sh(`ip link add d0 type dummy && ip link set d0 up && ip route add 198.51.100.0/24 dev d0 && ip route add 192.0.2.0/24 dev d0`, { netns });
+      expect(runC(['-R'], { netns, stdin: FILE.join('\n') + '\n' }).code).toBe(0);
+    }
+    // the second director: the first real server of each service removed and added again
+    for (const service of [MH, RR]) {
+      expect(runC(['-d', '-t', service, '-r', '198.51.100.11:80'], { netns: two }).code).toBe(0);
+      expect(runC(['-a', '-t', service, '-r', '198.51.100.11:80', '-g', '-w', '1'], { netns: two }).code).toBe(0);
+    }
+  }, 60_000);
+
+  afterAll(() => {
+    deleteNetns(one);
+    deleteNetns(two);
+  });
+
+  it('reports the kernel order of the mh service and its table share, nothing for rr (exit 1)', () => {
+    expect(runC(['-Sn'], { netns: one }).stdout).toBe(runC(['-Sn'], { netns: two }).stdout);
+    const run = ours(['compare', '--json', 'kernel', listingOf(two, 'two.json')], { netns: one });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 1, stderr: '' });
+    const doc = JSON.parse(run.stdout);
+    expect(doc).toMatchObject({ same: false, orderCompared: true, servicesCompared: 2, a: { order: 'kernel' }, b: { order: 'listing' } });
+    expect(doc.differences.map((d: { service: string }) => d.service)).toEqual([`tcp ${MH}`]);
+    const [mh] = doc.differences;
+    // the kernel puts a new real server at the head of its list
+    expect(mh.order).toMatchObject({ scheduler: 'mh', a: ['198.51.100.13:80', '198.51.100.12:80', '198.51.100.11:80'], b: ['198.51.100.11:80', '198.51.100.13:80', '198.51.100.12:80'] });
+    expect(mh.order.slots.moved).toBeGreaterThan(0);
+    console.log(`compare: mh, 3 real servers, one removed and re-added: ${mh.order.slots.moved} of ${mh.order.slots.size} slots map to another real server`);
+  });
+
+  it('finds two tables the same (exit 0): the kernel and its own --nosort listing, and the other one\'s save (no order)', () => {
+    const itself = ours(['compare', 'kernel', listingOf(one, 'one.json')], { netns: one });
+    expect(itself).toMatchObject({ code: 0, stderr: '' });
+    expect(itself.stdout).toContain('same: 2 service(s)\n');
+    const saveFile = join(DIR, 'two.rules');
+    writeFileSync(saveFile, runC(['-Sn'], { netns: two }).stdout);
+    const saved = ours(['compare', 'kernel', saveFile], { netns: one });
+    expect(saved).toMatchObject({ code: 0, stderr: '' });
+    expect(saved.stdout).toContain('note: real-server order not compared');
+  });
+
+  it('names a weight that differs (exit 1)', () => {
+    expect(runC(['-e', '-t', RR, '-r', '198.51.100.12:80', '-g', '-w', '3'], { netns: two }).code).toBe(0);
+    const saveFile = join(DIR, 'two-weight.rules');
+    writeFileSync(saveFile, runC(['-Sn'], { netns: two }).stdout);
+    const run = ours(['compare', 'kernel', saveFile], { netns: one });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 1, stderr: '' });
+    expect(run.stdout).toContain(`service tcp ${RR}:\n  real server 198.51.100.12:80: weight 1 → 3\n`);
+    expect(run.stdout).toContain('differ: 1 of 2 service(s)\n');
+  });
+
+  it('computes the mh table the kernel uses: connections from 16 sources reach the real server it names', () => {
+    const sources = Array.from({ length: 16 }, (_, i) => `10.1.0.${i + 1}`);
+    sh(sources.map((a) => `ip addr add ${a}/24 dev d0`).join(' && '), { netns: one });
+    const connect = `import socket, time\nsocks = []\nfor a in ${JSON.stringify(sources)}:\n  s = socket.socket(); s.setblocking(False); s.bind((a, 0)); s.connect_ex(('192.0.2.10', 80)); socks.append(s)\ntime.sleep(0.5)\n`;
+    sh('python3 -', { netns: one, stdin: connect });
+    const chosen = new Map<string, string>();
+    for (const line of runC(['-Lnc'], { netns: one }).stdout.split('\n')) {
+      const f = line.trim().split(/\s+/);
+      if (f[4] === MH) chosen.set(f[3]!.split(':')[0]!, f[5]!);
+    }
+    expect(chosen.size).toBe(16);
+    // the kernel's order in this namespace: the file's, newest first
+    const servers = ['198.51.100.13', '198.51.100.12', '198.51.100.11'].map((a) => ({ addr: v4(a), port: 80, weight: 1 }));
+    const table = maglevTable(servers);
+    for (const [source, server] of chosen) expect(server, source).toBe(`${['198.51.100.13', '198.51.100.12', '198.51.100.11'][table[maglevClientSlot(v4(source), 0)]!]}:80`);
+    expect(new Set(chosen.values()).size).toBeGreaterThan(1);
   });
 });
