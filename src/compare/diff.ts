@@ -30,10 +30,11 @@ export interface TableSide {
 
 /**
  * The schedulers whose choice depends on the kernel's real-server order: mh fills its lookup
- * table, sh and dh their buckets, walking the list in that order. The others choose by counters
- * or by a position that is each director's own, so the order of the list changes nothing shared.
+ * table, sh and dh their buckets, walking the list in that order; fo sends every connection to
+ * the first real server of the highest weight in the list. The others choose by counters or by
+ * a position that is each director's own, so the order of the list changes nothing shared.
  */
-export const ORDER_SCHEDULERS: readonly string[] = ['mh', 'sh', 'dh'];
+export const ORDER_SCHEDULERS: readonly string[] = ['mh', 'sh', 'dh', 'fo'];
 
 export interface OrderDifference {
   readonly scheduler: string;
@@ -42,6 +43,8 @@ export interface OrderDifference {
   readonly b: readonly string[];
   /** mh only: the lookup-table slots whose real server differs between the two tables */
   readonly slots?: { readonly moved: number; readonly size: number };
+  /** fo only: the real server each side sends every connection to */
+  readonly chosen?: { readonly a: string | null; readonly b: string | null };
 }
 
 export interface ServerDifference {
@@ -128,6 +131,17 @@ function orderDifference(a: TableService, b: TableService, options: CompareOptio
   const common = (list: string[], other: string[]): string[] => list.filter((x) => other.includes(x));
   const [ca, cb] = [common(ids, otherIds), common(otherIds, ids)];
   if (ca.every((x, i) => x === cb[i])) return undefined;
+  if (scheduler === 'fo') {
+    const chosen = { a: failoverChoice(a.destinations), b: failoverChoice(b.destinations) };
+    return chosen.a === chosen.b ? undefined : { scheduler, a: ids, b: otherIds, chosen };
+  }
   const slots = scheduler === 'mh' ? maglevSlotsMoved(a.destinations, b.destinations, options.mhTableIndex ?? DEFAULT_MH_TABLE_INDEX) : undefined;
   return { scheduler, a: ids, b: otherIds, ...(slots ? { slots } : {}) };
+}
+
+/** fo's choice: the first real server in the list with the highest weight above 0 (thresholds aside). */
+function failoverChoice(list: readonly DestinationConfig[]): string | null {
+  let best: DestinationConfig | undefined;
+  for (const d of list) if ((d.weight | 0) > (best ? best.weight | 0 : 0)) best = d;
+  return best ? destinationId(best) : null;
 }

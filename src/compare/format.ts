@@ -19,6 +19,7 @@ function slotShare(slots: { readonly moved: number; readonly size: number }): st
 function orderLines(o: OrderDifference): string[] {
   const lines = [`  real-server order differs (${o.scheduler} walks it):`, `    A: ${o.a.join(' ')}`, `    B: ${o.b.join(' ')}`];
   if (o.slots) lines.push(`    mh lookup table: ${slotShare(o.slots)} send a flow to another real server`);
+  if (o.chosen) lines.push(`    fo sends every connection to ${o.chosen.a ?? 'none'} on A, ${o.chosen.b ?? 'none'} on B`);
   return lines;
 }
 

@@ -111,3 +111,16 @@ describe('ipvsadm compare', () => {
     expect((await ipvsadm(new FakeIpvs(), ['compare', '--mh-table-index', '7', 'kernel', 'kernel'])).code).toBe(COMPARE_EXIT.TROUBLE);
   });
 });
+
+describe('ipvsadm compare: fo', () => {
+  it('reports the order of an fo service only when the first real server of the highest weight differs', async () => {
+    const lines = (weights: number[]) => ['-A -t 192.0.2.5:80 -s fo', ...weights.map((w, i) => `-a -t 192.0.2.5:80 -r 198.51.100.${i + 1}:80 -g -w ${w}`)];
+    const reversed = (l: string[]) => [l[0]!, ...l.slice(1).reverse()];
+    const listing = async (l: string[], name: string) => file(name, (await ipvsadm(await kernelWith(l), ['-L', '-n', '--json', '--nosort'])).stdout);
+    const tied = await ipvsadm(new FakeIpvs(), ['compare', '--json', await listing(lines([5, 5, 1]), 'fo-a.json'), await listing(reversed(lines([5, 5, 1])), 'fo-b.json')]);
+    expect(tied.code).toBe(COMPARE_EXIT.DIFFERENT);
+    expect(JSON.parse(tied.stdout).differences[0].order.chosen).toEqual({ a: '198.51.100.2:80', b: '198.51.100.1:80' });
+    const single = await ipvsadm(new FakeIpvs(), ['compare', await listing(lines([1, 5, 1]), 'fo-c.json'), await listing(reversed(lines([1, 5, 1])), 'fo-d.json')]);
+    expect(single).toMatchObject({ code: COMPARE_EXIT.SAME, stderr: '' });
+  });
+});
