@@ -10,10 +10,16 @@ import { join } from 'node:path';
 
 export const PROC_SYS = '/proc/sys';
 
+/**
+ * A sysctl value: one integer, or several as text with single spaces (`3 50`, as
+ * net.ipv4.vs.sync_threshold holds them; the kernel prints them tab-separated).
+ */
+export type SysctlValue = number | string;
+
 export interface SysctlStore {
-  /** The integer value, or undefined when the key does not exist (no such device, no IPv6). */
-  read(key: string): Promise<number | undefined>;
-  write(key: string, value: number): Promise<void>;
+  /** The value, or undefined when the key does not exist (no such device, no IPv6, module not loaded). */
+  read(key: string): Promise<SysctlValue | undefined>;
+  write(key: string, value: SysctlValue): Promise<void>;
 }
 
 /** A store over files `<root>/<key>`; keys are slash paths such as `net/ipv4/ip_forward`. */
@@ -27,7 +33,7 @@ export function fileSysctls(root = PROC_SYS): SysctlStore {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw e;
       }
-      const value = integerOf(text);
+      const value = valueOf(text);
       if (value === undefined) throw new Error(`${sysctlName(key)}: not an integer: ${JSON.stringify(text.trim())}`);
       return value;
     },
@@ -44,6 +50,13 @@ const integerOf = (text: string): number | undefined => {
   const value = Number.parseInt(text.trim(), 10);
   return Number.isFinite(value) ? value : undefined;
 };
+
+/** One integer as a number, several (whitespace-separated) as normalized text, else undefined. */
+export function valueOf(text: string): SysctlValue | undefined {
+  const words = text.trim().split(/\s+/);
+  if (words.length === 0 || !words.every((w) => /^-?[0-9]+$/.test(w))) return undefined;
+  return words.length === 1 ? Number(words[0]) : words.map(Number).join(' ');
+}
 
 /**
  * Values by their sysctl(8) names (`net.ipv4.vs.conntrack`), read at once: for drain's warnings
@@ -93,10 +106,10 @@ export function maxConfPartner(key: string): string | undefined {
 }
 
 /** The value the kernel acts on, given the configured values of the key and its partner. */
-export function effectiveValue(key: string, values: ReadonlyMap<string, number | undefined>): number | undefined {
+export function effectiveValue(key: string, values: ReadonlyMap<string, SysctlValue | undefined>): SysctlValue | undefined {
   const own = values.get(key);
   const partner = maxConfPartner(key);
   if (own === undefined || partner === undefined) return own;
   const all = values.get(partner);
-  return all === undefined ? own : Math.max(own, all);
+  return typeof all !== 'number' || typeof own !== 'number' ? own : Math.max(own, all);
 }

@@ -85,6 +85,9 @@ async function perform(step: Step, sys: System): Promise<Performed | undefined> 
     case 'tunnel-add':
     case 'tunnel-del':
       return changeTunnel(step, sys);
+    case 'daemon-start':
+    case 'daemon-stop':
+      return changeDaemon(step, sys);
   }
 }
 
@@ -147,4 +150,11 @@ async function changeFou(step: Extract<Step, { kind: 'fou-add' | 'fou-del' }>, s
   if (step.kind === 'fou-add') await fou.addGue(step.port, step.family);
   else await fou.delete(step.port, step.family);
   return { step, undo: { ...step, kind: step.kind === 'fou-add' ? 'fou-del' : 'fou-add' } };
+}
+
+async function changeDaemon(step: Extract<Step, { kind: 'daemon-start' | 'daemon-stop' }>, sys: System): Promise<Performed> {
+  const ipvs = await sys.ipvs();
+  if (step.kind === 'daemon-start') await ipvs.apply({ op: 'start-daemon', daemon: step.daemon });
+  else await ipvs.apply({ op: 'stop-daemon', state: step.daemon.state, syncId: step.daemon.syncId });
+  return { step, undo: { ...step, kind: step.kind === 'daemon-start' ? 'daemon-stop' : 'daemon-start' } };
 }

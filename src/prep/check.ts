@@ -4,8 +4,10 @@
 import type { Desired, Observed, ObservedAddress } from './model.js';
 import { addressSatisfied, sameVip, vipConflicts } from './plan.js';
 import { effectiveValue, maxConfPartner, sysctlName } from '../host/sysctl.js';
+import type { SysctlValue } from '../host/sysctl.js';
+import { daemonLabel, daemonMatches } from './ha.js';
 
-export type CheckKind = 'module' | 'sysctl' | 'link' | 'address' | 'conflict' | 'fou';
+export type CheckKind = 'module' | 'sysctl' | 'link' | 'address' | 'conflict' | 'fou' | 'daemon';
 
 export interface CheckRow {
   readonly kind: CheckKind;
@@ -14,6 +16,8 @@ export interface CheckRow {
   readonly effective: string;
   /** how the effective value comes about, when it is not simply the configured one */
   readonly detail?: string;
+  /** why the mode needs it (settings for several directors) */
+  readonly why?: string;
   readonly ok: boolean;
 }
 
@@ -23,7 +27,7 @@ export interface CheckReport {
 }
 
 export function checkState(d: Desired, o: Observed): CheckReport {
-  const rows = [...moduleRows(d, o), ...sysctlRows(d, o), ...linkRows(d, o), ...addressRows(d, o), ...fouRows(d, o)];
+  const rows = [...moduleRows(d, o), ...sysctlRows(d, o), ...linkRows(d, o), ...addressRows(d, o), ...fouRows(d, o), ...daemonRows(d, o)];
   return { ready: rows.every((r) => r.ok), rows };
 }
 
@@ -34,7 +38,7 @@ function moduleRows(d: Desired, o: Observed): CheckRow[] {
   });
 }
 
-const show = (v: number | undefined): string => (v === undefined ? 'missing' : String(v));
+const show = (v: SysctlValue | undefined): string => (v === undefined ? 'missing' : String(v));
 
 function sysctlRows(d: Desired, o: Observed): CheckRow[] {
   return d.sysctls.map((s) => {
@@ -42,7 +46,8 @@ function sysctlRows(d: Desired, o: Observed): CheckRow[] {
     const partner = maxConfPartner(s.key);
     const own = o.sysctls.get(s.key);
     const detail = partner !== undefined && own !== undefined && eff !== own ? { detail: `max(all ${show(o.sysctls.get(partner))}, own ${own})` } : {};
-    return { kind: 'sysctl', requirement: sysctlName(s.key), expected: String(s.value), effective: show(eff), ...detail, ok: eff === s.value };
+    const why = s.why !== undefined ? { why: s.why } : {};
+    return { kind: 'sysctl', requirement: sysctlName(s.key), expected: String(s.value), effective: show(eff), ...detail, ...why, ok: eff === s.value };
   });
 }
 
@@ -100,5 +105,15 @@ function fouRows(d: Desired, o: Observed): CheckRow[] {
     const port = (o.fouPorts ?? []).find((p) => p.port === f.port && p.family === f.family);
     const effective = o.fouPorts === undefined ? 'fou not loaded' : !port ? 'closed' : port.type === 'gue' ? 'open' : `open as ${port.type}`;
     return { kind: 'fou', requirement: `GUE port ${f.port}/udp (IPv${f.family})`, expected: 'open', effective, ok: port?.type === 'gue' };
+  });
+}
+
+/** Each wanted sync daemon: running as wanted, running otherwise, or not running. */
+function daemonRows(d: Desired, o: Observed): CheckRow[] {
+  return (d.daemons ?? []).map(({ daemon, why }) => {
+    const ok = (o.daemons ?? []).some((r) => daemonMatches(daemon, r));
+    const other = (o.daemons ?? []).find((r) => r.state === daemon.state);
+    const effective = ok ? 'running' : other ? `running as ${daemonLabel(other)}` : 'not running';
+    return { kind: 'daemon', requirement: `sync daemon ${daemonLabel(daemon)}`, expected: 'running', effective, why, ok };
   });
 }

@@ -6,6 +6,9 @@ import type { CheckReport, CheckRow } from './check.js';
 import type { ApplyError } from './errors.js';
 import type { Action, Side, Step } from './model.js';
 import { sysctlName } from '../host/sysctl.js';
+import { daemonLabel, haLabel } from './ha.js';
+import type { HaSpec } from './ha.js';
+import { recordDaemon } from './state.js';
 
 /** The change as a phrase: "set net.ipv4.conf.all.arp_ignore = 1 (was 0)". */
 export function describeStep(s: Step): string {
@@ -13,7 +16,7 @@ export function describeStep(s: Step): string {
     case 'module-load':
       return `load module ${s.module}`;
     case 'sysctl-set':
-      return `set ${sysctlName(s.key)} = ${s.to} (${s.from === undefined ? 'device not there yet' : `was ${s.from}`})`;
+      return `set ${sysctlName(s.key)} = ${s.to} (${s.from === undefined ? (s.key.startsWith('net/ipv4/vs/') ? 'ip_vs not loaded yet' : 'device not there yet') : `was ${s.from}`})`;
     case 'link-set':
       return `set link ${s.dev} ${s.up ? 'up' : 'down'}`;
     case 'address-add':
@@ -28,6 +31,10 @@ export function describeStep(s: Step): string {
       return `create ${s.type} device ${s.dev} (local ${s.local.text}, expects checksums)`;
     case 'tunnel-del':
       return `delete ${s.type} device ${s.dev}`;
+    case 'daemon-start':
+      return `start sync daemon ${daemonLabel(s.daemon)}`;
+    case 'daemon-stop':
+      return `stop sync daemon ${daemonLabel(s.daemon)}`;
   }
 }
 
@@ -42,13 +49,17 @@ export function stepJson(s: Step): Record<string, unknown> {
     case 'tunnel-add':
     case 'tunnel-del':
       return { kind: s.kind, dev: s.dev, type: s.type, local: s.local.text };
+    case 'daemon-start':
+    case 'daemon-stop':
+      return { kind: s.kind, ...recordDaemon(s.daemon) };
     default:
       return { ...s };
   }
 }
 
 /** A spec or a state record as a short label: `dr`, `tun ipip`, `tun gue, port 6080`, `tun gre, checksums`. */
-export function modeLabel(spec: { side: Side; mode: string; tunType?: string | undefined; tunPort?: number | undefined; csum?: boolean | undefined; csumLocals?: readonly unknown[] | undefined }): string {
+export function modeLabel(spec: { side: Side; mode: string; tunType?: string | undefined; tunPort?: number | undefined; csum?: boolean | undefined; csumLocals?: readonly unknown[] | undefined; ha?: HaSpec | undefined }): string {
+  if (spec.ha) return `${spec.mode}, ${haLabel(spec.ha)}`;
   if (spec.side !== 'realserver' || spec.mode !== 'tun') return spec.mode;
   if (spec.tunType === 'gue') return `tun gue, port ${spec.tunPort}`;
   return `tun ${spec.tunType}${spec.csum === true || spec.csumLocals !== undefined ? ', checksums' : ''}`;
@@ -110,10 +121,11 @@ export function formatCheck(report: CheckReport, meta: CheckMeta, opts: { color:
     table.push([row.requirement, row.expected, effective, row.ok ? c.green('ok') : c.red.bold('FAIL')]);
   }
   const failing = report.rows.filter((r) => !r.ok).length;
+  const missing = report.rows.filter((r) => !r.ok && r.why !== undefined).map((r) => `missing: ${r.requirement}: ${r.why}\n`);
   const summary = report.ready
     ? c.green(`ready: ${meta.side} prepared for ${meta.mode} (${plural(report.rows.length, 'requirement')} met)`)
     : c.red(`not ready: ${failing} of ${plural(report.rows.length, 'requirement')} not met`);
-  return `${table.toString()}\n${summary}\n`;
+  return `${table.toString()}\n${missing.join('')}${summary}\n`;
 }
 
 export function checkJson(report: CheckReport, meta: CheckMeta): string {

@@ -3,6 +3,9 @@
 // Plain data only; requirements.ts, plan.ts and check.ts are the pure functions over it.
 import type { Address } from '../ipvs/address.js';
 import type { TunnelType } from '../ipvs/vocabulary.js';
+import type { DaemonConfig } from '../ipvs/model.js';
+import type { SysctlValue } from '../host/sysctl.js';
+import type { HaSpec } from './ha.js';
 
 export type Side = 'realserver' | 'director';
 export type Action = 'up' | 'down' | 'check';
@@ -40,6 +43,8 @@ export interface DirectorSpec {
   readonly vips: readonly Vip[];
   /** the interface the VIPs go on */
   readonly dev?: string;
+  /** settings for several directors (sync daemons, net.ipv4.vs sysctls); absent: none */
+  readonly ha?: HaSpec;
 }
 
 export type Spec = RealserverSpec | DirectorSpec;
@@ -53,7 +58,15 @@ export interface ModuleNeed {
 /** A sysctl by its path under /proc/sys, e.g. `net/ipv4/conf/all/arp_ignore`. */
 export interface SysctlNeed {
   readonly key: string;
-  readonly value: number;
+  readonly value: SysctlValue;
+  /** why the mode needs it (shown by check when it is not met) */
+  readonly why?: string;
+}
+
+/** A connection-sync daemon that must run; the fields not given are left to the kernel. */
+export interface DaemonNeed {
+  readonly daemon: DaemonConfig;
+  readonly why: string;
 }
 
 export interface AddressNeed {
@@ -94,6 +107,8 @@ export interface Desired {
   readonly devices: readonly string[];
   /** real servers: a VIP anywhere but where we put it is a conflict (it would answer ARP) */
   readonly exclusiveVips: boolean;
+  /** connection-sync daemons to run (absent: none) */
+  readonly daemons?: readonly DaemonNeed[];
 }
 
 export interface LinkState {
@@ -124,21 +139,24 @@ export interface Observed {
   /** module name → present (loaded, built in, or its marker exists) */
   readonly modules: ReadonlyMap<string, boolean>;
   /** sysctl key → value; undefined when the file does not exist */
-  readonly sysctls: ReadonlyMap<string, number | undefined>;
+  readonly sysctls: ReadonlyMap<string, SysctlValue | undefined>;
   /** every link of the namespace, by name */
   readonly links: ReadonlyMap<string, LinkState>;
   readonly addresses: readonly ObservedAddress[];
   /** undefined when the fou family is not there (module not loaded) */
   readonly fouPorts: readonly ObservedFouPort[] | undefined;
+  /** the running sync daemons (absent: not read; empty while ip_vs is not loaded) */
+  readonly daemons?: readonly DaemonConfig[];
 }
 
 export type Step =
   | { readonly kind: 'module-load'; readonly module: string }
-  | { readonly kind: 'sysctl-set'; readonly key: string; readonly from: number | undefined; readonly to: number }
+  | { readonly kind: 'sysctl-set'; readonly key: string; readonly from: SysctlValue | undefined; readonly to: SysctlValue }
   | { readonly kind: 'link-set'; readonly dev: string; readonly up: boolean }
   | { readonly kind: 'address-add' | 'address-del'; readonly dev: string; readonly vip: Vip; readonly prefix: number; readonly nodad: boolean }
   | { readonly kind: 'fou-add' | 'fou-del'; readonly port: number; readonly family: Family }
-  | ({ readonly kind: 'tunnel-add' | 'tunnel-del' } & TunnelNeed);
+  | ({ readonly kind: 'tunnel-add' | 'tunnel-del' } & TunnelNeed)
+  | { readonly kind: 'daemon-start' | 'daemon-stop'; readonly daemon: DaemonConfig };
 
 export type StepKind = Step['kind'];
 

@@ -9,12 +9,16 @@ import type { StateRecord } from './state.js';
 import { IFA_F_DEPRECATED, IFF_UP } from '../rtnl/client.js';
 import type { IfAddress, Link } from '../rtnl/client.js';
 import { maxConfPartner } from '../host/sysctl.js';
+import type { SysctlValue } from '../host/sysctl.js';
+import type { DaemonConfig } from '../ipvs/model.js';
 import type { System } from './system.js';
 
 export interface ObserveScope {
   readonly sysctlKeys: readonly string[];
   readonly modules: readonly ModuleNeed[];
   readonly fou: boolean;
+  /** read the running sync daemons (when ip_vs is there) */
+  readonly daemons?: boolean;
 }
 
 export function scopeOf(d: Desired | undefined, rec?: StateRecord): ObserveScope {
@@ -22,6 +26,7 @@ export function scopeOf(d: Desired | undefined, rec?: StateRecord): ObserveScope
     sysctlKeys: [...(d?.sysctls.map((s) => s.key) ?? []), ...(rec?.sysctls.map((s) => s.key) ?? [])],
     modules: d?.modules ?? [],
     fou: (d?.fouPorts.length ?? 0) > 0 || (rec?.fouPorts.length ?? 0) > 0,
+    ...((d?.daemons?.length ?? 0) > 0 || (rec?.daemons?.length ?? 0) > 0 ? { daemons: true } : {}),
   };
 }
 
@@ -42,7 +47,8 @@ export async function observe(sys: System, scope: ObserveScope): Promise<Observe
   const modules = new Map<string, boolean>();
   for (const m of scope.modules) modules.set(m.name, await modulePresent(sys, m, links));
   const fouPorts = scope.fou ? await reading('the fou ports', () => fouPortsOf(sys)) : undefined;
-  return { links, addresses, sysctls, modules, fouPorts };
+  const daemons = scope.daemons === true ? await reading('the sync daemons', () => daemonsOf(sys)) : undefined;
+  return { links, addresses, sysctls, modules, fouPorts, ...(daemons ? { daemons } : {}) };
 }
 
 const linkState = (l: Link): LinkState => ({ index: l.index, name: l.name, up: (l.flags & IFF_UP) !== 0 });
@@ -61,9 +67,15 @@ function toObserved(list: readonly IfAddress[], links: readonly Link[]): Observe
     }));
 }
 
-async function readSysctls(sys: System, keys: readonly string[]): Promise<Map<string, number | undefined>> {
+/** No IPVS family (ip_vs not loaded yet) means no daemon runs. */
+async function daemonsOf(sys: System): Promise<DaemonConfig[]> {
+  if (!(await sys.genlFamilyExists('IPVS'))) return [];
+  return (await sys.ipvs()).daemons();
+}
+
+async function readSysctls(sys: System, keys: readonly string[]): Promise<Map<string, SysctlValue | undefined>> {
   const all = new Set(keys.flatMap((k) => [k, maxConfPartner(k) ?? k]));
-  const out = new Map<string, number | undefined>();
+  const out = new Map<string, SysctlValue | undefined>();
   for (const key of all) out.set(key, await reading(`sysctl ${key}`, () => sys.sysctl.read(key)));
   return out;
 }

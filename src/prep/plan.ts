@@ -7,13 +7,17 @@ import type { StateRecord } from './state.js';
 import { samePort } from './state.js';
 import { vipFromText } from './spec.js';
 import { sysctlName } from '../host/sysctl.js';
+import { daemonLabel, daemonMatches } from './ha.js';
+import { daemonFromRecord } from './state.js';
 
 /** Steps that bring `observed` to `desired`; [] when it is there already. Throws PlanError. */
 export function planUp(d: Desired, o: Observed): Step[] {
   const loads = d.modules.filter((m) => o.modules.get(m.name) !== true);
   const creates = (d.tunnels ?? []).filter((t) => !o.links.has(t.dev));
   const pending = new Set([...loads.flatMap((m) => (m.marker && 'link' in m.marker ? [m.marker.link] : [])), ...creates.map((t) => t.dev)]);
-  const problems = findProblems(d, o, pending);
+  // net.ipv4.vs.* appear when ip_vs loads
+  const vsPending = loads.some((m) => m.name === 'ip_vs');
+  const problems = [...findProblems(d, o, pending, vsPending), ...daemonProblems(d, o)];
   if (problems.length > 0) throw new PlanError(problems);
   return [
     ...loads.map((m): Step => ({ kind: 'module-load', module: m.name })),
@@ -28,7 +32,18 @@ export function planUp(d: Desired, o: Observed): Step[] {
     ...d.fouPorts
       .filter((f) => !(o.fouPorts ?? []).some((p) => samePort(p, f)))
       .map((f): Step => ({ kind: 'fou-add', port: f.port, family: f.family })),
+    ...(d.daemons ?? [])
+      .filter((n) => !(o.daemons ?? []).some((r) => daemonMatches(n.daemon, r)))
+      .map((n): Step => ({ kind: 'daemon-start', daemon: n.daemon })),
   ];
+}
+
+/** The kernel runs one daemon per role: one of the wanted role with other settings is in the way. */
+function daemonProblems(d: Desired, o: Observed): string[] {
+  return (d.daemons ?? []).flatMap(({ daemon }) => {
+    const other = (o.daemons ?? []).find((r) => r.state === daemon.state && !daemonMatches(daemon, r));
+    return other ? [`a ${daemonLabel(other)} sync daemon already runs, not ${daemonLabel(daemon)}: stop it first (ipvsadm --stop-daemon ${daemon.state})`] : [];
+  });
 }
 
 export const sameVip = (a: ObservedAddress, vip: Vip): boolean => a.family === vip.family && a.text === vip.text;
@@ -60,13 +75,14 @@ function missingDevice(dev: string, d: Desired): string {
   return `${dev} is missing although module ${owner.name} is loaded: this network namespace has no fallback tunnel devices (is sysctl net.core.fb_tunnels_only_for_init_net set?)`;
 }
 
-function findProblems(d: Desired, o: Observed, pending: ReadonlySet<string>): string[] {
+function findProblems(d: Desired, o: Observed, pending: ReadonlySet<string>, vsPending: boolean): string[] {
   const problems: string[] = [];
   const exists = (dev: string): boolean => o.links.has(dev) || pending.has(dev);
   for (const dev of new Set([...d.devices, ...d.links])) if (!exists(dev)) problems.push(missingDevice(dev, d));
   for (const s of d.sysctls) {
     const dev = deviceOfKey(s.key);
     if (o.sysctls.get(s.key) !== undefined || (dev !== undefined && (pending.has(dev) || !exists(dev)))) continue;
+    if (s.key.startsWith('net/ipv4/vs/') && vsPending) continue;
     problems.push(`the kernel has no sysctl ${sysctlName(s.key)}${s.key.startsWith('net/ipv6/') ? ' (is IPv6 disabled?)' : ''}`);
   }
   for (const { need, found } of vipConflicts(d, o)) {
@@ -136,7 +152,15 @@ function restoreSteps(rec: StateRecord, o: Observed, notes: string[]): Step[] {
     const local = vipFromText(t.local);
     return local ? [{ kind: 'tunnel-del', dev: t.dev, type: t.type, local }] : [];
   });
+  // daemons `up` started, if they still run as it started them
+  const daemons = [...(rec.daemons ?? [])].reverse().flatMap((r): Step[] => {
+    const daemon = daemonFromRecord(r);
+    if (daemon && (o.daemons ?? []).some((x) => daemonMatches(daemon, x))) return [{ kind: 'daemon-stop', daemon }];
+    notes.push(`the ${r.state} sync daemon ${daemon ? 'no longer runs as up started it' : 'record is unreadable'}: left as it is`);
+    return [];
+  });
   return [
+    ...daemons,
     ...fou.map((f): Step => ({ kind: 'fou-del', port: f.port, family: f.family })),
     ...links.map((dev): Step => ({ kind: 'link-set', dev, up: false })),
     ...tunnels,

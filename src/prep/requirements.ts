@@ -5,6 +5,7 @@ import { confKey } from '../host/sysctl.js';
 import { hostPrefix } from './model.js';
 import type { AddressNeed, Desired, DirectorSpec, Family, FouNeed, ModuleNeed, RealserverSpec, Spec, SysctlNeed, TunnelNeed, Vip } from './model.js';
 import type { TunnelType } from '../ipvs/vocabulary.js';
+import { haDaemons, haSysctls } from './ha.js';
 
 const IPIP: ModuleNeed = { name: 'ipip', marker: { link: 'tunl0' } };
 const IP6_TUNNEL: ModuleNeed = { name: 'ip6_tunnel', marker: { link: 'ip6tnl0' } };
@@ -109,15 +110,19 @@ function directorNeeds(spec: DirectorSpec): Desired {
     if (fams.includes(6)) sysctls.push({ key: 'net/ipv6/conf/all/forwarding', value: 1 });
   }
   const dev = spec.dev;
+  const daemons = spec.ha ? haDaemons(spec.ha) : [];
+  // the sync interface must exist; it is not ours to bring up (check reports it when down)
+  const syncDev = spec.ha?.sync ? [spec.ha.sync.mcastIfn] : [];
   return {
     spec,
     exclusiveVips: false,
-    devices: dev === undefined ? [] : [dev],
+    devices: unique([...(dev === undefined ? [] : [dev]), ...syncDev]),
     modules: [IP_VS],
-    sysctls,
+    sysctls: [...sysctls, ...(spec.ha ? haSysctls(spec.ha) : [])],
     links: dev === undefined ? [] : [dev],
     addresses: spec.vips.map((v) => address(dev, v)),
     fouPorts: [],
+    ...(daemons.length > 0 ? { daemons } : {}),
   };
 }
 

@@ -5,6 +5,8 @@ import { formatAddress, parseAddress } from '../ipvs/address.js';
 import { PrepUsageError } from './errors.js';
 import type { Action, DirectorMode, RealserverMode, Side, Spec, Vip } from './model.js';
 import type { TunnelType } from '../ipvs/vocabulary.js';
+import { haOptionsGiven, parseHa } from './ha.js';
+import type { RawHaOptions } from './ha.js';
 
 /** GUE receive port when --tun-port is not given (ipvsadm has no default; 6080 is customary). */
 export const DEFAULT_GUE_PORT = 6080;
@@ -38,7 +40,7 @@ export function checkIfname(name: string): string {
 }
 
 /** Options as the command line gives them (all optional; buildSpec checks what each action needs). */
-export interface RawOptions {
+export interface RawOptions extends RawHaOptions {
   readonly mode?: string;
   readonly vip?: readonly string[];
   readonly dev?: string;
@@ -80,6 +82,9 @@ export function buildRequest(side: Side, action: Action, raw: RawOptions): PrepR
 
 function buildSpec(side: Side, action: Action, raw: RawOptions, vips: readonly Vip[]): Spec | undefined {
   const dev = raw.dev === undefined ? undefined : checkIfname(raw.dev);
+  if (haOptionsGiven(raw) && (side !== 'director' || raw.mode === undefined)) {
+    throw new PrepUsageError(side === 'director' ? '--ha, --sync and the sync sysctl options need --mode (without it, down takes everything from the state file)' : '--ha, --sync and the sync sysctl options are director options');
+  }
   if (raw.mode === undefined) {
     if (action !== 'down') throw new PrepUsageError('--mode is required');
     if (raw.tunType !== undefined || raw.tunPort !== undefined || raw.tunCsum || raw.tunLocal) throw new PrepUsageError('--tun-type, --tun-port, --tun-csum and --tun-local need --mode tun');
@@ -89,7 +94,8 @@ function buildSpec(side: Side, action: Action, raw: RawOptions, vips: readonly V
   if (side === 'director') {
     if (raw.tunType !== undefined || raw.tunPort !== undefined) throw new PrepUsageError('--tun-type and --tun-port are real-server options (the director sets them per real server with ipvsadm -a)');
     const mode = parseChoice('--mode', raw.mode, DIRECTOR_MODES);
-    return { side, mode, vips, ...(dev !== undefined ? { dev } : {}) };
+    const ha = parseHa(raw, dev);
+    return { side, mode, vips, ...(dev !== undefined ? { dev } : {}), ...(ha ? { ha } : {}) };
   }
   const mode = parseChoice('--mode', raw.mode, REALSERVER_MODES);
   if (vips.length === 0 && action !== 'down') throw new PrepUsageError('--vip is required');

@@ -10,6 +10,9 @@ import { removeFile, writeFileAtomic } from '../host/files.js';
 import { stateLock, takeLockIfPermitted } from '../host/lock.js';
 import { SystemError } from './errors.js';
 import type { Family, FouNeed, Side, Spec, Step } from './model.js';
+import { formatAddress, parseAddress } from '../ipvs/address.js';
+import type { DaemonConfig, DaemonRole } from '../ipvs/model.js';
+import type { SysctlValue } from '../host/sysctl.js';
 
 export const DEFAULT_STATE_DIR = '/run/ipvsadm-ts';
 
@@ -42,12 +45,38 @@ export interface StateRecord {
   readonly fouPorts: readonly FouNeed[];
   /** tunnel devices `up` created (absent in records without any) */
   readonly tunnels?: readonly RecordedTunnel[];
+  /** sync daemons `up` started (absent in records without any) */
+  readonly daemons?: readonly RecordedDaemon[];
+}
+
+/** A sync daemon as started: the daemon's settings with the multicast group as text. */
+export interface RecordedDaemon {
+  readonly state: DaemonRole;
+  readonly mcastIfn: string;
+  readonly syncId: number;
+  readonly syncMaxlen?: number;
+  readonly mcastGroup?: string;
+  readonly mcastPort?: number;
+  readonly mcastTtl?: number;
+}
+
+export function recordDaemon(d: DaemonConfig): RecordedDaemon {
+  const { mcastGroup, ...rest } = d;
+  return { ...rest, ...(mcastGroup ? { mcastGroup: formatAddress(mcastGroup) } : {}) };
+}
+
+/** undefined when the recorded group does not parse */
+export function daemonFromRecord(r: RecordedDaemon): DaemonConfig | undefined {
+  const { mcastGroup, ...rest } = r;
+  if (mcastGroup === undefined) return rest;
+  const group = parseAddress(mcastGroup);
+  return group && { ...rest, mcastGroup: group };
 }
 
 export interface RecordedSysctl {
   readonly key: string;
-  readonly before: number;
-  readonly after?: number;
+  readonly before: SysctlValue;
+  readonly after?: SysctlValue;
 }
 
 export interface RecordedTunnel {
@@ -122,11 +151,23 @@ function isRecord(v: unknown): v is StateRecord {
     typeof r === 'object' && r !== null &&
     (r.side === 'realserver' || r.side === 'director') && typeof r.mode === 'string' &&
     (r.marker === undefined || typeof r.marker === 'string') &&
-    Array.isArray(r.sysctls) && r.sysctls.every((s: { key?: unknown; before?: unknown; after?: unknown }) => typeof s?.key === 'string' && Number.isInteger(s.before) && (s.after === undefined || Number.isInteger(s.after))) &&
+    Array.isArray(r.sysctls) && r.sysctls.every((s: { key?: unknown; before?: unknown; after?: unknown }) => typeof s?.key === 'string' && isSysctlValue(s.before) && (s.after === undefined || isSysctlValue(s.after))) &&
+    (r.daemons === undefined || (Array.isArray(r.daemons) && r.daemons.every(isRecordedDaemon))) &&
     Array.isArray(r.addresses) && r.addresses.every((a: Partial<RecordedAddress>) => typeof a?.dev === 'string' && typeof a.vip === 'string' && Number.isInteger(a.prefix)) &&
     Array.isArray(r.links) && r.links.every((l) => typeof l === 'string') &&
     Array.isArray(r.fouPorts) && r.fouPorts.every((f: Partial<FouNeed>) => Number.isInteger(f?.port) && (f.family === 4 || f.family === 6)) &&
     (r.tunnels === undefined || (Array.isArray(r.tunnels) && r.tunnels.every((t: Partial<RecordedTunnel>) => typeof t?.dev === 'string' && (t.type === 'gre' || t.type === 'ip6gre') && typeof t.local === 'string')))
+  );
+}
+
+const isSysctlValue = (v: unknown): boolean => Number.isInteger(v) || (typeof v === 'string' && /^-?[0-9]+( -?[0-9]+)+$/.test(v));
+
+function isRecordedDaemon(v: unknown): boolean {
+  const d = v as Partial<Record<keyof RecordedDaemon, unknown>> | null;
+  const optInt = (x: unknown): boolean => x === undefined || Number.isInteger(x);
+  return (
+    typeof d === 'object' && d !== null && (d.state === 'master' || d.state === 'backup') && typeof d.mcastIfn === 'string' && Number.isInteger(d.syncId) &&
+    optInt(d.syncMaxlen) && optInt(d.mcastPort) && optInt(d.mcastTtl) && (d.mcastGroup === undefined || typeof d.mcastGroup === 'string')
   );
 }
 
@@ -185,7 +226,9 @@ export function recordAfterUp(old: StateRecord | undefined, spec: Spec, done: re
   const links = [...base.links];
   const fouPorts = [...base.fouPorts];
   const tunnels = [...(base.tunnels ?? [])];
+  const daemons = [...(base.daemons ?? [])];
   for (const s of done) {
+    if (s.kind === 'daemon-start' && !daemons.some((d) => d.state === s.daemon.state)) daemons.push(recordDaemon(s.daemon));
     if (s.kind === 'tunnel-add' && !tunnels.some((t) => t.dev === s.dev)) tunnels.push({ dev: s.dev, type: s.type, local: s.local.text });
     if (s.kind === 'sysctl-set' && s.from !== undefined && !sysctls.some((x) => x.key === s.key)) sysctls.push({ key: s.key, before: s.from, after: s.to });
     if (s.kind === 'address-add' && !addresses.some((a) => a.dev === s.dev && a.vip === s.vip.text)) {
@@ -194,7 +237,7 @@ export function recordAfterUp(old: StateRecord | undefined, spec: Spec, done: re
     if (s.kind === 'link-set' && s.up && !links.includes(s.dev)) links.push(s.dev);
     if (s.kind === 'fou-add' && !fouPorts.some((f) => samePort(f, s))) fouPorts.push({ port: s.port, family: s.family });
   }
-  return { ...base, sysctls, addresses, links, fouPorts, ...(tunnels.length > 0 ? { tunnels } : {}) };
+  return { ...base, sysctls, addresses, links, fouPorts, ...(tunnels.length > 0 ? { tunnels } : {}), ...(daemons.length > 0 ? { daemons } : {}) };
 }
 
 /** The record as written now: with the namespace's marker, or without one when lo could not carry it. */

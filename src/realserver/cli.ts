@@ -8,6 +8,7 @@ import { applyErrorJson, checkJson, formatApplyError, formatCheck, formatRun, mo
 import type { Action, Side } from '../prep/model.js';
 import { runCheck, runDown, runUp } from '../prep/run.js';
 import { buildRequest } from '../prep/spec.js';
+import { HA_SYSCTLS } from '../prep/ha.js';
 import type { RawOptions } from '../prep/spec.js';
 import { createSystem } from '../prep/system.js';
 import type { System } from '../prep/system.js';
@@ -26,7 +27,8 @@ const DESCRIPTIONS: Readonly<Record<Side, string>> = {
     'Prepare this host as an LVS real server: the VIPs on lo (DR) or on the tunnel device (TUN), ' +
     'ARP sysctls so it never answers ARP for a VIP, rp_filter off and the tunnel modules for TUN.',
   director:
-    'Prepare this host as an LVS director: ip_vs loaded, ip_forward for NAT, and the VIPs on --dev when given.',
+    'Prepare this host as an LVS director: ip_vs loaded, ip_forward for NAT, the VIPs on --dev when given, ' +
+    'and for several directors (--ha pair|ecmp) the connection-sync daemons and net.ipv4.vs sysctls.',
 };
 
 function program(side: Side, io: Io): Command {
@@ -44,6 +46,7 @@ function program(side: Side, io: Io): Command {
       .option('--tun-csum', 'GRE with checksums (the director adds the real server with --tun-csum): create a GRE device that expects them')
       .option('--tun-local <addr[,addr...]>', "with --tun-csum: this real server's address the director sends to, one per VIP family", (v: string, prev: string[] = []) => [...prev, v]);
   }
+  if (side === 'director') addHaOptions(cmd);
   cmd
     .option('--dry-run', 'print the plan and change nothing')
     .option('--persist <file>', 'up: also write the sysctls to this sysctl.d file; down: remove it')
@@ -54,6 +57,23 @@ function program(side: Side, io: Io): Command {
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t), outputError: (t, write) => write(t) });
   return cmd;
+}
+
+/** Several directors: a preset, the sync daemons (options as ipvsadm --start-daemon), net.ipv4.vs sysctls. */
+function addHaOptions(cmd: Command): void {
+  cmd
+    .option('--ha <preset>', 'settings for several directors: pair (sync daemons, sync thresholds) or ecmp (sloppy_tcp, no sync)')
+    .option('--sync <role>', 'connection-sync daemons to run: master, backup, both or none (pair: both)')
+    .option('--mcast-interface <iface>', 'interface of the sync daemons (default: --dev)')
+    .option('--syncid <id>', 'sync ID 0..255 (default 0)')
+    .option('--sync-maxlen <bytes>', 'maximum sync message length')
+    .option('--mcast-group <addr>', 'sync multicast group (kernel default 224.0.0.81)')
+    .option('--mcast-port <port>', 'sync multicast port (kernel default 8848)')
+    .option('--mcast-ttl <ttl>', 'sync multicast TTL (kernel default 1)');
+  for (const [option, sysctl] of Object.entries(HA_SYSCTLS)) {
+    const arg = option === 'sync-threshold' ? '"<first> <period>"' : '<n>';
+    cmd.option(`--${option} ${arg}`, `set net.ipv4.vs.${sysctl} (over the preset)`);
+  }
 }
 
 type Parsed = { readonly action: Action; readonly opts: ParsedOptions } | { readonly exit: number };

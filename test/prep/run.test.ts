@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Step } from '../../src/prep/model.js';
 import { runCheck, runDown, runUp } from '../../src/prep/run.js';
 import type { PrepRequest } from '../../src/prep/spec.js';
-import { FakeSystem } from '../support/fake-system.js';
+import { FakeSystem, VS_SYSCTLS } from '../support/fake-system.js';
 import { dir, request, rs, tempDir, vip } from './support.js';
 
 const AI = 'net/ipv4/conf/all/arp_ignore';
@@ -194,7 +194,9 @@ describe('director', () => {
     expect(await exists(join(stateDir, 'director.json'))).toBe(true);
     const down = await runDown(downAll('director'), sys, { stateDir });
     expect(down.steps).toEqual([set('net/ipv4/conf/all/send_redirects', 0, 1), set('net/ipv4/ip_forward', 1, 0)]);
-    expect(sys.snapshot()).toEqual({ ...before, modules: ['ip_vs'] });
+    // loading ip_vs adds its net.ipv4.vs sysctls, as the kernel does
+    const sysctls = Object.fromEntries(Object.entries({ ...before.sysctls, ...VS_SYSCTLS }).sort(([a], [b]) => a.localeCompare(b)));
+    expect(sys.snapshot()).toEqual({ ...before, sysctls, modules: ['ip_vs'] });
   });
 
   it('dr with --dev: brings the device up and adds the VIP there; down removes it and sets the device down', async () => {

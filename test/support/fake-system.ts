@@ -10,9 +10,13 @@ import { ModuleLoadError } from '../../src/host/modules.js';
 import type { ModuleOps } from '../../src/host/modules.js';
 import type { IfAddress, Link } from '../../src/rtnl/client.js';
 import type { SysctlStore } from '../../src/host/sysctl.js';
-import type { FouOps, RtnlOps, System } from '../../src/prep/system.js';
+import type { FouOps, IpvsOps, RtnlOps, System } from '../../src/prep/system.js';
+import type { SysctlValue } from '../../src/host/sysctl.js';
+import type { DaemonConfig } from '../../src/ipvs/model.js';
+import type { Change } from '../../src/ipvs/changes.js';
+import { IpvsOperationError } from '../../src/ipvs/errors.js';
 
-export type FakeOp = 'sysctl.read' | 'sysctl.write' | 'module.load' | 'link.set' | 'address.add' | 'address.del' | 'fou.add' | 'fou.del' | 'link.create' | 'link.delete' | 'link.alias' | 'links' | 'addresses';
+export type FakeOp = 'sysctl.read' | 'sysctl.write' | 'daemon.start' | 'daemon.stop' | 'module.load' | 'link.set' | 'address.add' | 'address.del' | 'fou.add' | 'fou.del' | 'link.create' | 'link.delete' | 'link.alias' | 'links' | 'addresses';
 
 export interface FakeAddress {
   readonly dev: string;
@@ -22,8 +26,10 @@ export interface FakeAddress {
 }
 
 export interface FakeOptions {
-  /** merged over BASE_SYSCTLS */
-  readonly sysctls?: Readonly<Record<string, number>>;
+  /** merged over BASE_SYSCTLS (and VS_SYSCTLS when ip_vs is loaded) */
+  readonly sysctls?: Readonly<Record<string, SysctlValue>>;
+  /** running sync daemons (ip_vs loaded) */
+  readonly daemons?: readonly DaemonConfig[];
   /** default: lo (up), eth0 (up) */
   readonly links?: readonly { readonly name: string; readonly up: boolean; readonly alias?: string }[];
   readonly addresses?: readonly FakeAddress[];
@@ -45,6 +51,11 @@ export const BASE_SYSCTLS: Readonly<Record<string, number>> = {
     [`net/ipv4/conf/${d}/send_redirects`, 1],
   ])),
 };
+
+/** The net.ipv4.vs sysctls with Linux 6.1's defaults: they appear when ip_vs loads. */
+export const VS_SYSCTLS: Readonly<Record<string, SysctlValue>> = Object.fromEntries(
+  Object.entries({ sync_version: 1, sync_threshold: '3 50', sync_refresh_period: 0, sloppy_tcp: 0, sloppy_sctp: 0, expire_nodest_conn: 0, expire_quiescent_template: 0, backup_only: 0 }).map(([k, v]) => [`net/ipv4/vs/${k}`, v]),
+);
 
 /** Devices each module creates in a namespace (its fallback tunnel devices). */
 const MODULE_DEVICES: Readonly<Record<string, readonly string[]>> = {
@@ -83,7 +94,9 @@ interface StoredAddress {
 
 /** A plain picture of everything the fake holds (compare two with toEqual). */
 export interface FakeSnapshot {
-  readonly sysctls: Record<string, number>;
+  readonly sysctls: Record<string, SysctlValue>;
+  /** running sync daemons: `ROLE syncid N IFACE` */
+  readonly daemons: string[];
   readonly links: Record<string, boolean>;
   readonly addresses: string[];
   readonly modules: string[];
@@ -95,7 +108,8 @@ export interface FakeSnapshot {
 const fsError = (code: string, errno: number): Error => Object.assign(new Error(`${code}: fake failure`), { code, errno: -errno });
 
 export class FakeSystem implements System {
-  readonly sysctls = new Map<string, number>();
+  readonly sysctls = new Map<string, SysctlValue>();
+  daemonList: DaemonConfig[] = [];
   readonly loaded = new Set<string>();
   readonly links = new Map<string, StoredLink>();
   addressList: StoredAddress[] = [];
@@ -119,6 +133,9 @@ export class FakeSystem implements System {
     }
     for (const a of opts.addresses ?? []) this.addressList.push(this.stored(a));
     for (const m of opts.loaded ?? []) this.loaded.add(m);
+    if (this.loaded.has('ip_vs')) this.addVsSysctls();
+    for (const [k, v] of Object.entries(opts.sysctls ?? {})) this.sysctls.set(k, v);
+    this.daemonList = [...(opts.daemons ?? [])];
     this.fouList = [...(opts.fouPorts ?? [])];
     this.netns = opts.netns ?? '4026531840';
     this.noFallback = opts.noFallbackDevices ?? false;
@@ -162,6 +179,10 @@ export class FakeSystem implements System {
     return [...this.links.values()].find((l) => l.index === index)?.name ?? `if${index}`;
   }
 
+  private addVsSysctls(): void {
+    for (const [k, v] of Object.entries(VS_SYSCTLS)) if (!this.sysctls.has(k)) this.sysctls.set(k, v);
+  }
+
   addLink(name: string, up = false): void {
     if (this.links.has(name)) return;
     this.links.set(name, { index: this.nextIndex++, name, up });
@@ -179,6 +200,7 @@ export class FakeSystem implements System {
   snapshot(): FakeSnapshot {
     return {
       sysctls: Object.fromEntries([...this.sysctls].sort(([a], [b]) => a.localeCompare(b))),
+      daemons: this.daemonList.map((d) => `${d.state} syncid ${d.syncId} ${d.mcastIfn}`).sort(),
       links: Object.fromEntries([...this.links.values()].map((l) => [l.name, l.up])),
       addresses: this.addressesText().sort(),
       modules: [...this.loaded].sort(),
@@ -217,6 +239,7 @@ export class FakeSystem implements System {
       const devices = MODULE_DEVICES[name];
       if (!devices) throw new ModuleLoadError(name, `modprobe: FATAL: Module ${name} not found in directory /lib/modules/6.1.0`);
       this.loaded.add(name);
+      if (name === 'ip_vs') this.addVsSysctls();
       if (!this.noFallback) for (const d of devices) this.addLink(d);
       this.log.push(`module ${name}`);
     },
@@ -312,6 +335,32 @@ export class FakeSystem implements System {
       this.log.push(`fou del ${port}/${family}`);
     },
   };
+
+  private readonly ipvsOps: IpvsOps = {
+    daemons: async () => this.daemonList.map((d) => ({ ...d })),
+    apply: async (c: Change) => {
+      if (c.op === 'start-daemon') {
+        this.check('daemon.start', c.daemon.state);
+        // as the kernel: one daemon per role (EEXIST), on an interface that exists (ENODEV)
+        if (this.daemonList.some((d) => d.state === c.daemon.state)) throw new IpvsOperationError('start-daemon', 17);
+        if (!this.links.has(c.daemon.mcastIfn)) throw new IpvsOperationError('start-daemon', 19);
+        this.daemonList.push({ ...c.daemon });
+        this.log.push(`daemon start ${c.daemon.state} syncid ${c.daemon.syncId} ${c.daemon.mcastIfn}`);
+      } else if (c.op === 'stop-daemon') {
+        this.check('daemon.stop', c.state);
+        const at = this.daemonList.findIndex((d) => d.state === c.state);
+        if (at < 0) throw new IpvsOperationError('stop-daemon', 3);
+        this.daemonList.splice(at, 1);
+        this.log.push(`daemon stop ${c.state}`);
+      } else throw new Error(`fake: ${c.op} not supported`);
+    },
+  };
+
+  /** Opened count: opened.ipvs; fails as the kernel does when ip_vs is not loaded. */
+  async ipvs(): Promise<IpvsOps> {
+    if (!this.loaded.has('ip_vs')) throw new IpvsOperationError('init', 92);
+    return this.ipvsOps;
+  }
 
   async rtnl(): Promise<RtnlOps> {
     this.opened.rtnl++;
