@@ -167,7 +167,7 @@ function mcastGroup(text: string): Address {
 
 /** Why each setting matters for several directors (check shows it when the setting is not met). */
 const WHY: Readonly<Record<HaSysctlOption, string>> = {
-  'sync-version': 'master and backup must use the same sync message format (1: the current one, with IPv6 and persistence data; 0 only for peers older than Linux 2.6.39)',
+  'sync-version': 'master and backup must use the same sync message format (1: the current one, with IPv6 and persistence data; 0 only for legacy peers)',
   'sync-threshold': 'an entry is sent at its THRESHOLD-th packet, then every PERIOD packets: a lower period lets the backup learn connections sooner and keeps their timeouts fresh there',
   'sync-refresh-period': 'entries are resent on state changes and then after this many seconds, instead of by packet count',
   'sloppy-tcp': 'a director that gets a TCP flow mid-stream (ECMP moved it here) schedules it from any packet instead of dropping it; with mh every director picks the same real server',

@@ -18,6 +18,10 @@ export function formatSysctlConf(d: Desired, commandLine: string): string {
     header.push(`# Per-device keys need their device when this file is applied: list ${modules.join(', ')} in`);
     header.push('# /etc/modules-load.d/ so that the module creates it first.');
   }
+  if (d.sysctls.some((s) => s.key.startsWith('net/ipv4/vs/'))) {
+    header.push('# The net.ipv4.vs keys exist only once ip_vs is loaded: list ip_vs in /etc/modules-load.d/');
+    header.push('# too. Sync daemons are not sysctls either: `director up` starts them.');
+  }
   const body = d.sysctls.map((s) => `${sysctlName(s.key)} = ${s.value}`);
   if (body.length === 0) body.push('# (this mode needs no sysctls)');
   return `${[...header, '', ...body].join('\n')}\n`;

@@ -8,7 +8,6 @@ import { applyErrorJson, checkJson, formatApplyError, formatCheck, formatRun, mo
 import type { Action, Side } from '../prep/model.js';
 import { runCheck, runDown, runUp } from '../prep/run.js';
 import { buildRequest } from '../prep/spec.js';
-import { HA_SYSCTLS } from '../prep/ha.js';
 import type { RawOptions } from '../prep/spec.js';
 import { createSystem } from '../prep/system.js';
 import type { System } from '../prep/system.js';
@@ -69,11 +68,15 @@ function addHaOptions(cmd: Command): void {
     .option('--sync-maxlen <bytes>', 'maximum sync message length')
     .option('--mcast-group <addr>', 'sync multicast group (kernel default 224.0.0.81)')
     .option('--mcast-port <port>', 'sync multicast port (kernel default 8848)')
-    .option('--mcast-ttl <ttl>', 'sync multicast TTL (kernel default 1)');
-  for (const [option, sysctl] of Object.entries(HA_SYSCTLS)) {
-    const arg = option === 'sync-threshold' ? '"<first> <period>"' : '<n>';
-    cmd.option(`--${option} ${arg}`, `set net.ipv4.vs.${sysctl} (over the preset)`);
-  }
+    .option('--mcast-ttl <ttl>', 'sync multicast TTL (kernel default 1)')
+    .option('--sync-version <n>', 'set net.ipv4.vs.sync_version (pair: 1)')
+    .option('--sync-threshold <first,period>', 'set net.ipv4.vs.sync_threshold, e.g. "3 10" (pair: 3 10)')
+    .option('--sync-refresh-period <seconds>', 'set net.ipv4.vs.sync_refresh_period (replaces the preset threshold)')
+    .option('--sloppy-tcp <0|1>', 'set net.ipv4.vs.sloppy_tcp (ecmp: 1)')
+    .option('--sloppy-sctp <0|1>', 'set net.ipv4.vs.sloppy_sctp (ecmp: 1)')
+    .option('--expire-nodest-conn <0|1>', 'set net.ipv4.vs.expire_nodest_conn (pair, ecmp: 1)')
+    .option('--expire-quiescent-template <0|1>', 'set net.ipv4.vs.expire_quiescent_template (pair: 1)')
+    .option('--backup-only <0|1>', 'set net.ipv4.vs.backup_only (with a backup daemon only)');
 }
 
 type Parsed = { readonly action: Action; readonly opts: ParsedOptions } | { readonly exit: number };

@@ -8,6 +8,7 @@ import type { RawHaOptions } from '../../src/prep/ha.js';
 import { PlanError, PrepUsageError } from '../../src/prep/errors.js';
 import { formatCheck } from '../../src/prep/format.js';
 import { planUp } from '../../src/prep/plan.js';
+import { formatSysctlConf } from '../../src/prep/persist.js';
 import { desiredState } from '../../src/prep/requirements.js';
 import { runCheck, runDown, runUp } from '../../src/prep/run.js';
 import { buildRequest } from '../../src/prep/spec.js';
@@ -202,5 +203,13 @@ describe('command line', () => {
     const r = await cli(['up', '--mode', 'dr', '--ha', 'pair'], sys);
     expect(r).toEqual({ code: 2, stdout: '', stderr: 'ipvsadm director up: a sync daemon needs --mcast-interface (or --dev): the interface facing the other directors\n' });
     expect(sys.log).toEqual([]);
+  });
+});
+
+describe('--persist', () => {
+  it('writes the vs sysctls (sync_threshold as two integers) and says ip_vs must load first', () => {
+    const text = formatSysctlConf(desiredState(director('up', PAIR).spec!), 'ipvsadm director up');
+    expect(text).toContain('\nnet.ipv4.vs.sync_threshold = 3 10\n');
+    expect(text).toContain('# The net.ipv4.vs keys exist only once ip_vs is loaded');
   });
 });
