@@ -25,15 +25,8 @@ export const HA_SYSCTLS = {
 } as const;
 export type HaSysctlOption = keyof typeof HA_SYSCTLS;
 
-export interface SyncDaemonSpec {
-  readonly role: Exclude<SyncRole, 'none'>;
-  readonly mcastIfn: string;
-  readonly syncId: number;
-  readonly syncMaxlen?: number;
-  readonly mcastGroup?: Address;
-  readonly mcastPort?: number;
-  readonly mcastTtl?: number;
-}
+/** The daemons' settings (those of --start-daemon) and which roles run. */
+export type SyncDaemonSpec = Omit<DaemonConfig, 'state'> & { readonly role: Exclude<SyncRole, 'none'> };
 
 export interface HaSpec {
   readonly preset?: HaPreset;
