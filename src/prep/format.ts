@@ -7,7 +7,7 @@ import type { ApplyError } from './errors.js';
 import type { Action, Side, Step } from './model.js';
 import { sysctlName } from '../host/sysctl.js';
 import { daemonLabel, haLabel } from './ha.js';
-import type { HaSpec } from './ha.js';
+import type { HaSpec } from './model.js';
 import { recordDaemon } from './state.js';
 
 /** The change as a phrase: "set net.ipv4.conf.all.arp_ignore = 1 (was 0)". */

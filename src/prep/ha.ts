@@ -7,13 +7,10 @@ import type { DaemonConfig, DaemonRole } from '../ipvs/model.js';
 import { parseMcastGroup } from '../core/values.js';
 import type { SysctlValue } from '../host/sysctl.js';
 import { PrepUsageError } from './errors.js';
-import type { DaemonNeed, SysctlNeed } from './model.js';
-
-export type HaPreset = 'pair' | 'ecmp';
-export type SyncRole = DaemonRole | 'both' | 'none';
+import type { DaemonNeed, HaPreset, HaSpec, HaSysctlOption, SyncDaemonSpec, SyncRole, SysctlNeed } from './model.js';
 
 /** The net.ipv4.vs sysctls this command sets, by option name. */
-export const HA_SYSCTLS = {
+const HA_SYSCTLS = {
   'sync-version': 'sync_version',
   'sync-threshold': 'sync_threshold',
   'sync-refresh-period': 'sync_refresh_period',
@@ -22,18 +19,7 @@ export const HA_SYSCTLS = {
   'expire-nodest-conn': 'expire_nodest_conn',
   'expire-quiescent-template': 'expire_quiescent_template',
   'backup-only': 'backup_only',
-} as const;
-export type HaSysctlOption = keyof typeof HA_SYSCTLS;
-
-/** The daemons' settings (those of --start-daemon) and which roles run. */
-export type SyncDaemonSpec = Omit<DaemonConfig, 'state'> & { readonly role: Exclude<SyncRole, 'none'> };
-
-export interface HaSpec {
-  readonly preset?: HaPreset;
-  readonly sync?: SyncDaemonSpec;
-  /** option → value, presets filled in and explicit options over them */
-  readonly sysctls: Partial<Record<HaSysctlOption, SysctlValue>>;
-}
+} as const satisfies Record<HaSysctlOption, string>;
 
 /** The options as the command line gives them. */
 export interface RawHaOptions {

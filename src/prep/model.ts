@@ -3,9 +3,8 @@
 // Plain data only; requirements.ts, plan.ts and check.ts are the pure functions over it.
 import type { Address } from '../ipvs/address.js';
 import type { TunnelType } from '../ipvs/vocabulary.js';
-import type { DaemonConfig } from '../ipvs/model.js';
+import type { DaemonConfig, DaemonRole } from '../ipvs/model.js';
 import type { SysctlValue } from '../host/sysctl.js';
-import type { HaSpec } from './ha.js';
 
 export type Side = 'realserver' | 'director';
 export type Action = 'up' | 'down' | 'check';
@@ -35,6 +34,24 @@ export interface RealserverSpec {
    * director sends to, one per VIP family; a checksum-expecting GRE device is created on each.
    */
   readonly csumLocals?: readonly Vip[];
+}
+
+/** Settings for several directors (ha.ts parses them and says what they need). */
+export type HaPreset = 'pair' | 'ecmp';
+export type SyncRole = DaemonRole | 'both' | 'none';
+/** The net.ipv4.vs sysctls `director` sets, by option name (without the leading --). */
+export type HaSysctlOption =
+  | 'sync-version' | 'sync-threshold' | 'sync-refresh-period' | 'sloppy-tcp' | 'sloppy-sctp'
+  | 'expire-nodest-conn' | 'expire-quiescent-template' | 'backup-only';
+
+/** The daemons' settings (those of --start-daemon) and which roles run. */
+export type SyncDaemonSpec = Omit<DaemonConfig, 'state'> & { readonly role: Exclude<SyncRole, 'none'> };
+
+export interface HaSpec {
+  readonly preset?: HaPreset;
+  readonly sync?: SyncDaemonSpec;
+  /** option → value, presets filled in and explicit options over them */
+  readonly sysctls: Partial<Record<HaSysctlOption, SysctlValue>>;
 }
 
 export interface DirectorSpec {
