@@ -36,9 +36,10 @@ afterAll(() => deleteNetns(ns));
 
 describe('director --ha pair in the kernel', () => {
   it('the vs sysctls exist in a new namespace, sync_threshold as two integers', () => {
-    // creating the director once makes sure ip_vs is loaded (its sysctls appear with the module)
-    expect(run('up --mode dr').code).toBe(0);
-    expect(run('down').code).toBe(0);
+    // a plain director up makes sure ip_vs is loaded (its sysctls appear with the module)
+    const up = run('up --mode dr');
+    expect(up.code, up.stderr).toBe(0);
+    if (!up.stdout.includes('nothing to do')) expect(run('down').code).toBe(0);
     const text = vsSysctls();
     for (const k of KEYS) expect(text).toMatch(new RegExp(`^net\\.ipv4\\.vs\\.${k} = -?[0-9]+`, 'm'));
     expect(text).toMatch(/^net\.ipv4\.vs\.sync_threshold = [0-9]+\t[0-9]+$/m);
