@@ -10,13 +10,10 @@ import { UsageError, usageLine } from './errors.js';
 import { parseCommandLine } from './parse.js';
 import { restoreLines } from './restore-lines.js';
 import { isJsonSave, readJsonSave, SaveFormatError } from '../save/json-read.js';
+import type { SavedService } from '../save/json-read.js';
 
-export interface DesiredService {
-  readonly service: ServiceConfig;
-  readonly destinations: readonly DestinationConfig[];
-  /** where the file defines it: `line 3`, `services[2]` */
-  readonly at: string;
-}
+/** A service of the file with its real servers, and where the file defines it (`line 3`, `services[2]`). */
+export type DesiredService = SavedService;
 
 /** What the file says the kernel should hold. Timeouts and daemons only when the file has them. */
 export interface Desired {

@@ -67,28 +67,28 @@ async function rollback(done: readonly Performed[], failed: StepError, sys: Syst
   return new ApplyError(failed, rolledBack, failures, modulesLeft, remaining);
 }
 
-async function perform(step: Step, sys: System): Promise<Performed | undefined> {
-  switch (step.kind) {
-    case 'module-load':
-      await sys.modules.load(step.module);
-      return { step }; // not undone: a loaded module configures nothing by itself
-    case 'sysctl-set':
-      return setSysctl(step, sys);
-    case 'link-set':
-      return setLink(step, sys);
-    case 'address-add':
-    case 'address-del':
-      return changeAddress(step, sys);
-    case 'fou-add':
-    case 'fou-del':
-      return changeFou(step, sys);
-    case 'tunnel-add':
-    case 'tunnel-del':
-      return changeTunnel(step, sys);
-    case 'daemon-start':
-    case 'daemon-stop':
-      return changeDaemon(step, sys);
-  }
+type Performer<K extends Step['kind']> = (step: Extract<Step, { kind: K }>, sys: System) => Promise<Performed | undefined>;
+
+/** How each kind of step is made (an add and its delete share one function). */
+const PERFORMERS: { readonly [K in Step['kind']]: Performer<K> } = {
+  'module-load': async (step, sys) => {
+    await sys.modules.load(step.module);
+    return { step }; // not undone: a loaded module configures nothing by itself
+  },
+  'sysctl-set': (step, sys) => setSysctl(step, sys),
+  'link-set': (step, sys) => setLink(step, sys),
+  'address-add': (step, sys) => changeAddress(step, sys),
+  'address-del': (step, sys) => changeAddress(step, sys),
+  'fou-add': (step, sys) => changeFou(step, sys),
+  'fou-del': (step, sys) => changeFou(step, sys),
+  'tunnel-add': (step, sys) => changeTunnel(step, sys),
+  'tunnel-del': (step, sys) => changeTunnel(step, sys),
+  'daemon-start': (step, sys) => changeDaemon(step, sys),
+  'daemon-stop': (step, sys) => changeDaemon(step, sys),
+};
+
+function perform(step: Step, sys: System): Promise<Performed | undefined> {
+  return (PERFORMERS[step.kind] as Performer<Step['kind']>)(step, sys);
 }
 
 async function changeTunnel(step: Extract<Step, { kind: 'tunnel-add' | 'tunnel-del' }>, sys: System): Promise<Performed> {
