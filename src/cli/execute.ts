@@ -119,7 +119,8 @@ async function connections(ctx: ExecuteContext, numeric: boolean, persistentConn
   } catch {
     throw new FixedListingError(`cannot open file ${CONN_FILE}`);
   }
-  const { connectionAddresses, parseConnectionFile } = await import('./format/connections.js');
+  const { connectionAddresses } = await import('./format/connections.js');
+  const { parseConnectionFile } = await import('../table/connections.js');
   const entries = parseConnectionFile(text);
   if (entries === undefined) throw new FixedListingError(`unexpected input from ${CONN_FILE}`);
   const names = numeric ? NUMERIC : await resolveNames(ctx.names, connectionAddresses(entries));

@@ -5,7 +5,8 @@ import type { DaemonConfig, Info, ServiceWithDestinations, Timeouts } from '../i
 import type { SaveData } from '../save/json-write.js';
 import type { NameTable } from '../table/names.js';
 import type { ListOptions } from '../core/command.js';
-import type { ConnectionEntry, ConnectionListOptions } from './format/connections.js';
+import type { ConnectionListOptions } from './format/connections.js';
+import type { ConnectionEntry } from '../table/connections.js';
 
 /** A listing's table: the whole table with the IPVS info (`-L`), or one service without. */
 export interface Listing {

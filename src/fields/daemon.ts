@@ -61,7 +61,7 @@ export const DAEMON_FIELDS = {
     json: { key: 'state', write: (d) => d.state, read: (r) => ({ state: r.oneOf('state', DAEMON_ROLES) }), schema: { enum: ['master', 'backup'] } },
     save: null,
     apply: { notCompared: 'the identity of the daemon' },
-    metric: null,
+    metric: { label: 'state', value: (d) => d.state },
   },
   mcastIfn: {
     attribute: 'IPVS_DAEMON_ATTR_MCAST_IFN',
@@ -70,7 +70,7 @@ export const DAEMON_FIELDS = {
     json: { key: 'interface', write: (d) => d.mcastIfn, read: (r) => ({ mcastIfn: r.name('interface', 15) }), schema: { type: 'string' } },
     save: null,
     apply: { label: 'interface', show: (d) => d.mcastIfn },
-    metric: null,
+    metric: { label: 'interface', value: (d) => d.mcastIfn },
   },
   syncId: {
     attribute: 'IPVS_DAEMON_ATTR_SYNC_ID',
@@ -79,7 +79,7 @@ export const DAEMON_FIELDS = {
     json: { key: 'syncId', write: (d) => d.syncId >>> 0, read: (r) => ({ syncId: r.integer('syncId', 0, 255) }), schema: U32_SCHEMA },
     save: null,
     apply: { label: 'sync id', show: (d) => String(d.syncId) },
-    metric: null,
+    metric: { label: 'sync_id', value: (d) => String(d.syncId >>> 0) },
   },
   syncMaxlen: optional('syncMaxlen', 'IPVS_DAEMON_ATTR_SYNC_MAXLEN', '--sync-maxlen', 'maxlen', 'syncMaxlen', 'maximum length', NUMBER(65535, 1, 65507)),
   mcastGroup: optional('mcastGroup', 'IPVS_DAEMON_ATTR_MCAST_GROUP, MCAST_GROUP6', '--mcast-group', 'group', 'group', 'group', ADDRESS),

@@ -1,6 +1,7 @@
 // `ipvsadm metrics [--listen [ADDR:]PORT]`: the IPVS state as Prometheus text (exposition.ts),
 // printed once, or served over HTTP at /metrics (loopback unless an address is given), read
-// anew from the kernel at every scrape, until SIGTERM or SIGINT. Statuses: METRICS_EXIT.
+// anew from the kernel (netlink, /proc/net/ip_vs_stats, /proc/net/ip_vs_conn) at every scrape,
+// until SIGTERM or SIGINT. Statuses: METRICS_EXIT.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,6 +12,8 @@ import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
 import { failureText, kernelFailureOrThrow } from '../core/failure.js';
 import { onStopSignals } from '../core/signals.js';
+import { parseConnectionFile } from '../table/connections.js';
+import type { ConnectionEntry } from '../table/connections.js';
 import { exposition, parseGlobalStats } from './exposition.js';
 
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -41,16 +44,24 @@ function readGlobal(): ReturnType<typeof parseGlobalStats> {
   }
 }
 
+/** The connection table's entries; undefined when the file cannot be read or is empty. */
+function readConnections(): ConnectionEntry[] | undefined {
+  try {
+    return parseConnectionFile(readFileSync('/proc/net/ip_vs_conn', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /** One exposition from a fresh client (a scrape must not share a socket with another). */
 async function scrape(io: Io): Promise<string> {
   const client = await openClient(io, { dumpsTable: true });
   try {
-    return exposition(await client.snapshot(), readGlobal());
+    return exposition(await client.snapshot(), readGlobal(), readConnections());
   } finally {
     client.close();
   }
 }
-
 
 export async function runMetricsCli(argv: readonly string[], io: Io): Promise<number> {
   const cmd = program(io);

@@ -1,12 +1,14 @@
 // `ipvsadm metrics`: the IPVS state in the Prometheus text exposition format (version 0.0.4) —
 // per service and per real server the connection, packet and byte counters (exact decimal
 // integers from the kernel's 64-bit counters), rates, connection counts, weights and
-// thresholds; the global counters of /proc/net/ip_vs_stats; the timeouts. Pure.
+// thresholds; the global counters of /proc/net/ip_vs_stats; the timeouts; the sync daemons; the
+// entries of /proc/net/ip_vs_conn by protocol and state. Pure.
 import { formatAddress } from '../ipvs/address.js';
 import { AF_INET6 } from '../ipvs/constants.js';
-import type { Destination, DestinationConfig, ServiceConfig, Snapshot, Stats, Timeouts } from '../ipvs/model.js';
-import { ipvsVersionText, protocolOf } from '../ipvs/vocabulary.js';
-import { DESTINATION_FIELDS, SERVICE_FIELDS, TIMEOUT_FIELDS } from '../fields/registry.js';
+import type { DaemonConfig, Destination, DestinationConfig, ServiceConfig, Snapshot, Stats, Timeouts } from '../ipvs/model.js';
+import { DAEMON_ROLES, ipvsVersionText, protocolOf } from '../ipvs/vocabulary.js';
+import { DAEMON_FIELDS, DESTINATION_FIELDS, SERVICE_FIELDS, TIMEOUT_FIELDS } from '../fields/registry.js';
+import type { ConnectionEntry } from '../table/connections.js';
 import { metricGauges, metricLabels } from '../fields/outputs.js';
 import type { Registry } from '../fields/spec.js';
 
@@ -103,8 +105,45 @@ function trafficFamilies(prefix: string, what: string): { add(labels: Labels, s:
   };
 }
 
-/** The whole exposition: every family with HELP and TYPE, each sample once. */
-export function exposition(snap: Snapshot, global: GlobalStats | undefined): string {
+/**
+ * The sync daemons: whether each role runs (two series, 0 or 1, always present), and one info
+ * series per running daemon with its settings' labels (at most two: one master, one backup).
+ */
+function daemonFamilies(daemons: readonly DaemonConfig[]): Family[] {
+  const running = new Family('ipvs_sync_daemon_running', 'gauge', 'Whether the connection-sync daemon of the role runs (1) or not (0).');
+  const info = new Family('ipvs_sync_daemon_info', 'gauge', 'A running connection-sync daemon: its role, multicast interface and sync ID (always 1).');
+  for (const role of DAEMON_ROLES) running.add({ state: role }, daemons.some((d) => d.state === role) ? 1 : 0);
+  for (const d of daemons) info.add(metricLabels<DaemonConfig>(DAEMON_FIELDS, d), 1);
+  return [running, info];
+}
+
+/**
+ * Entries of the connection table (templates included) counted by protocol and state, one series
+ * per pair present. Bounded by the kernel's fixed state names: tcp at most 11 (ESTABLISHED,
+ * SYN_RECV, FIN_WAIT, TIME_WAIT, CLOSE, CLOSE_WAIT, LAST_ACK, LISTEN, SYNACK, SYN_SENT, NONE),
+ * udp and the persistence templates (protocol ip) one each, sctp at most 13.
+ */
+function connectionEntryFamily(entries: readonly ConnectionEntry[]): Family {
+  const counts = new Map<string, { protocol: string; state: string; n: number }>();
+  for (const e of entries) {
+    // lower case, as the services' protocol label (the kernel writes TCP, UDP, SCTP, IP)
+    const protocol = e.protocol.toLowerCase();
+    const key = `${protocol} ${e.state}`;
+    const c = counts.get(key) ?? { protocol, state: e.state, n: 0 };
+    c.n++;
+    counts.set(key, c);
+  }
+  const family = new Family('ipvs_connection_entries', 'gauge', 'Entries of the connection table (/proc/net/ip_vs_conn) by protocol and state.');
+  const ordered = [...counts.values()].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.state.localeCompare(b.state));
+  for (const c of ordered) family.add({ protocol: c.protocol, state: c.state }, c.n);
+  return family;
+}
+
+/**
+ * The whole exposition: every family with HELP and TYPE, each sample once. `entries` is the
+ * connection table, or undefined when it could not be read (its family is then left out).
+ */
+export function exposition(snap: Snapshot, global: GlobalStats | undefined, entries?: readonly ConnectionEntry[]): string {
   const info = new Family('ipvs_info', 'gauge', 'IPVS version and connection table size (always 1).');
   info.add({ version: ipvsVersionText(snap.info.version), connection_table_size: String(snap.info.connTabSize >>> 0) }, 1);
   const services = new Family('ipvs_services', 'gauge', 'Virtual services in the table.');
@@ -138,5 +177,7 @@ export function exposition(snap: Snapshot, global: GlobalStats | undefined): str
     families.push(...g.all());
   }
   families.push(...svcTraffic.all(), ...dstTraffic.all(), active, inactive, persistent, ...settings.map((s) => s.family));
+  families.push(...daemonFamilies(snap.daemons));
+  if (entries) families.push(connectionEntryFamily(entries));
   return families.map((f) => f.text()).join('');
 }

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { exposition, parseGlobalStats } from '../../src/metrics/exposition.js';
 import { parseListen } from '../../src/metrics/cli.js';
+import { parseConnectionFile } from '../../src/table/connections.js';
 import type { Snapshot } from '../../src/ipvs/model.js';
 import { dest, entry, fwm, svc } from '../support/format-fixtures.js';
 
@@ -85,5 +86,44 @@ describe('parseListen', () => {
     ['a b:1', undefined],
   ])('%s', (text, expected) => {
     expect(parseListen(text)).toEqual(expected);
+  });
+});
+
+describe('sync daemons and connection entries', () => {
+  const conn = (proto: string, state: string, client: number): string =>
+    `${proto} C0000201 ${client.toString(16).toUpperCase().padStart(4, '0')} C0000264 0050 C6336401 0050 ${state.padEnd(11)}      60`;
+  const CONN_FILE = ['Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData', conn('TCP', 'ESTABLISHED', 40001), conn('TCP', 'ESTABLISHED', 40002), conn('TCP', 'TIME_WAIT', 40003), conn('UDP', 'UDP', 40004), conn('IP', 'NONE', 0), ''].join('\n');
+  const daemons: Snapshot['daemons'] = [{ state: 'master', mcastIfn: 'eth0', syncId: 7 }];
+
+  it('one running series per role and one info series per daemon, labels from the registry', () => {
+    const text = exposition({ ...SNAP, daemons }, undefined);
+    expect(text).toContain('# TYPE ipvs_sync_daemon_running gauge\nipvs_sync_daemon_running{state="master"} 1\nipvs_sync_daemon_running{state="backup"} 0\n');
+    expect(text.split('\n').filter((l) => l.startsWith('ipvs_sync_daemon_info'))).toEqual(['ipvs_sync_daemon_info{state="master",interface="eth0",sync_id="7"} 1']);
+    const both = exposition({ ...SNAP, daemons: [...daemons, { state: 'backup', mcastIfn: 'eth1', syncId: 9 }] }, undefined);
+    expect(both).toContain('ipvs_sync_daemon_running{state="backup"} 1\n');
+    expect(both).toContain('ipvs_sync_daemon_info{state="backup",interface="eth1",sync_id="9"} 1\n');
+  });
+
+  it('no daemon: both roles at 0 and no info series', () => {
+    const text = exposition(SNAP, undefined);
+    expect(text).toContain('ipvs_sync_daemon_running{state="master"} 0\nipvs_sync_daemon_running{state="backup"} 0\n');
+    expect(text).not.toContain('ipvs_sync_daemon_info{');
+  });
+
+  it('counts the entries of /proc/net/ip_vs_conn by protocol and state', () => {
+    const entries = parseConnectionFile(CONN_FILE)!;
+    expect(entries).toHaveLength(5);
+    const lines = exposition(SNAP, undefined, entries).split('\n').filter((l) => l.startsWith('ipvs_connection_entries'));
+    expect(lines).toEqual([
+      'ipvs_connection_entries{protocol="ip",state="NONE"} 1',
+      'ipvs_connection_entries{protocol="tcp",state="ESTABLISHED"} 2',
+      'ipvs_connection_entries{protocol="tcp",state="TIME_WAIT"} 1',
+      'ipvs_connection_entries{protocol="udp",state="UDP"} 1',
+    ]);
+  });
+
+  it('leaves the family out when the table could not be read, keeps it (empty) when it has no entry', () => {
+    expect(exposition(SNAP, undefined)).not.toContain('ipvs_connection_entries');
+    expect(exposition(SNAP, undefined, [])).toContain('# TYPE ipvs_connection_entries gauge\n');
   });
 });

@@ -6,7 +6,7 @@ import { protocolNumber, protocolOfLabel } from '../../ipvs/vocabulary.js';
 import { document, namesOf } from '../../table/json.js';
 import type { Json } from '../../table/json.js';
 import type { NameTable } from '../../table/names.js';
-import type { ConnectionEntry } from './connections.js';
+import type { ConnectionEntry } from '../../table/connections.js';
 
 /** `-L -c --json`: the connection entries of /proc/net/ip_vs_conn, in the file's order. */
 export function connectionsJson(entries: readonly ConnectionEntry[], names: NameTable | undefined): string {

@@ -3,11 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   connectionAddresses,
-  fgetsChunks,
   formatConnections,
   formatExpire,
-  parseConnectionFile,
 } from '../../../src/cli/format/connections.js';
+import { fgetsChunks, parseConnectionFile } from '../../../src/table/connections.js';
 import { formatAddress } from '../../../src/ipvs/address.js';
 import { names, noNames } from '../../support/names-table.js';
 
