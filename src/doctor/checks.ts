@@ -1,5 +1,6 @@
 // `ipvsadm doctor`: what the director can do and what its table needs, as checks with a verdict
-// and a fix. Pure: the facts (modules, sysctls, the table, other processes) are read by cli.ts.
+// and a fix (connection sync in sync.ts, paths to real servers in reach.ts). Pure: the facts
+// (modules, sysctls, the table, links, other processes) are read by cli.ts.
 import { AF_INET6 } from '../ipvs/constants.js';
 import type { Snapshot } from '../ipvs/model.js';
 import { serviceId } from '../ipvs/vocabulary.js';
@@ -7,6 +8,8 @@ import { serviceId } from '../ipvs/vocabulary.js';
 import type { ModuleState } from '../host/modules.js';
 import { reachChecks } from './reach.js';
 import type { PathFacts } from './reach.js';
+import { syncChecks } from './sync.js';
+import type { LinkFacts } from './sync.js';
 export type { ModuleState } from '../host/modules.js';
 
 export interface DoctorFacts {
@@ -19,6 +22,8 @@ export interface DoctorFacts {
   readonly processes: readonly string[];
   /** the director's way to each real server address (absent: not looked at) */
   readonly paths?: PathFacts;
+  /** the sync daemons' interfaces (absent: not looked at) */
+  readonly links?: LinkFacts;
 }
 
 import type { Check, Verdict } from './verdict.js';
@@ -57,7 +62,7 @@ export function runChecks(f: DoctorFacts): Check[] {
     const state = f.modules[module] ?? 'missing';
     out.push({ check: `tunnel ${type}`, verdict: state === 'missing' ? 'info' : 'ok', detail: `${module}: ${stateText(state)}` });
   }
-  if (table) out.push(...tableChecks(table, f), ...reachChecks(table, f.paths));
+  if (table) out.push(...tableChecks(table, f), ...reachChecks(table, f.paths), ...syncChecks(table, f.links, f.sysctls));
   const managers = f.processes.filter((p) => MANAGERS.includes(p));
   out.push(
     managers.length > 0

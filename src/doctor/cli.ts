@@ -1,6 +1,6 @@
 // `ipvsadm doctor [--json]`: gathers the facts (IPVS through netlink, kernel modules through
-// /sys/module and `modprobe -n`, sysctls, process names, the routes to the real servers through
-// rtnetlink), runs checks.ts, and prints a table on
+// /sys/module and `modprobe -n`, sysctls, process names, the routes to the real servers and the
+// sync daemons' interfaces through rtnetlink), runs checks.ts, and prints a table on
 // a terminal (cli-table3, chalk) or one JSON document otherwise. Statuses: DOCTOR_EXIT.
 import { readdirSync, readFileSync } from 'node:fs';
 import Table from 'cli-table3';
@@ -16,14 +16,15 @@ import { document } from '../table/json.js';
 import { MODULES, runChecks } from './checks.js';
 import { realServerAddresses } from './reach.js';
 import { readPaths } from './routes.js';
+import { readLinks } from './links.js';
 import type { Check, DoctorFacts } from './checks.js';
 import { moduleState } from '../host/modules.js';
 
-const SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.vs.conntrack', 'net.ipv4.vs.expire_quiescent_template', 'net.ipv4.vs.conn_reuse_mode', 'net.ipv4.vs.expire_nodest_conn'];
+const SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.vs.conntrack', 'net.ipv4.vs.expire_quiescent_template', 'net.ipv4.vs.conn_reuse_mode', 'net.ipv4.vs.expire_nodest_conn', 'net.ipv4.vs.sync_version', 'net.ipv4.vs.sloppy_tcp', 'net.ipv4.vs.sloppy_sctp'];
 
 function program(io: Io): Command {
   return frontEnd('ipvsadm doctor', io)
-    .description('Check what this director can do and what its table needs: IPVS, schedulers, the sip engine, tunnel modules, sysctls, other managers of the table.')
+    .description('Check what this director can do and what its table needs: IPVS, schedulers, the sip engine, tunnel modules, sysctls, connection sync, other managers of the table.')
     .option('--json', 'one JSON document (the default when stdout is not a terminal)');
 }
 
@@ -53,8 +54,10 @@ async function gather(io: Io): Promise<DoctorFacts> {
   }
   const addresses = 'snapshot' in ipvs ? [...realServerAddresses(ipvs.snapshot).keys()] : [];
   const paths = addresses.length > 0 ? await readPaths(io.openTransport, addresses) : undefined;
+  const interfaces = 'snapshot' in ipvs ? ipvs.snapshot.daemons.map((d) => d.mcastIfn) : [];
+  const links = interfaces.length > 0 ? await readLinks(io.openTransport, interfaces) : undefined;
   const modules = Object.fromEntries(await Promise.all(MODULES.map(async (m) => [m, await moduleState(m)] as const)));
-  return { ipvs, modules, sysctls: readSysctls(SYSCTLS), processes: processNames(), ...(paths ? { paths } : {}) };
+  return { ipvs, modules, sysctls: readSysctls(SYSCTLS), processes: processNames(), ...(paths ? { paths } : {}), ...(links ? { links } : {}) };
 }
 
 export async function runDoctorCli(argv: readonly string[], io: Io): Promise<number> {

@@ -46,6 +46,8 @@ export const IfaAttr = {
 /** INFINITY_LIFE_TIME: a valid lifetime that never ends */
 const FOREVER = 0xffffffff;
 export const IFF_UP = 0x1; // IFF_UP
+export const IFF_RUNNING = 0x40; // IFF_RUNNING (operationally up: the carrier is there)
+export const IFF_MULTICAST = 0x1000; // IFF_MULTICAST
 export const IFA_F_NODAD = 0x02; // IFA_F_NODAD
 export const IFA_F_DEPRECATED = 0x20; // IFA_F_DEPRECATED
 export const RT_SCOPE_UNIVERSE = 0; // RT_SCOPE_UNIVERSE
