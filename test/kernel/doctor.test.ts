@@ -2,7 +2,10 @@
 // found (loaded or loadable by modprobe); a NAT service with ip_forward off fails (exit 1) until
 // it is on; a process named keepalived is seen as another manager; real servers judged by the
 // director's routes and neighbours (a connected network, a gateway, none, an unreachable route,
-// its own address, a next hop that failed ARP), as `ip route get` sees them. JSON of the shipped schema.
+// its own address, a next hop that failed ARP), as `ip route get` sees them; connection sync: a
+// master daemon alone warns, master and backup do not, its interface judged (a dummy is not
+// multicast-capable, a veth set down fails), an mh service with sloppy_tcp 0 warns and with 1
+// does not. JSON of the shipped schema.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,10 +25,12 @@ interface Check {
 }
 
 let forward = '';
+let sloppy = '';
 let peer = '';
 beforeAll(() => {
   resetIpvs();
   forward = sh('sysctl -n net.ipv4.ip_forward').stdout.trim();
+  sloppy = sh('sysctl -n net.ipv4.vs.sloppy_tcp').stdout.trim();
   // the director's networks: 198.51.100.0/25 on a dummy, 198.51.100.128/25 on a veth whose peer
   // is in a namespace of its own; 203.0.113.0/25 through a gateway, 203.0.113.128/25 unreachable
   // (the kernel answers `ip route get` there with EHOSTUNREACH)
@@ -38,7 +43,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  sh(`sysctl -qw net.ipv4.ip_forward=${forward}`);
+  sh(`sysctl -qw net.ipv4.ip_forward=${forward} net.ipv4.vs.sloppy_tcp=${sloppy}`);
   sh('ip route del unreachable 203.0.113.128/25; ip route del 203.0.113.0/25; ip link del dd0; ip link del vt0', { check: false });
   deleteNetns(peer);
   resetIpvs();
@@ -117,5 +122,51 @@ describe('ipvsadm doctor', () => {
       'real server 198.51.100.126': 'info: an address of this director: IPVS serves it locally (NAT)',
       'real server 198.51.100.140': 'warn: it did not answer ARP/ND (neighbour FAILED) on vt0',
     });
+  });
+
+  it('connection sync: a master alone warns, master and backup do not; the interface is judged; mh wants sloppy_tcp', async () => {
+    resetIpvs();
+    const start = (args: string): void => {
+      const r = runC(args.split(' '));
+      expect(r.stderr, args).toBe('');
+    };
+    const sync = async (): Promise<Record<string, string>> => {
+      const { checks } = await doctor();
+      const picked = [...checks.values()].filter((c) => c.check.startsWith('sync') || c.check.startsWith('net.ipv4.vs.s'));
+      return Object.fromEntries(picked.map((c) => [c.check, `${c.verdict}: ${c.detail}`]));
+    };
+    expect((await sync())['sync daemons']).toMatch(/^info: none/);
+    // a dummy link has no MULTICAST flag; the kernel still starts a master on it
+    expect(sh('ip link show dd0').stdout).not.toContain('MULTICAST');
+    start('--start-daemon master --mcast-interface dd0 --syncid 7');
+    const onDummy = await sync();
+    expect(onDummy['sync daemons']).toMatch(/^warn: master only/);
+    expect(onDummy['sync master interface dd0']).toMatch(/^fail: not multicast-capable/);
+    expect(onDummy['net.ipv4.vs.sync_version']).toBe(`ok: ${sh('sysctl -n net.ipv4.vs.sync_version').stdout.trim()}: the current message format (IPv4 and IPv6 entries, persistence-engine data)`);
+    runC(['--stop-daemon', 'master']);
+    // a veth whose peer is up: up, carrier, multicast
+    expect(sh('ip link show vt0').stdout).toMatch(/<BROADCAST,MULTICAST,UP,LOWER_UP>/);
+    start('--start-daemon master --mcast-interface vt0 --syncid 7');
+    start('--start-daemon backup --mcast-interface vt0 --syncid 7');
+    const pair = await sync();
+    expect(pair['sync daemons']).toMatch(/^ok: master and backup/);
+    expect(pair['sync master interface vt0']).toBe('ok: up, with carrier, multicast-capable');
+    expect(pair['sync backup interface vt0']).toBe('ok: up, with carrier, multicast-capable');
+    expect(pair['sync id (backup)']).toBe('info: 7: takes only messages with this ID; messages with another are ignored');
+    sh('ip link set vt0 down');
+    try {
+      expect((await sync())['sync master interface vt0']).toMatch(/^fail: down/);
+    } finally {
+      sh('ip link set vt0 up');
+    }
+    // an mh service: sloppy_tcp 0 warns, 1 is ok
+    start('-A -t 192.0.2.62:80 -s mh');
+    start('-a -t 192.0.2.62:80 -r 198.51.100.2:80 -g');
+    sh('sysctl -qw net.ipv4.vs.sloppy_tcp=0');
+    const off = await sync();
+    expect(off['net.ipv4.vs.sloppy_tcp']).toMatch(/^warn: 0: mh services \(tcp 192\.0\.2\.62:80\) are scheduled only on a SYN; .* is dropped/);
+    sh('sysctl -qw net.ipv4.vs.sloppy_tcp=1');
+    expect((await sync())['net.ipv4.vs.sloppy_tcp']).toMatch(/^ok: 1: /);
+    resetIpvs();
   });
 });

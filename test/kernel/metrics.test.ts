@@ -1,13 +1,14 @@
 // `ipvsadm metrics` in the kernel with real traffic through a NAT service: Prometheus's promtool
 // accepts the exposition, and every service and real-server counter equals 1.31's
 // `-Ln --stats --exact` (read before and after ours, which must agree); `--listen` serves the
-// same over HTTP until SIGTERM.
+// same over HTTP until SIGTERM; with a sync daemon running and connections held open, the daemon
+// series are 1.31's `-L --daemon` and the entries by protocol and state are 1.31's `-Lnc`.
 import { spawn } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertInGuest, resetIpvs, runC } from './support/guest.js';
+import { assertInGuest, resetIpvs, runC, sh } from './support/guest.js';
 import { clearIpvsConnections, createNatLab, LAB_PORTS } from './support/nat-lab.js';
 import type { NatLab } from './support/nat-lab.js';
 import { runOurs } from './support/ours.js';
@@ -142,4 +143,57 @@ describe('ipvsadm metrics', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 90_000);
+
+  it('sync daemons as 1.31 lists them; connection entries by protocol and state as 1.31\'s -Lnc counts them', async () => {
+    sh('ip link add ms0 type veth peer name ms1 && ip link set ms1 up && ip link set ms0 up');
+    const held = await lab!.startClient([`hold ${VIP} 80 3 30`], { waitForLine: true });
+    try {
+      const start = runC(['--start-daemon', 'master', '--mcast-interface', 'ms0', '--syncid', '5']);
+      expect(start.stderr).toBe('');
+      expect(runC(['-L', '--daemon']).stdout).toBe('master sync daemon (mcast=ms0, syncid=5)\n');
+      const { before, ours } = await entriesBothWays();
+      expect(before.get('tcp ESTABLISHED')).toBe(3);
+      expect(entryCounts(ours)).toEqual(before);
+      const daemons = ours.split('\n').filter((l) => l.startsWith('ipvs_sync_daemon'));
+      expect(daemons).toEqual(['ipvs_sync_daemon_running{state="master"} 1', 'ipvs_sync_daemon_running{state="backup"} 0', 'ipvs_sync_daemon_info{state="master",interface="ms0",sync_id="5"} 1']);
+      const check = spawnSync('promtool', ['check', 'metrics'], { input: ours, encoding: 'utf8' });
+      expect({ status: check.status, out: check.stdout + check.stderr }).toEqual({ status: 0, out: '' });
+      console.log(`metrics: connection entries ${JSON.stringify(Object.fromEntries(before))}`);
+    } finally {
+      await held.stop();
+      runC(['--stop-daemon', 'master']);
+      sh('ip link del ms0', { check: false });
+    }
+  }, 90_000);
 });
+
+/** Entries of 1.31's `-Lnc` counted by lower-case protocol and state (`tcp ESTABLISHED` → 3). */
+function cEntryCounts(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of runC(['-Lnc']).stdout.split('\n').slice(2)) {
+    const w = line.trim().split(/\s+/);
+    if (w.length < 6) continue;
+    const key = `${w[0]!.toLowerCase()} ${w[2]}`;
+    out.set(key, (out.get(key) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** The samples of ipvs_connection_entries, keyed as cEntryCounts keys them (zeros left out: -Lnc has no such rows). */
+function entryCounts(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^ipvs_connection_entries\{protocol="([^"]+)",state="([^"]+)"\} (\d+)$/gm)) out.set(`${m[1]} ${m[2]}`, Number(m[3]));
+  return out;
+}
+
+/** Ours between two 1.31 readings that agree (entries change state as time passes: retried). */
+async function entriesBothWays(): Promise<{ before: Map<string, number>; ours: string }> {
+  for (let attempt = 0; ; attempt++) {
+    const before = cEntryCounts();
+    const r = await runOurs(['metrics']);
+    expect({ stderr: r.stderr, code: r.code }).toEqual({ stderr: '', code: 0 });
+    const after = cEntryCounts();
+    if (JSON.stringify([...before].sort()) === JSON.stringify([...after].sort())) return { before, ours: r.stdout };
+    if (attempt === 4) throw new Error(`the connection table kept changing: ${JSON.stringify([...before])} / ${JSON.stringify([...after])}`);
+  }
+}
