@@ -73,8 +73,9 @@ function versionChecks(daemons: readonly DaemonConfig[], sysctls: Readonly<Recor
 
 /**
  * `mh` picks the same real server on every director with the same table, so a flow that moves to
- * another director keeps its server; but a director drops a mid-stream packet it has no entry for
- * unless sloppy_tcp (sloppy_sctp) lets it schedule packets that do not start a connection.
+ * another director keeps its server; but a mid-stream packet a director has no entry for is not
+ * scheduled (dropped, or reset by its own stack) unless sloppy_tcp (sloppy_sctp) lets it schedule
+ * packets that do not start a connection.
  */
 function sloppyChecks(table: Snapshot, sysctls: Readonly<Record<string, number>>): Check[] {
   const mh = table.services.filter((s) => s.service.scheduler === 'mh').map((s) => s.service.key);
@@ -92,7 +93,7 @@ function sloppyChecks(table: Snapshot, sysctls: Readonly<Record<string, number>>
         : {
             check: key,
             verdict: 'warn',
-            detail: `${value ?? 'unknown'}: mh services (${services.join(', ')}) are scheduled only on a ${opener}; a flow that moves here from another director (ECMP change, failover without sync) arrives mid-stream with no entry and is dropped, though mh would give it the same real server`,
+            detail: `${value ?? 'unknown'}: mh services (${services.join(', ')}) are scheduled only on a ${opener}; a flow that moves here from another director (ECMP change, failover without sync) arrives mid-stream with no entry and is not scheduled: it is dropped, or reset by this director's own stack, though mh would give it the same real server`,
             fix: `sysctl -w ${key}=1 on every director of the fleet`,
           },
     );

@@ -164,7 +164,7 @@ describe('ipvsadm doctor', () => {
     start('-a -t 192.0.2.62:80 -r 198.51.100.2:80 -g');
     sh('sysctl -qw net.ipv4.vs.sloppy_tcp=0');
     const off = await sync();
-    expect(off['net.ipv4.vs.sloppy_tcp']).toMatch(/^warn: 0: mh services \(tcp 192\.0\.2\.62:80\) are scheduled only on a SYN; .* is dropped/);
+    expect(off['net.ipv4.vs.sloppy_tcp']).toMatch(/^warn: 0: mh services \(tcp 192\.0\.2\.62:80\) are scheduled only on a SYN; .* is not scheduled: it is dropped/);
     sh('sysctl -qw net.ipv4.vs.sloppy_tcp=1');
     expect((await sync())['net.ipv4.vs.sloppy_tcp']).toMatch(/^ok: 1: /);
     resetIpvs();

@@ -29,8 +29,9 @@ describe('ipvsadm-metrics.8', () => {
 
   it('names every metric family the exposition writes', () => {
     const text = exposition(
-      { info: { version: 0x10201, connTabSize: 4096 }, timeouts: { tcp: 1, tcpFin: 1, udp: 1 }, daemons: [], services: [entry(svc(6, '192.0.2.1', 80), dest('198.51.100.1', 80))] },
+      { info: { version: 0x10201, connTabSize: 4096 }, timeouts: { tcp: 1, tcpFin: 1, udp: 1 }, daemons: [{ state: 'master', mcastIfn: 'eth0', syncId: 1 }], services: [entry(svc(6, '192.0.2.1', 80), dest('198.51.100.1', 80))] },
       { conns: 0n, inpkts: 0n, outpkts: 0n, inbytes: 0n, outbytes: 0n, cps: 0n, inpps: 0n, outpps: 0n, inbps: 0n, outbps: 0n },
+      [],
     );
     const families = text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]!);
     for (const f of families) {
