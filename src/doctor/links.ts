@@ -1,25 +1,35 @@
-// The facts of doctor's sync-interface verdicts: each named interface's flags (RTM_GETLINK),
-// read over rtnetlink as `ip link show DEV` does.
+// The facts of doctor's sync-interface verdicts: each named interface's flags (RTM_GETLINK, as
+// `ip link show DEV`), and the one way doctor reads over rtnetlink (here and in routes.ts).
 import { isKernelFailure } from '../netlink/errors.js';
 import type { TransportFactory } from '../netlink/transport.js';
 import { IFF_MULTICAST, IFF_RUNNING, IFF_UP, RtnlClient } from '../rtnl/client.js';
 import type { LinkFact, LinkFacts } from './sync.js';
 
-/** The state of each interface named; the errno's name when rtnetlink cannot be used at all. */
-export async function readLinks(openTransport: TransportFactory, names: readonly string[]): Promise<LinkFacts> {
+/**
+ * `read` over a fresh rtnetlink socket, closed after; a refusal of the kernel (no socket, no
+ * permission) becomes `{ error }` for the verdicts to show, anything else is thrown.
+ */
+export async function readOverRtnl<T>(openTransport: TransportFactory, read: (client: RtnlClient) => Promise<T>): Promise<T | { readonly error: string }> {
   let client: RtnlClient | undefined;
   try {
     client = await RtnlClient.open(openTransport);
-    const out: Record<string, LinkFact> = {};
-    for (const name of new Set(names)) {
-      const link = await client.link(name);
-      out[name] = link ? { up: (link.flags & IFF_UP) !== 0, running: (link.flags & IFF_RUNNING) !== 0, multicast: (link.flags & IFF_MULTICAST) !== 0 } : 'missing';
-    }
-    return out;
+    return await read(client);
   } catch (e) {
     if (isKernelFailure(e)) return { error: e.message };
     throw e;
   } finally {
     client?.close();
   }
+}
+
+/** The state of each interface named; the errno's name when rtnetlink cannot be used at all. */
+export function readLinks(openTransport: TransportFactory, names: readonly string[]): Promise<LinkFacts> {
+  return readOverRtnl(openTransport, async (client) => {
+    const out: Record<string, LinkFact> = {};
+    for (const name of new Set(names)) {
+      const link = await client.link(name);
+      out[name] = link ? { up: (link.flags & IFF_UP) !== 0, running: (link.flags & IFF_RUNNING) !== 0, multicast: (link.flags & IFF_MULTICAST) !== 0 } : 'missing';
+    }
+    return out;
+  });
 }

@@ -2,12 +2,11 @@
 // to it (RTM_GETROUTE, as `ip route get`) and the neighbour entry of the next hop (RTM_GETNEIGH),
 // read over rtnetlink with the interface names of RTM_GETLINK.
 import { formatAddress, parseAddress } from '../ipvs/address.js';
-import { isKernelFailure } from '../netlink/errors.js';
 import type { TransportFactory } from '../netlink/transport.js';
-import { RtnlClient } from '../rtnl/client.js';
 import { NeighState, routeTypeName } from '../rtnl/route.js';
 import type { Neighbour } from '../rtnl/route.js';
 import type { PathFact, PathFacts } from './reach.js';
+import { readOverRtnl } from './links.js';
 
 const JUDGED = ['unicast', 'local', 'unreachable', 'blackhole', 'prohibit'] as const;
 type JudgedType = (typeof JUDGED)[number];
@@ -25,10 +24,8 @@ export function neighbourStateName(state: number): string {
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The path to each address (texts as formatAddress writes them); the errno's name when rtnetlink cannot be used at all. */
-export async function readPaths(openTransport: TransportFactory, addresses: readonly string[]): Promise<PathFacts> {
-  let client: RtnlClient | undefined;
-  try {
-    client = await RtnlClient.open(openTransport);
+export function readPaths(openTransport: TransportFactory, addresses: readonly string[]): Promise<PathFacts> {
+  return readOverRtnl(openTransport, async (client) => {
     const names = new Map((await client.links()).map((l) => [l.index, l.name]));
     const neighbours: Neighbour[] = await client.neighbours();
     const out: Record<string, PathFact> = {};
@@ -53,10 +50,5 @@ export async function readPaths(openTransport: TransportFactory, addresses: read
       };
     }
     return out;
-  } catch (e) {
-    if (isKernelFailure(e)) return { error: e.message };
-    throw e;
-  } finally {
-    client?.close();
-  }
+  });
 }
