@@ -16,7 +16,13 @@ const SYNC_GROUP = 'the sync messages go to a multicast group (224.0.0.81 port 8
 
 /** The checks of the daemons, their interfaces, and the sync message version. */
 export function syncChecks(table: Snapshot, links: LinkFacts | undefined, sysctls: Readonly<Record<string, number>>): Check[] {
-  return [roleCheck(table.daemons), ...table.daemons.map((d) => interfaceCheck(d, links)), ...syncIdChecks(table.daemons), ...versionChecks(table.daemons, sysctls), ...sloppyChecks(table, sysctls)];
+  return [
+    roleCheck(table.daemons),
+    ...table.daemons.map((d) => interfaceCheck(d, links)),
+    ...syncIdChecks(table.daemons),
+    ...versionChecks(table.daemons, sysctls),
+    ...sloppyChecks(table, sysctls),
+  ];
 }
 
 function roleCheck(daemons: readonly DaemonConfig[]): Check {
@@ -93,7 +99,10 @@ function sloppyChecks(table: Snapshot, sysctls: Readonly<Record<string, number>>
         : {
             check: key,
             verdict: 'warn',
-            detail: `${value ?? 'unknown'}: mh services (${services.join(', ')}) are scheduled only on a ${opener}; a flow that moves here from another director (ECMP change, failover without sync) arrives mid-stream with no entry and is not scheduled: it is dropped, or reset by this director's own stack, though mh would give it the same real server`,
+            detail:
+              `${value ?? 'unknown'}: mh services (${services.join(', ')}) are scheduled only on a ${opener}; ` +
+              'a flow that moves here from another director (ECMP change, failover without sync) arrives mid-stream with no entry ' +
+              "and is not scheduled: it is dropped, or reset by this director's own stack, though mh would give it the same real server",
             fix: `sysctl -w ${key}=1 on every director of the fleet`,
           },
     );
