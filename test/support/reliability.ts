@@ -23,6 +23,8 @@ export interface ReliabilityCases {
   run<T>(body: () => T): T;
   /** fast-check parameters that count the runs fast-check executed, and a failed property as one failed case. */
   fuzz<Ts>(params: FcParameters<Ts>): FcParameters<Ts>;
+  /** One case the test checked itself: failed when the check found problems. */
+  checked(problems: readonly unknown[]): void;
   /** Cases the test saw happen without running them itself (e.g. faults a fake kernel injected, counted by the fake). */
   observed(cases: number, failed?: number): void;
 }
@@ -52,6 +54,10 @@ export function reliabilityCases(figure: ReliabilityFigure): ReliabilityCases {
   return {
     run: (body) => runCase(tally, body),
     fuzz: (params) => ({ ...params, reporter: (details) => countRuns(tally, details) }),
+    checked: (problems) => {
+      tally.executed++;
+      if (problems.length > 0) tally.failed++;
+    },
     observed: (cases, failed = 0) => {
       tally.executed += cases;
       tally.failed += failed;
@@ -61,7 +67,7 @@ export function reliabilityCases(figure: ReliabilityFigure): ReliabilityCases {
 
 /** The running test is one case of `figure`: counted when it ends, failed if the test failed. */
 export function reliabilityTest(figure: ReliabilityFigure): void {
-  reliabilityCases(figure).observed(1);
+  reliabilityCases(figure).checked([]);
 }
 
 function runCase<T>(tally: Tally, body: () => T): T {
