@@ -7,24 +7,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { statSync } from 'node:fs';
 import { dispatch } from '../../src/entry/command-table.js';
-import { fakeKernelIo } from '../support/capture-io.js';
+import { runOverFakeKernel } from '../support/capture-io.js';
+import type { Run } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
 import { validJson } from '../support/json-schema.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'apply-cli-'));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
-interface Run {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly code: number;
-}
-
 async function ipvsadm(ipvs: FakeIpvs, argv: string[], stdin = ''): Promise<Run> {
-  const io = fakeKernelIo({ model: ipvs }, { readStdin: async () => stdin });
   const args = argv[0] === 'apply' ? [...argv, '--lock-dir', DIR] : argv;
-  const code = await dispatch(args, io);
-  return { stdout: io.out(), stderr: io.err(), code };
+  return runOverFakeKernel({ model: ipvs }, (io) => dispatch(args, io), stdin);
 }
 
 const save = async (ipvs: FakeIpvs): Promise<string> => (await ipvsadm(ipvs, ['-Sn'])).stdout;

@@ -8,23 +8,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMPARE_EXIT } from '../../src/app/exit-status.js';
 import { dispatch } from '../../src/entry/command-table.js';
-import { fakeKernelIo } from '../support/capture-io.js';
+import { runOverFakeKernel } from '../support/capture-io.js';
+import type { Run } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'compare-cli-'));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
-interface Run {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly code: number;
-}
-
-async function ipvsadm(ipvs: FakeIpvs, argv: string[], stdin = ''): Promise<Run> {
-  const io = fakeKernelIo({ model: ipvs }, { readStdin: async () => stdin });
-  const code = await dispatch(argv, io);
-  return { stdout: io.out(), stderr: io.err(), code };
-}
+const ipvsadm = (ipvs: FakeIpvs, argv: string[], stdin = ''): Promise<Run> => runOverFakeKernel({ model: ipvs }, (io) => dispatch(argv, io), stdin);
 
 /** A fake kernel that lists real servers newest first, as Linux does, after these restore lines. */
 async function kernelWith(lines: string[]): Promise<FakeIpvs> {

@@ -5,18 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/entry/command-table.js';
 import { loadRules } from '../../src/core/load-rules.js';
 import { IpvsClient } from '../../src/ipvs/client.js';
-import { fakeKernelIo } from '../support/capture-io.js';
+import { runOverFakeKernel } from '../support/capture-io.js';
+import type { Run } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
 import { FakeKernel } from '../support/fake-kernel.js';
 import { FixedNames } from '../support/fixed-names.js';
 
 const RULES = ['-A -t 192.0.2.1:80 -s wrr', '-a -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 2', '-A -f 7 -s rr', '-a -f 7 -r 198.51.100.2 -g', '--set 10 20 30', ''].join('\n');
 
-async function ipvsadm(ipvs: FakeIpvs, argv: string[], stdin = ''): Promise<{ stdout: string; stderr: string; code: number }> {
-  const io = fakeKernelIo({ model: ipvs }, { readStdin: async () => stdin });
-  const code = await dispatch(argv, io);
-  return { stdout: io.out(), stderr: io.err(), code };
-}
+const ipvsadm = (ipvs: FakeIpvs, argv: string[], stdin = ''): Promise<Run> => runOverFakeKernel({ model: ipvs }, (io) => dispatch(argv, io), stdin);
 
 /** Loads `text` into `ipvs` through core; the problem's text, or undefined. */
 async function load(ipvs: FakeIpvs, text: string): Promise<string | undefined> {

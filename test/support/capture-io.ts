@@ -35,3 +35,17 @@ export function captureIo(overrides: Partial<Io> = {}): CapturedIo {
 export function fakeKernelIo(kernel: FakeKernelOptions, overrides: Partial<Io> = {}): CapturedIo {
   return captureIo({ openTransport: async () => new FakeKernel(kernel), ...overrides });
 }
+
+/** What a program printed and the status it ended with. */
+export interface Run {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number;
+}
+
+/** Runs `program` (e.g. the command table's dispatch) over a fake kernel of `kernel`, with `stdin`. */
+export async function runOverFakeKernel(kernel: FakeKernelOptions, program: (io: CapturedIo) => Promise<number>, stdin = ''): Promise<Run> {
+  const io = fakeKernelIo(kernel, { readStdin: async () => stdin });
+  const code = await program(io);
+  return { stdout: io.out(), stderr: io.err(), code };
+}
