@@ -10,10 +10,10 @@ import { openClient } from '../app/open-client.js';
 import { parseWhole } from '../core/durations.js';
 import { DesiredFileError, readDesired } from '../core/desired.js';
 import { kernelFailureOrThrow } from '../core/failure.js';
-import { compareTables } from './diff.js';
-import type { TableSide } from './diff.js';
+import { compareTables } from '../table/compare.js';
+import type { TableSide } from '../table/compare.js';
 import { comparisonJson, formatComparison } from './format.js';
-import { DEFAULT_MH_TABLE_INDEX } from './maglev.js';
+import { DEFAULT_MH_TABLE_INDEX } from '../table/maglev.js';
 
 /** The input word that means this namespace's table, read from the kernel. */
 const KERNEL = 'kernel';

@@ -1,7 +1,7 @@
 // A comparison written twice from the same data: lines for a person (A's value → B's value) and
 // one JSON document (ipvsadm-compare(8) describes its members).
 import type { SettingChange } from '../fields/outputs.js';
-import type { Comparison, OrderDifference, OrderSource, ServiceDifference } from './diff.js';
+import type { Comparison, OrderDifference, OrderSource, ServiceDifference } from '../table/compare.js';
 
 const ORDER_WORDS: Readonly<Record<OrderSource, string>> = {
   kernel: "the kernel's real-server order",

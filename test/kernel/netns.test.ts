@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maglevClientSlot, maglevTable } from '../../src/compare/maglev.js';
+import { maglevClientSlot, maglevTable } from '../../src/table/maglev.js';
 import { parseIPv4 } from '../../src/ipvs/address.js';
 import type { Address } from '../../src/ipvs/address.js';
 import { assertInGuest, createNetns, deleteNetns, resetIpvs, runC, sh } from './support/guest.js';

@@ -3,7 +3,7 @@
 // whose order it compares are the ones diff.ts names. groff -ww: man-pages.test.ts.
 import { describe, expect, it } from 'vitest';
 import { runCompareCli } from '../../src/compare/cli.js';
-import { ORDER_SCHEDULERS } from '../../src/compare/diff.js';
+import { ORDER_SCHEDULERS } from '../../src/table/compare.js';
 import { COMPARE_EXIT } from '../../src/app/exit-status.js';
 import { captureIo } from '../support/capture-io.js';
 import { declaredOptions, helpOptions, itemTags, renderedSection, wordRe } from './roff.js';

@@ -3,8 +3,8 @@
 // out of the table, equal orders equal tables, and a different order moving a small share.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { hsiphash32, maglevSlotsMoved, maglevTable, maglevTableSize } from '../../src/compare/maglev.js';
-import type { MaglevServer } from '../../src/compare/maglev.js';
+import { hsiphash32, maglevSlotsMoved, maglevTable, maglevTableSize } from '../../src/table/maglev.js';
+import type { MaglevServer } from '../../src/table/maglev.js';
 import { addr } from '../support/format-fixtures.js';
 
 const server = (a: string, weight = 1, port = 80): MaglevServer => ({ addr: addr(a), port, weight });
