@@ -1,6 +1,7 @@
 // The lab's traffic agent, run by `ip netns exec` inside the sandbox kernel's namespaces only:
 //   serve NAME [--tcp P,P] [--udp P,P] [--max-seconds S]  HTTP answering NAME, UDP echo of NAME
 //   client [--count N] TARGET...  (TARGET = tcp|udp:ADDR:PORT, IPv6 as [ADDR]) → one JSON line
+//   echo NAME --tcp P,P / hold TARGET ...  long-lived echo connections (echo.ts)
 // Every operation is bounded (OP_TIMEOUT_MS); the server ends by itself after --max-seconds.
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
@@ -8,19 +9,10 @@ import { createServer, request } from 'node:http';
 import { formatTarget, parseTarget } from './target.js';
 import type { Target } from './target.js';
 import { LAB_EXIT } from '../app/exit-status.js';
+import { option, ports } from './agent-args.js';
+import { echoServe, hold } from './echo.js';
 
 const OP_TIMEOUT_MS = 3000;
-
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = args[i + 1];
-  if (value === undefined) throw new Error(`${name} needs a value`);
-  args.splice(i, 2);
-  return value;
-}
-
-const ports = (list: string): number[] => (list === '' ? [] : list.split(',').map(Number));
 
 function serve(args: string[]): void {
   const name = args.shift() ?? 'unnamed';
@@ -95,7 +87,9 @@ async function agentMain(argv: string[]): Promise<void> {
   const [verb, ...rest] = argv;
   if (verb === 'serve') return serve(rest);
   if (verb === 'client') return client(rest);
-  throw new Error('usage: agent serve NAME [--tcp P,..] [--udp P,..] | agent client [--count N] TARGET...');
+  if (verb === 'echo') return echoServe(rest);
+  if (verb === 'hold') return hold(rest);
+  throw new Error('usage: agent serve NAME [--tcp P,..] [--udp P,..] | agent client [--count N] TARGET... | agent echo NAME --tcp P,.. | agent hold TARGET [options]');
 }
 
 agentMain(process.argv.slice(2)).catch((e: unknown) => {
