@@ -30,9 +30,11 @@ export interface Fleet {
   /** a director's IPVS connection entries */
   connections(d: FleetNode): ConnectionEntry[];
   /** stops a director: its BIRD (the BGP session ends), then its link */
-  stopDirector(d: FleetNode): void;
+  stopDirector(d: FleetNode): Promise<void>;
+  /** brings a stopped director back: its link, then its BIRD (with the same configuration) */
+  restartDirector(d: FleetNode): void;
   /** stops every BIRD and deletes the namespaces and the bridge; safe to call twice */
-  teardown(): void;
+  teardown(): Promise<void>;
 }
 
 function prepare(layout: FleetLayout, log: (t: string) => void): void {
@@ -54,11 +56,23 @@ function startBird(dir: string, ns: string, config: string): void {
   sh(`ip netns exec ${ns} bird -c ${conf} -s ${join(dir, `${ns}.ctl`)} -P ${join(dir, `${ns}.pid`)}`);
 }
 
-function stopBird(dir: string, ns: string): void {
+/** SIGTERM to a namespace's BIRD (it ends its BGP sessions with a Cease), then waits until it is gone. */
+async function stopBird(dir: string, ns: string): Promise<void> {
+  let pid: number;
   try {
-    process.kill(Number(readFileSync(join(dir, `${ns}.pid`), 'utf8').trim()), 'SIGTERM');
+    pid = Number(readFileSync(join(dir, `${ns}.pid`), 'utf8').trim());
+    process.kill(pid, 'SIGTERM');
   } catch {
-    // never started, or gone already
+    return; // never started, or gone already
+  }
+  const deadline = SYSTEM_CLOCK.now() + 5000;
+  while (SYSTEM_CLOCK.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await SYSTEM_CLOCK.sleep(20);
   }
 }
 
@@ -90,10 +104,10 @@ export async function buildFleet(o: { directors: number; servers: number; log?: 
   const dir = mkdtempSync(join(tmpdir(), 'ecmp-'));
   const speakers = [ROUTER_NS, ...layout.directors.map((d) => d.name)];
   let done = false;
-  const teardown = (): void => {
+  const teardown = async (): Promise<void> => {
     if (done) return;
     done = true;
-    for (const ns of speakers) stopBird(dir, ns);
+    for (const ns of speakers) await stopBird(dir, ns);
     for (const ns of [CLIENT_NS, ROUTER_NS, ...layout.directors.map((d) => d.name), ...layout.servers.map((s) => s.name)]) sh(`ip netns del ${ns}`, { check: false });
     sh(`ip link del ${FABRIC}`, { check: false });
     rmSync(dir, { recursive: true, force: true });
@@ -107,9 +121,13 @@ export async function buildFleet(o: { directors: number; servers: number; log?: 
     nextHops,
     waitForNextHops: (want, timeoutMs = 30_000) => waitForNextHops(want, timeoutMs),
     connections,
-    stopDirector(d) {
-      stopBird(dir, d.name);
+    async stopDirector(d) {
+      await stopBird(dir, d.name);
       sh(`ip link set v-${d.name} down`);
+    },
+    restartDirector(d) {
+      sh(`ip link set v-${d.name} up`);
+      startBird(dir, d.name, readFileSync(join(dir, `${d.name}.conf`), 'utf8'));
     },
     teardown,
   };
@@ -122,7 +140,7 @@ export async function buildFleet(o: { directors: number; servers: number; log?: 
     await fleet.waitForNextHops(peers.map((p) => p.addr));
     return fleet;
   } catch (e) {
-    teardown();
+    await teardown();
     throw e;
   }
 }
