@@ -9,7 +9,7 @@ import type { ModuleState } from '../host/modules.js';
 import { reachChecks } from './reach.js';
 import type { PathFacts } from './reach.js';
 import { syncChecks } from './sync.js';
-import type { LinkFacts } from './sync.js';
+import type { LinkFacts } from '../rtnl/link-facts.js';
 export type { ModuleState } from '../host/modules.js';
 
 export interface DoctorFacts {

@@ -16,7 +16,7 @@ import { document } from '../table/json.js';
 import { MODULES, runChecks } from './checks.js';
 import { realServerAddresses } from './reach.js';
 import { readPaths } from './routes.js';
-import { readLinks } from './links.js';
+import { readLinks } from '../rtnl/link-facts.js';
 import type { Check, DoctorFacts } from './checks.js';
 import { moduleState } from '../host/modules.js';
 

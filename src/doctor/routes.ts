@@ -6,7 +6,7 @@ import type { TransportFactory } from '../netlink/transport.js';
 import { NeighState, routeTypeName } from '../rtnl/route.js';
 import type { Neighbour } from '../rtnl/route.js';
 import type { PathFact, PathFacts } from './reach.js';
-import { readOverRtnl } from './links.js';
+import { readOverRtnl } from '../rtnl/link-facts.js';
 
 const JUDGED = ['unicast', 'local', 'unreachable', 'blackhole', 'prohibit'] as const;
 type JudgedType = (typeof JUDGED)[number];

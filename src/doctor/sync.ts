@@ -1,16 +1,12 @@
 // doctor's connection-sync verdicts: which sync daemons run and whether that suits a pair (a
 // master alone comes back empty after a reboot), each daemon's interface (there, up,
 // multicast-capable), sync IDs, the message version, and the sloppy settings services with the
-// `mh` scheduler need in a fleet. Pure: the facts are read by cli.ts (links.ts, sysctls).
+// `mh` scheduler need in a fleet. Pure: the facts are read by cli.ts (rtnl/link-facts.ts, sysctls).
 import type { DaemonConfig, Snapshot } from '../ipvs/model.js';
 import { serviceId } from '../ipvs/vocabulary.js';
+import type { LinkFacts } from '../rtnl/link-facts.js';
 import type { Check } from './verdict.js';
 
-/** What rtnetlink says of one interface; 'missing' when there is no such link. */
-export type LinkFact = { readonly up: boolean; readonly running: boolean; readonly multicast: boolean } | 'missing';
-
-/** interface name → its state; or why links could not be read */
-export type LinkFacts = Readonly<Record<string, LinkFact>> | { readonly error: string };
 
 const SYNC_GROUP = 'the sync messages go to a multicast group (224.0.0.81 port 8848 unless set otherwise)';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { MODULES, runChecks } from '../../src/doctor/checks.js';
 import type { DoctorFacts } from '../../src/doctor/checks.js';
 import { syncChecks } from '../../src/doctor/sync.js';
-import type { LinkFacts } from '../../src/doctor/sync.js';
+import type { LinkFacts } from '../../src/rtnl/link-facts.js';
 import type { Check } from '../../src/doctor/verdict.js';
 import type { DaemonConfig, ServiceWithDestinations, Snapshot } from '../../src/ipvs/model.js';
 import { dest, entry, fwm, svc } from '../support/format-fixtures.js';

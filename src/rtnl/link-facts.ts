@@ -1,9 +1,15 @@
-// The facts of doctor's sync-interface verdicts: each named interface's flags (RTM_GETLINK, as
-// `ip link show DEV`), and the one way doctor reads over rtnetlink (here and in routes.ts).
+// Interface facts for verdicts (doctor's sync checks, the director's readiness gate): each named
+// interface's flags (RTM_GETLINK, as `ip link show DEV`), and one way to read over rtnetlink where
+// a refusal of the kernel is a fact to show, not a crash.
 import { isKernelFailure } from '../netlink/errors.js';
 import type { TransportFactory } from '../netlink/transport.js';
-import { IFF_MULTICAST, IFF_RUNNING, IFF_UP, RtnlClient } from '../rtnl/client.js';
-import type { LinkFact, LinkFacts } from './sync.js';
+import { IFF_MULTICAST, IFF_RUNNING, IFF_UP, RtnlClient } from './client.js';
+
+/** What rtnetlink says of one interface; 'missing' when there is no such link. */
+export type LinkFact = { readonly up: boolean; readonly running: boolean; readonly multicast: boolean } | 'missing';
+
+/** interface name → its state; or why links could not be read */
+export type LinkFacts = Readonly<Record<string, LinkFact>> | { readonly error: string };
 
 /**
  * `read` over a fresh rtnetlink socket, closed after; a refusal of the kernel (no socket, no

@@ -2,7 +2,7 @@
 // flags read as up (IFF_UP), carrier (IFF_RUNNING) and multicast (IFF_MULTICAST); ENODEV is
 // 'missing'; any other refusal is the error of the whole reading.
 import { describe, expect, it } from 'vitest';
-import { readLinks } from '../../src/doctor/links.js';
+import { readLinks } from '../../src/rtnl/link-facts.js';
 import { attr, cat, cstr, i32, nlmsg, nlmsgerr, parseMessages, str, u16, u32, u8, attrMap } from '../support/bytes.js';
 import { ManualTransport } from '../support/fake-kernel.js';
 
