@@ -292,10 +292,13 @@ describe('a rollback decided by the table read back', () => {
 describe('--drain-wait with connections held open', () => {
   it('the leaving real server goes to weight 0, apply waits until its held connections close, then removes it', async () => {
     resetIpvs();
-    cLines([`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m -w 1`, `-a -t ${VIP}:80 -r ${RS(2)} -m -w 1`]);
+    // a port of its own: entries earlier tests left on port 80 (TIME_WAIT, or ESTABLISHED for 900 s
+    // after their --set) would count on its real servers and hold the drain
+    const VPORT = 81;
+    cLines([`-A -t ${VIP}:${VPORT} -s rr`, `-a -t ${VIP}:${VPORT} -r ${RS(1)} -m -w 1`, `-a -t ${VIP}:${VPORT} -r ${RS(2)} -m -w 1`]);
     // 4 connections held open for 8 s, spread by rr over both real servers
-    const held = await lab!.startClient([`hold ${VIP} 80 4 8`], { waitForLine: true });
-    const path = file('drain.rules', `-A -t ${VIP}:80 -s rr\n-a -t ${VIP}:80 -r ${RS(1)} -m -w 1\n`);
+    const held = await lab!.startClient([`hold ${VIP} ${VPORT} 4 8`], { waitForLine: true });
+    const path = file('drain.rules', `-A -t ${VIP}:${VPORT} -s rr\n-a -t ${VIP}:${VPORT} -r ${RS(1)} -m -w 1\n`);
     const started = Date.now();
     const applied = apply(['--drain-wait', '60', path]);
     // rr spreads the 4 over both; an earlier test's TIME_WAIT entry may take a client port, so the
@@ -320,7 +323,7 @@ describe('--drain-wait with connections held open', () => {
     expect(r.stdout).not.toContain('note:');
     expect(waited).toBeGreaterThan(4000);
     expect(waited).toBeLessThan(40_000);
-    expect(cSave()).toBe(cTableOf([`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m -w 1`]));
+    expect(cSave()).toBe(cTableOf([`-A -t ${VIP}:${VPORT} -s rr`, `-a -t ${VIP}:${VPORT} -r ${RS(1)} -m -w 1`]));
   }, 90_000);
 });
 
@@ -335,11 +338,12 @@ describe('sharing a director', () => {
 
   it('a second apply while one runs is refused (status 5) and changes nothing; the first completes', async () => {
     resetIpvs();
-    cLines([`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m`, `-a -t ${VIP}:80 -r ${RS(2)} -m`]);
-    const slow = file('slow.rules', `-A -t ${VIP}:80 -s rr\n-a -t ${VIP}:80 -r ${RS(1)} -m\n`);
-    const other = file('other.rules', `-A -t ${VIP}:80 -s wlc\n`);
+    const VPORT = 82; // a port of its own, as in the --drain-wait test above
+    cLines([`-A -t ${VIP}:${VPORT} -s rr`, `-a -t ${VIP}:${VPORT} -r ${RS(1)} -m`, `-a -t ${VIP}:${VPORT} -r ${RS(2)} -m`]);
+    const slow = file('slow.rules', `-A -t ${VIP}:${VPORT} -s rr\n-a -t ${VIP}:${VPORT} -r ${RS(1)} -m\n`);
+    const other = file('other.rules', `-A -t ${VIP}:${VPORT} -s wlc\n`);
     // connections held open on the leaving real server keep the first apply's --drain-wait going until it runs out
-    const held = await lab!.startClient([`hold ${VIP} 80 4 20`], { waitForLine: true });
+    const held = await lab!.startClient([`hold ${VIP} ${VPORT} 4 20`], { waitForLine: true });
     const first = spawn('node', [BIN, 'apply', '--drain-wait', '6', '--lock-dir', LOCKS, slow], { stdio: ['ignore', 'pipe', 'pipe'] });
     let firstOut = '';
     first.stdout.on('data', (d: Buffer) => void (firstOut += d.toString()));
@@ -354,9 +358,9 @@ describe('sharing a director', () => {
     expect(second.stderr).toMatch(/^ipvsadm apply: another ipvsadm apply \(pid \d+\) is changing this network namespace's table; try again when it is done; nothing was changed\n$/);
     expect(await firstDone).toBe(0);
     await held.stop();
-    expect(firstOut).toContain(`- real server ${RS(2)} of tcp ${VIP}:80`);
-    expect(firstOut).toMatch(new RegExp(`\\nnote: --drain-wait: not drained after [67] s; removed with connections still open: ${RS(2).replace(/\./g, '\\.')} of tcp ${VIP.replace(/\./g, '\\.')}:80 \\(active [1-9]\\d*, inactive \\d+, persistent 0\\)\\n`));
-    expect(cSave()).toBe(cTableOf([`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${RS(1)} -m`]));
+    expect(firstOut).toContain(`- real server ${RS(2)} of tcp ${VIP}:${VPORT}`);
+    expect(firstOut).toMatch(new RegExp(`\\nnote: --drain-wait: not drained after [67] s; removed with connections still open: ${RS(2).replace(/\./g, '\\.')} of tcp ${VIP.replace(/\./g, '\\.')}:${VPORT} \\(active [1-9]\\d*, inactive \\d+, persistent 0\\)\\n`));
+    expect(cSave()).toBe(cTableOf([`-A -t ${VIP}:${VPORT} -s rr`, `-a -t ${VIP}:${VPORT} -r ${RS(1)} -m`]));
     expect(readdirSync(LOCKS).filter((f) => f.endsWith('.lock'))).toEqual([]);
   }, 90_000);
 });
