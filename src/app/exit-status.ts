@@ -98,6 +98,16 @@ export const DOCTOR_EXIT = {
   USAGE: 2,
 } as const;
 
+/** `ipvsadm director ready` (ipvsadm-realserver(8), READINESS GATE): what keepalived's vrrp_script reads. */
+export const READY_EXIT = {
+  /** ready (with --watch: ended by SIGTERM, SIGINT or SIGHUP) */
+  READY: 0,
+  /** not ready, or IPVS could not be read */
+  NOT_READY: 1,
+  /** bad usage */
+  USAGE: 2,
+} as const;
+
 /** `ipvsadm lab` (ipvsadm(8), LAB). */
 export const LAB_EXIT = {
   OK: 0,

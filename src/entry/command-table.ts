@@ -16,6 +16,7 @@ type DrainCli = typeof import('../drain/cli.js');
 type MetricsCli = typeof import('../metrics/cli.js');
 type DoctorCli = typeof import('../doctor/cli.js');
 type TopCli = typeof import('../top/cli.js');
+type ReadyCli = typeof import('../ready/cli.js');
 
 /**
  * The module at `path` (relative to this one), through io.importModule when the process gives
@@ -34,7 +35,12 @@ const SUBCOMMANDS: Readonly<Record<string, Loader>> = {
   },
   director: async (io) => {
     const { runPrepCli } = await loadModule<PrepCli>(io, '../realserver/cli.js', () => import('../realserver/cli.js'));
-    return (argv, io) => runPrepCli('director', argv, io);
+    return async (argv, io) => {
+      // `director ready` is the readiness gate, a command of its own (src/ready/)
+      if (argv[0] !== 'ready') return runPrepCli('director', argv, io);
+      const { runReadyCli } = await loadModule<ReadyCli>(io, '../ready/cli.js', () => import('../ready/cli.js'));
+      return runReadyCli(argv.slice(1), io);
+    };
   },
   lab: async (io) => (await loadModule<LabCli>(io, '../lab/cli.js', () => import('../lab/cli.js'))).runLabCli,
   apply: async (io) => (await loadModule<ApplyCli>(io, '../apply/cli.js', () => import('../apply/cli.js'))).runApplyCli,

@@ -97,7 +97,7 @@ function sysctlValue(option: HaSysctlOption, text: string): SysctlValue {
 /** Checked options → HaSpec; undefined when no option for several directors was given. */
 export function parseHa(raw: RawHaOptions, dev: string | undefined): HaSpec | undefined {
   if (!haOptionsGiven(raw)) return undefined;
-  const preset = raw.ha === undefined ? undefined : choice('ha', raw.ha, ['pair', 'ecmp'] as const);
+  const { preset, role } = presetAndRole(raw.ha, raw.sync);
   const sysctls: Partial<Record<HaSysctlOption, SysctlValue>> = { ...(preset ? PRESETS[preset].sysctls : {}) };
   for (const option of Object.keys(RAW_KEYS) as HaSysctlOption[]) {
     const text = raw[RAW_KEYS[option]];
@@ -105,7 +105,6 @@ export function parseHa(raw: RawHaOptions, dev: string | undefined): HaSpec | un
   }
   // a refresh period replaces the packet threshold as the resend rule: drop the preset's threshold
   if (raw.syncRefreshPeriod !== undefined && raw.syncThreshold === undefined && preset) delete sysctls['sync-threshold'];
-  const role = raw.sync === undefined ? (preset ? PRESETS[preset].role : 'none') : choice('sync', raw.sync, ['master', 'backup', 'both', 'none'] as const);
   const sync = role === 'none' ? undefined : syncDaemon(raw, role, dev);
   if (!sync && DAEMON_OPTIONS.some(([key]) => raw[key] !== undefined)) throw new PrepUsageError('--mcast-interface, --syncid, --sync-maxlen and --mcast-group/-port/-ttl need a sync daemon (--sync master|backup|both, or --ha pair)');
   if (sysctls['backup-only'] === 1 && sync?.role !== 'backup' && sync?.role !== 'both') throw new PrepUsageError('--backup-only 1 needs a backup daemon (--sync backup or both): it acts only while one runs');
@@ -168,6 +167,22 @@ const DAEMON_WHY: Readonly<Record<DaemonRole, string>> = {
   master: "sends this director's connection entries to the other directors, so they can carry its established connections on after a failover",
   backup: "receives the other directors' connection entries; without it a failover to this director resets every established connection",
 };
+
+/**
+ * The sync daemons a director must run for `--ha` and `--sync` as `director up` reads them (the
+ * preset's role unless --sync says otherwise; none without either). Throws PrepUsageError.
+ */
+export function syncRolesWanted(ha: string | undefined, sync: string | undefined): DaemonRole[] {
+  const { role } = presetAndRole(ha, sync);
+  return role === 'both' ? ['master', 'backup'] : role === 'none' ? [] : [role];
+}
+
+/** --ha and --sync checked: the preset, and the sync role (the preset's unless --sync is given). */
+function presetAndRole(ha: string | undefined, sync: string | undefined): { preset?: HaPreset; role: SyncRole } {
+  const preset = ha === undefined ? undefined : choice('ha', ha, ['pair', 'ecmp'] as const);
+  const role = sync === undefined ? (preset ? PRESETS[preset].role : 'none') : choice('sync', sync, ['master', 'backup', 'both', 'none'] as const);
+  return { ...(preset ? { preset } : {}), role };
+}
 
 const BOTH_WHY = ' (both roles: a master that only sends comes back empty after a reboot and resets connections at failback)';
 

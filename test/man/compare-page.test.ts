@@ -1,6 +1,6 @@
 // ipvsadm-compare.8 against the code: every option src/compare/cli.ts declares has an item and a
 // SYNOPSIS place and is what --help lists; the exit statuses are COMPARE_EXIT's; the schedulers
-// whose order it compares are the ones diff.ts names. groff -ww: man-pages.test.ts.
+// whose order it compares are the ones table/compare.ts names. groff -ww: man-pages.test.ts.
 import { describe, expect, it } from 'vitest';
 import { runCompareCli } from '../../src/compare/cli.js';
 import { ORDER_SCHEDULERS } from '../../src/table/compare.js';
