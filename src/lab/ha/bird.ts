@@ -8,8 +8,11 @@ export interface BgpPeer {
   readonly asn: number;
 }
 
-/** Short timers, so a lost session is noticed in seconds rather than BGP's default 4 minutes. */
-const TIMERS = ['hold time 3;', 'keepalive time 1;', 'connect retry time 1;', 'connect delay time 1;'];
+/**
+ * Short timers: a lost session is noticed in 3 s rather than BGP's default 4 minutes, and one that
+ * ended in an error (a hold timer expiry) is tried again after 1 s rather than BIRD's default 60.
+ */
+const TIMERS = ['hold time 3;', 'keepalive time 1;', 'connect retry time 1;', 'connect delay time 1;', 'error wait time 1, 5;'];
 
 /** Name of the director's static protocol that carries the VIP (what the health gate toggles). */
 export const VIP_PROTOCOL = 'vip';

@@ -6,7 +6,7 @@ import { startEchoServer, startHold } from '../hold-control.js';
 import type { EchoServer, HoldEvent } from '../hold-control.js';
 import { CLIENT_NS, ECMP_NET } from './ecmp-net.js';
 import type { FleetNode } from './ecmp-net.js';
-import type { Fleet } from './ecmp.js';
+import type { Fleet, StopHow } from './ecmp.js';
 
 /** The port of the fleet's echo service. */
 export const ECHO_PORT = 7;
@@ -28,6 +28,7 @@ export interface FailoverFigures {
   /** held connections per director before the failure (from each director's connection table) */
   readonly spread: Readonly<Record<string, number>>;
   readonly stopped: string;
+  readonly how: StopHow;
   /** ms from the director's stop until the router's route lost its next hop */
   readonly withdrawMs: number;
   /** connections that crossed to another director (a new entry in a director's table) */
@@ -69,6 +70,8 @@ export interface FailoverSettings {
   readonly connections: number;
   /** the director to stop, chosen from the spread (default: the one carrying the most flows) */
   readonly pick?: (spread: Readonly<Record<string, number>>) => FleetNode;
+  /** how the director stops (default: its BIRD, then its link) */
+  readonly how?: StopHow;
   /** how long the connections go on echoing after the route changed */
   readonly afterMs?: number;
 }
@@ -91,7 +94,7 @@ export async function failoverUnderLoad(fleet: Fleet, o: FailoverSettings): Prom
     const spread = spreadOf(before, fleet.layout.directors);
     const victim = (o.pick ?? busiest(fleet))(spread);
     const started = Date.now();
-    await fleet.stopDirector(victim);
+    await fleet.stopDirector(victim, o.how);
     const others = fleet.layout.directors.filter((d) => d !== victim).map((d) => d.addr);
     await fleet.waitForNextHops(others);
     const withdrawMs = Date.now() - started;
@@ -104,6 +107,7 @@ export async function failoverUnderLoad(fleet: Fleet, o: FailoverSettings): Prom
       connections: o.connections,
       spread,
       stopped: victim.name,
+      how: o.how ?? 'bird',
       withdrawMs,
       moved: moved.size,
       held: final.filter(alive).length,
@@ -121,7 +125,7 @@ export function formatFigures(label: string, f: FailoverFigures): string {
   const spread = Object.entries(f.spread).map(([n, c]) => `${n} ${c}`).join(', ');
   return [
     `${label}: ${f.connections} connections spread over the directors: ${spread}`,
-    `${label}: ${f.stopped} stopped; the router withdrew its next hop after ${f.withdrawMs} ms`,
+    `${label}: ${f.stopped} stopped (${f.how === 'bird' ? 'BIRD stopped, then its link down' : 'link down only: BGP hold timer'}); the router withdrew its next hop after ${f.withdrawMs} ms`,
     `${label}: flows held ${f.held} of ${f.connections}, flows moved ${f.moved} (held ${f.movedHeld}), flows broken ${f.broken}`,
     '',
   ].join('\n');

@@ -14,6 +14,8 @@ import { directorBirdConfig, routerBirdConfig } from './bird.js';
 import { CLIENT_NS, ECMP_NET, FABRIC, fleetCommands, fleetLayout, parseNextHops, ROUTER_NS } from './ecmp-net.js';
 import type { FleetLayout, FleetNode } from './ecmp-net.js';
 
+export type StopHow = 'bird' | 'link';
+
 export interface Fleet {
   readonly layout: FleetLayout;
   readonly vip: string;
@@ -29,9 +31,12 @@ export interface Fleet {
   waitForNextHops(want: readonly string[], timeoutMs?: number): Promise<number>;
   /** a director's IPVS connection entries */
   connections(d: FleetNode): ConnectionEntry[];
-  /** stops a director: its BIRD (the BGP session ends), then its link */
-  stopDirector(d: FleetNode): Promise<void>;
-  /** brings a stopped director back: its link, then its BIRD (with the same configuration) */
+  /**
+   * stops a director: `bird` stops its BIRD (the BGP session ends with a notification), then its
+   * link; `link` takes only its link down, as a host that dies (the router notices by BGP's hold timer)
+   */
+  stopDirector(d: FleetNode, how?: StopHow): Promise<void>;
+  /** brings a stopped director back: its link, then its BIRD (with the same configuration) if it was stopped */
   restartDirector(d: FleetNode): void;
   /** stops every BIRD and deletes the namespaces and the bridge; safe to call twice */
   teardown(): Promise<void>;
@@ -54,6 +59,15 @@ function startBird(dir: string, ns: string, config: string): void {
   const conf = join(dir, `${ns}.conf`);
   writeFileSync(conf, config);
   sh(`ip netns exec ${ns} bird -c ${conf} -s ${join(dir, `${ns}.ctl`)} -P ${join(dir, `${ns}.pid`)}`);
+}
+
+function birdRunning(dir: string, ns: string): boolean {
+  try {
+    process.kill(Number(readFileSync(join(dir, `${ns}.pid`), 'utf8').trim()), 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** SIGTERM to a namespace's BIRD (it ends its BGP sessions with a Cease), then waits until it is gone. */
@@ -121,13 +135,13 @@ export async function buildFleet(o: { directors: number; servers: number; log?: 
     nextHops,
     waitForNextHops: (want, timeoutMs = 30_000) => waitForNextHops(want, timeoutMs),
     connections,
-    async stopDirector(d) {
-      await stopBird(dir, d.name);
+    async stopDirector(d, how = 'bird') {
+      if (how === 'bird') await stopBird(dir, d.name);
       sh(`ip link set v-${d.name} down`);
     },
     restartDirector(d) {
       sh(`ip link set v-${d.name} up`);
-      startBird(dir, d.name, readFileSync(join(dir, `${d.name}.conf`), 'utf8'));
+      if (!birdRunning(dir, d.name)) startBird(dir, d.name, readFileSync(join(dir, `${d.name}.conf`), 'utf8'));
     },
     teardown,
   };
