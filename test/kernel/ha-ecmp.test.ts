@@ -2,8 +2,10 @@
 // and spreads 40 long-lived echo connections by an L4-hash ECMP route. With `mh -b mh-port` on
 // every director (reached through different histories; `compare` shows the kernel order) and the
 // settings of `director up --ha ecmp`, a stopped director loses no connection without any sync
-// daemon, whether it stops BIRD or just dies (link down); with `rr` the flows that move break.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// daemon; with `rr` the flows that move break. The BIRD configurations are the generated ones. The
+// health gate (`director ready --watch 1` toggling BIRD's VIP protocol) withdraws the route of a
+// director whose table is emptied or whose real servers are all at weight 0, and announces it again.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +15,8 @@ import { ECHO_PORT, failoverUnderLoad, formatFigures, startEchoServers } from '.
 import type { FailoverFigures } from '../../src/lab/ha/ecmp-run.js';
 import { ROUTER_NS } from '../../src/lab/ha/ecmp-net.js';
 import type { FleetNode } from '../../src/lab/ha/ecmp-net.js';
+import { startReadyGate } from '../../src/lab/ha/ready-gate.js';
+import type { ReadyGate } from '../../src/lab/ha/ready-gate.js';
 import type { EchoServer } from '../../src/lab/hold-control.js';
 import { ipvsadmIn } from '../../src/lab/world.js';
 import { assertInGuest, runC } from './support/guest.js';
@@ -45,8 +49,8 @@ function rulesFile(name: string, sched: string[]): string {
   return file;
 }
 
-function c(d: FleetNode, args: string[]): void {
-  const r = runC(args, { netns: d.name });
+function c(d: FleetNode, args: string[], stdin?: string): void {
+  const r = runC(args, { netns: d.name, ...(stdin === undefined ? {} : { stdin }) });
   if (r.code !== 0) throw new Error(`ipvsadm ${args.join(' ')} in ${d.name}: ${r.stderr}`);
 }
 
@@ -138,3 +142,45 @@ describe('ECMP fleet over BGP', () => {
   });
 });
 
+/** The gate's interval, and what BGP and the slow guest may add to it before the route changes. */
+const WATCH_S = 1;
+const GATE_SLACK_MS = 6000;
+
+/** Runs `change` and returns the ms until the router's next hops are `want`. */
+async function timed(change: () => void, want: readonly FleetNode[]): Promise<number> {
+  const started = Date.now();
+  change();
+  await fleet.waitForNextHops(want.map((d) => d.addr), 30_000);
+  return Date.now() - started;
+}
+
+describe('the BGP health gate', () => {
+  it('director ready --watch 1 withdraws a director emptied or at weight 0, and announces it again once restored', async () => {
+    const all = fleet.layout.directors;
+    const [, d2, d3] = all as [FleetNode, FleetNode, FleetNode];
+    const file = rulesFile('gate.rules', ['-s', 'mh', '-b', 'mh-port']);
+    for (const d of all) {
+      c(d, ['-C']);
+      apply(d, file);
+    }
+    const gates: ReadyGate[] = all.map((d) => startReadyGate(fleet, d, file, WATCH_S));
+    try {
+      for (const g of gates) await g.waitFor('Z ready:', 60_000);
+      await fleet.waitForNextHops(all.map((d) => d.addr));
+      const emptied = await timed(() => c(d2, ['-C']), all.filter((d) => d !== d2));
+      log(`health gate: ${d2.name}'s table emptied; the router withdrew its next hop after ${emptied} ms (--watch ${WATCH_S})\n`);
+      await gates[1]!.waitFor('Z not ready:', 10_000);
+      const back = await timed(() => c(d2, ['-R'], readFileSync(file, 'utf8')), all);
+      log(`health gate: ${d2.name} restored; the router has its next hop again after ${back} ms\n`);
+      const weight = (w: number) => (): void => fleet.layout.servers.forEach((s) => c(d3, ['-e', ...serverArgs(s).slice(1, -1), String(w)]));
+      const zero = await timed(weight(0), all.filter((d) => d !== d3));
+      log(`health gate: ${d3.name}'s real servers at weight 0; the router withdrew its next hop after ${zero} ms\n`);
+      const again = await timed(weight(1), all);
+      log(`health gate: ${d3.name}'s weights back to 1; the router has its next hop again after ${again} ms\n`);
+      for (const ms of [emptied, zero]) expect(ms).toBeLessThan(WATCH_S * 1000 + GATE_SLACK_MS);
+    } finally {
+      for (const g of gates) await g.stop();
+      log(`gate of ${d2.name}:\n${gates[1]!.output()}`);
+    }
+  });
+});
