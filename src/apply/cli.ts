@@ -1,4 +1,4 @@
-// `ipvsadm apply [--dry-run] [--prune] [--scope SPEC] [--drain-wait SECONDS] [--json] FILE|-`:
+// `ipvsadm apply [--dry-run] [--prune] [--scope SPEC] [--drain-wait SECONDS] [--canonical-order] [--json] FILE|-`:
 // argv (commander) → the file read and checked whole → lock → run.ts → format.ts, and the one
 // mapping of its outcomes to the exit statuses of app/exit-status.ts APPLY_EXIT.
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { DesiredFileError, readDesired } from '../core/desired.js';
 import type { Desired } from '../core/desired.js';
 import { applyJson, formatApply, rollbackComplete } from './format.js';
 import type { Outcome } from './format.js';
+import { readSysctls } from '../host/sysctl.js';
 import { DEFAULT_LOCK_DIR, LockBusyError, tableLock, takeLock } from '../host/lock.js';
 import { runApply } from './run.js';
 import { inScope, parseScope, ScopeError } from './scope.js';
@@ -32,6 +33,7 @@ function program(io: Io): Command {
     .option('--prune', 'remove services (and sync daemons) that are not in the file; without it they are kept')
     .option('--scope <spec>', 'only see and touch these services: CIDRs of virtual addresses, fwmark:N[-M], tcp|udp|sctp; repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--drain-wait <seconds>', 'set leaving real servers to weight 0 and wait up to this long for their active connections to end before removing them')
+    .option('--canonical-order', 'put the real servers of each service in one kernel order (sorted by address and port), re-adding kept ones in one batch where no connection can be dropped: mh walks that order, so directors with other histories then build the same table')
     .option('--json', 'the plan and the outcome as one JSON document')
     .addOption(new Option('--lock-dir <dir>', 'where the lock of a running apply lives').default(DEFAULT_LOCK_DIR).hideHelp());
 }
@@ -44,6 +46,7 @@ interface ApplyOptions {
   readonly prune?: boolean;
   readonly scope?: string[];
   readonly drainWait?: string;
+  readonly canonicalOrder?: boolean;
   readonly json?: boolean;
   readonly lockDir: string;
 }
@@ -97,6 +100,7 @@ export async function runApplyCli(argv: readonly string[], io: Io): Promise<numb
       prune: o.prune === true,
       ...(scope ? { scope } : {}),
       ...(drainWaitMs !== undefined ? { drainWaitMs } : {}),
+      ...(o.canonicalOrder ? canonicalOptions() : {}),
     });
     const name = file === '-' ? 'the input' : file;
     io.stdout(o.json ? applyJson(plan, outcome) : formatApply(plan, outcome, name, io.color === true));
@@ -108,6 +112,14 @@ export async function runApplyCli(argv: readonly string[], io: Io): Promise<numb
     lock?.release();
     client.close();
   }
+}
+
+const EXPIRE_NODEST_CONN = 'net.ipv4.vs.expire_nodest_conn';
+
+/** --canonical-order, with the sysctl that decides whether a real server with connections may move. */
+function canonicalOptions(): { canonicalOrder: true; expireNodestConn?: number } {
+  const expire = readSysctls([EXPIRE_NODEST_CONN])[EXPIRE_NODEST_CONN];
+  return { canonicalOrder: true, ...(expire !== undefined ? { expireNodestConn: expire } : {}) };
 }
 
 function exitOf(outcome: Outcome): number {

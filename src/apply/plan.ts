@@ -4,12 +4,14 @@
 import { addressEquals, formatAddress } from '../ipvs/address.js';
 import type { Change } from '../ipvs/changes.js';
 import { destinationConfig } from '../ipvs/model.js';
-import type { DaemonConfig, DaemonRole, DestinationConfig, ServiceConfig, ServiceKey, Snapshot, Timeouts } from '../ipvs/model.js';
+import type { DaemonConfig, DaemonRole, Destination, DestinationConfig, ServiceConfig, ServiceKey, Snapshot, Timeouts } from '../ipvs/model.js';
 import { DAEMON_ROLES, destinationId, serviceId } from '../ipvs/vocabulary.js';
 import { DAEMON_FIELDS, DESTINATION_FIELDS, SERVICE_FIELDS, TIMEOUT_FIELDS } from '../fields/registry.js';
 import { differences, shownSettings } from '../fields/outputs.js';
 import type { SettingChange } from '../fields/outputs.js';
 import type { Desired } from '../core/desired.js';
+import { inCanonicalOrder, planOrder } from './order.js';
+import type { OrderedAdd } from './order.js';
 import { inScope } from './scope.js';
 import type { Scope } from './scope.js';
 
@@ -48,6 +50,10 @@ export interface Plan {
 export interface PlanOptions {
   readonly prune: boolean;
   readonly scope?: Scope;
+  /** real servers in the canonical kernel order (order.ts), where no connection can be dropped */
+  readonly canonicalOrder?: boolean;
+  /** net.ipv4.vs.expire_nodest_conn as read (undefined: not known), which decides that */
+  readonly expireNodestConn?: number;
 }
 
 // ---- settings as shown and compared: both from the field registry ----
@@ -87,7 +93,9 @@ export function planApply(current: Snapshot, desired: Desired, options: PlanOpti
     const have = kernel.get(id);
     if (!have) {
       adds.push({ action: 'add', object: 'service', label: id, fields: serviceFields(service), changes: [planned({ op: 'add-service', service }, { op: 'delete-service', key: service.key })] });
-      for (const dest of destinations) adds.push(addDest(service.key, dest));
+      const dests = planDestinations(service, [], destinations, options);
+      adds.push(...dests.adds);
+      notes.push(...dests.notes);
       continue;
     }
     const { stats: _stats, ...was } = have.service;
@@ -95,35 +103,11 @@ export function planApply(current: Snapshot, desired: Desired, options: PlanOpti
     if (changed.length > 0) {
       edits.push({ action: 'change', object: 'service', label: id, fields: changed, changes: [planned({ op: 'edit-service', service }, { op: 'edit-service', service: was })] });
     }
-    const present = new Map(have.destinations.map((d) => [destinationId(d), destinationConfig(d)]));
-    const keep = new Set<string>();
-    for (const dest of destinations) {
-      const did = destinationId(dest);
-      keep.add(did);
-      const before = present.get(did);
-      if (!before) {
-        adds.push(addDest(service.key, dest));
-        continue;
-      }
-      const diff = differences<DestinationConfig>(DESTINATION_FIELDS, before, dest);
-      if (diff.length > 0) {
-        edits.push({ action: 'change', object: 'real server', label: destLabel(dest, service.key), fields: diff, changes: [planned({ op: 'edit-dest', key: service.key, dest }, { op: 'edit-dest', key: service.key, dest: before })] });
-      }
-    }
-    for (const [did, before] of present) {
-      if (keep.has(did)) continue;
-      const moved = destinations.find((d) => !present.has(destinationId(d)) && addressEquals(d.addr, before.addr));
-      if (moved) {
-        notes.push(`real server ${formatAddress(before.addr)} of ${id}: its port cannot change in place (address and port name a real server), so ${destinationId(before)} is removed and ${destinationId(moved)} added`);
-      }
-      removals.push({
-        action: 'remove',
-        object: 'real server',
-        label: destLabel(before, service.key),
-        fields: asBefore(destinationFields(before)),
-        changes: [planned({ op: 'delete-dest', key: service.key, dest: before }, { op: 'add-dest', key: service.key, dest: before })],
-      });
-    }
+    const dests = planDestinations(service, have.destinations, destinations, options);
+    adds.push(...dests.adds);
+    edits.push(...dests.edits);
+    removals.push(...dests.removals);
+    notes.push(...dests.notes);
   }
 
   const serviceRemovals: PlanStep[] = [];
@@ -149,6 +133,82 @@ export function planApply(current: Snapshot, desired: Desired, options: PlanOpti
   const daemons = options.scope ? { adds: [], removals: [] } : planDaemons(current.daemons, desired.daemons, options.prune, unmanaged);
 
   return { steps: [...timeoutSteps, ...adds, ...edits, ...daemons.adds, ...removals, ...serviceRemovals, ...daemons.removals], unmanaged, notes };
+}
+
+interface DestinationSteps {
+  readonly adds: PlanStep[];
+  readonly edits: PlanStep[];
+  readonly removals: PlanStep[];
+  readonly notes: string[];
+}
+
+/** The steps for the real servers of one service: adds (in canonical order when asked), edits, removals. */
+function planDestinations(service: ServiceConfig, kernel: readonly Destination[], destinations: readonly DestinationConfig[], options: PlanOptions): DestinationSteps {
+  const key = service.key;
+  const id = serviceId(key);
+  const out: DestinationSteps = { adds: [], edits: [], removals: [], notes: [] };
+  if (!options.canonicalOrder && service.scheduler === 'mh' && !inCanonicalOrder(orderAfter(kernel, destinations))) {
+    out.notes.push(`${id} (mh): its real servers will not be in the canonical kernel order, so a director with the same file and another history can send some flows to other real servers (ipvsadm compare counts them); --canonical-order puts them in it`);
+  }
+  const present = new Map(kernel.map((d) => [destinationId(d), destinationConfig(d)]));
+  const order = options.canonicalOrder ? planOrder(kernel, destinations, options.expireNodestConn) : undefined;
+  if (order?.kind === 'unsafe') out.notes.push(unsafeNote(id, order.held, options.expireNodestConn));
+  const ordered = order?.kind === 'ordered' ? order.adds : undefined;
+  const moved = new Set((ordered ?? []).filter((a) => a.moved).map((a) => destinationId(a.dest)));
+  if (ordered) out.adds.push(...ordered.map((a) => (a.moved ? moveDest(key, a, destinationConfig(a.moved)) : addDest(key, a.dest))));
+  for (const dest of destinations) {
+    const did = destinationId(dest);
+    const before = present.get(did);
+    if (!before) {
+      if (!ordered) out.adds.push(addDest(key, dest));
+      continue;
+    }
+    const diff = differences<DestinationConfig>(DESTINATION_FIELDS, before, dest);
+    if (diff.length > 0 && !moved.has(did)) {
+      out.edits.push({ action: 'change', object: 'real server', label: destLabel(dest, key), fields: diff, changes: [planned({ op: 'edit-dest', key, dest }, { op: 'edit-dest', key, dest: before })] });
+    }
+  }
+  const keep = new Set(destinations.map(destinationId));
+  for (const [did, before] of present) {
+    if (keep.has(did)) continue;
+    const moving = destinations.find((d) => !present.has(destinationId(d)) && addressEquals(d.addr, before.addr));
+    if (moving) {
+      out.notes.push(`real server ${formatAddress(before.addr)} of ${id}: its port cannot change in place (address and port name a real server), so ${destinationId(before)} is removed and ${destinationId(moving)} added`);
+    }
+    out.removals.push({
+      action: 'remove',
+      object: 'real server',
+      label: destLabel(before, key),
+      fields: asBefore(destinationFields(before)),
+      changes: [planned({ op: 'delete-dest', key, dest: before }, { op: 'add-dest', key, dest: before })],
+    });
+  }
+  return out;
+}
+
+/** The kernel's list (head first) after plain adds in file order, each at the head, and the removals. */
+function orderAfter(kernel: readonly DestinationConfig[], destinations: readonly DestinationConfig[]): DestinationConfig[] {
+  const ids = new Set(destinations.map(destinationId));
+  const known = new Set(kernel.map(destinationId));
+  return [...destinations.filter((d) => !known.has(destinationId(d))).reverse(), ...kernel.filter((d) => ids.has(destinationId(d)))];
+}
+
+/** A kept real server deleted and added again at the head of the list, in one batch (run.ts keeps the two together). */
+function moveDest(key: ServiceKey, a: OrderedAdd, before: DestinationConfig): PlanStep {
+  const fields: Field[] = [{ name: 'kernel order', before: String(a.from), after: String(a.to) }, ...differences<DestinationConfig>(DESTINATION_FIELDS, before, a.dest)];
+  return {
+    action: 'change',
+    object: 'real server',
+    label: destLabel(a.dest, key),
+    fields,
+    changes: [planned({ op: 'delete-dest', key, dest: before }, { op: 'add-dest', key, dest: before }), planned({ op: 'add-dest', key, dest: a.dest }, { op: 'delete-dest', key, dest: a.dest })],
+  };
+}
+
+function unsafeNote(id: string, held: readonly Destination[], expire: number | undefined): string {
+  const servers = held.map((d) => `${destinationId(d)} (${d.activeConns + d.inactConns + d.persistConns} connection entries)`).join(', ');
+  const why = expire === undefined ? 'net.ipv4.vs.expire_nodest_conn could not be read' : `net.ipv4.vs.expire_nodest_conn is ${expire}`;
+  return `--canonical-order: the real servers of ${id} are left in their kernel order: ${servers} would have to be deleted and added again, and ${why}, so a packet that arrives between the two would end its connections; apply again when they have none, or with expire_nodest_conn 0`;
 }
 
 function addDest(key: ServiceKey, dest: DestinationConfig): PlanStep {

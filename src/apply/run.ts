@@ -43,9 +43,18 @@ interface Failure {
 interface Sent {
   readonly change: Change;
   readonly what: string;
+  /** sent in the same batch as the change before it (a real server deleted and added again) */
+  readonly joined?: boolean;
 }
 
-const sentOf = (steps: readonly PlanStep[]): Sent[] => steps.flatMap((step) => step.changes.map((p) => ({ change: p.do, what: stepLine(step) })));
+const sentOf = (steps: readonly PlanStep[]): Sent[] => steps.flatMap((step) => step.changes.map((p, i) => ({ change: p.do, what: stepLine(step), ...(i > 0 ? { joined: true } : {}) })));
+
+/** Where the batch that starts at `at` ends: at most BATCH changes, never between joined ones. */
+export function batchEnd(changes: readonly { readonly joined?: boolean }[], at: number, size: number): number {
+  let end = Math.min(at + size, changes.length);
+  while (end < changes.length && changes[end]!.joined && end > at + 1) end--;
+  return end;
+}
 
 type DestChange = Extract<Change, { readonly dest: DestinationConfig }>;
 
@@ -96,8 +105,9 @@ const BATCH = 64;
  * batch may have been made: the rollback reads the table back, it does not trust the replies).
  */
 async function send(client: IpvsClient, changes: readonly Sent[]): Promise<Failure | undefined> {
-  for (let at = 0; at < changes.length; at += BATCH) {
-    const batch = changes.slice(at, at + BATCH);
+  for (let at = 0, end = 0; at < changes.length; at = end) {
+    end = batchEnd(changes, at, BATCH);
+    const batch = changes.slice(at, end);
     let results: (Error | undefined)[];
     try {
       results = await client.applyAll(batch.map((c) => c.change));

@@ -364,3 +364,190 @@ describe('sharing a director', () => {
     expect(readdirSync(LOCKS).filter((f) => f.endsWith('.lock'))).toEqual([]);
   }, 90_000);
 });
+
+// ---- a real server deleted and added again while connections to it are held ----
+
+const ECHO_PORT = 7007;
+const HELD_ECHO = fileURLToPath(new URL('./support/held-echo.py', import.meta.url));
+const ECHO_RS = (i: number): string => `198.51.100.${i}:${ECHO_PORT}`;
+const ECHO_SERVICE = `${VIP}:${ECHO_PORT}`;
+
+interface HeldSummary {
+  readonly servers: (string | null)[];
+  readonly echoed: number[];
+  readonly stallMs: number[];
+  readonly broken: (string | null)[];
+}
+
+/** A process in a namespace, its own process group, output kept; `stop` ends it and waits. */
+function startIn(ns: string, argv: readonly string[]): { output: () => string; exited: Promise<void>; stop: () => Promise<void> } {
+  const child = spawn('ip', ['netns', 'exec', ns, ...argv], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => void (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    await exited;
+  };
+  return { output: () => out, exited, stop };
+}
+
+/** N echo connections held for `seconds`, each sending a line every 100 ms; resolves once all answered. */
+async function holdEcho(n: number, seconds: number): Promise<{ summary: () => Promise<HeldSummary>; stop: () => Promise<void> }> {
+  const client = startIn(lab!.clients[0]!.ns, ['python3', '-u', HELD_ECHO, VIP, String(ECHO_PORT), String(n), String(seconds)]);
+  const deadline = Date.now() + 20_000;
+  while (!client.output().includes('ready')) {
+    if (Date.now() > deadline) {
+      await client.stop();
+      throw new Error(`held echo connections never ready: ${client.output()}`);
+    }
+    await sleep(100);
+  }
+  return {
+    summary: async () => {
+      await client.exited;
+      return JSON.parse(client.output().trim().split('\n').pop()!) as HeldSummary;
+    },
+    stop: client.stop,
+  };
+}
+
+/** The real servers of tcp VIP:7007 in the kernel's order (1.31 sorts them without --nosort), with ActiveConn. */
+function listed(): { server: string; active: number }[] {
+  const text = runC(['-Ln', '--nosort', '-t', ECHO_SERVICE]).stdout;
+  return [...text.matchAll(/^\s+-> (\S+)\s+\S+\s+\d+\s+(\d+)\s+\d+\s*$/gm)].map((m) => ({ server: m[1]!, active: Number(m[2]) }));
+}
+
+/** ESTABLISHED connection entries to VIP:7007 whose real server is `server`. */
+function entriesTo(server: string): number {
+  return runC(['-Lnc']).stdout.split('\n').filter((l) => /\bESTABLISHED\b/.test(l) && l.includes(` ${ECHO_SERVICE} `) && l.trim().endsWith(` ${server}`)).length;
+}
+
+const held = (s: HeldSummary, name?: string): { held: number; of: number } => {
+  const mine = s.servers.map((server, i) => ({ server, i })).filter(({ server }) => name === undefined || server === name);
+  return { held: mine.filter(({ i }) => s.broken[i] === null).length, of: mine.length };
+};
+
+describe('the kernel and connections of a real server that is deleted and added again', () => {
+  const echoServers: { stop: () => Promise<void> }[] = [];
+  let savedExpire = '0';
+
+  beforeAll(async () => {
+    savedExpire = sh('sysctl -n net.ipv4.vs.expire_nodest_conn').stdout.trim();
+    for (const s of lab!.servers) echoServers.push(startIn(s.ns, ['python3', '-u', HELD_ECHO, 'serve', s.name, String(ECHO_PORT)]));
+    await sleep(1000);
+  });
+
+  afterAll(async () => {
+    for (const p of echoServers) await p.stop();
+    sh(`sysctl -qw net.ipv4.vs.expire_nodest_conn=${savedExpire}`, { check: false });
+  });
+
+  for (const expire of [0, 1]) {
+    for (const gap of ['one batch', 'a 2 s pause'] as const) {
+      it(`expire_nodest_conn=${expire}, delete and add in ${gap}: the entries keep the server (its trash) or lose it, and it goes to the head of the list`, async () => {
+        resetIpvs();
+        sh(`sysctl -qw net.ipv4.vs.expire_nodest_conn=${expire}`);
+        cLines([`-A -t ${ECHO_SERVICE} -s rr`, ...[1, 2, 3].map((i) => `-a -t ${ECHO_SERVICE} -r ${ECHO_RS(i)} -m -w 1`)]);
+        const client = await holdEcho(6, 7);
+        await sleep(500);
+        const target = ECHO_RS(1);
+        const before = listed();
+        let during: number | undefined;
+        if (gap === 'one batch') {
+          // our restore sends both in one sendmsg
+          expect(await runOurs(['-R'], { stdin: `-d -t ${ECHO_SERVICE} -r ${target}\n-a -t ${ECHO_SERVICE} -r ${target} -m -w 1\n` })).toMatchObject({ code: 0, stderr: '' });
+        } else {
+          cLines([`-d -t ${ECHO_SERVICE} -r ${target}`]);
+          await sleep(2000);
+          during = entriesTo(target);
+          cLines([`-a -t ${ECHO_SERVICE} -r ${target} -m -w 1`]);
+        }
+        await sleep(1500);
+        const after = listed();
+        const entriesAfter = entriesTo(target);
+        const summary = await client.summary();
+        const onTarget = held(summary, 'rs1');
+        const all = held(summary);
+        const activeOf = (l: { server: string; active: number }[]): number | undefined => l.find((x) => x.server === target)?.active;
+        const rs1 = summary.servers.map((s, i) => (s === 'rs1' ? i : -1)).filter((i) => i >= 0);
+        console.log(
+          `delete+add of ${target} (expire_nodest_conn=${expire}, ${gap}): its connections held ${onTarget.held} of ${onTarget.of}, all ${all.held} of ${all.of};` +
+            ` longest wait for an echo on it ${Math.max(...rs1.map((i) => summary.stallMs[i]!))} ms${summary.broken.some((b) => b) ? ` (broken: ${summary.broken.filter((b) => b).join('; ')})` : ''};` +
+            ` ActiveConn ${activeOf(before)} before, ${activeOf(after)} after; its ESTABLISHED entries ${during !== undefined ? `${during} during the pause, ` : ''}${entriesAfter} after;` +
+            ` kernel order ${before.map((x) => x.server).join(' ')} before, ${after.map((x) => x.server).join(' ')} after`,
+        );
+        expect(onTarget.of).toBeGreaterThan(0);
+        // the other real servers' connections never notice
+        expect(all.of - all.held).toBe(onTarget.of - onTarget.held);
+        // every add puts the real server at the head of the kernel's list
+        expect(after.map((x) => x.server)).toEqual([target, ...before.map((x) => x.server).filter((s) => s !== target)]);
+        if (gap === 'one batch' || expire === 0) {
+          // the re-add takes the same server back from the trash: entries, their real server and ActiveConn are kept
+          expect({ entriesAfter, active: activeOf(after) }).toEqual({ entriesAfter: onTarget.of, active: activeOf(before) });
+          if (during !== undefined) expect(during).toBe(onTarget.of);
+          if (gap === 'one batch') expect(onTarget.held).toBe(onTarget.of);
+        } else {
+          // a packet to a real server that is gone expires its entry: the connection is reset
+          expect({ during, held: onTarget.held, entriesAfter }).toEqual({ during: 0, held: 0, entriesAfter: 0 });
+        }
+      }, 60_000);
+    }
+  }
+
+  it('apply --canonical-order: a director with another history reaches the mh table of one built in that order, held connections keep echoing; with expire_nodest_conn=1 it leaves them and says why', async () => {
+    const rules = file('mh.rules', `-A -t ${ECHO_SERVICE} -s mh -b mh-port\n${[3, 1, 2].map((i) => `-a -t ${ECHO_SERVICE} -r ${ECHO_RS(i)} -m -w 1`).join('\n')}\n`);
+    const reference = join(DIR, 'reference.json');
+    // director A: the file applied in canonical order onto an empty table, listed in kernel order
+    resetIpvs();
+    expect(await apply(['--canonical-order', rules])).toMatchObject({ code: 0, stderr: '' });
+    writeFileSync(reference, (await runOurs(['-L', '-n', '--nosort', '--json'])).stdout);
+    // director B: the file's real servers added, one removed and added again
+    resetIpvs();
+    cLines([`-A -t ${ECHO_SERVICE} -s mh -b mh-port`, ...[1, 2, 3].map((i) => `-a -t ${ECHO_SERVICE} -r ${ECHO_RS(i)} -m -w 1`), `-d -t ${ECHO_SERVICE} -r ${ECHO_RS(2)}`, `-a -t ${ECHO_SERVICE} -r ${ECHO_RS(2)} -m -w 1`]);
+    const slots = async (): Promise<string> => {
+      const r = await runOurs(['compare', reference, 'kernel']);
+      return /mh lookup table: (.+) send a flow/.exec(r.stdout)?.[1] ?? (r.code === 0 ? 'none differ' : `? ${r.stdout}`);
+    };
+    const differing = await slots();
+    const client = await holdEcho(6, 9);
+    try {
+      sh('sysctl -qw net.ipv4.vs.expire_nodest_conn=1');
+      const refused = await apply(['--canonical-order', rules]);
+      expect(refused).toMatchObject({ code: 0, stderr: '' });
+      expect(refused.stdout).toMatch(/^note: --canonical-order: the real servers of tcp 192\.0\.2\.30:7007 are left in their kernel order: .+ would have to be deleted and added again, and net\.ipv4\.vs\.expire_nodest_conn is 1/m);
+      const stillDiffering = await slots();
+      sh('sysctl -qw net.ipv4.vs.expire_nodest_conn=0');
+      const activeBefore = listed().reduce((n, x) => n + x.active, 0);
+      const r = await apply(['--canonical-order', rules]);
+      expect({ stderr: r.stderr, code: r.code }).toEqual({ stderr: '', code: 0 });
+      const moves = r.stdout.split('\n').filter((l) => l.includes('kernel order'));
+      await sleep(1000);
+      const activeAfter = listed().reduce((n, x) => n + x.active, 0);
+      const same = await runOurs(['compare', reference, 'kernel']);
+      const summary = await client.summary();
+      const all = held(summary);
+      console.log(
+        `apply --canonical-order: before, ${differing} of the mh table differ from the director built in order; with expire_nodest_conn=1 left as it was (${stillDiffering});` +
+          ` with 0: ${moves.length} real server(s) deleted and added again (${moves.join('; ')}), compare then: ${same.stdout.trim().split('\n').pop()};` +
+          ` held connections ${all.held} of ${all.of}, longest wait for an echo ${Math.max(...summary.stallMs)} ms; ActiveConn ${activeBefore} before, ${activeAfter} after`,
+      );
+      expect(differing).toMatch(/^[1-9]\d* of 4093 slots/);
+      expect(stillDiffering).toBe(differing);
+      expect(moves.length).toBeGreaterThan(0);
+      expect(same.code).toBe(0);
+      expect(all).toEqual({ held: 6, of: 6 });
+      expect(activeAfter).toBe(activeBefore);
+      expect(listed().map((x) => x.server)).toEqual([1, 2, 3].map(ECHO_RS));
+    } finally {
+      await client.stop();
+    }
+  }, 90_000);
+});
