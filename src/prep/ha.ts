@@ -18,6 +18,7 @@ const HA_SYSCTLS = {
   'sloppy-sctp': 'sloppy_sctp',
   'expire-nodest-conn': 'expire_nodest_conn',
   'expire-quiescent-template': 'expire_quiescent_template',
+  'conn-reuse-mode': 'conn_reuse_mode',
   'backup-only': 'backup_only',
 } as const satisfies Record<HaSysctlOption, string>;
 
@@ -38,6 +39,7 @@ export interface RawHaOptions {
   readonly sloppySctp?: string;
   readonly expireNodestConn?: string;
   readonly expireQuiescentTemplate?: string;
+  readonly connReuseMode?: string;
   readonly backupOnly?: string;
 }
 
@@ -49,6 +51,7 @@ const RAW_KEYS: Readonly<Record<HaSysctlOption, keyof RawHaOptions>> = {
   'sloppy-sctp': 'sloppySctp',
   'expire-nodest-conn': 'expireNodestConn',
   'expire-quiescent-template': 'expireQuiescentTemplate',
+  'conn-reuse-mode': 'connReuseMode',
   'backup-only': 'backupOnly',
 };
 
@@ -91,6 +94,8 @@ function threshold(text: string): string {
 function sysctlValue(option: HaSysctlOption, text: string): SysctlValue {
   if (option === 'sync-threshold') return threshold(text);
   if (option === 'sync-refresh-period') return integer(option, text, 0, 2_000_000);
+  // a bitmap: 1 reschedules a reused port of a TIME_WAIT entry, 2 of a FIN_WAIT one too
+  if (option === 'conn-reuse-mode') return integer(option, text, 0, 3);
   return integer(option, text, 0, 1);
 }
 
@@ -152,6 +157,8 @@ const WHY: Readonly<Record<HaSysctlOption, string>> = {
   'sloppy-sctp': 'as sloppy_tcp, for SCTP flows that arrive mid-association',
   'expire-nodest-conn': 'a connection whose real server is gone is dropped at its next packet, so the client retries on one that exists instead of hanging until the entry times out',
   'expire-quiescent-template': 'persistence templates of a real server at weight 0 expire, so persistent clients leave a drained server after a failover too',
+  'conn-reuse-mode':
+    'a new connection from a client port that an entry still holds (TIME_WAIT, NAT; FIN_WAIT too with 2, DR) is scheduled afresh with 1 (the kernel default) or 2; with 0 it goes to the old entry\'s real server, even one gone or at weight 0 after a failover or a drain (0 also stops expire_nodest_conn for such ports)',
   'backup-only': 'while the backup daemon runs, this host does not schedule connections: a backup that is also a real server must not loop DR/TUN packets back',
 };
 

@@ -42,7 +42,7 @@ export type SyncRole = DaemonRole | 'both' | 'none';
 /** The net.ipv4.vs sysctls `director` sets, by option name (without the leading --). */
 export type HaSysctlOption =
   | 'sync-version' | 'sync-threshold' | 'sync-refresh-period' | 'sloppy-tcp' | 'sloppy-sctp'
-  | 'expire-nodest-conn' | 'expire-quiescent-template' | 'backup-only';
+  | 'expire-nodest-conn' | 'expire-quiescent-template' | 'conn-reuse-mode' | 'backup-only';
 
 /** The daemons' settings (those of --start-daemon) and which roles run. */
 export type SyncDaemonSpec = Omit<DaemonConfig, 'state'> & { readonly role: Exclude<SyncRole, 'none'> };

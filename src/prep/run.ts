@@ -19,8 +19,8 @@ import { planDownFromRecord, planDownWithoutRecord, planUp } from './plan.js';
 import type { DownPlan } from './plan.js';
 import { desiredState } from './requirements.js';
 import type { PrepRequest } from './spec.js';
-import { DEFAULT_STATE_DIR, readState, recordAfterDown, recordAfterUp, stateFile, withMarker, writeRecord } from './state.js';
-import type { StaleRecord, StateRecord, WriterLock } from './state.js';
+import { DEFAULT_STATE_DIR, readState, recordAfterDown, recordAfterUp, recordedHa, stateFile, withMarker, writeRecord } from './state.js';
+import type { RecordedHa, StaleRecord, StateRecord, WriterLock } from './state.js';
 import type { System } from './system.js';
 
 export interface RunOptions {
@@ -109,7 +109,17 @@ function refuseOtherSetup(ctx: StateContext, spec: Spec): void {
   if (ctx.record && !sameSetup(ctx.record, spec)) {
     throw new PlanError([`this network namespace is already set up as ${modeLabel(ctx.record)} (${ctx.path}); run \`ipvsadm ${spec.side} down\` first`]);
   }
+  const [had, want] = [ctx.record?.haSettings, recordedHa(spec)];
+  if (had && want && (had.preset !== want.preset || had.sync !== want.sync)) {
+    throw new PlanError([
+      `this network namespace is already set up with ${haText(had)} (${ctx.path}); an up with ${haText(want)} would stack the two settings: ` +
+        `run \`ipvsadm director down\` first, then up with the settings wanted (an up with the same --ha and --sync, or without either, adds to it)`,
+    ]);
+  }
 }
+
+/** `--ha pair (sync both)`, `--sync master` */
+const haText = (h: RecordedHa): string => (h.preset ? `--ha ${h.preset} (sync ${h.sync})` : `--sync ${h.sync}`);
 
 async function committing<T>(what: string, f: () => Promise<T>): Promise<T> {
   try {

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { removeFile, writeFileAtomic } from '../host/files.js';
 import { stateLock, takeLockIfPermitted } from '../host/lock.js';
 import { SystemError } from './errors.js';
-import type { Family, FouNeed, Side, Spec, Step } from './model.js';
+import type { Family, FouNeed, HaPreset, Side, Spec, Step, SyncRole } from './model.js';
 import { formatAddress, parseAddress } from '../ipvs/address.js';
 import type { DaemonConfig, DaemonRole } from '../ipvs/model.js';
 import type { SysctlValue } from '../host/sysctl.js';
@@ -47,7 +47,26 @@ export interface StateRecord {
   readonly tunnels?: readonly RecordedTunnel[];
   /** sync daemons `up` started (absent in records without any) */
   readonly daemons?: readonly RecordedDaemon[];
+  /** the settings for several directors the first `up` with them was given (absent: none) */
+  readonly haSettings?: RecordedHa;
 }
+
+/** The --ha preset and the sync role an `up` set up. */
+export interface RecordedHa {
+  readonly preset?: HaPreset;
+  readonly sync: SyncRole;
+}
+
+/** What a director spec sets up for several directors; undefined without --ha/--sync/sysctl options. */
+export function recordedHa(spec: Spec): RecordedHa | undefined {
+  if (spec.side !== 'director' || !spec.ha) return undefined;
+  return { ...(spec.ha.preset ? { preset: spec.ha.preset } : {}), sync: spec.ha.sync?.role ?? 'none' };
+}
+
+const isRecordedHa = (v: unknown): boolean => {
+  const h = v as Partial<Record<keyof RecordedHa, unknown>> | null;
+  return typeof h === 'object' && h !== null && (h.preset === undefined || h.preset === 'pair' || h.preset === 'ecmp') && ['master', 'backup', 'both', 'none'].includes(h.sync as string);
+};
 
 /** A sync daemon as started: the daemon's settings with the multicast group as text. */
 export interface RecordedDaemon {
@@ -153,6 +172,7 @@ function isRecord(v: unknown): v is StateRecord {
     (r.marker === undefined || typeof r.marker === 'string') &&
     Array.isArray(r.sysctls) && r.sysctls.every((s: { key?: unknown; before?: unknown; after?: unknown }) => typeof s?.key === 'string' && isSysctlValue(s.before) && (s.after === undefined || isSysctlValue(s.after))) &&
     (r.daemons === undefined || (Array.isArray(r.daemons) && r.daemons.every(isRecordedDaemon))) &&
+    (r.haSettings === undefined || isRecordedHa(r.haSettings)) &&
     Array.isArray(r.addresses) && r.addresses.every((a: Partial<RecordedAddress>) => typeof a?.dev === 'string' && typeof a.vip === 'string' && Number.isInteger(a.prefix)) &&
     Array.isArray(r.links) && r.links.every((l) => typeof l === 'string') &&
     Array.isArray(r.fouPorts) && r.fouPorts.every((f: Partial<FouNeed>) => Number.isInteger(f?.port) && (f.family === 4 || f.family === 6)) &&
@@ -237,7 +257,8 @@ export function recordAfterUp(old: StateRecord | undefined, spec: Spec, done: re
     if (s.kind === 'link-set' && s.up && !links.includes(s.dev)) links.push(s.dev);
     if (s.kind === 'fou-add' && !fouPorts.some((f) => samePort(f, s))) fouPorts.push({ port: s.port, family: s.family });
   }
-  return { ...base, sysctls, addresses, links, fouPorts, ...(tunnels.length > 0 ? { tunnels } : {}), ...(daemons.length > 0 ? { daemons } : {}) };
+  const haSettings = base.haSettings ?? recordedHa(spec);
+  return { ...base, sysctls, addresses, links, fouPorts, ...(tunnels.length > 0 ? { tunnels } : {}), ...(daemons.length > 0 ? { daemons } : {}), ...(haSettings ? { haSettings } : {}) };
 }
 
 /** The record as written now: with the namespace's marker, or without one when lo could not carry it. */

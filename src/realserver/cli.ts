@@ -76,6 +76,7 @@ function addHaOptions(cmd: Command): void {
     .option('--sloppy-sctp <0|1>', 'set net.ipv4.vs.sloppy_sctp (ecmp: 1)')
     .option('--expire-nodest-conn <0|1>', 'set net.ipv4.vs.expire_nodest_conn (pair, ecmp: 1)')
     .option('--expire-quiescent-template <0|1>', 'set net.ipv4.vs.expire_quiescent_template (pair: 1)')
+    .option('--conn-reuse-mode <0-3>', 'set net.ipv4.vs.conn_reuse_mode (kernel default 1: a reused client port is scheduled afresh)')
     .option('--backup-only <0|1>', 'set net.ipv4.vs.backup_only (with a backup daemon only)');
 }
 

@@ -1,14 +1,15 @@
 // `ipvsadm director up|check|down --ha ...` against the real kernel in a fresh namespace: the
 // net.ipv4.vs sysctls exist with the format the code expects (sync_threshold is two integers), the
 // sync daemons run as planned (seen by the C `ipvsadm -L --daemon`), check passes, and down puts
-// every sysctl back exactly and stops only the daemons up started.
+// every sysctl back exactly and stops only the daemons up started; --conn-reuse-mode is set and
+// checked with its reason; a second up with another --ha preset or sync role is refused (exit 2).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipvsadmIn, sh } from '../../src/lab/world.js';
 import { assertInGuest, createNetns, deleteNetns } from './support/guest.js';
 
 assertInGuest();
 
-const KEYS = ['sync_version', 'sync_threshold', 'sync_refresh_period', 'sloppy_tcp', 'sloppy_sctp', 'expire_nodest_conn', 'expire_quiescent_template', 'backup_only'];
+const KEYS = ['sync_version', 'sync_threshold', 'sync_refresh_period', 'sloppy_tcp', 'sloppy_sctp', 'expire_nodest_conn', 'expire_quiescent_template', 'conn_reuse_mode', 'backup_only'];
 const PAIR = '--mode dr --ha pair --mcast-interface eth0 --syncid 7';
 
 let ns: string;
@@ -98,6 +99,45 @@ describe('director --ha pair in the kernel', () => {
     expect(vsSysctls()).toContain('net.ipv4.vs.sloppy_tcp = 1\n');
     expect(daemons()).toBe('');
     expect(run('check --mode dr --ha ecmp').code).toBe(0);
+    expect(run('down').code).toBe(0);
+    expect(vsSysctls()).toBe(before);
+  });
+
+  it('--conn-reuse-mode: up sets it, check reports it (with its reason when it is not met), down restores it', () => {
+    const before = vsSysctls();
+    const args = '--mode dr --ha ecmp --conn-reuse-mode 2';
+    const up = run(`up ${args}`);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/^ {2}set net\.ipv4\.vs\.conn_reuse_mode = 2 \(was \d\)$/m);
+    expect(vsSysctls()).toContain('net.ipv4.vs.conn_reuse_mode = 2\n');
+    expect(run(`check ${args}`).code).toBe(0);
+    sh(`ip netns exec ${ns} sysctl -qw net.ipv4.vs.conn_reuse_mode=0`);
+    const check = run(`check ${args}`);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/net\.ipv4\.vs\.conn_reuse_mode: .*with 0 it goes to the old entry's real server, even one gone or at weight 0 after a failover/);
+    sh(`ip netns exec ${ns} sysctl -qw net.ipv4.vs.conn_reuse_mode=2`);
+    expect(run('down').code).toBe(0);
+    expect(vsSysctls()).toBe(before);
+  });
+
+  it('a second up with another --ha preset or sync role is refused (exit 2) and changes nothing; after down it is accepted', () => {
+    const before = vsSysctls();
+    const up = run(`up ${PAIR}`);
+    expect(up.code, up.stderr).toBe(0);
+    const [sysctls, running] = [vsSysctls(), daemons()];
+    for (const [args, said] of [
+      ['up --mode dr --ha ecmp', '--ha ecmp \\(sync none\\)'],
+      [`up ${PAIR} --sync master`, '--ha pair \\(sync master\\)'],
+    ] as const) {
+      const second = run(args);
+      expect({ code: second.code, stdout: second.stdout }).toEqual({ code: 2, stdout: '' });
+      expect(second.stderr).toMatch(new RegExp(`^ipvsadm director up: this network namespace is already set up with --ha pair \\(sync both\\) \\(.+\\); an up with ${said} would stack the two settings: run \`ipvsadm director down\` first`));
+      expect([vsSysctls(), daemons()]).toEqual([sysctls, running]);
+    }
+    expect(run(`up ${PAIR}`).code).toBe(0);
+    expect(run('down').code).toBe(0);
+    const ecmp = run('up --mode dr --ha ecmp');
+    expect(ecmp.code, ecmp.stderr).toBe(0);
     expect(run('down').code).toBe(0);
     expect(vsSysctls()).toBe(before);
   });

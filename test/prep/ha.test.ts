@@ -164,6 +164,70 @@ describe('up, check, down', () => {
   });
 });
 
+describe('conn_reuse_mode', () => {
+  it('--conn-reuse-mode 0..3 sets net.ipv4.vs.conn_reuse_mode (no preset does); other values are usage errors', () => {
+    expect(parseHa({ ha: 'pair', syncid: '7', connReuseMode: '2' }, 'eth0')?.sysctls['conn-reuse-mode']).toBe(2);
+    expect(parseHa({ ha: 'ecmp' }, undefined)?.sysctls['conn-reuse-mode']).toBeUndefined();
+    expect(parseHa({ connReuseMode: '0' }, undefined)).toEqual({ sysctls: { 'conn-reuse-mode': 0 } });
+    for (const bad of ['4', '-1', 'x']) expect(() => parseHa({ connReuseMode: bad }, undefined)).toThrow(new PrepUsageError(`--conn-reuse-mode ${bad}: expected an integer 0..3`));
+  });
+
+  it('check reports it with what a reused port does after a failover; up sets it and down puts the old value back', async () => {
+    const stateDir = await tempDir();
+    const sys = new FakeSystem({ loaded: ['ip_vs'] });
+    sys.sysctls.set(vs('conn_reuse_mode'), 0);
+    const raw = { ...PAIR, connReuseMode: '2' };
+    const report = await runCheck(director('check', raw), sys);
+    const row = report.rows.find((r) => r.requirement === 'net.ipv4.vs.conn_reuse_mode');
+    expect(row && [row.ok, row.expected, row.effective]).toEqual([false, '2', '0']);
+    const text = formatCheck(report, { side: 'director', mode: 'dr, pair' }, { color: false });
+    expect(text).toMatch(/missing: net\.ipv4\.vs\.conn_reuse_mode: a new connection from a client port that an entry still holds .* with 0 it goes to the old entry's real server, even one gone or at weight 0 after a failover/);
+    await runUp(director('up', raw), sys, { stateDir });
+    expect(sys.sysctls.get(vs('conn_reuse_mode'))).toBe(2);
+    expect((await runCheck(director('check', raw), sys)).rows.find((r) => r.requirement === 'net.ipv4.vs.conn_reuse_mode')?.ok).toBe(true);
+    await runDown(buildRequest('director', 'down', {}), sys, { stateDir });
+    expect(sys.sysctls.get(vs('conn_reuse_mode'))).toBe(0);
+  });
+});
+
+describe('a second up in the same namespace', () => {
+  it('another --ha preset or sync role is refused (exit 2), naming the recorded one and down; the same one, or none, adds to it', async () => {
+    const stateDir = await tempDir();
+    const sys = new FakeSystem({ loaded: ['ip_vs'] });
+    await runUp(director('up', PAIR), sys, { stateDir });
+    const after = sys.snapshot();
+    const refusal = /^this network namespace is already set up with --ha pair \(sync both\) \(.+director\.json\); an up with (.+) would stack the two settings: run `ipvsadm director down` first/;
+    for (const [raw, said] of [
+      [{ ha: 'ecmp' }, '--ha ecmp (sync none)'],
+      [{ ...PAIR, sync: 'master' }, '--ha pair (sync master)'],
+      [{ sync: 'backup', mcastInterface: 'eth0', syncid: '7' }, '--sync backup'],
+    ] as const) {
+      const e = await runUp(director('up', raw), sys, { stateDir }).then(() => undefined, (x: unknown) => x);
+      expect(e).toBeInstanceOf(PlanError);
+      expect((e as PlanError).problems[0]).toMatch(refusal);
+      expect(refusal.exec((e as PlanError).problems[0]!)?.[1]).toBe(said);
+    }
+    expect(sys.snapshot()).toEqual(after);
+    await runUp(director('up', PAIR), sys, { stateDir });
+    await runUp(director('up', { vip: ['192.0.2.9'], dev: 'eth0' }), sys, { stateDir });
+    await runDown(buildRequest('director', 'down', {}), sys, { stateDir });
+    await runUp(director('up', { ha: 'ecmp' }), sys, { stateDir });
+    expect(sys.sysctls.get(vs('sloppy_tcp'))).toBe(1);
+  });
+
+  it('on the command line: exit status 2, the message on stderr, nothing changed', async () => {
+    const stateDir = await tempDir();
+    const sys = new FakeSystem({ loaded: ['ip_vs'] });
+    const io = captureIo();
+    expect(await runPrepCli('director', ['up', '--mode', 'dr', '--ha', 'ecmp', '--state-dir', stateDir], io, () => sys)).toBe(0);
+    const log = sys.log.length;
+    const second = captureIo();
+    expect(await runPrepCli('director', ['up', '--mode', 'dr', '--ha', 'pair', '--mcast-interface', 'eth0', '--state-dir', stateDir], second, () => sys)).toBe(2);
+    expect(second.err()).toMatch(/^ipvsadm director up: this network namespace is already set up with --ha ecmp \(sync none\) .*; an up with --ha pair \(sync both\) would stack the two settings: run `ipvsadm director down` first.*\nnothing was changed\n$/);
+    expect(sys.log.length).toBe(log);
+  });
+});
+
 describe('command line', () => {
   async function cli(argv: readonly string[], sys: FakeSystem): Promise<{ code: number; stdout: string; stderr: string }> {
     const io = captureIo();

@@ -54,7 +54,7 @@ export const BASE_SYSCTLS: Readonly<Record<string, number>> = {
 
 /** The net.ipv4.vs sysctls with Linux 6.1's defaults: they appear when ip_vs loads. */
 export const VS_SYSCTLS: Readonly<Record<string, SysctlValue>> = Object.fromEntries(
-  Object.entries({ sync_version: 1, sync_threshold: '3 50', sync_refresh_period: 0, sloppy_tcp: 0, sloppy_sctp: 0, expire_nodest_conn: 0, expire_quiescent_template: 0, backup_only: 0 }).map(([k, v]) => [`net/ipv4/vs/${k}`, v]),
+  Object.entries({ sync_version: 1, sync_threshold: '3 50', sync_refresh_period: 0, sloppy_tcp: 0, sloppy_sctp: 0, expire_nodest_conn: 0, expire_quiescent_template: 0, conn_reuse_mode: 1, backup_only: 0 }).map(([k, v]) => [`net/ipv4/vs/${k}`, v]),
 );
 
 /** Devices each module creates in a namespace (its fallback tunnel devices). */
