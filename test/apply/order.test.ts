@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { planApply } from '../../src/apply/plan.js';
 import type { Plan, PlanOptions } from '../../src/apply/plan.js';
 import { batchEnd } from '../../src/apply/run.js';
-import { maglevSlotsMoved } from '../../src/compare/maglev.js';
+import { maglevSlotsMoved } from '../../src/table/maglev.js';
 import type { Desired } from '../../src/core/desired.js';
 import type { Destination, DestinationConfig, ServiceWithDestinations, Snapshot } from '../../src/ipvs/model.js';
 import { destinationId } from '../../src/ipvs/vocabulary.js';
