@@ -1,10 +1,11 @@
-// An active-active fleet in the kernel: a router learns the VIP from 3 DR directors by BGP (BIRD 2)
-// and spreads 40 long-lived echo connections by an L4-hash ECMP route. With `mh -b mh-port` on
-// every director (reached through different histories; `compare` shows the kernel order) and the
-// settings of `director up --ha ecmp`, a stopped director loses no connection without any sync
-// daemon; with `rr` the flows that move break. The BIRD configurations are the generated ones. The
-// health gate (`director ready --watch 1` toggling BIRD's VIP protocol) withdraws the route of a
-// director whose table is emptied or whose real servers are all at weight 0, and announces it again.
+// An active-active fleet in the kernel: a router learns the VIP from 3 DR directors by BGP (BIRD 2,
+// the generated configurations) and spreads 40 long-lived echo connections by an L4-hash ECMP route.
+// The directors reach one `mh -b mh-port` file through different histories (`compare` prints the
+// kernel order that differs, until `apply --canonical-order` makes it one); with the settings of
+// `director up --ha ecmp`, a director stopped (BIRD, or its link only) loses no connection without
+// any sync daemon, while with `rr` the flows that move break. The health gate (`director ready
+// --watch 1` toggling BIRD's VIP protocol) withdraws the route of a director whose table is emptied
+// or whose real servers are all at weight 0, and announces it again.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,8 +55,8 @@ function c(d: FleetNode, args: string[], stdin?: string): void {
   if (r.code !== 0) throw new Error(`ipvsadm ${args.join(' ')} in ${d.name}: ${r.stderr}`);
 }
 
-function apply(d: FleetNode, file: string): string {
-  const r = ipvsadmIn(d.name, ['apply', file]);
+function apply(d: FleetNode, file: string, options: string[] = []): string {
+  const r = ipvsadmIn(d.name, ['apply', ...options, file]);
   expect(r.code, r.stdout + r.stderr).toBe(0);
   return r.stdout;
 }
@@ -102,6 +103,12 @@ describe('ECMP fleet over BGP', () => {
     const after = [d1, d2, d3].map(kernelOrder);
     log(`kernel order after apply: ${[d1, d2, d3].map((d, i) => `${d.name} ${after[i]!.join(' ')}`).join('; ')}\n`);
     for (const [a, b, i] of [[d1, d2, 1], [d1, d3, 2]] as const) expect(compare(a, b)).toBe(after[0]!.join() === after[i]!.join() ? 0 : 1);
+    // --canonical-order: one order whatever the history, so the same mh table on every director
+    for (const d of [d1, d2, d3]) log(`${d.name}: ipvsadm apply --canonical-order ${file}\n${apply(d, file, ['--canonical-order'])}`);
+    const canonical = [d1, d2, d3].map(kernelOrder);
+    log(`kernel order after apply --canonical-order: ${[d1, d2, d3].map((d, i) => `${d.name} ${canonical[i]!.join(' ')}`).join('; ')}\n`);
+    expect(new Set(canonical.map((o) => o.join())).size).toBe(1);
+    for (const b of [d2, d3]) expect(compare(d1, b)).toBe(0);
   });
 
   it('mh: a stopped director loses no connection, with no sync daemon', async () => {

@@ -26,9 +26,9 @@ function fleetRules(fleet: Fleet): string {
 function applyEverywhere(fleet: Fleet, write: (t: string) => void): void {
   const file = join(fleet.dir, 'fleet.rules');
   writeFileSync(file, fleetRules(fleet));
-  write(`lab: the same table on every director (ipvsadm apply):\n${fleetRules(fleet).replace(/^(?=.)/gm, '  ')}`);
+  write(`lab: the same table on every director (ipvsadm apply --canonical-order):\n${fleetRules(fleet).replace(/^(?=.)/gm, '  ')}`);
   for (const d of fleet.layout.directors) {
-    const r = ipvsadmIn(d.name, ['apply', file]);
+    const r = ipvsadmIn(d.name, ['apply', '--canonical-order', file]);
     if (r.code !== 0) throw new Error(`ipvsadm apply in ${d.name} failed (${r.code}):\n${r.stdout}${r.stderr}`);
   }
 }
