@@ -1,6 +1,6 @@
-// `ipvsadm lab [--mode nat|dr|tun] [--tun-type T] [--ipv6] [--rules FILE] [--requests N]`: boots
-// the user-mode kernel (no root needed) and runs guest-lab.ts in it; run inside that kernel
-// already (IPVSADM_TS_GUEST=1), it runs the lab right there. Exit 0 when every request was answered.
+// `ipvsadm lab [--mode nat|dr|tun] [--tun-type T] [--ipv6] [--rules FILE] [--requests N]`, or with
+// `--directors 2 --ha vrrp|ecmp` a pair or fleet of directors: boots the user-mode kernel (no root needed)
+// and runs the lab in it; run inside that kernel already (IPVSADM_TS_GUEST=1), it runs it right there.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,8 @@ import type { Command } from 'commander';
 import type { Io } from '../app/io.js';
 import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import type { GuestLabOptions } from './guest-lab.js';
+import type { HostNeeds } from './uml-host.js';
+import type { HaKind, HaLabRequest } from './ha/request.js';
 import type { LabMode } from './lab-plan.js';
 import type { TunnelType } from '../ipvs/vocabulary.js';
 import { LAB_EXIT } from '../app/exit-status.js';
@@ -24,13 +26,23 @@ export const LAB_NEEDS = {
   installHint: 'apt-get install -y user-mode-linux kmod iproute2',
 };
 
+/** `--ha vrrp` runs keepalived in the directors' namespaces. */
+export const LAB_VRRP_NEEDS = {
+  tools: [...LAB_NEEDS.tools, ['keepalived', 'keepalived']] as const,
+  installHint: 'apt-get install -y user-mode-linux kmod iproute2 keepalived',
+};
+
 interface LabOptions {
   readonly mode: LabMode;
   readonly tunType?: TunnelType;
   readonly ipv6?: boolean;
   readonly rules?: string;
   readonly requests: string;
+  readonly directors: string;
+  readonly ha?: HaKind;
+  readonly connections: string;
 }
+
 
 /** What `ipvsadm lab --help` says the lab does. */
 const ABOUT =
@@ -45,7 +57,23 @@ function program(io: Io): Command {
     .addOption(new Option('--tun-type <type>', 'demo table tunnel type (--mode tun)').choices(['ipip', 'gue', 'gre']))
     .option('--ipv6', 'demo table on IPv6 addresses')
     .option('--rules <file>', 'load this ipvsadm -S file instead of the demo table')
-    .option('--requests <n>', 'requests sent to each service', '20');
+    .option('--requests <n>', 'requests sent to each service', '20')
+    .addOption(new Option('--directors <n>', 'directors: 1, or 2 with --ha').choices(['1', '2']).default('1'))
+    .addOption(new Option('--ha <kind>', 'two directors: vrrp (keepalived moves the VIP) or ecmp (a router spreads flows)').choices(['vrrp', 'ecmp']))
+    .option('--connections <n>', 'held connections through the VIP (--ha)', '20');
+}
+
+/** The --directors/--ha options checked: undefined for one director, a request, or a usage problem. */
+function haRequest(o: LabOptions, given: (name: string) => boolean): HaLabRequest | string | undefined {
+  if (o.directors === '1' && o.ha === undefined) return given('connections') ? '--connections needs --directors 2 --ha vrrp|ecmp' : undefined;
+  if (o.directors !== '2') return '--ha needs --directors 2';
+  if (o.ha === undefined) return '--directors 2 needs --ha vrrp|ecmp';
+  if (o.ha === 'ecmp') return '--ha ecmp: not yet';
+  for (const name of ['rules', 'ipv6', 'tunType', 'requests']) if (given(name)) return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not go with --ha (the pair lab builds its own table)`;
+  if (o.mode === 'tun') return '--ha vrrp: --mode dr or nat';
+  const n = /^[0-9]{1,4}$/.test(o.connections) ? Number(o.connections) : NaN;
+  if (!(n >= 1 && n <= 200)) return `--connections ${o.connections}: expected a number 1..200`;
+  return { ha: o.ha, mode: o.mode, connections: n };
 }
 
 export async function runLabCli(argv: readonly string[], io: Io): Promise<number> {
@@ -53,6 +81,9 @@ export async function runLabCli(argv: readonly string[], io: Io): Promise<number
   const ended = parseFrontEnd(cmd, argv, io, LAB_EXIT.USAGE);
   if (ended !== undefined) return ended;
   const o = cmd.opts<LabOptions>();
+  const ha = haRequest(o, (name) => cmd.getOptionValueSource(name) === 'cli');
+  if (typeof ha === 'string') return fail(io, ha);
+  if (ha !== undefined) return process.env['IPVSADM_TS_GUEST'] === '1' ? runHaHere(ha, io) : runHaInSandbox(ha, io);
   const count = /^[0-9]{1,5}$/.test(o.requests) ? Number(o.requests) : NaN;
   if (!(count >= 1 && count <= 10_000)) return fail(io, `--requests ${o.requests}: expected a number 1..10000`);
   if (o.tunType !== undefined && o.mode !== 'tun') return fail(io, '--tun-type needs --mode tun');
@@ -81,6 +112,22 @@ async function runHere(opts: GuestLabOptions, io: Io): Promise<number> {
   }
 }
 
+/** The several-directors lab, inside the sandbox kernel already. */
+async function runHaHere(r: HaLabRequest, io: Io): Promise<number> {
+  if (!insideUserModeLinux()) return fail(io, 'IPVSADM_TS_GUEST=1 is set, but this is not the user-mode kernel: refusing to build the lab on this host');
+  const { runVrrpLab } = await import('./ha/vrrp-lab.js');
+  try {
+    return await runVrrpLab(r, (t) => io.stdout(t));
+  } catch (e) {
+    io.stderr(`ipvsadm lab: ${e instanceof Error ? e.message : String(e)}\n`);
+    return LAB_EXIT.FAILED;
+  }
+}
+
+function runHaInSandbox(r: HaLabRequest, io: Io): Promise<number> {
+  return boot(['--directors', '2', '--ha', r.ha, '--mode', r.mode, '--connections', String(r.connections)], LAB_VRRP_NEEDS, io);
+}
+
 function insideUserModeLinux(): boolean {
   try {
     return /^vendor_id\s*:\s*User Mode Linux$/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
@@ -94,18 +141,23 @@ function fail(io: Io, message: string): number {
   return LAB_EXIT.USAGE;
 }
 
-async function runInSandbox(o: GuestLabOptions, io: Io): Promise<number> {
+function runInSandbox(o: GuestLabOptions, io: Io): Promise<number> {
+  const args = ['--mode', o.mode, '--requests', String(o.count), ...(o.tunType ? ['--tun-type', o.tunType] : []), ...(o.ipv6 ? ['--ipv6'] : []), ...(o.rulesFile ? ['--rules', o.rulesFile] : [])];
+  return boot(args, LAB_NEEDS, io);
+}
+
+/** Boots the sandbox kernel and runs `ipvsadm lab ARGS` in it; its status. */
+async function boot(args: readonly string[], needs: HostNeeds, io: Io): Promise<number> {
   const { findMissingPrerequisites, runInGuest, shellQuote, UmlError } = await import('./uml.js');
-  const missing = findMissingPrerequisites(LAB_NEEDS);
+  const missing = findMissingPrerequisites(needs);
   if (missing.length > 0) {
-    io.stderr(`ipvsadm lab: this machine cannot boot the sandbox kernel:\n  - ${missing.join('\n  - ')}\nInstall (as root, Debian/Ubuntu): ${LAB_NEEDS.installHint}\n`);
+    io.stderr(`ipvsadm lab: this machine cannot boot the sandbox kernel:\n  - ${missing.join('\n  - ')}\nInstall (as root, Debian/Ubuntu): ${needs.installHint}\n`);
     return LAB_EXIT.FAILED;
   }
-  const args = ['--mode', o.mode, '--requests', String(o.count), ...(o.tunType ? ['--tun-type', o.tunType] : []), ...(o.ipv6 ? ['--ipv6'] : []), ...(o.rulesFile ? ['--rules', o.rulesFile] : [])];
   io.stderr('ipvsadm lab: booting the user-mode kernel (a few seconds)...\n');
   try {
     const r = await runInGuest(`exec node ${shellQuote(BIN)} lab ${args.map(shellQuote).join(' ')}`, {
-      needs: LAB_NEEDS,
+      needs,
       stream: { stdout: { write: (b: Buffer) => io.stdout(b.toString()) }, stderr: { write: (b: Buffer) => io.stderr(b.toString()) } },
     });
     return r.code;

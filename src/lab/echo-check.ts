@@ -100,6 +100,8 @@ export interface HeldConnection {
   server: string | undefined;
   establishedAt: number | undefined;
   echoedLines: number;
+  /** when its last echo (or its announcement) arrived */
+  lastEchoAt: number | undefined;
   /** the longest time a sent line waited for its echo */
   maxWaitMs: number;
   broken: { reason: BreakReason; at: number; detail: string } | undefined;
@@ -115,6 +117,8 @@ export interface HoldSummary {
   readonly servers: Record<string, number>;
   readonly echoedLines: number;
   readonly maxWaitMs: number;
+  /** the longest time since the last echo among live connections: small when every one is echoing now */
+  readonly stalestEchoMs: number;
   readonly requests: { readonly sent: number; readonly ok: number; readonly failed: number };
   readonly refusing: boolean;
   readonly longestRefusedMs: number;
@@ -127,7 +131,9 @@ export function summarize(conns: readonly HeldConnection[], probes: readonly Pro
   const servers: Record<string, number> = {};
   let echoedLines = 0;
   let maxWaitMs = 0;
+  let stalestEchoMs = 0;
   for (const c of conns) {
+    if (!c.broken && c.lastEchoAt !== undefined) stalestEchoMs = Math.max(stalestEchoMs, now - c.lastEchoAt);
     echoedLines += c.echoedLines;
     maxWaitMs = Math.max(maxWaitMs, c.maxWaitMs);
     if (c.broken) brokenBy[c.broken.reason] = (brokenBy[c.broken.reason] ?? 0) + 1;
@@ -144,6 +150,7 @@ export function summarize(conns: readonly HeldConnection[], probes: readonly Pro
     servers,
     echoedLines,
     maxWaitMs,
+    stalestEchoMs,
     requests: { sent: probes.length, ok, failed: probes.length - ok },
     refusing: outages.at(-1)?.to === undefined && outages.length > 0,
     longestRefusedMs: outages.reduce((m, o) => Math.max(m, o.ms), 0),

@@ -81,7 +81,7 @@ function breakConn(h: Held, reason: BreakReason, detail: string): void {
 
 /** Opens one held connection; its record fills in as it connects, announces and echoes. */
 function openHeld(id: number, o: HoldOptions, stopping: () => boolean): Held {
-  const rec: HeldConnection = { id, port: undefined, server: undefined, establishedAt: undefined, echoedLines: 0, maxWaitMs: 0, broken: undefined };
+  const rec: HeldConnection = { id, port: undefined, server: undefined, establishedAt: undefined, echoedLines: 0, lastEchoAt: undefined, maxWaitMs: 0, broken: undefined };
   const sock = connect({ host: o.target.host, port: o.target.port });
   const h: Held = { rec, stream: new EchoStream(), sock, seq: 0 };
   sock.setNoDelay(true);
@@ -91,10 +91,12 @@ function openHeld(id: number, o: HoldOptions, stopping: () => boolean): Held {
     const oldest = h.stream.oldestWaiting();
     if (oldest !== undefined) rec.maxWaitMs = Math.max(rec.maxWaitMs, Date.now() - oldest);
     if (!h.stream.received(d)) return breakConn(h, 'mismatch', `unexpected bytes ${JSON.stringify(d.toString('utf8').slice(0, 60))}`);
+    if (h.stream.server === undefined) return;
     rec.echoedLines = h.stream.echoedLines;
-    if (rec.establishedAt === undefined && h.stream.server !== undefined) {
+    rec.lastEchoAt = Date.now();
+    if (rec.establishedAt === undefined) {
       rec.server = h.stream.server;
-      rec.establishedAt = Date.now();
+      rec.establishedAt = rec.lastEchoAt;
     }
   });
   sock.on('error', (e: NodeJS.ErrnoException) => breakConn(h, reasonOf(e), e.code ?? e.message));

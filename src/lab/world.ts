@@ -20,7 +20,7 @@ export const LAB_ADDRESSES = {
 
 // Relative to the package root, so this works from dist/lab and, in tests, from src/lab alike.
 export const AGENT = fileURLToPath(new URL('../../dist/lab/agent.js', import.meta.url));
-const BIN = fileURLToPath(new URL('../../bin/ipvsadm.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/ipvsadm.js', import.meta.url));
 
 export interface CommandResult {
   readonly code: number;

@@ -31,7 +31,7 @@ describe('ipvsadm lab --help', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^Usage: ipvsadm lab \[options\]\n/);
-    for (const option of ['--mode <mode>', '--tun-type <type>', '--ipv6', '--rules <file>', '--requests <n>']) expect(r.stdout).toContain(option);
+    for (const option of ['--mode <mode>', '--tun-type <type>', '--ipv6', '--rules <file>', '--requests <n>', '--directors <n>', '--ha <kind>', '--connections <n>']) expect(r.stdout).toContain(option);
   });
 });
 
@@ -98,5 +98,34 @@ describe('ipvsadm lab with IPVSADM_TS_GUEST=1 outside the user-mode kernel', () 
     } finally {
       vi.stubEnv('IPVSADM_TS_GUEST', '');
     }
+  });
+});
+
+describe('ipvsadm lab --directors 2 --ha (exit 2 before anything boots)', () => {
+  it.each([
+    [['--directors', '2'], '--directors 2 needs --ha vrrp|ecmp'],
+    [['--ha', 'vrrp'], '--ha needs --directors 2'],
+    [['--directors', '1', '--ha', 'vrrp'], '--ha needs --directors 2'],
+    [['--connections', '5'], '--connections needs --directors 2 --ha vrrp|ecmp'],
+    [['--directors', '2', '--ha', 'ecmp'], '--ha ecmp: not yet'],
+    [['--directors', '2', '--ha', 'vrrp', '--mode', 'tun'], '--ha vrrp: --mode dr or nat'],
+    [['--directors', '2', '--ha', 'vrrp', '--rules', '/x'], '--rules does not go with --ha (the pair lab builds its own table)'],
+    [['--directors', '2', '--ha', 'vrrp', '--tun-type', 'gre'], '--tun-type does not go with --ha (the pair lab builds its own table)'],
+    [['--directors', '2', '--ha', 'vrrp', '--connections', '0'], '--connections 0: expected a number 1..200'],
+    [['--directors', '2', '--ha', 'vrrp', '--connections', '201'], '--connections 201: expected a number 1..200'],
+  ])('%j', async (argv, message) => {
+    expect(await lab(...argv)).toEqual({ code: 2, stdout: '', stderr: `ipvsadm lab: ${message}\n` });
+  });
+
+  it('--directors 3 and --ha other are commander choices', async () => {
+    expect((await lab('--directors', '3')).stderr).toMatch(/^error: option '--directors <n>' argument '3' is invalid\. Allowed choices are 1, 2\./);
+    expect((await lab('--directors', '2', '--ha', 'bgp')).stderr).toMatch(/^error: option '--ha <kind>' argument 'bgp' is invalid\. Allowed choices are vrrp, ecmp\./);
+  });
+
+  it('valid: goes to the sandbox, which needs keepalived too', async () => {
+    const r = await lab('--directors', '2', '--ha', 'vrrp', '--mode', 'dr');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('linux.uml not found (package user-mode-linux)\n');
+    expect(r.stderr).toContain('keepalived');
   });
 });

@@ -59,13 +59,13 @@ describe('outagesOf', () => {
 });
 
 function conn(id: number, over: Partial<HeldConnection>): HeldConnection {
-  return { id, port: 40000 + id, server: 'rs1', establishedAt: 1, echoedLines: 10, maxWaitMs: 5, broken: undefined, ...over };
+  return { id, port: 40000 + id, server: 'rs1', establishedAt: 1, echoedLines: 10, lastEchoAt: 990, maxWaitMs: 5, broken: undefined, ...over };
 }
 
 describe('summarize', () => {
   it('counts alive, broken by reason, servers of the live ones, and the longest refusal', () => {
     const conns = [
-      conn(1, { server: 'rs1', maxWaitMs: 3200 }),
+      conn(1, { server: 'rs1', maxWaitMs: 3200, lastEchoAt: 700 }),
       conn(2, { server: 'rs2' }),
       conn(3, { server: 'rs2', broken: { reason: 'reset', at: 5, detail: 'ECONNRESET' } }),
       conn(4, { server: undefined, establishedAt: undefined, echoedLines: 0, broken: { reason: 'connect', at: 5, detail: 'x' } }),
@@ -80,6 +80,7 @@ describe('summarize', () => {
       servers: { rs1: 1, rs2: 1 },
       echoedLines: 30,
       maxWaitMs: 3200,
+      stalestEchoMs: 300,
       requests: { sent: 4, ok: 2, failed: 2 },
       refusing: true,
       longestRefusedMs: 600,
