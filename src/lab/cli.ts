@@ -58,7 +58,7 @@ function program(io: Io): Command {
     .option('--ipv6', 'demo table on IPv6 addresses')
     .option('--rules <file>', 'load this ipvsadm -S file instead of the demo table')
     .option('--requests <n>', 'requests sent to each service', '20')
-    .addOption(new Option('--directors <n>', 'directors: 1, or 2 with --ha').choices(['1', '2']).default('1'))
+    .addOption(new Option('--directors <n>', 'directors: 1, or several with --ha').choices(['1', '2', '3']).default('1'))
     .addOption(new Option('--ha <kind>', 'two directors: vrrp (keepalived moves the VIP) or ecmp (a router spreads flows)').choices(['vrrp', 'ecmp']))
     .option('--connections <n>', 'held connections through the VIP (--ha)', '20');
 }
@@ -66,14 +66,15 @@ function program(io: Io): Command {
 /** The --directors/--ha options checked: undefined for one director, a request, or a usage problem. */
 function haRequest(o: LabOptions, given: (name: string) => boolean): HaLabRequest | string | undefined {
   if (o.directors === '1' && o.ha === undefined) return given('connections') ? '--connections needs --directors 2 --ha vrrp|ecmp' : undefined;
-  if (o.directors !== '2') return '--ha needs --directors 2';
-  if (o.ha === undefined) return '--directors 2 needs --ha vrrp|ecmp';
+  if (o.directors === '1') return `--ha ${o.ha}: needs --directors ${o.ha === 'vrrp' ? '2' : '2 or 3'}`;
+  if (o.ha === undefined) return `--directors ${o.directors} needs --ha vrrp|ecmp`;
   if (o.ha === 'ecmp') return '--ha ecmp: not yet';
+  if (o.directors !== '2') return '--ha vrrp: a pair, --directors 2';
   for (const name of ['rules', 'ipv6', 'tunType', 'requests']) if (given(name)) return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not go with --ha (the pair lab builds its own table)`;
   if (o.mode === 'tun') return '--ha vrrp: --mode dr or nat';
   const n = /^[0-9]{1,4}$/.test(o.connections) ? Number(o.connections) : NaN;
   if (!(n >= 1 && n <= 200)) return `--connections ${o.connections}: expected a number 1..200`;
-  return { ha: o.ha, mode: o.mode, connections: n };
+  return { ha: o.ha, directors: Number(o.directors), mode: o.mode, connections: n };
 }
 
 export async function runLabCli(argv: readonly string[], io: Io): Promise<number> {
@@ -83,7 +84,7 @@ export async function runLabCli(argv: readonly string[], io: Io): Promise<number
   const o = cmd.opts<LabOptions>();
   const ha = haRequest(o, (name) => cmd.getOptionValueSource(name) === 'cli');
   if (typeof ha === 'string') return fail(io, ha);
-  if (ha !== undefined) return process.env['IPVSADM_TS_GUEST'] === '1' ? runHaHere(ha, io) : runHaInSandbox(ha, io);
+  if (ha !== undefined) return process.env['IPVSADM_TS_GUEST'] === '1' ? runHere((write) => haLab(ha, write), io) : runHaInSandbox(ha, io);
   const count = /^[0-9]{1,5}$/.test(o.requests) ? Number(o.requests) : NaN;
   if (!(count >= 1 && count <= 10_000)) return fail(io, `--requests ${o.requests}: expected a number 1..10000`);
   if (o.tunType !== undefined && o.mode !== 'tun') return fail(io, '--tun-type needs --mode tun');
@@ -96,36 +97,29 @@ export async function runLabCli(argv: readonly string[], io: Io): Promise<number
     }
   }
   const opts: GuestLabOptions = { mode: o.mode, count, ipv6: o.ipv6 === true, ...(o.tunType ? { tunType: o.tunType } : {}), ...(rules ? { rulesFile: rules } : {}) };
-  if (process.env['IPVSADM_TS_GUEST'] === '1') return runHere(opts, io);
+  if (process.env['IPVSADM_TS_GUEST'] === '1') return runHere(async (write) => (await import('./guest-lab.js')).runGuestLab(opts, write), io);
   return runInSandbox(opts, io);
 }
 
-/** Inside the sandbox kernel already: build the lab right here (never on a real host). */
-async function runHere(opts: GuestLabOptions, io: Io): Promise<number> {
+/** Inside the sandbox kernel already: run the lab right here (never on a real host). */
+async function runHere(lab: (write: (text: string) => void) => Promise<number>, io: Io): Promise<number> {
   if (!insideUserModeLinux()) return fail(io, 'IPVSADM_TS_GUEST=1 is set, but this is not the user-mode kernel: refusing to build the lab on this host');
-  const { runGuestLab } = await import('./guest-lab.js');
   try {
-    return await runGuestLab(opts, (t) => io.stdout(t));
+    return await lab((t) => io.stdout(t));
   } catch (e) {
     io.stderr(`ipvsadm lab: ${e instanceof Error ? e.message : String(e)}\n`);
     return LAB_EXIT.FAILED;
   }
 }
 
-/** The several-directors lab, inside the sandbox kernel already. */
-async function runHaHere(r: HaLabRequest, io: Io): Promise<number> {
-  if (!insideUserModeLinux()) return fail(io, 'IPVSADM_TS_GUEST=1 is set, but this is not the user-mode kernel: refusing to build the lab on this host');
+/** The several-directors lab of the request (loaded only inside the sandbox). */
+async function haLab(r: HaLabRequest, write: (text: string) => void): Promise<number> {
   const { runVrrpLab } = await import('./ha/vrrp-lab.js');
-  try {
-    return await runVrrpLab(r, (t) => io.stdout(t));
-  } catch (e) {
-    io.stderr(`ipvsadm lab: ${e instanceof Error ? e.message : String(e)}\n`);
-    return LAB_EXIT.FAILED;
-  }
+  return runVrrpLab(r, write);
 }
 
 function runHaInSandbox(r: HaLabRequest, io: Io): Promise<number> {
-  return boot(['--directors', '2', '--ha', r.ha, '--mode', r.mode, '--connections', String(r.connections)], LAB_VRRP_NEEDS, io);
+  return boot(['--directors', String(r.directors), '--ha', r.ha, '--mode', r.mode, '--connections', String(r.connections)], LAB_VRRP_NEEDS, io);
 }
 
 function insideUserModeLinux(): boolean {

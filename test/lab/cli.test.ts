@@ -104,8 +104,10 @@ describe('ipvsadm lab with IPVSADM_TS_GUEST=1 outside the user-mode kernel', () 
 describe('ipvsadm lab --directors 2 --ha (exit 2 before anything boots)', () => {
   it.each([
     [['--directors', '2'], '--directors 2 needs --ha vrrp|ecmp'],
-    [['--ha', 'vrrp'], '--ha needs --directors 2'],
-    [['--directors', '1', '--ha', 'vrrp'], '--ha needs --directors 2'],
+    [['--ha', 'vrrp'], '--ha vrrp: needs --directors 2'],
+    [['--directors', '1', '--ha', 'vrrp'], '--ha vrrp: needs --directors 2'],
+    [['--directors', '3'], '--directors 3 needs --ha vrrp|ecmp'],
+    [['--directors', '3', '--ha', 'vrrp'], '--ha vrrp: a pair, --directors 2'],
     [['--connections', '5'], '--connections needs --directors 2 --ha vrrp|ecmp'],
     [['--directors', '2', '--ha', 'ecmp'], '--ha ecmp: not yet'],
     [['--directors', '2', '--ha', 'vrrp', '--mode', 'tun'], '--ha vrrp: --mode dr or nat'],
@@ -117,8 +119,8 @@ describe('ipvsadm lab --directors 2 --ha (exit 2 before anything boots)', () => 
     expect(await lab(...argv)).toEqual({ code: 2, stdout: '', stderr: `ipvsadm lab: ${message}\n` });
   });
 
-  it('--directors 3 and --ha other are commander choices', async () => {
-    expect((await lab('--directors', '3')).stderr).toMatch(/^error: option '--directors <n>' argument '3' is invalid\. Allowed choices are 1, 2\./);
+  it('--directors 4 and --ha other are commander choices', async () => {
+    expect((await lab('--directors', '4')).stderr).toMatch(/^error: option '--directors <n>' argument '4' is invalid\. Allowed choices are 1, 2, 3\./);
     expect((await lab('--directors', '2', '--ha', 'bgp')).stderr).toMatch(/^error: option '--ha <kind>' argument 'bgp' is invalid\. Allowed choices are vrrp, ecmp\./);
   });
 

@@ -134,7 +134,11 @@ export type GateTrip = 'empty' | 'weight0';
 export async function runGate(pair: VrrpPair, how: GateTrip): Promise<{ movedMs: number; reasons: string }> {
   const at = SYSTEM_CLOCK.now();
   if (how === 'empty') pair.ipvsadm('d1', ['-C']);
-  else for (const s of pair.plan.servers) pair.ipvsadm('d1', ['-e', '-t', `${pair.plan.vip.host}:${pair.plan.vip.port}`, '-r', `${s.addr}:${pair.plan.vip.port}`, '-w', '0']);
+  else {
+    // an edit names the forwarding method again, or 1.31's -e sets the default (DR)
+    const method = pair.plan.mode === 'nat' ? '-m' : '-g';
+    for (const s of pair.plan.servers) pair.ipvsadm('d1', ['-e', '-t', `${pair.plan.vip.host}:${pair.plan.vip.port}`, '-r', `${s.addr}:${pair.plan.vip.port}`, method, '-w', '0']);
+  }
   const moved = await pair.waitForHolder('d2', 60_000);
   const ready = pair.ipvsadm('d1', ['director', 'ready', '--rules', pair.rulesFile, '--ha', 'pair']);
   const back = pair.ipvsadm('d1', ['apply', pair.rulesFile]);

@@ -1,6 +1,6 @@
 // keepalived's configuration for one director of a VRRP pair, as text: the instance moving the
-// VIP (and, for NAT, the real servers' gateway address), and the health gate that makes a
-// director that is not ready give the addresses up (vrrp_script + track_script).
+// VIP (and, for NAT, the real servers' gateway address), and the health gate that makes a director
+// that is not ready give the addresses up (vrrp_script + track_script, or track_file).
 
 export interface VrrpAddress {
   readonly addr: string;
@@ -9,8 +9,9 @@ export interface VrrpAddress {
   readonly dev: string;
 }
 
-/** A check keepalived runs: exit 0 = ready; `fall` failures in a row put the node in FAULT (it gives the addresses up). */
-export interface VrrpGate {
+/** A check keepalived runs itself: exit 0 = ready; `fall` failures in a row put the node in FAULT (it gives the addresses up). */
+export interface VrrpScriptGate {
+  readonly kind: 'script';
   /** absolute path first, then its arguments (keepalived splits on spaces) */
   readonly command: string;
   readonly intervalSeconds: number;
@@ -18,6 +19,14 @@ export interface VrrpGate {
   readonly fall: number;
   readonly rise: number;
 }
+
+/** A file keepalived watches (inotify), written by a long-running check: 0 = ready, anything else puts the node in FAULT. */
+export interface VrrpFileGate {
+  readonly kind: 'file';
+  readonly file: string;
+}
+
+export type VrrpGate = VrrpScriptGate | VrrpFileGate;
 
 export interface VrrpNode {
   readonly routerId: string;
@@ -36,6 +45,10 @@ export interface VrrpNode {
 const GATE = 'ipvs_ready';
 
 function gateBlock(g: VrrpGate): string[] {
+  if (g.kind === 'file') {
+    // weight 0: a value other than 0 is a failure; until the check writes, the node is not ready
+    return [`track_file ${GATE} {`, `    file "${g.file}"`, '    weight 0', '    init_file 1 overwrite', '}', ''];
+  }
   if (!g.command.startsWith('/')) throw new Error(`keepalived needs an absolute path for a script: ${g.command}`);
   return [
     `vrrp_script ${GATE} {`,
@@ -56,7 +69,7 @@ export function keepalivedConf(n: VrrpNode): string {
   const lines = [
     'global_defs {',
     `    router_id ${n.routerId}`,
-    ...(n.gate ? ['    enable_script_security', '    script_user root'] : []),
+    ...(n.gate?.kind === 'script' ? ['    enable_script_security', '    script_user root'] : []),
     '}',
     '',
     ...(n.gate ? gateBlock(n.gate) : []),
@@ -72,7 +85,7 @@ export function keepalivedConf(n: VrrpNode): string {
       n.addresses.map((a) => `${a.addr}/${a.prefix} dev ${a.dev}`),
     ),
     ...block('track_interface', n.trackInterfaces),
-    ...block('track_script', n.gate ? [GATE] : []),
+    ...block(n.gate?.kind === 'file' ? 'track_file' : 'track_script', n.gate ? [GATE] : []),
     '}',
     '',
   ];

@@ -22,7 +22,8 @@ export function formatSyncLag(mode: PairMode, lag: SyncLag): string {
   return `vrrp ${mode} sync lag: ${lag.listed} of ${lag.of} connections listed on the backup, median ${sec(lag.medianMs)} s, max ${sec(lag.maxMs)} s after established on the master`;
 }
 
-export function formatGate(mode: PairMode, how: GateTrip, movedMs: number, gate: { intervalSeconds: number; fall: number }): string {
+/** `gate` says how keepalived learns readiness, e.g. "vrrp_script every 2 s, fall 2". */
+export function formatGate(mode: PairMode, how: GateTrip, movedMs: number, gate: string): string {
   const what = how === 'empty' ? 'table emptied' : 'every real server at weight 0';
-  return `vrrp ${mode} health gate: ${what} on d1 -> VIP on d2 after ${sec(movedMs)} s (director ready every ${gate.intervalSeconds} s, fall ${gate.fall})`;
+  return `vrrp ${mode} health gate (${gate}): ${what} on d1 -> VIP on d2 after ${sec(movedMs)} s`;
 }

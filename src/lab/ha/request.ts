@@ -4,6 +4,7 @@ export type HaKind = 'vrrp' | 'ecmp';
 
 export interface HaLabRequest {
   readonly ha: HaKind;
+  readonly directors: number;
   readonly mode: 'dr' | 'nat';
   /** held connections through the VIP */
   readonly connections: number;

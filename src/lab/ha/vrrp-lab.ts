@@ -17,10 +17,9 @@ export async function runVrrpLab(r: HaLabRequest, write: (text: string) => void)
   write(`lab: two ${r.mode.toUpperCase()} directors d1 and d2; keepalived moves the VIP ${plan.vip.host}${gw}; both load this file with ipvsadm apply:\n${indent(plan.rules)}`);
   let pair: VrrpPair | undefined;
   try {
-    pair = await buildPair(plan, { sync: 'both', gate: true }, (t) => write(t.trim() === '' ? '' : `${t.trimEnd()}\n`));
-    write(`lab: both directors prepared with ipvsadm ${['director', 'up', '--mode', r.mode, '--ha', 'pair', '...'].join(' ')}; keepalived.conf of d1:\n${indent(pair.conf('d1'))}`);
+    pair = await buildPair(plan, { sync: 'both', gate: 'file' }, (t) => write(t.trim() === '' ? '' : `${t.trimEnd()}\n`));
     await pair.elect();
-    write(`lab: d1 holds the VIP; keepalived.conf of d2 differs in router_id and priority\n`);
+    write(`lab: both directors prepared with ipvsadm director up --mode ${r.mode} --ha pair; d1 holds the VIP; its keepalived.conf (d2's differs in router_id and priority):\n${indent(pair.conf('d1'))}`);
     write(`lab: ${r.connections} connections from the client echo a line every 100 ms, new requests every 200 ms; failing d1 (links down, keepalived killed), then bringing it back\n`);
     const run = await runFailover(pair, { connections: r.connections, failback: true, measureSyncLag: true }, (t) => write(`lab: ${t}\n`));
     if (run.syncLag) write(`${formatSyncLag(r.mode, run.syncLag)}\n`);

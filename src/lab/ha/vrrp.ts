@@ -3,7 +3,7 @@
 // addresses, echo servers behind; a director can be failed (links down, keepalived killed) and restored.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SYSTEM_CLOCK } from '../../core/clock.js';
@@ -23,13 +23,25 @@ import { PAIR_TIMING } from './pair-plan.js';
 
 export const DIRECTORS: readonly DirectorName[] = ['d1', 'd2'];
 
-/** The gate's timing: a check every second, two failures in a row make the director step back. */
-export const GATE_TIMING = { intervalSeconds: 1, timeoutSeconds: 5, fall: 2, rise: 2 } as const;
+/**
+ * keepalived runs `director ready` every second; two failures in a row make the director step back.
+ * For real hosts: in the sandbox kernel a node start takes a second or more, too slow for this.
+ */
+export const SCRIPT_GATE_TIMING = { intervalSeconds: 1, timeoutSeconds: 5, fall: 2, rise: 2 } as const;
+/** `director ready --watch` judges every second and writes keepalived's track file on each change. */
+export const WATCH_SECONDS = 1;
+
+/**
+ * How a director that is not ready steps back: `script`, keepalived runs `ipvsadm director ready` (a
+ * vrrp_script); `file`, one `ipvsadm director ready --watch` per director writes a file keepalived
+ * tracks (one process judging every second instead of a process start every second: what the
+ * sandbox kernel can afford); `none`, no gate.
+ */
+export type GateKind = 'script' | 'file' | 'none';
 
 export interface PairSetup {
   readonly sync: SyncRole;
-  /** run `ipvsadm director ready` as keepalived's track_script */
-  readonly gate: boolean;
+  readonly gate: GateKind;
   readonly timing?: PairTiming;
 }
 
@@ -49,7 +61,7 @@ export interface VrrpPair {
   fail(d: DirectorName): Promise<number>;
   /** links up, the addresses the crash left removed, keepalived started; the time it started */
   restore(d: DirectorName): number;
-  /** stops both keepalived, prepares both for `setup.sync` again, starts d1 (holding the VIP) then d2 */
+  /** stops both keepalived (and gates), prepares both again when the sync role changes, starts d1 (holding the VIP) then d2 */
   restart(setup: PairSetup): Promise<void>;
   conns(d: DirectorName): ConnEntry[];
   ipvsadm(d: DirectorName, args: readonly string[]): CommandResult;
@@ -58,8 +70,13 @@ export interface VrrpPair {
 }
 
 /** keepalived's track_script: this ipvsadm's `director ready` for the setup's sync role. */
-export function gateFor(rulesFile: string, sync: SyncRole): VrrpGate {
-  return { command: [process.execPath, BIN, ...readyArgs(rulesFile, sync)].join(' '), ...GATE_TIMING };
+export function scriptGate(rulesFile: string, sync: SyncRole): VrrpGate {
+  return { kind: 'script', command: [process.execPath, BIN, ...readyArgs(rulesFile, sync)].join(' '), ...SCRIPT_GATE_TIMING };
+}
+
+/** The arguments after `ipvsadm` of the watch that keeps `file` at 0 while the director is ready, 1 while not. */
+export function watchArgs(rulesFile: string, sync: SyncRole, file: string): string[] {
+  return [...readyArgs(rulesFile, sync), '--quiet', '--watch', String(WATCH_SECONDS), '--on-ready', `echo 0 > ${file}`, '--on-unready', `echo 1 > ${file}`];
 }
 
 /** A process that only sits in `ns`, so the test reads the namespace's /proc/PID/net files. */
@@ -67,6 +84,21 @@ function anchor(ns: string): ChildProcess {
   const child = spawn('ip', ['netns', 'exec', ns, 'sleep', '86400'], { stdio: 'ignore' });
   child.on('error', () => undefined);
   return child;
+}
+
+/** `ipvsadm ARGS` in `ns` as a long-running process, its output appended to `logFile`; resolves the stop. */
+function background(ns: string, args: readonly string[], logFile: string): { stop(signal: NodeJS.Signals): Promise<void> } {
+  const fd = openSync(logFile, 'a');
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, ...args], { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  child.on('error', () => undefined);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    async stop(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
 }
 
 function checked(what: string, r: CommandResult): CommandResult {
@@ -118,22 +150,58 @@ interface PairParts {
   teardown(): Promise<void>;
 }
 
-/** The running pair's operations (keepalived processes, failures, reads through the anchors). */
-function pairRuntime(p: PairPlan, first: PairSetup, parts: PairParts): VrrpPair {
-  let setup = first;
+interface Processes {
+  /** keepalived on `d` with the setup's gate (and, for a file gate, the watch writing it) */
+  start(d: DirectorName): void;
+  /** SIGTERM (`stop`) or SIGKILL (`kill`) to the gate and keepalived of `only`, or of both */
+  stopAll(how: 'stop' | 'kill', only?: DirectorName): Promise<void>;
+  conf(d: DirectorName): string;
+  log(d: DirectorName): string;
+}
+
+/** keepalived and the gate's watch of each director, started with the setup `current()` returns. */
+function processes(p: PairPlan, parts: PairParts, current: () => PairSetup): Processes {
   const keepalived = new Map<DirectorName, Keepalived>();
+  const watches = new Map<DirectorName, { stop(signal: NodeJS.Signals): Promise<void> }>();
   const confs = new Map<DirectorName, string>();
   /** the last keepalived of each director, also after a crash (its log) */
   const logs = new Map<DirectorName, Keepalived>();
-  const pidOf = (d: DirectorName): number => parts.anchors.get(d)!.pid!;
-  const links = (d: DirectorName, state: 'up' | 'down'): void => void Object.keys(p.directors[d].links).forEach((dev) => sh(`ip -n ${p.directors[d].ns} link set ${dev} ${state}`));
-  const start = (d: DirectorName): void => {
-    const conf = keepalivedConf(vrrpNode(p, d, setup.gate ? gateFor(parts.rulesFile, setup.sync) : undefined, setup.timing ?? PAIR_TIMING));
-    confs.set(d, conf);
-    const k = startKeepalived(p.directors[d].ns, `keepalived-${d}`, conf, parts.dir);
-    keepalived.set(d, k);
-    logs.set(d, k);
+  const ns = (d: DirectorName): string => p.directors[d].ns;
+  const readyFile = (d: DirectorName): string => join(parts.dir, `ready-${d}`);
+  const gate = (d: DirectorName, setup: PairSetup): VrrpGate | undefined =>
+    setup.gate === 'script' ? scriptGate(parts.rulesFile, setup.sync) : setup.gate === 'file' ? { kind: 'file', file: readyFile(d) } : undefined;
+  return {
+    start(d) {
+      const setup = current();
+      const conf = keepalivedConf(vrrpNode(p, d, gate(d, setup), setup.timing ?? PAIR_TIMING));
+      confs.set(d, conf);
+      const k = startKeepalived(ns(d), `keepalived-${d}`, conf, parts.dir);
+      keepalived.set(d, k);
+      logs.set(d, k);
+      // after keepalived, which starts the file at 1 (not ready): the watch writes its first verdict at once
+      if (setup.gate === 'file') watches.set(d, background(ns(d), watchArgs(parts.rulesFile, setup.sync, readyFile(d)), join(parts.dir, `watch-${d}.log`)));
+    },
+    async stopAll(how, only) {
+      for (const d of only ? [only] : DIRECTORS) {
+        await watches.get(d)?.stop(how === 'kill' ? 'SIGKILL' : 'SIGTERM');
+        await keepalived.get(d)?.[how]();
+        watches.delete(d);
+        keepalived.delete(d);
+      }
+    },
+    conf: (d) => confs.get(d) ?? '',
+    log: (d) => logs.get(d)?.log() ?? '',
   };
+}
+
+/** The running pair's operations (processes, failures, reads through the anchors). */
+function pairRuntime(p: PairPlan, first: PairSetup, parts: PairParts): VrrpPair {
+  let setup = first;
+  const procs = processes(p, parts, () => setup);
+  const { start, stopAll } = procs;
+  const pidOf = (d: DirectorName): number => parts.anchors.get(d)!.pid!;
+  const ns = (d: DirectorName): string => p.directors[d].ns;
+  const links = (d: DirectorName, state: 'up' | 'down'): void => void Object.keys(p.directors[d].links).forEach((dev) => sh(`ip -n ${ns(d)} link set ${dev} ${state}`));
   // A crashed director may keep the address on its links that are down: it holds nothing.
   const failed = new Set<DirectorName>();
   const holder = (): DirectorName | undefined => {
@@ -144,10 +212,10 @@ function pairRuntime(p: PairPlan, first: PairSetup, parts: PairParts): VrrpPair 
     plan: p,
     rulesFile: parts.rulesFile,
     dir: parts.dir,
-    conf: (d) => confs.get(d) ?? '',
+    conf: procs.conf,
     async elect() {
       start('d1');
-      await pair.waitForHolder('d1', 30_000);
+      await pair.waitForHolder('d1', 60_000);
       start('d2');
     },
     holder,
@@ -163,34 +231,33 @@ function pairRuntime(p: PairPlan, first: PairSetup, parts: PairParts): VrrpPair 
       const at = SYSTEM_CLOCK.now();
       failed.add(d);
       links(d, 'down');
-      await keepalived.get(d)?.kill();
-      keepalived.delete(d);
+      await stopAll('kill', d);
       return at;
     },
     restore(d) {
       links(d, 'up');
-      for (const a of vrrpAddresses(p)) sh(`ip -n ${p.directors[d].ns} addr del ${a.addr}/${a.prefix} dev ${a.dev}`, { check: false });
+      for (const a of vrrpAddresses(p)) sh(`ip -n ${ns(d)} addr del ${a.addr}/${a.prefix} dev ${a.dev}`, { check: false });
       failed.delete(d);
       const at = SYSTEM_CLOCK.now();
       start(d);
       return at;
     },
     async restart(next) {
-      for (const k of keepalived.values()) await k.stop();
-      keepalived.clear();
-      setup = next;
-      for (const d of DIRECTORS) {
-        checked(`ipvsadm director down in ${p.directors[d].ns}`, ipvsadmIn(p.directors[d].ns, ['director', 'down']));
-        prepareDirector(p, p.directors[d].ns, setup.sync, parts.rulesFile);
+      await stopAll('stop');
+      if (next.sync !== setup.sync) {
+        for (const d of DIRECTORS) {
+          checked(`ipvsadm director down in ${ns(d)}`, ipvsadmIn(ns(d), ['director', 'down']));
+          prepareDirector(p, ns(d), next.sync, parts.rulesFile);
+        }
       }
+      setup = next;
       await pair.elect();
     },
     conns: (d) => readIpvsConn(pidOf(d)),
-    ipvsadm: (d, args) => ipvsadmIn(p.directors[d].ns, args),
-    keepalivedLog: (d) => logs.get(d)?.log() ?? '',
+    ipvsadm: (d, args) => ipvsadmIn(ns(d), args),
+    keepalivedLog: procs.log,
     async teardown() {
-      for (const k of keepalived.values()) await k.kill();
-      keepalived.clear();
+      await stopAll('kill');
       await parts.teardown();
     },
   };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { keepalivedArgs, keepalivedConf } from '../../../src/lab/ha/keepalived.js';
 import { directorUpArgs, pairCommands, pairTeardownCommands, planPair, readyArgs, vrrpNode } from '../../../src/lab/ha/pair-plan.js';
 
-const gate = { command: '/usr/bin/node /opt/ipvsadm.js director ready', intervalSeconds: 1, timeoutSeconds: 5, fall: 2, rise: 2 };
+const gate = { kind: 'script', command: '/usr/bin/node /opt/ipvsadm.js director ready', intervalSeconds: 1, timeoutSeconds: 5, fall: 2, rise: 2 } as const;
 
 describe('planPair', () => {
   it('DR: one link, the VIP is the only VRRP address, real servers on the client side', () => {
@@ -76,6 +76,13 @@ describe('keepalivedConf', () => {
     expect(text).toContain('    track_script {\n        ipvs_ready\n    }\n');
     // braces balance
     expect(text.split('{').length).toBe(text.split('}').length);
+  });
+
+  it('with a file gate: track_file at weight 0, starting not ready, tracked by the instance; no script security needed', () => {
+    const text = keepalivedConf(vrrpNode(p, 'd1', { kind: 'file', file: '/run/ready' }));
+    expect(text).toContain('track_file ipvs_ready {\n    file "/run/ready"\n    weight 0\n    init_file 1 overwrite\n}\n');
+    expect(text).toContain('    track_file {\n        ipvs_ready\n    }\n');
+    expect(text).not.toContain('script');
   });
 
   it('refuses a script without an absolute path (keepalived would not run it)', () => {
