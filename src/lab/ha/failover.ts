@@ -118,7 +118,6 @@ export async function runFailover(pair: VrrpPair, o: FailoverOptions, log: (line
     await hold.waitFor((e) => e.event === 'progress' && e.t > steady, 10_000);
     const settle = o.settleMs ?? 3000;
     const phases = [await phase(pair, hold, { name: 'failover', from: 'd1', to: 'd2' }, () => pair.fail('d1'), settle, 60_000)];
-    log(`failover done: ${phases[0]!.alive} of ${phases[0]!.connections} alive`);
     if (o.failback) phases.push(await phase(pair, hold, { name: 'failback', from: 'd2', to: 'd1' }, () => pair.restore('d1'), settle, 90_000));
     return { phases, syncLag, summary: await hold.stop() };
   } catch (e) {

@@ -1,12 +1,13 @@
 // `ipvsadm lab --directors 2 --ha vrrp`, inside the sandbox kernel: builds the VRRP pair (keepalived,
 // sync daemons, one rules file applied on both), holds connections through the VIP, crashes the master,
 // brings it back, and prints what survived each time. Exit 0 when every held connection survived.
+import { join } from 'node:path';
 import { LAB_EXIT } from '../../app/exit-status.js';
 import type { HaLabRequest } from './request.js';
 import { runFailover } from './failover.js';
 import { planPair } from './pair-plan.js';
 import { formatPhase, formatSyncLag } from './report.js';
-import { buildPair } from './vrrp.js';
+import { buildPair, watchArgs } from './vrrp.js';
 import type { VrrpPair } from './vrrp.js';
 
 const indent = (text: string): string => text.replace(/^(?=.)/gm, '  ');
@@ -20,6 +21,8 @@ export async function runVrrpLab(r: HaLabRequest, write: (text: string) => void)
     pair = await buildPair(plan, { sync: 'both', gate: 'file' }, (t) => write(t.trim() === '' ? '' : `${t.trimEnd()}\n`));
     await pair.elect();
     write(`lab: both directors prepared with ipvsadm director up --mode ${r.mode} --ha pair; d1 holds the VIP; its keepalived.conf (d2's differs in router_id and priority):\n${indent(pair.conf('d1'))}`);
+    const watch = watchArgs(pair.rulesFile, 'both', join(pair.dir, 'ready-d1')).map((a) => (/\s/.test(a) ? `'${a}'` : a));
+    write(`lab: beside keepalived, d1 runs the gate that writes its track_file:\n  ipvsadm ${watch.join(' ')}\n`);
     write(`lab: ${r.connections} connections from the client echo a line every 100 ms, new requests every 200 ms; failing d1 (links down, keepalived killed), then bringing it back\n`);
     const run = await runFailover(pair, { connections: r.connections, failback: true, measureSyncLag: true }, (t) => write(`lab: ${t}\n`));
     if (run.syncLag) write(`${formatSyncLag(r.mode, run.syncLag)}\n`);
