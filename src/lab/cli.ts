@@ -1,5 +1,5 @@
 // `ipvsadm lab [--mode nat|dr|tun] [--tun-type T] [--ipv6] [--rules FILE] [--requests N]`, or with
-// `--directors 2 --ha vrrp|ecmp` a pair or fleet of directors: boots the user-mode kernel (no root needed)
+// `--directors 2 --ha vrrp` a pair or `--directors 2|3 --ha ecmp` a fleet of directors: boots the user-mode kernel (no root needed)
 // and runs the lab in it; run inside that kernel already (IPVSADM_TS_GUEST=1), it runs it right there.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -32,6 +32,12 @@ export const LAB_VRRP_NEEDS = {
   installHint: 'apt-get install -y user-mode-linux kmod iproute2 keepalived',
 };
 
+/** `--ha ecmp` runs BIRD 2 in the router's and the directors' namespaces. */
+export const LAB_ECMP_NEEDS = {
+  tools: [...LAB_NEEDS.tools, ['bird', 'bird2'], ['birdc', 'bird2']] as const,
+  installHint: 'apt-get install -y user-mode-linux kmod iproute2 bird2',
+};
+
 interface LabOptions {
   readonly mode: LabMode;
   readonly tunType?: TunnelType;
@@ -59,7 +65,7 @@ function program(io: Io): Command {
     .option('--rules <file>', 'load this ipvsadm -S file instead of the demo table')
     .option('--requests <n>', 'requests sent to each service', '20')
     .addOption(new Option('--directors <n>', 'directors: 1, or several with --ha').choices(['1', '2', '3']).default('1'))
-    .addOption(new Option('--ha <kind>', 'two directors: vrrp (keepalived moves the VIP) or ecmp (a router spreads flows)').choices(['vrrp', 'ecmp']))
+    .addOption(new Option('--ha <kind>', 'several directors: vrrp (a pair, keepalived moves the VIP) or ecmp (2 or 3, a router spreads flows learnt by BGP)').choices(['vrrp', 'ecmp']))
     .option('--connections <n>', 'held connections through the VIP (--ha)', '20');
 }
 
@@ -68,13 +74,14 @@ function haRequest(o: LabOptions, given: (name: string) => boolean): HaLabReques
   if (o.directors === '1' && o.ha === undefined) return given('connections') ? '--connections needs --directors 2 --ha vrrp|ecmp' : undefined;
   if (o.directors === '1') return `--ha ${o.ha}: needs --directors ${o.ha === 'vrrp' ? '2' : '2 or 3'}`;
   if (o.ha === undefined) return `--directors ${o.directors} needs --ha vrrp|ecmp`;
-  if (o.ha === 'ecmp') return '--ha ecmp: not yet';
-  if (o.directors !== '2') return '--ha vrrp: a pair, --directors 2';
-  for (const name of ['rules', 'ipv6', 'tunType', 'requests']) if (given(name)) return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not go with --ha (the pair lab builds its own table)`;
+  if (o.ha === 'vrrp' && o.directors !== '2') return '--ha vrrp: a pair, --directors 2';
+  const builds = o.ha === 'vrrp' ? 'the pair lab builds its own table' : 'the fleet lab builds its own table';
+  for (const name of ['rules', 'ipv6', 'tunType', 'requests']) if (given(name)) return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not go with --ha (${builds})`;
+  if (o.ha === 'ecmp' && given('mode') && o.mode !== 'dr') return '--ha ecmp: DR directors only, --mode dr';
   if (o.mode === 'tun') return '--ha vrrp: --mode dr or nat';
   const n = /^[0-9]{1,4}$/.test(o.connections) ? Number(o.connections) : NaN;
   if (!(n >= 1 && n <= 200)) return `--connections ${o.connections}: expected a number 1..200`;
-  return { ha: o.ha, directors: Number(o.directors), mode: o.mode, connections: n };
+  return { ha: o.ha, directors: Number(o.directors), mode: o.ha === 'ecmp' ? 'dr' : o.mode, connections: n };
 }
 
 export async function runLabCli(argv: readonly string[], io: Io): Promise<number> {
@@ -114,12 +121,17 @@ async function runHere(lab: (write: (text: string) => void) => Promise<number>, 
 
 /** The several-directors lab of the request (loaded only inside the sandbox). */
 async function haLab(r: HaLabRequest, write: (text: string) => void): Promise<number> {
+  if (r.ha === 'ecmp') {
+    const { runEcmpLab } = await import('./ha/ecmp-lab.js');
+    return runEcmpLab({ directors: r.directors, connections: r.connections }, write);
+  }
   const { runVrrpLab } = await import('./ha/vrrp-lab.js');
   return runVrrpLab(r, write);
 }
 
 function runHaInSandbox(r: HaLabRequest, io: Io): Promise<number> {
-  return boot(['--directors', String(r.directors), '--ha', r.ha, '--mode', r.mode, '--connections', String(r.connections)], LAB_VRRP_NEEDS, io);
+  const needs = r.ha === 'ecmp' ? LAB_ECMP_NEEDS : LAB_VRRP_NEEDS;
+  return boot(['--directors', String(r.directors), '--ha', r.ha, '--mode', r.mode, '--connections', String(r.connections)], needs, io);
 }
 
 function insideUserModeLinux(): boolean {

@@ -109,7 +109,9 @@ describe('ipvsadm lab --directors 2 --ha (exit 2 before anything boots)', () => 
     [['--directors', '3'], '--directors 3 needs --ha vrrp|ecmp'],
     [['--directors', '3', '--ha', 'vrrp'], '--ha vrrp: a pair, --directors 2'],
     [['--connections', '5'], '--connections needs --directors 2 --ha vrrp|ecmp'],
-    [['--directors', '2', '--ha', 'ecmp'], '--ha ecmp: not yet'],
+    [['--directors', '2', '--ha', 'ecmp', '--mode', 'nat'], '--ha ecmp: DR directors only, --mode dr'],
+    [['--directors', '3', '--ha', 'ecmp', '--rules', '/x'], '--rules does not go with --ha (the fleet lab builds its own table)'],
+    [['--directors', '2', '--ha', 'ecmp', '--connections', '201'], '--connections 201: expected a number 1..200'],
     [['--directors', '2', '--ha', 'vrrp', '--mode', 'tun'], '--ha vrrp: --mode dr or nat'],
     [['--directors', '2', '--ha', 'vrrp', '--rules', '/x'], '--rules does not go with --ha (the pair lab builds its own table)'],
     [['--directors', '2', '--ha', 'vrrp', '--tun-type', 'gre'], '--tun-type does not go with --ha (the pair lab builds its own table)'],
@@ -129,5 +131,12 @@ describe('ipvsadm lab --directors 2 --ha (exit 2 before anything boots)', () => 
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('linux.uml not found (package user-mode-linux)\n');
     expect(r.stderr).toContain('keepalived');
+  });
+
+  it('valid: --ha ecmp goes to the sandbox, which needs BIRD 2 too', async () => {
+    const r = await lab('--directors', '3', '--ha', 'ecmp');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('linux.uml not found (package user-mode-linux)\n');
+    expect(r.stderr).toContain('bird2');
   });
 });
