@@ -122,7 +122,11 @@ export async function buildFleet(o: { directors: number; servers: number; log?: 
     if (done) return;
     done = true;
     for (const ns of speakers) await stopBird(dir, ns);
-    for (const ns of [CLIENT_NS, ROUTER_NS, ...layout.directors.map((d) => d.name), ...layout.servers.map((s) => s.name)]) sh(`ip netns del ${ns}`, { check: false });
+    const onFabric = [ROUTER_NS, ...layout.directors.map((d) => d.name), ...layout.servers.map((s) => s.name)];
+    // The fabric ends first: a deleted namespace's links go only when the kernel gets round to it,
+    // and a next fleet would find their names taken.
+    for (const ns of onFabric) sh(`ip link del v-${ns}`, { check: false });
+    for (const ns of [CLIENT_NS, ...onFabric]) sh(`ip netns del ${ns}`, { check: false });
     sh(`ip link del ${FABRIC}`, { check: false });
     rmSync(dir, { recursive: true, force: true });
   };

@@ -2,13 +2,11 @@
 // in the director's namespace, enabling the BIRD protocol that announces the VIP while the director
 // is ready and disabling it (the route is withdrawn) while it is not.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { SYSTEM_CLOCK } from '../../core/clock.js';
+import { BIN } from '../world.js';
 import { VIP_PROTOCOL } from './bird.js';
 import type { FleetNode } from './ecmp-net.js';
 import type { Fleet } from './ecmp.js';
-
-const BIN = fileURLToPath(new URL('../../../bin/ipvsadm.js', import.meta.url));
 
 /** The gate's arguments after `ipvsadm` (what an operator runs beside BIRD on each director). */
 export function readyGateArgs(rulesFile: string, birdSocket: string, watchSeconds: number): string[] {
