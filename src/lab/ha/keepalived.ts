@@ -46,8 +46,10 @@ const GATE = 'ipvs_ready';
 
 function gateBlock(g: VrrpGate): string[] {
   if (g.kind === 'file') {
-    // weight 0: a value other than 0 is a failure; until the check writes, the node is not ready
-    return [`track_file ${GATE} {`, `    file "${g.file}"`, '    weight 0', '    init_file 1 overwrite', '}', ''];
+    // weight 0: a value other than 0 is a failure. A missing file starts at 1 (not ready) until the
+    // check writes; an existing one is kept, since the check writes only when its verdict changes
+    // (with `overwrite`, a restart of keepalived alone would leave the node not ready for good).
+    return [`track_file ${GATE} {`, `    file "${g.file}"`, '    weight 0', '    init_file 1', '}', ''];
   }
   if (!g.command.startsWith('/')) throw new Error(`keepalived needs an absolute path for a script: ${g.command}`);
   return [

@@ -178,7 +178,7 @@ function processes(p: PairPlan, parts: PairParts, current: () => PairSetup): Pro
       const k = startKeepalived(ns(d), `keepalived-${d}`, conf, parts.dir);
       keepalived.set(d, k);
       logs.set(d, k);
-      // after keepalived, which starts the file at 1 (not ready): the watch writes its first verdict at once
+      // the watch writes its first verdict at once (keepalived created the file at 1, not ready, or kept the last one)
       if (setup.gate === 'file') watches.set(d, background(ns(d), watchArgs(parts.rulesFile, setup.sync, readyFile(d)), join(parts.dir, `watch-${d}.log`)));
     },
     async stopAll(how, only) {

@@ -80,7 +80,7 @@ describe('keepalivedConf', () => {
 
   it('with a file gate: track_file at weight 0, starting not ready, tracked by the instance; no script security needed', () => {
     const text = keepalivedConf(vrrpNode(p, 'd1', { kind: 'file', file: '/run/ready' }));
-    expect(text).toContain('track_file ipvs_ready {\n    file "/run/ready"\n    weight 0\n    init_file 1 overwrite\n}\n');
+    expect(text).toContain('track_file ipvs_ready {\n    file "/run/ready"\n    weight 0\n    init_file 1\n}\n');
     expect(text).toContain('    track_file {\n        ipvs_ready\n    }\n');
     expect(text).not.toContain('script');
   });
