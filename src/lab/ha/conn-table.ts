@@ -2,6 +2,9 @@
 // read through a process inside its namespace (/proc/PID/net): cheap enough to poll every few
 // milliseconds when measuring how soon a backup learns a connection.
 import { readFileSync } from 'node:fs';
+import { formatAddress } from '../../ipvs/address.js';
+import { AF_INET } from '../../ipvs/constants.js';
+import { parseConnectionFile } from '../../table/connections.js';
 
 export interface ConnEntry {
   readonly protocol: string;
@@ -11,17 +14,11 @@ export interface ConnEntry {
   readonly state: string;
 }
 
-const dotted = (hex: string): string => [0, 2, 4, 6].map((i) => parseInt(hex.slice(i, i + 2), 16)).join('.');
-
 /** The IPv4 entries of /proc/net/ip_vs_conn's text (IPv6 ones and the title line are left out). */
 export function parseIpvsConn(text: string): ConnEntry[] {
-  const out: ConnEntry[] = [];
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 8 || !/^[0-9A-F]{8}$/i.test(f[1]!) || !/^[0-9A-F]{4}$/i.test(f[2]!)) continue;
-    out.push({ protocol: f[0]!, client: dotted(f[1]!), clientPort: parseInt(f[2]!, 16), state: f[7]! });
-  }
-  return out;
+  return (parseConnectionFile(text) ?? [])
+    .filter((e) => e.client.af === AF_INET)
+    .map((e) => ({ protocol: e.protocol, client: formatAddress(e.client), clientPort: e.clientPort, state: e.state }));
 }
 
 /** The entries of the namespace process `pid` is in. */
