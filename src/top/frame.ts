@@ -98,13 +98,17 @@ export interface FrameInput {
   readonly scroll: number;
   /** the previous frame's cell texts (cells of this frame that differ are highlighted) */
   readonly previous?: ReadonlyMap<string, string>;
+  /** the ids of the previous frame's rows, shown or not (rows not among them are new); default: those of `previous` */
+  readonly previousRows?: ReadonlySet<string>;
   readonly color: boolean;
 }
 
 export interface Frame {
   readonly lines: readonly string[];
-  /** this frame's cell texts, for the next frame */
+  /** the texts of this frame's cells (the rows shown on a terminal; none in plain output), for the next frame */
   readonly cells: ReadonlyMap<string, string>;
+  /** the ids of every row of this frame, shown or not */
+  readonly rowIds: ReadonlySet<string>;
   /** the scroll offset used (clamped) */
   readonly scroll: number;
   /** how many table rows fit (terminal), for paging */
@@ -150,46 +154,22 @@ export function renderFrame(f: FrameInput): Frame {
   const c = new Chalk({ level: f.color ? 1 : 0 });
   const number = f.exact ? (v: bigint): string => v.toString() : humanCount;
   const rows: TopRow[] = f.groups.flatMap((g) => [g.service, ...g.servers]);
-  const labels = rows.map(f.label);
-  const texts = rows.map((r) => COLUMNS.map((col) => col.text(r, number)));
-
-  // columns: each as wide as its widest text; on a terminal the fewest that fit, by priority
-  const widths = COLUMNS.map((col, i) => texts.reduce((w, t) => Math.max(w, t[i]!.length), col.head.length));
-  const nameWidth = labels.reduce((w, l) => Math.max(w, l.length), NAME_HEAD.length);
-  let kept = COLUMNS.map((_, i) => i);
-  let nameShown = nameWidth;
-  if (f.size) {
-    const room = f.size.columns;
-    const total = (cols: readonly number[]): number => cols.reduce((n, i) => n + widths[i]! + 1, 0);
-    // priority 0 stays whatever the width: the name column gives up its room first
-    const byPriority = [...kept].filter((i) => COLUMNS[i]!.priority > 0).sort((a, b) => COLUMNS[b]!.priority - COLUMNS[a]!.priority || b - a);
-    while (byPriority.length > 0 && Math.min(nameWidth, NAME_MIN) + total(kept) > room) {
-      const drop = byPriority.shift()!;
-      kept = kept.filter((i) => i !== drop);
-    }
-    nameShown = Math.max(1, Math.min(nameWidth, room - total(kept)));
-  }
-
-  const cells = new Map<string, string>();
+  // a terminal shows a page of rows: only those are formatted (and measured for the widths)
   const page = f.size ? Math.max(1, f.size.rows - HEADER_LINES - 2) : rows.length;
   const scroll = f.size ? Math.max(0, Math.min(f.scroll, rows.length - page)) : 0;
   const shown = f.size ? rows.slice(scroll, scroll + page) : rows;
+  const labels = shown.map(f.label);
+  const texts = shown.map((r) => COLUMNS.map((col) => col.text(r, number)));
+  const layout = columnsFor(f.size, labels, texts);
 
-  const table = new Table({
-    head: [NAME_HEAD, ...kept.map((i) => COLUMNS[i]!.head)],
-    colWidths: [nameShown, ...kept.map((i) => widths[i]!)],
-    colAligns: ['left', ...kept.map((i) => COLUMNS[i]!.align)],
-    chars: BLANK,
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-    truncate: '~',
-  });
-  rows.forEach((row, r) => {
-    cells.set(`${row.id}\t`, labels[r]!);
-    COLUMNS.forEach((col, i) => cells.set(`${row.id}\t${col.id}`, texts[r]![i]!));
-  });
-  shown.forEach((row, k) => {
-    const r = scroll + k;
-    const isNew = f.previous !== undefined && !f.previous.has(`${row.id}\t`);
+  const cells = new Map<string, string>();
+  const previousRows = f.previousRows ?? (f.previous ? { has: (id: string): boolean => f.previous!.has(`${id}\t`) } : undefined);
+  const body = shown.map((row, k) => {
+    if (f.size) {
+      cells.set(`${row.id}\t`, labels[k]!);
+      COLUMNS.forEach((col, i) => cells.set(`${row.id}\t${col.id}`, texts[k]![i]!));
+    }
+    const isNew = previousRows !== undefined && !previousRows.has(row.id);
     const paint = (text: string, id: string): string => {
       if (isNew) return c.green(text);
       const before = f.previous?.get(`${row.id}\t${id}`);
@@ -197,8 +177,9 @@ export function renderFrame(f: FrameInput): Frame {
       const styled = changed ? c.inverse(text) : text;
       return row.level === 'service' ? c.bold(styled) : styled;
     };
-    table.push([paint(labels[r]!, ''), ...kept.map((i) => paint(texts[r]![i]!, COLUMNS[i]!.id))]);
+    return [paint(labels[k]!, ''), ...layout.kept.map((i) => paint(texts[k]![i]!, COLUMNS[i]!.id))];
   });
+  const table = tableLines(layout, body, f.size === undefined && !f.color);
 
   const direction = SORT_ORDERS[f.order].value ? (f.reverse ? 'smallest first' : 'largest first') : f.reverse ? 'reversed' : '';
   const title =
@@ -206,14 +187,57 @@ export function renderFrame(f: FrameInput): Frame {
     ` - sorted by ${SORT_ORDERS[f.order].title}${direction ? `, ${direction}` : ''}`;
   // a terminal keeps the message line (empty or not) so the table does not jump; plain blocks only when there is one
   const head = [c.bold(title), summary(f.groups, number), ...(f.message ? [c.yellow(f.message)] : f.size ? [''] : [])];
-  const body = table.toString().split('\n');
-  body[0] = c.dim(body[0]!);
-  const lines = [...head, ...body];
+  table[0] = c.dim(table[0]!);
+  const lines = [...head, ...table];
   if (f.size) {
     const range = rows.length === 0 ? 'no services' : `rows ${scroll + 1}-${scroll + shown.length} of ${rows.length}`;
     lines.push(c.dim(`${KEYS_HELP}  ${range}`));
   }
-  return { lines: f.size ? lines.map((l) => fit(l, f.size!.columns)) : lines, cells, scroll, page };
+  const rowIds = new Set(rows.map((r) => r.id));
+  return { lines: f.size ? lines.map((l) => fit(l, f.size!.columns)) : lines, cells, rowIds, scroll, page };
+}
+
+/** The columns shown, their widths and the name column's width. */
+interface Layout {
+  readonly kept: readonly number[];
+  readonly widths: readonly number[];
+  readonly nameShown: number;
+}
+
+/** Each column as wide as its widest text; on a terminal the fewest that fit, by priority. */
+function columnsFor(size: FrameInput['size'], labels: readonly string[], texts: readonly string[][]): Layout {
+  const widths = COLUMNS.map((col, i) => texts.reduce((w, t) => Math.max(w, t[i]!.length), col.head.length));
+  const nameWidth = labels.reduce((w, l) => Math.max(w, l.length), NAME_HEAD.length);
+  let kept = COLUMNS.map((_, i) => i);
+  if (!size) return { kept, widths, nameShown: nameWidth };
+  const room = size.columns;
+  const total = (cols: readonly number[]): number => cols.reduce((n, i) => n + widths[i]! + 1, 0);
+  // priority 0 stays whatever the width: the name column gives up its room first
+  const byPriority = [...kept].filter((i) => COLUMNS[i]!.priority > 0).sort((a, b) => COLUMNS[b]!.priority - COLUMNS[a]!.priority || b - a);
+  while (byPriority.length > 0 && Math.min(nameWidth, NAME_MIN) + total(kept) > room) {
+    const drop = byPriority.shift()!;
+    kept = kept.filter((i) => i !== drop);
+  }
+  return { kept, widths, nameShown: Math.max(1, Math.min(nameWidth, room - total(kept))) };
+}
+
+/**
+ * The table's lines, head first: cells padded to their column, one space between. Plain
+ * ASCII cells that fit (a plain block) are laid out here, in one pass; anything else (colour,
+ * cells to cut with ~, wide characters) by cli-table3, which takes time quadratic in the rows.
+ */
+function tableLines(layout: Layout, body: readonly string[][], plain: boolean): string[] {
+  const head = [NAME_HEAD, ...layout.kept.map((i) => COLUMNS[i]!.head)];
+  const colWidths = [layout.nameShown, ...layout.kept.map((i) => layout.widths[i]!)];
+  const colAligns: ('left' | 'right')[] = ['left', ...layout.kept.map((i) => COLUMNS[i]!.align)];
+  const simple = (row: readonly string[]): boolean => row.every((cell, i) => cell.length <= colWidths[i]! && /^[\x20-\x7e]*$/.test(cell));
+  if (plain && simple(head) && body.every(simple)) {
+    const line = (row: readonly string[]): string => row.map((cell, i) => (colAligns[i] === 'left' ? cell.padEnd(colWidths[i]!) : cell.padStart(colWidths[i]!))).join(' ');
+    return [line(head), ...body.map(line)];
+  }
+  const table = new Table({ head, colWidths, colAligns, chars: BLANK, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 }, truncate: '~' });
+  body.forEach((row) => table.push([...row]));
+  return table.toString().split('\n');
 }
 
 const BLANK = {

@@ -65,8 +65,8 @@ interface TopState {
   readAt: Date;
   message: string | undefined;
   /** the cells of the previous read's frames (what this read's frames highlight against), and of this read's */
-  baseline: ReadonlyMap<string, string> | undefined;
-  latest: ReadonlyMap<string, string> | undefined;
+  baseline: { readonly cells: ReadonlyMap<string, string>; readonly rows: ReadonlySet<string> } | undefined;
+  latest: { readonly cells: ReadonlyMap<string, string>; readonly rows: ReadonlySet<string> } | undefined;
   reads: number;
   stopped: boolean;
   refreshNow: boolean;
@@ -157,12 +157,12 @@ async function draw(st: TopState, o: TopOptions, io: TopPorts): Promise<void> {
     ...(st.message ? { message: st.message } : {}),
     ...(size ? { size } : {}),
     scroll: st.scroll,
-    ...(term && st.baseline ? { previous: st.baseline } : {}),
+    ...(term && st.baseline ? { previous: st.baseline.cells, previousRows: st.baseline.rows } : {}),
     color: io.color && term !== undefined,
   });
   st.scroll = frame.scroll;
   st.page = frame.page;
-  st.latest = frame.cells;
+  st.latest = { cells: frame.cells, rows: frame.rowIds };
   await io.drained();
   if (size) io.write(`\x1b[H${frame.lines.slice(0, size.rows).map((l) => `${l}\x1b[K`).join('\r\n')}\x1b[J`);
   else io.write(`${frame.lines.join('\n')}\n\n`);

@@ -103,4 +103,27 @@ describe('renderFrame', () => {
     expect(rows.map((r) => rowLabel(r, false, names))).toEqual(['TCP vip.example:http', '  -> [2001:db8::5]:http', 'P99 192.0.2.9:5', 'FWM 3 IPv6']);
     expect(rowLabel(rows[0]!, true, names)).toBe('TCP 192.0.2.1:80');
   });
+
+  it('a plain block of many rows is laid out as cli-table3 lays it out', () => {
+    const { groups } = buildGroups(table(40, 7), undefined);
+    // a label with a character outside ASCII is left to cli-table3; the same with ASCII is laid out in frame.ts
+    const withMark = (mark: string) => (r: Parameters<FrameInput['label']>[0]): string => `${rowLabel(r, true, NUMERIC)}${r.level === 'service' ? mark : ''}`;
+    const ours = renderFrame(input({ groups, label: withMark('e') }));
+    const theirs = renderFrame(input({ groups, label: withMark('\u00e9') }));
+    expect(ours.lines).toEqual(theirs.lines.map((l) => l.replace('\u00e9', 'e')));
+    expect(ours.lines).toHaveLength(3 + 80);
+    expect(ours.lines[3]).toMatch(/^TCP 192\.0\.2\.1:80e +wrr persistent 300 +5 +7 /);
+    expect(ours.lines[4]).toMatch(/^ {2}-> 198\.51\.100\.1:8080 +Masq /);
+  });
+
+  it('a terminal formats only the rows it shows; rows scrolled into view are not new', () => {
+    const { groups } = buildGroups(table(50), undefined);
+    let labelled = 0;
+    const label = (r: Parameters<FrameInput['label']>[0]): string => (labelled++, rowLabel(r, true, NUMERIC));
+    const first = renderFrame(input({ groups, label, size: { columns: 200, rows: 10 }, color: true }));
+    expect(labelled).toBe(first.page);
+    expect(first.rowIds.size).toBe(100);
+    const next = renderFrame(input({ groups, size: { columns: 200, rows: 10 }, color: true, scroll: 20, previous: first.cells, previousRows: first.rowIds }));
+    expect(next.lines.join('')).not.toContain('\x1b[32m');
+  });
 });
