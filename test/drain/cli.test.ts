@@ -64,6 +64,20 @@ describe('drain', () => {
     expect(await save(ipvs)).not.toContain('198.51.100.1');
   });
 
+  it('--wait reads that service\'s real servers, never the whole table', async () => {
+    const ipvs = await kernel();
+    const seen: string[] = [];
+    const handle = ipvs.handle.bind(ipvs);
+    ipvs.handle = (req) => {
+      seen.push(`${req.cmd}${req.dump ? ' dump' : ''}`);
+      if (req.cmd === IPVS.CMD.GET_DEST) dest1(ipvs).active = seen.filter((c) => c.startsWith(`${IPVS.CMD.GET_DEST} `)).length < 3 ? 1 : 0;
+      return handle(req);
+    };
+    expect((await run(ipvs, ['drain', '-t', '192.0.2.1:80', '-r', '198.51.100.1:8080', '--wait'])).code).toBe(0);
+    const { GET_SERVICE, GET_DEST, SET_DEST, GET_INFO } = IPVS.CMD;
+    expect(seen.filter((c) => c !== `${GET_INFO}`)).toEqual([`${GET_SERVICE}`, `${GET_DEST} dump`, `${SET_DEST}`, `${GET_DEST} dump`, `${GET_DEST} dump`]);
+  });
+
   it('--until all waits for inactive connections too; --timeout gives up with exit 1, the server kept at weight 0', async () => {
     const ipvs = await kernel();
     Object.assign(dest1(ipvs), { active: 0, inact: 4 });

@@ -7,6 +7,7 @@ import { intervalMs } from '../../src/top/cli.js';
 import { fakeKernelIo } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
 import { FixedNames } from '../support/fixed-names.js';
+import { IPVS } from '../support/bytes.js';
 import { formatAddress } from '../../src/ipvs/address.js';
 import type { Address } from '../../src/ipvs/address.js';
 
@@ -70,6 +71,21 @@ describe('ipvsadm top', () => {
     expect(r.stdout).not.toContain('TCP 192.0.2.1:80');
     expect(r.stdout.split('\n')[1]).toMatch(/^1 service, 0 real servers /);
     expect(await run(['-t', '192.0.2.9:80', '--count', '1'], ipvs)).toEqual({ stdout: '', stderr: 'ipvsadm top: cannot read IPVS: No such service\n', code: 3 });
+  });
+
+  it('reads: one table read per block; -t one GET_SERVICE and its real servers, never a dump of the services', async () => {
+    const ipvs = await kernel();
+    const seen: string[] = [];
+    const handle = ipvs.handle.bind(ipvs);
+    ipvs.handle = (req) => (seen.push(`${req.cmd}${req.dump ? ' dump' : ''}`), handle(req));
+    const { GET_SERVICE, GET_DEST, GET_INFO } = IPVS.CMD;
+    expect((await run(['-t', '192.0.2.1:80', '-n', '--count', '2', '--interval', '0.1'], ipvs)).code).toBe(0);
+    expect(seen.filter((c) => c !== `${GET_INFO}`)).toEqual([`${GET_SERVICE}`, `${GET_DEST} dump`, `${GET_SERVICE}`, `${GET_DEST} dump`]);
+    seen.length = 0;
+    expect((await run(['-n', '--count', '1'], ipvs)).code).toBe(0);
+    // one read: the services dumped twice (a change in between shows), each service's real
+    // servers once, and the service without any asked whether it is still there
+    expect(seen.filter((c) => c !== `${GET_INFO}`).sort()).toEqual([`${GET_SERVICE}`, `${GET_SERVICE} dump`, `${GET_SERVICE} dump`, `${GET_DEST} dump`, `${GET_DEST} dump`].sort());
   });
 
   it.each([
