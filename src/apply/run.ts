@@ -1,14 +1,15 @@
 // `ipvsadm apply` against the kernel as one transaction: the table read to plan is the snapshot;
-// the changes are made in the plan's order, then the table is read back and compared with the
-// file. After any failure (a refusal, an exchange that failed, a difference) rollback.ts puts the
-// kernel back to the snapshot. With --drain-wait, the real servers that leave are set to weight 0
-// and watched by the drain engine until they have no active connection, or the wait runs out.
+// the changes are made in the plan's order, then the table is read back (the services, and the
+// real servers of those changed) and compared with the file. After any failure (a refusal, an
+// exchange that failed, a difference) rollback.ts puts the kernel back to the snapshot. With
+// --drain-wait, the real servers that leave are set to weight 0 and watched by the drain engine
+// until they have no active connection, or the wait runs out.
 import { SYSTEM_CLOCK } from '../core/clock.js';
 import { targetLabel, watchDrain } from '../core/drain.js';
 import type { Counts, DrainTarget } from '../core/drain.js';
 import type { Change } from '../ipvs/changes.js';
 import type { IpvsClient } from '../ipvs/client.js';
-import type { DestinationConfig } from '../ipvs/model.js';
+import type { DestinationConfig, Snapshot } from '../ipvs/model.js';
 import { destinationId, serviceId } from '../ipvs/vocabulary.js';
 import type { Desired } from '../core/desired.js';
 import { stepLine } from './format.js';
@@ -79,7 +80,7 @@ export async function runApply(client: IpvsClient, desired: Desired, o: RunOptio
   if (o.dryRun) return { plan: planned, outcome: { kind: 'pending' } };
   const made = await make(client, planned, o);
   const plan = made.notes.length > 0 ? { ...planned, notes: [...planned.notes, ...made.notes] } : planned;
-  const failed = made.failed ?? (await verify(client, desired, o));
+  const failed = made.failed ?? (await verify(client, desired, o, before, plan));
   if (!failed) return { plan, outcome: { kind: 'applied', steps: plan.steps.length } };
   const rollback = await rollBack({ before, touched: touchedBy(plan), options: o, connect: o.connect });
   return { plan, outcome: { kind: 'failed', ...failed, rollback } };
@@ -146,11 +147,34 @@ async function drain(client: IpvsClient, leaving: readonly DestChange[], waitMs:
   }
 }
 
-/** The table read back and compared with the file; the first difference is a failure. */
-async function verify(client: IpvsClient, desired: Desired, o: RunOptions): Promise<Failure | undefined> {
+/** The services a plan's changes name (added, changed, removed, or whose real servers it changes). */
+export function servicesTouched(plan: Plan): Set<string> {
+  const keys = plan.steps.flatMap((s) => s.changes.map((p) => p.do)).flatMap((c) => ('service' in c ? [c.service.key] : 'key' in c && c.key ? [c.key] : []));
+  return new Set(keys.map(serviceId));
+}
+
+/**
+ * The table after the changes, read once: every service (their dump), the real servers of the
+ * services the plan touched or that are new since `before` (one dump each), the timeouts and
+ * the daemons. The real servers of the other services are `before`'s: the plan changed nothing
+ * there, and dumping them again would make a 1% change cost two reads of the whole table.
+ */
+async function readBack(client: IpvsClient, before: Snapshot, plan: Plan): Promise<Snapshot> {
+  const touched = servicesTouched(plan);
+  const kept = new Map(before.services.map((s) => [serviceId(s.service.key), s.destinations]));
+  const services = await client.services();
+  const fresh = services.filter((s) => touched.has(serviceId(s.key)) || !kept.has(serviceId(s.key)));
+  const dumped = await client.destinationsOfEach(fresh.map((s) => s.key));
+  const byId = new Map(fresh.map((s, i) => [serviceId(s.key), dumped[i]!]));
+  const table = services.map((service) => ({ service, destinations: byId.get(serviceId(service.key)) ?? kept.get(serviceId(service.key))! }));
+  return { info: before.info, services: table, timeouts: await client.timeouts(), daemons: await client.daemons() };
+}
+
+/** The table read back (readBack) and compared with the file; the first difference is a failure. */
+async function verify(client: IpvsClient, desired: Desired, o: RunOptions, before: Snapshot, plan: Plan): Promise<Failure | undefined> {
   let left: Plan;
   try {
-    left = planApply(await client.snapshot(), desired, o);
+    left = planApply(await readBack(client, before, plan), desired, o);
   } catch (e) {
     return { step: 'verify', reason: `the table could not be read back: ${reasonOf(e)}` };
   }

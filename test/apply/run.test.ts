@@ -134,6 +134,23 @@ describe('the check after applying', () => {
   });
 });
 
+describe('the reads', () => {
+  it('one read to plan; the check reads every service and the real servers of the services changed only', async () => {
+    const ipvs = new FaultyIpvs(() => undefined);
+    const table = [1, 2, 3, 4].map((i) => `-A -t 192.0.2.${i}:80 -s rr\n-a -t 192.0.2.${i}:80 -r 198.51.100.1:80 -m -w 1`).join('\n');
+    await run(ipvs, ['-R'], table);
+    ipvs.log.length = 0;
+    const changed = table.replace('192.0.2.2:80 -r 198.51.100.1:80 -m -w 1', '192.0.2.2:80 -r 198.51.100.1:80 -m -w 5');
+    expect((await run(ipvs, ['-'], changed)).code).toBe(0);
+    const count = (cmd: number): number => ipvs.log.filter((c) => c === cmd).length;
+    // planning: the services (twice: a change in between shows) and four real server dumps; the check: the services again and one dump
+    expect({ services: count(CMD.GET_SERVICE), dests: count(CMD.GET_DEST), edits: count(CMD.SET_DEST) }).toEqual({ services: 4, dests: 5, edits: 1 });
+    ipvs.log.length = 0;
+    expect((await run(ipvs, ['-'], changed)).code).toBe(0);
+    expect({ services: count(CMD.GET_SERVICE), dests: count(CMD.GET_DEST) }).toEqual({ services: 2, dests: 4 });
+  });
+});
+
 /** A service another manager adds: `tcp IP:443`, wlc, as the fake keys it. */
 function another(ipvs: FakeIpvs, ip: string): void {
   const addr = Buffer.alloc(16);
