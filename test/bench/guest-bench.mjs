@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalTable, compareWork, difference } from './same-work.mjs';
+import { opsCases } from './ops-bench.mjs';
 
 // `N` or `NxD`: N services with D real servers each (default 2).
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000,10000x4').split(',').map((s) => {
@@ -14,6 +15,8 @@ const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000,10000x4').split(',').ma
 });
 const SCRIPT_CALLS = Number(process.env.BENCH_SCRIPT_CALLS ?? 20);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+// `core` (1.31's operations, start-up, the script case), `ops` (top and apply: ops-bench.mjs)
+const CASES = new Set((process.env.BENCH_CASES ?? 'core,ops').split(','));
 const OURS = ['node', join(process.cwd(), 'bin/ipvsadm.js')];
 const C = ['/usr/sbin/ipvsadm'];
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
@@ -176,16 +179,36 @@ function scriptRuns(calls) {
   return { calls, c: of('c'), ours: of('ours'), node: of('node'), problems };
 }
 
-const results = { repeat: REPEAT, startup: {}, sizes: [], script: {} };
-results.startup.c = measure(C, ['-Ln']);
-results.startup.ours = measure(OURS, ['-Ln']);
-results.startup.mismatches = [];
-if (results.startup.c.output !== results.startup.ours.output) {
-  results.startup.mismatches.push({ op: 'startup', what: '-Ln of the empty table differs', diff: difference('C ipvsadm 1.31', results.startup.c.output, 'ours', results.startup.ours.output) });
-}
-flush();
-results.script = scriptRuns(SCRIPT_CALLS);
+/** What ops-bench.mjs needs of this guest. */
+const opsTools = {
+  C,
+  OURS,
+  repeat: REPEAT,
+  lockDir: join(dir, 'locks'),
+  measure,
+  timed,
+  summaryOf: summary,
+  readBack,
+  canonicalTable,
+  freshNamespace,
+  dropNamespaces,
+  restore: (file, netns) => execFileSync('sh', ['-c', `ip netns exec ${netns} ${OURS.join(' ')} -R < ${file}`]),
+  write: (name, text) => (writeFileSync(join(dir, name), text), join(dir, name)),
+};
+
+const results = { repeat: REPEAT, startup: {}, sizes: [], script: {}, ops: [] };
+if (CASES.has('core')) {
+  results.startup.c = measure(C, ['-Ln']);
+  results.startup.ours = measure(OURS, ['-Ln']);
+  results.startup.mismatches = [];
+  if (results.startup.c.output !== results.startup.ours.output) {
+    results.startup.mismatches.push({ op: 'startup', what: '-Ln of the empty table differs', diff: difference('C ipvsadm 1.31', results.startup.c.output, 'ours', results.startup.ours.output) });
+  }
+  flush();
+  results.script = scriptRuns(SCRIPT_CALLS);
+} else delete results.startup, delete results.script;
 for (const { n, dests } of SIZES) {
+  if (!CASES.has('core')) break;
   const file = join(dir, `rules-${n}x${dests}`);
   writeFileSync(file, rules(n, dests));
   const restoreFile = () => execFileSync('sh', ['-c', `${C[0]} -R < ${file}`]);
@@ -213,5 +236,16 @@ for (const { n, dests } of SIZES) {
   row.mismatches = ['restore', 'save', 'list', 'flush'].flatMap((op) => compareWork(row.c[op], row.ours[op], op));
   for (const r of [row.c, row.ours]) for (const op of ['restore', 'save', 'list', 'flush']) delete r[op].output, delete r[op].table;
   results.sizes.push(row);
+}
+if (CASES.has('ops')) {
+  for (const { n, dests } of SIZES) {
+    const text = rules(n, dests);
+    const file = join(dir, `rules-${n}x${dests}`);
+    writeFileSync(file, text);
+    flush();
+    execFileSync('sh', ['-c', `${C[0]} -R < ${file}`]);
+    results.ops.push({ services: n, dests, ...opsCases(opsTools, file, text) });
+    flush();
+  }
 }
 console.log(JSON.stringify(results));
