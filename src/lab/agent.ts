@@ -8,7 +8,7 @@ import type { Socket } from 'node:dgram';
 import { createServer, request } from 'node:http';
 import { formatTarget, parseTarget } from './target.js';
 import type { Target } from './target.js';
-import { LAB_EXIT } from '../app/exit-status.js';
+import { emit, fail } from './agent-io.js';
 import { option, ports } from './agent-args.js';
 import { echoServe, hold } from './echo.js';
 
@@ -20,7 +20,7 @@ function serve(args: string[]): void {
   const udp = ports(option(args, '--udp', ''));
   const maxSeconds = Number(option(args, '--max-seconds', '900'));
   let pending = tcp.length + udp.length;
-  const ready = (): void => void (--pending === 0 && process.stdout.write('ready\n'));
+  const ready = (): void => void (--pending === 0 && emit('ready\n'));
   const closers: (() => void)[] = [];
   for (const port of tcp) {
     const server = createServer((_req, res) => res.end(`${name}\n`));
@@ -34,7 +34,7 @@ function serve(args: string[]): void {
     sock.bind(port, '::', ready);
     closers.push(() => sock.close());
   }
-  if (pending === 0) process.stdout.write('ready\n');
+  if (pending === 0) emit('ready\n');
   setTimeout(() => closers.forEach((close) => close()), maxSeconds * 1000);
 }
 
@@ -80,7 +80,7 @@ async function client(args: string[]): Promise<void> {
       }
     }
   }
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  emit(`${JSON.stringify(result)}\n`);
 }
 
 async function agentMain(argv: string[]): Promise<void> {
@@ -92,7 +92,4 @@ async function agentMain(argv: string[]): Promise<void> {
   throw new Error('usage: agent serve NAME [--tcp P,..] [--udp P,..] | agent client [--count N] TARGET... | agent echo NAME --tcp P,.. | agent hold TARGET [options]');
 }
 
-agentMain(process.argv.slice(2)).catch((e: unknown) => {
-  process.stderr.write(`agent: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = LAB_EXIT.AGENT_FAILED;
-});
+agentMain(process.argv.slice(2)).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));

@@ -2,7 +2,8 @@
 // announces NAME; `hold TARGET` keeps N echo connections through it and, beside them, sends new short
 // requests, printing JSON progress lines and a summary (echo-check.ts decides what broke).
 import { connect, createServer } from 'node:net';
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { emit } from './agent-io.js';
 import { numberOption, option, ports } from './agent-args.js';
 import { EchoStream, summarize } from './echo-check.js';
 import type { BreakReason, HeldConnection, Probe } from './echo-check.js';
@@ -16,18 +17,29 @@ export function echoServe(args: string[]): void {
   const maxSeconds = numberOption(args, '--max-seconds', 900, 1, 86_400);
   if (tcp.length === 0) throw new Error('echo needs --tcp PORT[,PORT]');
   let pending = tcp.length;
+  const servers: Server[] = [];
+  const open = new Set<Socket>();
   for (const port of tcp) {
     const server = createServer((sock) => {
+      open.add(sock);
+      sock.on('close', () => open.delete(sock));
       sock.setNoDelay(true);
       sock.on('error', () => undefined);
       sock.write(`${name}\n`);
       sock.on('data', (d: Buffer) => sock.write(d));
       sock.on('end', () => sock.end());
     });
-    server.listen({ host: '::', port, ipv6Only: false }, () => void (--pending === 0 && process.stdout.write('ready\n')));
+    server.listen({ host: '::', port, ipv6Only: false }, () => void (--pending === 0 && emit('ready\n')));
+    servers.push(server);
   }
-  const end = (): void => process.exit(0);
-  setTimeout(end, maxSeconds * 1000);
+  // the end closes everything the server holds, and the process ends with it
+  const end = (): void => {
+    clearTimeout(timer);
+    process.off('SIGTERM', end).off('SIGINT', end);
+    servers.forEach((s) => s.close());
+    open.forEach((s) => s.destroy());
+  };
+  const timer = setTimeout(end, maxSeconds * 1000);
   process.on('SIGTERM', end).on('SIGINT', end);
 }
 
@@ -148,7 +160,7 @@ function probe(o: HoldOptions): Promise<Probe> {
   });
 }
 
-const print = (event: string, body: object): boolean => process.stdout.write(`${JSON.stringify({ event, t: Date.now(), ...body })}\n`);
+const print = (event: string, body: object): void => emit(`${JSON.stringify({ event, t: Date.now(), ...body })}\n`);
 
 /**
  * `hold TARGET [--connections N] [--interval-ms MS] [--stall-ms MS] [--seconds S] [--request-interval-ms MS]
@@ -177,8 +189,11 @@ export function hold(args: string[]): void {
     [ticker, prober, reporter].forEach(clearInterval);
     const body = { ...summarize(recs(), probes, Date.now()), list: recs() };
     for (const h of held) h.sock.destroy();
-    process.stdout.write(`${JSON.stringify({ event: 'summary', t: Date.now(), ...body })}\n`, () => process.exit(0));
+    clearTimeout(timer);
+    process.off('SIGTERM', finish).off('SIGINT', finish);
+    // the process ends once the summary is out and the last request in flight is answered or timed out
+    print('summary', body);
   };
-  setTimeout(finish, o.seconds * 1000);
+  const timer = setTimeout(finish, o.seconds * 1000);
   process.on('SIGTERM', finish).on('SIGINT', finish);
 }
