@@ -87,13 +87,13 @@ export function opsReport(rows) {
   const lines = ['', '| services × real servers | case | anchor | anchor time | ours | ours / anchor |', '|---|---|---|---|---|---|'];
   for (const row of rows) {
     const size = `${row.services} × ${row.dests}`;
-    const o = row.ops;
+    const o = row;
     const bad = (op) => o.mismatches.some((m) => m.op === op);
     const ratio = (op, a, b) => (bad(op) ? 'not the same work' : (b.ms / a.ms).toFixed(2));
     lines.push(`| ${size} | \`top -c 1 -n\` (one block) | C \`-Ln --stats\` | ${spread(o.top.c)} | ${spread(o.top.ours)} | ${ratio('top', o.top.c, o.top.ours)} |`);
     lines.push(`| ${size} | \`apply\` of the table as it is | ours \`-Sn\` | ${spread(o.noop.sn)} | ${spread(o.noop.ours)} | ${ratio('apply-noop', o.noop.sn, o.noop.ours)} |`);
     lines.push(`| ${size} | \`apply\` of 1% of the weights changed | C \`-C\` + \`-R\` of the same file | ${spread(o.onePercent.c)} | ${spread(o.onePercent.ours)} | ${ratio('apply-1%', o.onePercent.c, o.onePercent.ours)} |`);
   }
-  for (const row of rows) for (const m of row.ops.mismatches) lines.push('', `MISMATCH at ${row.services} × ${row.dests}, ${m.op}: ${m.what}${m.diff ? `\n${m.diff}` : ''}`);
+  for (const row of rows) for (const m of row.mismatches) lines.push('', `MISMATCH at ${row.services} × ${row.dests}, ${m.op}: ${m.what}${m.diff ? `\n${m.diff}` : ''}`);
   return lines;
 }
