@@ -87,6 +87,7 @@ export interface SettingChange {
  */
 export function differences<M>(registry: Registry<M>, before: M, after: M): SettingChange[] {
   const changed = changedLabels(registry, before, after);
+  if (changed.size === 0) return []; // the common case of a large apply: no setting texts made
   const [was, will] = [shownSettings(registry, before), shownSettings(registry, after)];
   const names = [...new Set([...was, ...will].map((f) => f.name)), ...changed].filter((n, i, all) => changed.has(n) && all.indexOf(n) === i);
   return names.map((name) => {
