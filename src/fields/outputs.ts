@@ -106,11 +106,12 @@ const isLabel = <M>(s: MetricLabel<M> | MetricGauge<M>): s is MetricLabel<M> => 
 
 /** The metric labels of an object, in registry order. */
 export function metricLabels<M>(registry: Registry<M>, m: M): Record<string, string> {
-  return Object.fromEntries(
-    writers(registry, (f) => f.metric)
-      .filter(isLabel)
-      .map((s) => [s.label, s.value(m)]),
-  );
+  return Object.fromEntries(metricLabelWriters(registry).map((s) => [s.label, s.value(m)]));
+}
+
+/** The metric labels of a registry's objects, in registry order: each label's name and value. */
+export function metricLabelWriters<M>(registry: Registry<M>): MetricLabel<M>[] {
+  return writers(registry, (f) => f.metric).filter(isLabel);
 }
 
 /** The gauge families an object's fields give, in registry order. */

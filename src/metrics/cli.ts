@@ -1,7 +1,7 @@
-// `ipvsadm metrics [--listen [ADDR:]PORT]`: the IPVS state as Prometheus text (exposition.ts),
-// printed once, or served over HTTP at /metrics (loopback unless an address is given), read
-// anew from the kernel (netlink, /proc/net/ip_vs_stats, /proc/net/ip_vs_conn) at every scrape,
-// until SIGTERM or SIGINT. Statuses: METRICS_EXIT.
+// `ipvsadm metrics [--listen [ADDR:]PORT] [--collect FAMILIES]`: the IPVS state as Prometheus
+// text (exposition.ts), printed once, or served over HTTP at /metrics (loopback unless an address
+// is given) until SIGTERM or SIGINT: read anew at every scrape (concurrent scrapes share one
+// read), streamed in chunks, 503 when the read outlasts the scrape's timeout. Statuses: METRICS_EXIT.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,15 +14,23 @@ import { failureText, kernelFailureOrThrow } from '../core/failure.js';
 import { onStopSignals } from '../core/signals.js';
 import { parseConnectionFile } from '../table/connections.js';
 import type { ConnectionEntry } from '../table/connections.js';
-import { exposition, parseGlobalStats } from './exposition.js';
+import { COLLECTABLE, DEFAULT_COLLECT, expositionChunks, parseCollect, parseGlobalStats } from './exposition.js';
+import type { Collectable, Reading } from './exposition.js';
 
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 function program(io: Io): Command {
   return frontEnd('ipvsadm metrics', io)
     .description('Print the IPVS table, its counters and the timeouts in the Prometheus text format, or serve them over HTTP at /metrics.')
-    .option('--listen <[addr:]port>', 'serve http://ADDR:PORT/metrics (ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6) until SIGTERM or SIGINT');
+    .option('--listen <[addr:]port>', 'serve http://ADDR:PORT/metrics (ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6) until SIGTERM or SIGINT')
+    .option('--collect <families>', `the real servers' families: all, none, or some of ${COLLECTABLE.join(',')} (default ${[...DEFAULT_COLLECT].join(',')})`);
 }
+
+/**
+ * The share of a scrape's timeout (X-Prometheus-Scrape-Timeout-Seconds) the read may take; the
+ * rest is for writing the body. A read that takes longer is answered 503 before any body.
+ */
+const READ_SHARE = 0.9;
 
 const say = (io: Io, text: string): void => io.stderr(`ipvsadm metrics: ${text}\n`);
 
@@ -53,24 +61,42 @@ function readConnections(): ConnectionEntry[] | undefined {
   }
 }
 
-/** One exposition from a fresh client (a scrape must not share a socket with another). */
-async function scrape(io: Io): Promise<string> {
+/**
+ * One read of everything a scrape shows, from a fresh client: the table by netlink dumps (the only
+ * source of each real server's exact counters), /proc/net/ip_vs_stats, /proc/net/ip_vs_conn.
+ */
+async function read(io: Io): Promise<Reading> {
   const client = await openClient(io, { dumpsTable: true });
   try {
-    return exposition(await client.snapshot(), readGlobal(), readConnections());
+    return { snap: await client.snapshot(), global: readGlobal(), entries: readConnections() };
   } finally {
     client.close();
   }
+}
+
+/** read(), shared by the scrapes that ask while it runs (each later one starts a new read). */
+export function sharedRead(fetch: () => Promise<Reading>): () => Promise<Reading> {
+  let running: Promise<Reading> | undefined;
+  return () =>
+    (running ??= fetch().finally(() => {
+      running = undefined;
+    }));
 }
 
 export async function runMetricsCli(argv: readonly string[], io: Io): Promise<number> {
   const cmd = program(io);
   const ended = parseFrontEnd(cmd, argv, io, METRICS_EXIT.USAGE);
   if (ended !== undefined) return ended;
-  const listen = cmd.opts<{ listen?: string }>().listen;
+  const { listen, collect: collectText } = cmd.opts<{ listen?: string; collect?: string }>();
+  const collect = collectText === undefined ? DEFAULT_COLLECT : parseCollect(collectText);
+  if (typeof collect === 'string') {
+    say(io, `--collect ${collectText}: ${collect}`);
+    return METRICS_EXIT.USAGE;
+  }
   if (listen === undefined) {
     try {
-      io.stdout(await scrape(io));
+      const reading = await read(io);
+      for (const chunk of expositionChunks(reading, collect)) io.stdout(chunk);
       return METRICS_EXIT.OK;
     } catch (e) {
       say(io, `cannot read IPVS: ${kernelFailureOrThrow(e)}`);
@@ -82,23 +108,67 @@ export async function runMetricsCli(argv: readonly string[], io: Io): Promise<nu
     say(io, `--listen ${listen}: expected PORT, ADDR:PORT or [ADDR6]:PORT`);
     return METRICS_EXIT.USAGE;
   }
-  return serve(io, at.host, at.port);
+  return serve(io, at.host, at.port, handler(sharedRead(() => read(io)), collect));
 }
 
-function serve(io: Io, host: string, port: number): Promise<number> {
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+/** The scrape's timeout in milliseconds from Prometheus's header; undefined without one. */
+export function scrapeTimeoutMs(header: string | string[] | undefined): number | undefined {
+  const seconds = Number(Array.isArray(header) ? header[0] : header);
+  return header !== undefined && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+/** `reading`, or 'late' when it is not there within `ms` (no limit when undefined). */
+function within<T>(reading: Promise<T>, ms: number | undefined): Promise<T | 'late'> {
+  if (ms === undefined) return reading;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  return Promise.race([reading, late]).finally(() => clearTimeout(timer));
+}
+
+/** Writes the chunks, waiting for the socket to drain after each that fills it; stops if the client goes. */
+async function stream(res: ServerResponse, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+  }
+  res.end();
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * GET or HEAD of /metrics: the shared read, then 200 and the body in chunks; 503 before any body
+ * when the read outlasts READ_SHARE of the scrape's timeout, 500 when it fails; 404 elsewhere.
+ */
+export function handler(shared: () => Promise<Reading>, collect: ReadonlySet<Collectable>): Handler {
+  return async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('ipvsadm metrics: see /metrics\n');
       return;
     }
-    scrape(io).then(
-      (body) => res.writeHead(200, { 'Content-Type': CONTENT_TYPE }).end(req.method === 'HEAD' ? undefined : body),
-      (e: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`cannot read IPVS: ${failureText(e) ?? String(e)}\n`),
-    );
+    const timeout = scrapeTimeoutMs(req.headers['x-prometheus-scrape-timeout-seconds']);
+    let reading: Reading | 'late';
+    try {
+      reading = await within(shared(), timeout === undefined ? undefined : timeout * READ_SHARE);
+    } catch (e) {
+      res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`cannot read IPVS: ${failureText(e) ?? String(e)}\n`);
+      return;
+    }
+    if (reading === 'late') {
+      res.writeHead(503, { 'Content-Type': 'text/plain' }).end(`ipvsadm metrics: reading IPVS took longer than ${READ_SHARE * 100}% of the scrape timeout (${timeout! / 1000} s)\n`);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': CONTENT_TYPE });
+    if (req.method === 'HEAD') res.end();
+    else await stream(res, expositionChunks(reading, collect));
   };
+}
+
+function serve(io: Io, host: string, port: number, handle: Handler): Promise<number> {
   return new Promise((resolve) => {
-    const server = createServer(handle);
+    // a failure after the headers (a bug) can only cut the response off
+    const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
     let stopListening = (): void => undefined;
     const stop = (): void => {
       stopListening();

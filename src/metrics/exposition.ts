@@ -1,15 +1,15 @@
 // `ipvsadm metrics`: the IPVS state in the Prometheus text exposition format (version 0.0.4) —
 // per service and per real server the connection, packet and byte counters (exact decimal
-// integers from the kernel's 64-bit counters), rates, connection counts, weights and
-// thresholds; the global counters of /proc/net/ip_vs_stats; the timeouts; the sync daemons; the
-// entries of /proc/net/ip_vs_conn by protocol and state. Pure.
+// integers from the kernel's 64-bit counters) and the real servers' families chosen by --collect
+// (COLLECTABLE); the global counters of /proc/net/ip_vs_stats; the timeouts; the sync daemons;
+// the entries of /proc/net/ip_vs_conn by protocol and state. Pure; written in large chunks.
 import { formatAddress } from '../ipvs/address.js';
 import { AF_INET6 } from '../ipvs/constants.js';
 import type { DaemonConfig, Destination, DestinationConfig, ServiceConfig, Snapshot, Stats, Timeouts } from '../ipvs/model.js';
 import { DAEMON_ROLES, ipvsVersionText, protocolOf } from '../ipvs/vocabulary.js';
 import { DAEMON_FIELDS, DESTINATION_FIELDS, SERVICE_FIELDS, TIMEOUT_FIELDS } from '../fields/registry.js';
 import type { ConnectionEntry } from '../table/connections.js';
-import { metricGauges, metricLabels } from '../fields/outputs.js';
+import { metricGauges, metricLabels, metricLabelWriters } from '../fields/outputs.js';
 import type { Registry } from '../fields/spec.js';
 
 /** The global counters and rates of /proc/net/ip_vs_stats. */
@@ -32,33 +32,67 @@ export function parseGlobalStats(text: string): GlobalStats | undefined {
   return { conns, inpkts, outpkts, inbytes, outbytes, cps, inpps, outpps, inbps, outbps };
 }
 
-type Labels = Readonly<Record<string, string>>;
+/**
+ * The families `--collect` chooses: `counters` (per real server: connections, packets and bytes,
+ * 5 series), `connections` (active, inactive, persistent: 3), `weight` (1), `thresholds` (upper
+ * and lower: 2), `rates` (the kernel's rate estimates, 5 per real server and 5 per service).
+ */
+export const COLLECTABLE = ['counters', 'connections', 'weight', 'thresholds', 'rates'] as const;
+export type Collectable = (typeof COLLECTABLE)[number];
+/** Without --collect: 9 series per real server, 5 per service (rates are Prometheus's to compute). */
+export const DEFAULT_COLLECT: ReadonlySet<Collectable> = new Set<Collectable>(['counters', 'connections', 'weight']);
+
+/** `counters,rates`, `all` or `none` → the set; a message naming the unknown word otherwise. */
+export function parseCollect(text: string): ReadonlySet<Collectable> | string {
+  const words = text.split(',').map((w) => w.trim());
+  if (words.length === 1 && words[0] === 'all') return new Set(COLLECTABLE);
+  if (words.length === 1 && words[0] === 'none') return new Set();
+  const bad = words.find((w) => !(COLLECTABLE as readonly string[]).includes(w));
+  if (bad !== undefined) return `unknown family '${bad}' (expected all, none, or some of ${COLLECTABLE.join(', ')})`;
+  return new Set(words as Collectable[]);
+}
 
 /** A label value with `\`, `"` and newlines escaped as the format asks. */
-const escape = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-const labelText = (l: Labels): string => {
-  const parts = Object.entries(l).map(([k, v]) => `${k}="${escape(v)}"`);
-  return parts.length > 0 ? `{${parts.join(',')}}` : '';
-};
+const escape = (v: string): string => (/[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v);
 
-class Family {
-  readonly samples: string[] = [];
-  constructor(
-    readonly name: string,
-    readonly type: 'counter' | 'gauge',
-    readonly help: string,
-  ) {}
+/** `k1="v1",k2="v2"` (no braces). */
+const labelList = (l: Readonly<Record<string, string>>): string =>
+  Object.entries(l)
+    .map(([k, v]) => `${k}="${escape(v)}"`)
+    .join(',');
 
-  add(labels: Labels, value: bigint | number): void {
-    this.samples.push(`${this.name}${labelText(labels)} ${value.toString()}`);
+/** Chunks of about this many characters are handed out. */
+const CHUNK = 1 << 20;
+
+/**
+ * The text under construction: whole lines appended to one string, taken off in chunks of about
+ * CHUNK characters (one string per chunk, no object per sample).
+ */
+class Out {
+  private text = '';
+
+  family(name: string, type: 'counter' | 'gauge', help: string): void {
+    this.text += `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
   }
 
-  text(): string {
-    return `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} ${this.type}\n${this.samples.map((s) => `${s}\n`).join('')}`;
+  /** One sample: `name{labels} value`, or `name value` when `labels` is empty. */
+  sample(name: string, labels: string, value: bigint | number): void {
+    this.text += labels === '' ? `${name} ${value}\n` : `${name}{${labels}} ${value}\n`;
+  }
+
+  get full(): boolean {
+    return this.text.length >= CHUNK;
+  }
+
+  take(): string {
+    const t = this.text;
+    this.text = '';
+    return t;
   }
 }
 
-function serviceLabels(s: ServiceConfig): Labels {
+/** A service's identity labels (the real servers' families carry them too). */
+function serviceLabels(s: ServiceConfig): Record<string, string> {
   const k = s.key;
   const family = k.af === AF_INET6 ? 'inet6' : 'inet';
   if (k.kind === 'fwmark') return { service: `fwmark ${k.fwmark >>> 0} ${family}`, protocol: 'fwmark', address: '', port: '', fwmark: String(k.fwmark >>> 0), family };
@@ -69,52 +103,55 @@ function serviceLabels(s: ServiceConfig): Labels {
 }
 
 /** A service's labels on its own families: its identity, then its settings' labels. */
-export function serviceFamilyLabels<S extends ServiceConfig>(s: S, fields: Registry<S>): Labels {
+export function serviceFamilyLabels<S extends ServiceConfig>(s: S, fields: Registry<S>): Record<string, string> {
   return { ...serviceLabels(s), ...metricLabels(fields, s) };
 }
 
-/** A real server's labels: its service's identity, then its own fields' labels. */
-function destinationLabels(s: Labels, d: Destination): Labels {
-  return { ...s, ...metricLabels<DestinationConfig>(DESTINATION_FIELDS, d) };
+type Traffic = Stats | GlobalStats;
+/** A traffic family: its name's stem, type, help, and its samples (value, direction label or none). */
+interface TrafficFamily {
+  stem: string;
+  type: 'counter' | 'gauge';
+  help: string;
+  values: readonly [keyof Traffic, string][];
 }
+const TRAFFIC_COUNTERS: readonly TrafficFamily[] = [
+  { stem: 'connections_total', type: 'counter', help: 'Connections scheduled', values: [['conns', '']] },
+  { stem: 'packets_total', type: 'counter', help: 'Packets', values: [['inpkts', 'in'], ['outpkts', 'out']] },
+  { stem: 'bytes_total', type: 'counter', help: 'Bytes', values: [['inbytes', 'in'], ['outbytes', 'out']] },
+];
+const TRAFFIC_RATES: readonly TrafficFamily[] = [
+  { stem: 'connections_per_second', type: 'gauge', help: 'Connection rate', values: [['cps', '']] },
+  { stem: 'packets_per_second', type: 'gauge', help: 'Packet rate', values: [['inpps', 'in'], ['outpps', 'out']] },
+  { stem: 'bytes_per_second', type: 'gauge', help: 'Byte rate', values: [['inbps', 'in'], ['outbps', 'out']] },
+];
+const trafficHelp = (f: TrafficFamily, what: string): string =>
+  `${f.help} ${what}${f.values.length > 1 ? ', by direction' : ''}${f.type === 'gauge' ? " (the kernel's estimate)" : ''}.`;
 
-/** Counter and rate families of one kind of object (`ipvs_service_…`, `ipvs_destination_…`, `ipvs_…`). */
-function trafficFamilies(prefix: string, what: string): { add(labels: Labels, s: Stats | GlobalStats): void; all(): Family[] } {
-  const f = {
-    conns: new Family(`${prefix}connections_total`, 'counter', `Connections scheduled ${what}.`),
-    packets: new Family(`${prefix}packets_total`, 'counter', `Packets ${what}, by direction.`),
-    bytes: new Family(`${prefix}bytes_total`, 'counter', `Bytes ${what}, by direction.`),
-    cps: new Family(`${prefix}connections_per_second`, 'gauge', `Connection rate ${what} (the kernel's estimate).`),
-    pps: new Family(`${prefix}packets_per_second`, 'gauge', `Packet rate ${what}, by direction (the kernel's estimate).`),
-    bps: new Family(`${prefix}bytes_per_second`, 'gauge', `Byte rate ${what}, by direction (the kernel's estimate).`),
-  };
-  return {
-    add(l, s) {
-      f.conns.add(l, s.conns);
-      f.packets.add({ ...l, direction: 'in' }, s.inpkts);
-      f.packets.add({ ...l, direction: 'out' }, s.outpkts);
-      f.bytes.add({ ...l, direction: 'in' }, s.inbytes);
-      f.bytes.add({ ...l, direction: 'out' }, s.outbytes);
-      f.cps.add(l, s.cps);
-      f.pps.add({ ...l, direction: 'in' }, s.inpps);
-      f.pps.add({ ...l, direction: 'out' }, s.outpps);
-      f.bps.add({ ...l, direction: 'in' }, s.inbps);
-      f.bps.add({ ...l, direction: 'out' }, s.outbps);
-    },
-    all: () => Object.values(f),
-  };
+/** The traffic families of one kind of object, each over all `objects` (labels, stats). */
+function* trafficFamilies(out: Out, families: readonly TrafficFamily[], prefix: string, what: string, objects: readonly (readonly [string, Traffic])[]): Generator<string> {
+  for (const f of families) {
+    const name = prefix + f.stem;
+    out.family(name, f.type, trafficHelp(f, what));
+    for (const [labels, stats] of objects) {
+      for (const [key, direction] of f.values) {
+        const l = direction === '' ? labels : labels === '' ? `direction="${direction}"` : `${labels},direction="${direction}"`;
+        out.sample(name, l, stats[key]);
+      }
+      if (out.full) yield out.take();
+    }
+  }
 }
 
 /**
  * The sync daemons: whether each role runs (two series, 0 or 1, always present), and one info
  * series per running daemon with its settings' labels (at most two: one master, one backup).
  */
-function daemonFamilies(daemons: readonly DaemonConfig[]): Family[] {
-  const running = new Family('ipvs_sync_daemon_running', 'gauge', 'Whether the connection-sync daemon of the role runs (1) or not (0).');
-  const info = new Family('ipvs_sync_daemon_info', 'gauge', 'A running connection-sync daemon: its role, multicast interface and sync ID (always 1).');
-  for (const role of DAEMON_ROLES) running.add({ state: role }, daemons.some((d) => d.state === role) ? 1 : 0);
-  for (const d of daemons) info.add(metricLabels<DaemonConfig>(DAEMON_FIELDS, d), 1);
-  return [running, info];
+function daemonFamilies(out: Out, daemons: readonly DaemonConfig[]): void {
+  out.family('ipvs_sync_daemon_running', 'gauge', 'Whether the connection-sync daemon of the role runs (1) or not (0).');
+  for (const role of DAEMON_ROLES) out.sample('ipvs_sync_daemon_running', `state="${role}"`, daemons.some((d) => d.state === role) ? 1 : 0);
+  out.family('ipvs_sync_daemon_info', 'gauge', 'A running connection-sync daemon: its role, multicast interface and sync ID (always 1).');
+  for (const d of daemons) out.sample('ipvs_sync_daemon_info', labelList(metricLabels<DaemonConfig>(DAEMON_FIELDS, d)), 1);
 }
 
 /**
@@ -123,7 +160,7 @@ function daemonFamilies(daemons: readonly DaemonConfig[]): Family[] {
  * SYN_RECV, FIN_WAIT, TIME_WAIT, CLOSE, CLOSE_WAIT, LAST_ACK, LISTEN, SYNACK, SYN_SENT, NONE),
  * udp and the persistence templates (protocol ip) one each, sctp at most 13.
  */
-function connectionEntryFamily(entries: readonly ConnectionEntry[]): Family {
+function connectionEntryFamily(out: Out, entries: readonly ConnectionEntry[]): void {
   const counts = new Map<string, { protocol: string; state: string; n: number }>();
   for (const e of entries) {
     // lower case, as the services' protocol label (the kernel writes TCP, UDP, SCTP, IP)
@@ -133,51 +170,93 @@ function connectionEntryFamily(entries: readonly ConnectionEntry[]): Family {
     c.n++;
     counts.set(key, c);
   }
-  const family = new Family('ipvs_connection_entries', 'gauge', 'Entries of the connection table (/proc/net/ip_vs_conn) by protocol and state.');
+  out.family('ipvs_connection_entries', 'gauge', 'Entries of the connection table (/proc/net/ip_vs_conn) by protocol and state.');
   const ordered = [...counts.values()].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.state.localeCompare(b.state));
-  for (const c of ordered) family.add({ protocol: c.protocol, state: c.state }, c.n);
-  return family;
+  for (const c of ordered) out.sample('ipvs_connection_entries', `protocol="${c.protocol}",state="${escape(c.state)}"`, c.n);
+}
+
+/** A gauge family of the real servers: its name, help and value. */
+interface DestinationGauge {
+  family: string;
+  help: string;
+  value(d: Destination): number;
+}
+
+/** The real servers' gauge families `collect` asks for, in the order they are written. */
+function destinationGauges(collect: ReadonlySet<Collectable>): DestinationGauge[] {
+  const connections: DestinationGauge[] = [
+    { family: 'ipvs_destination_active_connections', help: 'Active connections of the real server.', value: (d) => d.activeConns >>> 0 },
+    { family: 'ipvs_destination_inactive_connections', help: 'Inactive connections of the real server (closed TCP ones linger here).', value: (d) => d.inactConns >>> 0 },
+    { family: 'ipvs_destination_persistent_connections', help: 'Persistence templates pointing at the real server.', value: (d) => d.persistConns >>> 0 },
+  ];
+  const settings = metricGauges<DestinationConfig>(DESTINATION_FIELDS).filter((g) => collect.has(g.family.endsWith('_threshold') ? 'thresholds' : 'weight'));
+  return [...(collect.has('connections') ? connections : []), ...settings];
+}
+
+/** Headers and the counts of the table: info, services, real servers, timeouts. */
+function tableFamilies(out: Out, snap: Snapshot): void {
+  out.family('ipvs_info', 'gauge', 'IPVS version and connection table size (always 1).');
+  out.sample('ipvs_info', `version="${escape(ipvsVersionText(snap.info.version))}",connection_table_size="${snap.info.connTabSize >>> 0}"`, 1);
+  out.family('ipvs_services', 'gauge', 'Virtual services in the table.');
+  out.sample('ipvs_services', '', snap.services.length);
+  out.family('ipvs_destinations', 'gauge', 'Real servers in the table.');
+  out.sample('ipvs_destinations', '', snap.services.reduce((n, s) => n + s.destinations.length, 0));
+  out.family('ipvs_timeout_seconds', 'gauge', 'Connection timeouts (ipvsadm --set).');
+  for (const [protocol, seconds] of Object.entries(metricLabels<Timeouts>(TIMEOUT_FIELDS, snap.timeouts))) out.sample('ipvs_timeout_seconds', `protocol="${protocol}"`, BigInt(seconds));
+}
+
+/** What a scrape read: the table, the global counters, the connection table (each may be missing). */
+export interface Reading {
+  snap: Snapshot;
+  global: GlobalStats | undefined;
+  /** undefined when /proc/net/ip_vs_conn could not be read (its family is then left out) */
+  entries?: readonly ConnectionEntry[] | undefined;
+}
+
+/** The real servers, each with its labels (its service's identity, then its own). */
+function destinationsWithLabels(snap: Snapshot): { dests: Destination[]; labels: string[] } {
+  const own = metricLabelWriters<DestinationConfig>(DESTINATION_FIELDS);
+  const dests: Destination[] = [];
+  const labels: string[] = [];
+  for (const { service, destinations } of snap.services) {
+    const identity = labelList(serviceLabels(service));
+    for (const d of destinations) {
+      dests.push(d);
+      let l = identity;
+      for (const w of own) l += `,${w.label}="${escape(w.value(d))}"`;
+      labels.push(l);
+    }
+  }
+  return { dests, labels };
 }
 
 /**
- * The whole exposition: every family with HELP and TYPE, each sample once. `entries` is the
- * connection table, or undefined when it could not be read (its family is then left out).
+ * The whole exposition in chunks of about a megabyte (the text written in order): every family
+ * with HELP and TYPE, each sample once; the real servers' families those of `collect`.
  */
-export function exposition(snap: Snapshot, global: GlobalStats | undefined, entries?: readonly ConnectionEntry[]): string {
-  const info = new Family('ipvs_info', 'gauge', 'IPVS version and connection table size (always 1).');
-  info.add({ version: ipvsVersionText(snap.info.version), connection_table_size: String(snap.info.connTabSize >>> 0) }, 1);
-  const services = new Family('ipvs_services', 'gauge', 'Virtual services in the table.');
-  const servers = new Family('ipvs_destinations', 'gauge', 'Real servers in the table.');
-  const timeouts = new Family('ipvs_timeout_seconds', 'gauge', 'Connection timeouts (ipvsadm --set).');
-  const svcTraffic = trafficFamilies('ipvs_service_', 'by the virtual service');
-  const dstTraffic = trafficFamilies('ipvs_destination_', 'to the real server');
-  const active = new Family('ipvs_destination_active_connections', 'gauge', 'Active connections of the real server.');
-  const inactive = new Family('ipvs_destination_inactive_connections', 'gauge', 'Inactive connections of the real server (closed TCP ones linger here).');
-  const persistent = new Family('ipvs_destination_persistent_connections', 'gauge', 'Persistence templates pointing at the real server.');
-  const settings = metricGauges<DestinationConfig>(DESTINATION_FIELDS).map((g) => ({ family: new Family(g.family, 'gauge', g.help), value: g.value }));
-  services.add({}, snap.services.length);
-  servers.add({}, snap.services.reduce((n, s) => n + s.destinations.length, 0));
-  for (const [protocol, seconds] of Object.entries(metricLabels<Timeouts>(TIMEOUT_FIELDS, snap.timeouts))) timeouts.add({ protocol }, BigInt(seconds));
-  for (const { service, destinations } of snap.services) {
-    const sl = serviceFamilyLabels<ServiceConfig>(service, SERVICE_FIELDS);
-    svcTraffic.add(sl, service.stats);
-    for (const d of destinations) {
-      const dl = destinationLabels(serviceLabels(service), d);
-      dstTraffic.add(dl, d.stats);
-      active.add(dl, d.activeConns >>> 0);
-      inactive.add(dl, d.inactConns >>> 0);
-      persistent.add(dl, d.persistConns >>> 0);
-      for (const s of settings) s.family.add(dl, s.value(d));
+export function* expositionChunks(reading: Reading, collect: ReadonlySet<Collectable> = DEFAULT_COLLECT): Generator<string> {
+  const { snap, global, entries } = reading;
+  const out = new Out();
+  tableFamilies(out, snap);
+  if (global) yield* trafficFamilies(out, [...TRAFFIC_COUNTERS, ...TRAFFIC_RATES], 'ipvs_', 'by IPVS in all', [['', global]]);
+  const services = snap.services.map(({ service }) => [labelList(serviceFamilyLabels<ServiceConfig>(service, SERVICE_FIELDS)), service.stats] as const);
+  yield* trafficFamilies(out, collect.has('rates') ? [...TRAFFIC_COUNTERS, ...TRAFFIC_RATES] : TRAFFIC_COUNTERS, 'ipvs_service_', 'by the virtual service', services);
+  const { dests, labels } = destinationsWithLabels(snap);
+  const traffic = [...(collect.has('counters') ? TRAFFIC_COUNTERS : []), ...(collect.has('rates') ? TRAFFIC_RATES : [])];
+  yield* trafficFamilies(out, traffic, 'ipvs_destination_', 'to the real server', dests.map((d, i) => [labels[i]!, d.stats] as const));
+  for (const g of destinationGauges(collect)) {
+    out.family(g.family, 'gauge', g.help);
+    for (let i = 0; i < dests.length; i++) {
+      out.sample(g.family, labels[i]!, g.value(dests[i]!));
+      if (out.full) yield out.take();
     }
   }
-  const families = [info, services, servers, timeouts];
-  if (global) {
-    const g = trafficFamilies('ipvs_', 'by IPVS in all');
-    g.add({}, global);
-    families.push(...g.all());
-  }
-  families.push(...svcTraffic.all(), ...dstTraffic.all(), active, inactive, persistent, ...settings.map((s) => s.family));
-  families.push(...daemonFamilies(snap.daemons));
-  if (entries) families.push(connectionEntryFamily(entries));
-  return families.map((f) => f.text()).join('');
+  daemonFamilies(out, snap.daemons);
+  if (entries) connectionEntryFamily(out, entries);
+  yield out.take();
+}
+
+/** The whole exposition as one string (see expositionChunks). */
+export function exposition(snap: Snapshot, global: GlobalStats | undefined, entries?: readonly ConnectionEntry[], collect: ReadonlySet<Collectable> = DEFAULT_COLLECT): string {
+  return [...expositionChunks({ snap, global, entries }, collect)].join('');
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runMetricsCli } from '../../src/metrics/cli.js';
-import { exposition } from '../../src/metrics/exposition.js';
+import { COLLECTABLE, DEFAULT_COLLECT, exposition } from '../../src/metrics/exposition.js';
 import { METRICS_EXIT } from '../../src/app/exit-status.js';
 import { captureIo } from '../support/capture-io.js';
 import { dest, entry, svc } from '../support/format-fixtures.js';
@@ -19,7 +19,7 @@ describe('ipvsadm-metrics.8', () => {
     const io = captureIo();
     expect(await runMetricsCli(['--help'], io)).toBe(0);
     const listed = helpOptions(io.out());
-    expect(listed.sort()).toEqual(['--help', '--listen', '-h']);
+    expect(listed.sort()).toEqual(['--collect', '--help', '--listen', '-h']);
     for (const option of listed) expect(tags('OPTIONS').join(' ')).toContain(option);
   });
 
@@ -27,16 +27,24 @@ describe('ipvsadm-metrics.8', () => {
     expect(tags('EXIT STATUS').map(Number)).toEqual([...new Set(Object.values(METRICS_EXIT))].sort((a, b) => a - b));
   });
 
-  it('names every metric family the exposition writes', () => {
+  it('names every metric family the exposition writes (every family collected)', () => {
     const text = exposition(
       { info: { version: 0x10201, connTabSize: 4096 }, timeouts: { tcp: 1, tcpFin: 1, udp: 1 }, daemons: [{ state: 'master', mcastIfn: 'eth0', syncId: 1 }], services: [entry(svc(6, '192.0.2.1', 80), dest('198.51.100.1', 80))] },
       { conns: 0n, inpkts: 0n, outpkts: 0n, inbytes: 0n, outbytes: 0n, cps: 0n, inpps: 0n, outpps: 0n, inbps: 0n, outbps: 0n },
       [],
+      new Set(COLLECTABLE),
     );
     const families = text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]!);
     for (const f of families) {
       const named = TEXT.includes(f) || (f.startsWith('ipvs_destination_') && /(connections_total|packets_total|bytes_total|_per_second)$/.test(f) && TEXT.includes('ipvs_destination_*'));
       expect(named, f).toBe(true);
     }
+  });
+});
+
+describe('ipvsadm-metrics.8 on --collect', () => {
+  it('names every family --collect takes, and the default', () => {
+    for (const name of COLLECTABLE) expect(tags('OPTIONS').join(' ') + TEXT, name).toContain(name);
+    expect(TEXT).toContain(`default ${[...DEFAULT_COLLECT].join(',')}`);
   });
 });
