@@ -44,6 +44,8 @@ export interface Io {
   moduleState?(name: string): Promise<'loaded' | 'loadable' | 'missing'>;
   /** the kernel's type of an address for this host (`ip route get`: `broadcast`, `local`, ...), for those explanations */
   addressType?(addr: Address): Promise<string | undefined>;
+  /** bytes to stdout as they are, in order with stdout()'s text (optional: large outputs built as bytes) */
+  stdoutBytes?(bytes: Uint8Array): void;
   /** resolves when what stdout() accepted so far is written (back-pressure for large listings) */
   drainStdout?(): Promise<void>;
   /**

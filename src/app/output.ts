@@ -54,8 +54,13 @@ export class StreamWriter {
   /** Queues text; writing starts on a later turn of the event loop, never synchronously here. */
   write(text: string): void {
     if (this.failure || text.length === 0) return;
-    const bytes = encodeRaw(text);
-    this.queue.push(bytes);
+    this.writeBytes(encodeRaw(text));
+  }
+
+  /** Queues bytes as they are (see write). */
+  writeBytes(bytes: Uint8Array): void {
+    if (this.failure || bytes.length === 0) return;
+    this.queue.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     this.queued += bytes.length;
     this.pumping ??= this.pump().finally(() => (this.pumping = undefined));
   }

@@ -87,6 +87,8 @@ export function readWhole(fd: number, fs: Pick<typeof import('node:fs'), 'readSy
 export interface TextSinks {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** bytes to stdout, unencoded */
+  stdoutBytes?(bytes: Uint8Array): void;
   /** resolves when stdout has taken what it was given */
   drainStdout?(): Promise<void>;
   /** import() as bin/ gives it to the bundle (see Io.importModule) */
@@ -106,6 +108,7 @@ export function processIo(name: string, sinks: TextSinks): Io {
     stdout: (t) => sinks.stdout(t),
     stderr: (t) => sinks.stderr(t),
     ...(sinks.drainStdout ? { drainStdout: sinks.drainStdout } : {}),
+    ...(sinks.stdoutBytes ? { stdoutBytes: sinks.stdoutBytes } : {}),
     ...(sinks.importModule ? { importModule: sinks.importModule } : {}),
     readStdin: () => readStdin(() => process.stdin),
     openTransport: openNativeTransport,

@@ -36,7 +36,7 @@ export async function runProcess(name: string, entry: Entry, importModule?: Impo
   });
   let code: number;
   try {
-    const sinks = { stdout: (t: string) => out.write(t), stderr: (t: string) => err.write(t), drainStdout: () => out.flush() };
+    const sinks = { stdout: (t: string) => out.write(t), stdoutBytes: (b: Uint8Array) => out.writeBytes(b), stderr: (t: string) => err.write(t), drainStdout: () => out.flush() };
     code = await entry(processIo(name, importModule ? { ...sinks, importModule } : sinks));
   } catch (e) {
     internal(e);

@@ -10,6 +10,7 @@ import { METRICS_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
 import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
+import { decodeRaw } from '../app/raw-text.js';
 import { failureText, kernelFailureOrThrow } from '../core/failure.js';
 import { onStopSignals } from '../core/signals.js';
 import { parseConnectionFile } from '../table/connections.js';
@@ -96,7 +97,12 @@ export async function runMetricsCli(argv: readonly string[], io: Io): Promise<nu
   if (listen === undefined) {
     try {
       const reading = await read(io);
-      for (const chunk of expositionChunks(reading, collect)) io.stdout(chunk);
+      // each chunk written before the next: they share one buffer
+      for (const chunk of expositionChunks(reading, collect)) {
+        if (io.stdoutBytes && io.drainStdout) io.stdoutBytes(chunk);
+        else io.stdout(decodeRaw(chunk));
+        await io.drainStdout?.();
+      }
       return METRICS_EXIT.OK;
     } catch (e) {
       say(io, `cannot read IPVS: ${kernelFailureOrThrow(e)}`);
@@ -125,11 +131,12 @@ function within<T>(reading: Promise<T>, ms: number | undefined): Promise<T | 'la
   return Promise.race([reading, late]).finally(() => clearTimeout(timer));
 }
 
-/** Writes the chunks, waiting for the socket to drain after each that fills it; stops if the client goes. */
-async function stream(res: ServerResponse, chunks: Iterable<string>): Promise<void> {
+/** Writes the chunks, each handed to the socket before the next (they share one buffer); stops if the client goes. */
+async function stream(res: ServerResponse, chunks: Iterable<Uint8Array>): Promise<void> {
+  const closed = new Promise<void>((resolve) => res.once('close', resolve));
   for (const chunk of chunks) {
     if (res.destroyed) return;
-    if (!res.write(chunk)) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+    await Promise.race([new Promise<void>((resolve) => res.write(chunk, () => resolve())), closed]);
   }
   res.end();
 }

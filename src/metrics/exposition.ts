@@ -3,6 +3,7 @@
 // integers from the kernel's 64-bit counters) and the real servers' families chosen by --collect
 // (COLLECTABLE); the global counters of /proc/net/ip_vs_stats; the timeouts; the sync daemons;
 // the entries of /proc/net/ip_vs_conn by protocol and state. Pure; written in large chunks.
+import { decodeRaw, encodeRaw } from '../app/raw-text.js';
 import { formatAddress } from '../ipvs/address.js';
 import { AF_INET6 } from '../ipvs/constants.js';
 import type { DaemonConfig, Destination, DestinationConfig, ServiceConfig, Snapshot, Stats, Timeouts } from '../ipvs/model.js';
@@ -61,35 +62,82 @@ const labelList = (l: Readonly<Record<string, string>>): string =>
     .map(([k, v]) => `${k}="${escape(v)}"`)
     .join(',');
 
-/** Chunks of about this many characters are handed out. */
+/** Chunks of about this many bytes are handed out. */
 const CHUNK = 1 << 20;
+/** Room past CHUNK for the sample that crosses it (a larger one grows the buffer). */
+const SLACK = 1 << 14;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A non-negative integer's decimal digits written at `at`; the offset after them. */
+function writeDigits(b: Buffer, at: number, n: number): number {
+  let end = at;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) end++;
+  for (let i = end, x = n; i >= at; i--, x = Math.floor(x / 10)) b[i] = 0x30 + (x % 10);
+  return end + 1;
+}
 
 /**
- * The text under construction: whole lines appended to one string, taken off in chunks of about
- * CHUNK characters (one string per chunk, no object per sample).
+ * The text under construction, as bytes in one buffer of about CHUNK, taken off whole and then
+ * reused (no string or object per sample: names and label sets are encoded once, values written
+ * as digits; no fresh memory per chunk).
  */
 class Out {
-  private text = '';
+  private buf = Buffer.allocUnsafe(CHUNK + SLACK);
+  private at = 0;
 
   family(name: string, type: 'counter' | 'gauge', help: string): void {
-    this.text += `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
+    this.bytes(encodeRaw(`# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`));
   }
 
-  /** One sample: `name{labels} value`, or `name value` when `labels` is empty. */
-  sample(name: string, labels: string, value: bigint | number): void {
-    this.text += labels === '' ? `${name} ${value}\n` : `${name}{${labels}} ${value}\n`;
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.at);
+    this.at += b.length;
+  }
+
+  /** One sample: `name{labels extra} value`, or `name value` when both are empty. */
+  sample(name: Uint8Array, labels: Uint8Array, extra: Uint8Array, value: bigint | number): void {
+    this.room(name.length + labels.length + extra.length + 32);
+    const b = this.buf;
+    let at = this.at;
+    b.set(name, at);
+    at += name.length;
+    if (labels.length + extra.length > 0) {
+      b[at++] = 0x7b; // {
+      b.set(labels, at);
+      at += labels.length;
+      b.set(extra, at);
+      at += extra.length;
+      b[at++] = 0x7d; // }
+    }
+    b[at++] = 0x20;
+    const n = typeof value === 'bigint' ? (value >= 0n && value <= MAX_SAFE ? Number(value) : value) : value;
+    at = typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? writeDigits(b, at, n) : at + b.write(String(n), at, 'latin1');
+    b[at++] = 0x0a;
+    this.at = at;
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.at + n));
+    bigger.set(this.buf.subarray(0, this.at));
+    this.buf = bigger;
   }
 
   get full(): boolean {
-    return this.text.length >= CHUNK;
+    return this.at >= CHUNK;
   }
 
-  take(): string {
-    const t = this.text;
-    this.text = '';
+  /** The bytes so far; the buffer is written over from the start by what comes next. */
+  take(): Uint8Array {
+    const t = this.buf.subarray(0, this.at);
+    this.at = 0;
     return t;
   }
 }
+
+const NONE = new Uint8Array(0);
+const bytes = (text: string): Uint8Array => (text === '' ? NONE : encodeRaw(text));
 
 /** A service's identity labels (the real servers' families carry them too). */
 function serviceLabels(s: ServiceConfig): Record<string, string> {
@@ -129,15 +177,13 @@ const trafficHelp = (f: TrafficFamily, what: string): string =>
   `${f.help} ${what}${f.values.length > 1 ? ', by direction' : ''}${f.type === 'gauge' ? " (the kernel's estimate)" : ''}.`;
 
 /** The traffic families of one kind of object, each over all `objects` (labels, stats). */
-function* trafficFamilies(out: Out, families: readonly TrafficFamily[], prefix: string, what: string, objects: readonly (readonly [string, Traffic])[]): Generator<string> {
+function* trafficFamilies(out: Out, families: readonly TrafficFamily[], prefix: string, what: string, objects: readonly (readonly [Uint8Array, Traffic])[]): Generator<Uint8Array> {
   for (const f of families) {
-    const name = prefix + f.stem;
-    out.family(name, f.type, trafficHelp(f, what));
+    const name = bytes(prefix + f.stem);
+    out.family(prefix + f.stem, f.type, trafficHelp(f, what));
+    const values = f.values.map(([key, direction]) => [key, direction === '' ? NONE : bytes(`,direction="${direction}"`), bytes(`direction="${direction}"`)] as const);
     for (const [labels, stats] of objects) {
-      for (const [key, direction] of f.values) {
-        const l = direction === '' ? labels : labels === '' ? `direction="${direction}"` : `${labels},direction="${direction}"`;
-        out.sample(name, l, stats[key]);
-      }
+      for (const [key, extra, alone] of values) out.sample(name, labels, labels.length > 0 || extra === NONE ? extra : alone, stats[key]);
       if (out.full) yield out.take();
     }
   }
@@ -149,9 +195,9 @@ function* trafficFamilies(out: Out, families: readonly TrafficFamily[], prefix: 
  */
 function daemonFamilies(out: Out, daemons: readonly DaemonConfig[]): void {
   out.family('ipvs_sync_daemon_running', 'gauge', 'Whether the connection-sync daemon of the role runs (1) or not (0).');
-  for (const role of DAEMON_ROLES) out.sample('ipvs_sync_daemon_running', `state="${role}"`, daemons.some((d) => d.state === role) ? 1 : 0);
+  for (const role of DAEMON_ROLES) out.sample(bytes('ipvs_sync_daemon_running'), bytes(`state="${role}"`), NONE, daemons.some((d) => d.state === role) ? 1 : 0);
   out.family('ipvs_sync_daemon_info', 'gauge', 'A running connection-sync daemon: its role, multicast interface and sync ID (always 1).');
-  for (const d of daemons) out.sample('ipvs_sync_daemon_info', labelList(metricLabels<DaemonConfig>(DAEMON_FIELDS, d)), 1);
+  for (const d of daemons) out.sample(bytes('ipvs_sync_daemon_info'), bytes(labelList(metricLabels<DaemonConfig>(DAEMON_FIELDS, d))), NONE, 1);
 }
 
 /**
@@ -172,7 +218,7 @@ function connectionEntryFamily(out: Out, entries: readonly ConnectionEntry[]): v
   }
   out.family('ipvs_connection_entries', 'gauge', 'Entries of the connection table (/proc/net/ip_vs_conn) by protocol and state.');
   const ordered = [...counts.values()].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.state.localeCompare(b.state));
-  for (const c of ordered) out.sample('ipvs_connection_entries', `protocol="${c.protocol}",state="${escape(c.state)}"`, c.n);
+  for (const c of ordered) out.sample(bytes('ipvs_connection_entries'), bytes(`protocol="${escape(c.protocol)}",state="${escape(c.state)}"`), NONE, c.n);
 }
 
 /** A gauge family of the real servers: its name, help and value. */
@@ -196,13 +242,13 @@ function destinationGauges(collect: ReadonlySet<Collectable>): DestinationGauge[
 /** Headers and the counts of the table: info, services, real servers, timeouts. */
 function tableFamilies(out: Out, snap: Snapshot): void {
   out.family('ipvs_info', 'gauge', 'IPVS version and connection table size (always 1).');
-  out.sample('ipvs_info', `version="${escape(ipvsVersionText(snap.info.version))}",connection_table_size="${snap.info.connTabSize >>> 0}"`, 1);
+  out.sample(bytes('ipvs_info'), bytes(`version="${escape(ipvsVersionText(snap.info.version))}",connection_table_size="${snap.info.connTabSize >>> 0}"`), NONE, 1);
   out.family('ipvs_services', 'gauge', 'Virtual services in the table.');
-  out.sample('ipvs_services', '', snap.services.length);
+  out.sample(bytes('ipvs_services'), NONE, NONE, snap.services.length);
   out.family('ipvs_destinations', 'gauge', 'Real servers in the table.');
-  out.sample('ipvs_destinations', '', snap.services.reduce((n, s) => n + s.destinations.length, 0));
+  out.sample(bytes('ipvs_destinations'), NONE, NONE, snap.services.reduce((n, s) => n + s.destinations.length, 0));
   out.family('ipvs_timeout_seconds', 'gauge', 'Connection timeouts (ipvsadm --set).');
-  for (const [protocol, seconds] of Object.entries(metricLabels<Timeouts>(TIMEOUT_FIELDS, snap.timeouts))) out.sample('ipvs_timeout_seconds', `protocol="${protocol}"`, BigInt(seconds));
+  for (const [protocol, seconds] of Object.entries(metricLabels<Timeouts>(TIMEOUT_FIELDS, snap.timeouts))) out.sample(bytes('ipvs_timeout_seconds'), bytes(`protocol="${protocol}"`), NONE, BigInt(seconds));
 }
 
 /** What a scrape read: the table, the global counters, the connection table (each may be missing). */
@@ -214,17 +260,17 @@ export interface Reading {
 }
 
 /** The real servers, each with its labels (its service's identity, then its own). */
-function destinationsWithLabels(snap: Snapshot): { dests: Destination[]; labels: string[] } {
+function destinationsWithLabels(snap: Snapshot): { dests: Destination[]; labels: Uint8Array[] } {
   const own = metricLabelWriters<DestinationConfig>(DESTINATION_FIELDS);
   const dests: Destination[] = [];
-  const labels: string[] = [];
+  const labels: Uint8Array[] = [];
   for (const { service, destinations } of snap.services) {
     const identity = labelList(serviceLabels(service));
     for (const d of destinations) {
       dests.push(d);
       let l = identity;
       for (const w of own) l += `,${w.label}="${escape(w.value(d))}"`;
-      labels.push(l);
+      labels.push(bytes(l));
     }
   }
   return { dests, labels };
@@ -232,22 +278,24 @@ function destinationsWithLabels(snap: Snapshot): { dests: Destination[]; labels:
 
 /**
  * The whole exposition in chunks of about a megabyte (the text written in order): every family
- * with HELP and TYPE, each sample once; the real servers' families those of `collect`.
+ * with HELP and TYPE, each sample once; the real servers' families those of `collect`. The chunks
+ * share one buffer: each must be written (or copied) before the next is asked for.
  */
-export function* expositionChunks(reading: Reading, collect: ReadonlySet<Collectable> = DEFAULT_COLLECT): Generator<string> {
+export function* expositionChunks(reading: Reading, collect: ReadonlySet<Collectable> = DEFAULT_COLLECT): Generator<Uint8Array> {
   const { snap, global, entries } = reading;
   const out = new Out();
   tableFamilies(out, snap);
-  if (global) yield* trafficFamilies(out, [...TRAFFIC_COUNTERS, ...TRAFFIC_RATES], 'ipvs_', 'by IPVS in all', [['', global]]);
-  const services = snap.services.map(({ service }) => [labelList(serviceFamilyLabels<ServiceConfig>(service, SERVICE_FIELDS)), service.stats] as const);
+  if (global) yield* trafficFamilies(out, [...TRAFFIC_COUNTERS, ...TRAFFIC_RATES], 'ipvs_', 'by IPVS in all', [[NONE, global]]);
+  const services = snap.services.map(({ service }) => [bytes(labelList(serviceFamilyLabels<ServiceConfig>(service, SERVICE_FIELDS))), service.stats] as const);
   yield* trafficFamilies(out, collect.has('rates') ? [...TRAFFIC_COUNTERS, ...TRAFFIC_RATES] : TRAFFIC_COUNTERS, 'ipvs_service_', 'by the virtual service', services);
   const { dests, labels } = destinationsWithLabels(snap);
   const traffic = [...(collect.has('counters') ? TRAFFIC_COUNTERS : []), ...(collect.has('rates') ? TRAFFIC_RATES : [])];
   yield* trafficFamilies(out, traffic, 'ipvs_destination_', 'to the real server', dests.map((d, i) => [labels[i]!, d.stats] as const));
   for (const g of destinationGauges(collect)) {
     out.family(g.family, 'gauge', g.help);
+    const name = bytes(g.family);
     for (let i = 0; i < dests.length; i++) {
-      out.sample(g.family, labels[i]!, g.value(dests[i]!));
+      out.sample(name, labels[i]!, NONE, g.value(dests[i]!));
       if (out.full) yield out.take();
     }
   }
@@ -258,5 +306,7 @@ export function* expositionChunks(reading: Reading, collect: ReadonlySet<Collect
 
 /** The whole exposition as one string (see expositionChunks). */
 export function exposition(snap: Snapshot, global: GlobalStats | undefined, entries?: readonly ConnectionEntry[], collect: ReadonlySet<Collectable> = DEFAULT_COLLECT): string {
-  return [...expositionChunks({ snap, global, entries }, collect)].join('');
+  const chunks: Buffer[] = [];
+  for (const c of expositionChunks({ snap, global, entries }, collect)) chunks.push(Buffer.from(c));
+  return decodeRaw(Buffer.concat(chunks));
 }
