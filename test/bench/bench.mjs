@@ -7,6 +7,15 @@ import { runInGuest } from '../kernel/uml.mjs';
 import { measureStartup } from './native-startup.mjs';
 import { opsReport } from './ops-bench.mjs';
 import { benchReport } from './report.mjs';
+import { NODE_EXPORTER, scrapeReport } from './scrape-bench.mjs';
+import { existsSync } from 'node:fs';
+
+const CASES = process.env.BENCH_CASES ?? 'core,ops,scrape';
+// the scrape case's anchor runs in the guest, which shares this machine's /usr
+if (CASES.split(',').includes('scrape') && !existsSync(NODE_EXPORTER)) {
+  console.error(`bench: ${NODE_EXPORTER} is missing (the scrape case's anchor): apt-get install prometheus-node-exporter`);
+  process.exit(1);
+}
 
 console.log(`native start-up on this machine (alternating runs, ms; + over node -e 0, of the medians):`);
 console.log('| command | median (min–max) | over node -e 0 |');
@@ -23,7 +32,7 @@ const r = await runInGuest('node test/bench/guest-bench.mjs', {
     BENCH_SIZES: process.env.BENCH_SIZES ?? '100,1000,5000,10000x4',
     BENCH_REPEAT: process.env.BENCH_REPEAT ?? '3',
     BENCH_SCRIPT_CALLS: process.env.BENCH_SCRIPT_CALLS ?? '20',
-    BENCH_CASES: process.env.BENCH_CASES ?? 'core,ops',
+    BENCH_CASES: CASES,
   },
 });
 if (r.code !== 0) {
@@ -35,4 +44,6 @@ const results = JSON.parse(r.stdout.trim().split('\n').at(-1));
 const report = results.startup ? benchReport(results) : { lines: [], failed: false };
 for (const line of report.lines) console.log(line);
 for (const line of opsReport(results.ops ?? [])) console.log(line);
-if (report.failed || (results.ops ?? []).some((row) => row.mismatches.length > 0)) process.exit(1);
+const scrapes = scrapeReport(results.scrape);
+for (const line of scrapes.lines) console.log(line);
+if (report.failed || scrapes.failed || (results.ops ?? []).some((row) => row.mismatches.length > 0)) process.exit(1);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalTable, compareWork, difference } from './same-work.mjs';
 import { opsCases } from './ops-bench.mjs';
+import { scrapeRuns } from './scrape-bench.mjs';
 
 // `N` or `NxD`: N services with D real servers each (default 2).
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000,10000x4').split(',').map((s) => {
@@ -15,8 +16,9 @@ const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000,10000x4').split(',').ma
 });
 const SCRIPT_CALLS = Number(process.env.BENCH_SCRIPT_CALLS ?? 20);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
-// `core` (1.31's operations, start-up, the script case), `ops` (top and apply: ops-bench.mjs)
-const CASES = new Set((process.env.BENCH_CASES ?? 'core,ops').split(','));
+// `core` (1.31's operations, start-up, the script case), `ops` (top and apply: ops-bench.mjs),
+// `scrape` (metrics against node_exporter: scrape-bench.mjs)
+const CASES = new Set((process.env.BENCH_CASES ?? 'core,ops,scrape').split(','));
 const OURS = ['node', join(process.cwd(), 'bin/ipvsadm.js')];
 const C = ['/usr/sbin/ipvsadm'];
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
@@ -196,7 +198,7 @@ const opsTools = {
   write: (name, text) => (writeFileSync(join(dir, name), text), join(dir, name)),
 };
 
-const results = { repeat: REPEAT, startup: {}, sizes: [], script: {}, ops: [] };
+const results = { repeat: REPEAT, startup: {}, sizes: [], script: {}, ops: [], scrape: [] };
 if (CASES.has('core')) {
   results.startup.c = measure(C, ['-Ln']);
   results.startup.ours = measure(OURS, ['-Ln']);
@@ -245,6 +247,16 @@ if (CASES.has('ops')) {
     flush();
     execFileSync('sh', ['-c', `${C[0]} -R < ${file}`]);
     results.ops.push({ services: n, dests, ...opsCases(opsTools, file, text) });
+    flush();
+  }
+}
+if (CASES.has('scrape')) {
+  for (const { n, dests } of SIZES) {
+    const file = join(dir, `rules-${n}x${dests}`);
+    writeFileSync(file, rules(n, dests));
+    flush();
+    execFileSync('sh', ['-c', `${OURS.join(' ')} -R < ${file}`]);
+    results.scrape.push({ services: n, dests, ...(await scrapeRuns(OURS, REPEAT, summary)) });
     flush();
   }
 }
