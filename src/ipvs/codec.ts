@@ -1,6 +1,7 @@
 // IPVS attribute codec: the domain model (model.ts) ↔ the nested attributes of the IPVS generic
 // netlink family. Pure; every wire quirk is noted where it is handled. Source: uapi ip_vs.h,
 // ip_vs_ctl.c (Linux 6.1) and the requests ipvsadm 1.31 was seen to send.
+import { readStats64 } from './stats-reader.js';
 import { AttributeSet, AttributeWriter } from '../netlink/attributes.js';
 import { HOST_LE } from '../netlink/endian.js';
 import { MalformedMessageError } from '../netlink/errors.js';
@@ -97,6 +98,9 @@ const STATS_FIELDS = [
  * (u32 except the byte counters, which are u64 in both).
  */
 export function decodeStats(parent: AttributeSet, stats64Type: number, statsType: number): Stats {
+  const span = parent.span(stats64Type);
+  const inPlace = span && readStats64(span.dv, span.at, span.end);
+  if (inPlace) return inPlace;
   const s64 = parent.nested(stats64Type, StatsAttr);
   const s32 = s64 ? undefined : parent.nested(statsType, StatsAttr);
   const out: Record<string, bigint> = {};

@@ -209,6 +209,11 @@ export class AttributeSet {
   has(type: number): boolean {
     return this.starts[type] !== undefined;
   }
+  /** Where `type`'s payload is, for readers that walk it in place: [at, end), or undefined. */
+  span(type: number): { readonly dv: DataView; readonly at: number; readonly end: number } | undefined {
+    const at = this.starts[type];
+    return at === undefined ? undefined : { dv: this.dv, at, end: at + this.lengths[type]! };
+  }
   raw(type: number): Uint8Array | undefined {
     const at = this.starts[type];
     return at === undefined ? undefined : this.buf.subarray(at, at + this.lengths[type]!);
