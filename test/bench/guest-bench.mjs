@@ -9,11 +9,27 @@ import { canonicalTable, compareWork, difference } from './same-work.mjs';
 import { opsCases } from './ops-bench.mjs';
 import { scrapeRuns } from './scrape-bench.mjs';
 
-// `N` or `NxD`: N services with D real servers each (default 2).
+// `N` or `NxD`: N services with D real servers each (default 2); a trailing `p` (`2000x4p`):
+// persistent services (`-p 300`) whose real servers have thresholds.
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000,10000x4').split(',').map((s) => {
-  const [n, d] = s.split('x').map(Number);
-  return { n, dests: d || 2 };
+  const persistent = s.endsWith('p');
+  const [n, d] = s.replace(/p$/, '').split('x').map(Number);
+  return { n, dests: d || 2, persistent };
 });
+/**
+ * The list modes timed beside `-Ln` (ours only where 1.31 lacks the mode). The table has no
+ * traffic, so counters and rates stay 0 between runs: every mode must print the same bytes.
+ */
+const LIST_MODES = {
+  stats: { args: ['-Ln', '--stats'], c: true },
+  rate: { args: ['-Ln', '--rate'], c: true },
+  exact: { args: ['-Ln', '--stats', '--exact'], c: true },
+  thresholds: { args: ['-Ln', '--thresholds'], c: true },
+  persistentConn: { args: ['-Ln', '--persistent-conn'], c: true },
+  tunInfo: { args: ['-Ln', '--tun-info'], c: true },
+  json: { args: ['-Ln', '--json'], c: false },
+};
+const MODES = (process.env.BENCH_LIST_MODES ?? Object.keys(LIST_MODES).join(',')).split(',').filter(Boolean);
 const SCRIPT_CALLS = Number(process.env.BENCH_SCRIPT_CALLS ?? 20);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 // `core` (1.31's operations, start-up, the script case), `ops` (top and apply: ops-bench.mjs),
@@ -23,13 +39,19 @@ const OURS = ['node', join(process.cwd(), 'bin/ipvsadm.js')];
 const C = ['/usr/sbin/ipvsadm'];
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 
-/** N services (TCP, mixed schedulers), each with D NAT real servers: N(1+D) restore lines. */
-function rules(n, dests) {
+/**
+ * N services (TCP, mixed schedulers), each with D NAT real servers: N(1+D) restore lines;
+ * `persistent`: each service persistent (300 s), each real server with thresholds.
+ */
+function rules(n, dests, persistent = false) {
   const lines = [];
   for (let i = 0; i < n; i++) {
     const vip = `192.0.2.${1 + (i % 250)}:${1000 + Math.floor(i / 250)}`;
-    lines.push(`-A -t ${vip} -s ${i % 2 ? 'rr' : 'wlc'}`);
-    for (let d = 0; d < dests; d++) lines.push(`-a -t ${vip} -r 198.51.100.${1 + ((i + 7 * d) % 200)}:${8080 + d} -m -w ${1 + d}`);
+    lines.push(`-A -t ${vip} -s ${i % 2 ? 'rr' : 'wlc'}${persistent ? ' -p 300' : ''}`);
+    for (let d = 0; d < dests; d++) {
+      const limits = persistent ? ` -x ${100 + d} -y ${d}` : '';
+      lines.push(`-a -t ${vip} -r 198.51.100.${1 + ((i + 7 * d) % 200)}:${8080 + d} -m -w ${1 + d}${limits}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -209,12 +231,13 @@ if (CASES.has('core')) {
   flush();
   results.script = scriptRuns(SCRIPT_CALLS);
 } else delete results.startup, delete results.script;
-for (const { n, dests } of SIZES) {
+for (const { n, dests, persistent } of SIZES) {
   if (!CASES.has('core')) break;
-  const file = join(dir, `rules-${n}x${dests}`);
-  writeFileSync(file, rules(n, dests));
+  const file = join(dir, `rules-${n}x${dests}${persistent ? 'p' : ''}`);
+  writeFileSync(file, rules(n, dests, persistent));
   const restoreFile = () => execFileSync('sh', ['-c', `${C[0]} -R < ${file}`]);
-  const row = { services: n, dests, lines: n * (1 + dests) };
+  const row = { services: n, dests, persistent, lines: n * (1 + dests) };
+  const compared = ['restore', 'save', 'list', 'flush', ...MODES.filter((m) => LIST_MODES[m].c)];
   for (const [name, tool] of [['c', C], ['ours', OURS]]) {
     const restore = measureRestore(tool, file);
     flush();
@@ -228,19 +251,23 @@ for (const { n, dests } of SIZES) {
       restore,
       save: measure(tool, ['-Sn']),
       list: measure(tool, ['-Ln']),
-      syscalls: { list: syscalls([...tool, '-Ln']), save: syscalls([...tool, '-Sn']) },
+      ...Object.fromEntries(MODES.filter((m) => tool === OURS || LIST_MODES[m].c).map((m) => [m, measure(tool, LIST_MODES[m].args)])),
+      syscalls: { list: syscalls([...tool, '-Ln']), save: syscalls([...tool, '-Sn']), ...(MODES.includes('stats') ? { stats: syscalls([...tool, '-Ln', '--stats']) } : {}) },
       flush: measure(tool, ['-C'], { before: () => (flush(), restoreFile()), after: () => leftovers.push(readBack()) }),
     };
     const left = leftovers.find((t) => t !== '');
     if (left !== undefined) row[name].flush.leftover = left.split('\n').slice(0, 5).join('\n');
   }
   flush();
-  row.mismatches = ['restore', 'save', 'list', 'flush'].flatMap((op) => compareWork(row.c[op], row.ours[op], op));
-  for (const r of [row.c, row.ours]) for (const op of ['restore', 'save', 'list', 'flush']) delete r[op].output, delete r[op].table;
+  row.mismatches = compared.flatMap((op) => compareWork(row.c[op], row.ours[op], op));
+  // ours only: its runs must agree with each other
+  for (const m of MODES.filter((m) => !LIST_MODES[m].c)) if (row.ours[m].outputs !== 1) row.mismatches.push({ op: m, what: `ours's runs printed ${row.ours[m].outputs} different outputs`, diff: '' });
+  for (const r of [row.c, row.ours]) for (const op of [...compared, ...MODES]) if (r[op]) delete r[op].output, delete r[op].table;
   results.sizes.push(row);
 }
 if (CASES.has('ops')) {
-  for (const { n, dests } of SIZES) {
+  for (const { n, dests, persistent } of SIZES) {
+    if (persistent) continue; // the ops cases run on the plain tables
     const text = rules(n, dests);
     const file = join(dir, `rules-${n}x${dests}`);
     writeFileSync(file, text);

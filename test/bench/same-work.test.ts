@@ -80,6 +80,19 @@ describe('bench report', () => {
     expect(r.lines.at(-1)).toMatch(/^bench: C and ours did not do the same work \(1 problems above\)/);
   });
 
+  it('list modes: a ratio where C has the mode, ours alone where it lacks it, a mismatch in a mode fails', () => {
+    const res = results([]);
+    const row = res.sizes[0]!;
+    const withModes = { ...row, persistent: true, c: { ...row.c, stats: t(5000) }, ours: { ...row.ours, stats: t(1000), json: t(2000) } };
+    const r = benchReport({ ...res, sizes: [withModes] });
+    expect(r.failed).toBe(false);
+    expect(r.lines).toContain('| 1000 × 2 persistent (3000) | `-Ln --stats` | 5.00 s (4.50 s–6.00 s) | 1.00 s (900 ms–1.20 s) | 0.20 | 4 / 4 MiB |  |');
+    expect(r.lines).toContain('| 1000 × 2 persistent (3000) | `-Ln --json` | — (no such mode) | 2.00 s (1.80 s–2.40 s) | — | — / 4 MiB |  |');
+    const bad = benchReport({ ...res, sizes: [{ ...withModes, mismatches: [{ op: 'stats', what: 'the outputs differ (stdout, then stderr)', diff: '' }] }] });
+    expect(bad.failed).toBe(true);
+    expect(bad.lines).toContain('| 1000 × 2 persistent (3000) | `-Ln --stats` | 5.00 s (4.50 s–6.00 s) | 1.00 s (900 ms–1.20 s) | not the same work | 4 / 4 MiB |  |');
+  });
+
   it('a script case whose calls did not all land fails too', () => {
     const res = results([]);
     const r = benchReport({ ...res, script: { ...res.script, problems: ['run 2: ours left 19 of its 20 real servers'] } });
