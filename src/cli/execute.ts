@@ -67,13 +67,15 @@ async function nameTable(ctx: ExecuteContext, numeric: boolean, table: readonly 
 /**
  * The whole table for a listing. The default layout shows of each destination only what
  * /proc/net/ip_vs has, so that file replaces one destination dump per service (checked against
- * the services dumped around it; see IpvsClient.tableFromProc); every other layout dumps.
+ * the services dumped around it; see IpvsClient.tableFromProc). --tun-info adds the tunnel's
+ * type, port and flags, which only tunnel destinations show: as for -S, only the services with
+ * one are dumped. Every other layout (counters, thresholds, persistent connections) dumps.
  */
 async function listingTable(ctx: ExecuteContext, key: Extract<Command, { kind: 'list' }>['key'], options: ListOptions): Promise<ServiceWithDestinations[]> {
   const read = ctx.readServices;
-  const plain = !options.stats && !options.rate && !options.thresholds && !options.persistentConn && !options.tunInfo;
-  if (!key && read && plain) {
-    const fromProc = await listing(() => ctx.client.tableFromProc(read));
+  const fromFile = !options.stats && !options.rate && !options.thresholds && !options.persistentConn;
+  if (!key && read && fromFile) {
+    const fromProc = await listing(() => ctx.client.tableFromProc(read, { tunnelDetails: options.tunInfo }));
     if (fromProc) return fromProc;
   }
   return listing(() => fetchTable(ctx.client, key));
