@@ -12,12 +12,13 @@ import type { GenlPayload } from '../netlink/message.js';
 import type { TransportFactory } from '../netlink/transport.js';
 import { constants as osConstants } from 'node:os';
 import { CmdAttr, Cmd, IPVS_GENL_NAME, IPVS_GENL_VERSION } from './constants.js';
-import { decodeDaemons, decodeDestination, decodeInfo, decodeService, decodeTimeouts, putServiceKeyNest } from './codec.js';
+import { decodeDaemons, decodeInfo, decodeService, decodeTimeouts, putServiceKeyNest } from './codec.js';
 import { IpvsExchangeError, IpvsOperationError, exchangeError } from './errors.js';
 import type { IpvsOperation } from './errors.js';
 import { destinationId, serviceId } from './vocabulary.js';
 import { NOT_LISTED, parseProcServices, procServiceId } from './proc-services.js';
 import { readServiceWithoutStats } from './service-reader.js';
+import { readDestination } from './dest-reader.js';
 import type { ProcServices } from './proc-services.js';
 import type { DaemonConfig, Destination, Info, Service, ServiceKey, ServiceWithDestinations, Snapshot, Timeouts } from './model.js';
 
@@ -362,7 +363,7 @@ export class IpvsClient {
     const w = new AttributeWriter();
     putServiceKeyNest(w, key);
     const out: Destination[] = [];
-    const visit: ReplyVisitor = (bytes, dv, begin, end) => out.push(decodeDestination(new AttributeSet(bytes, 'get-dests', CmdAttr, { dv, begin, end }), key.af));
+    const visit: ReplyVisitor = (bytes, dv, begin, end) => out.push(readDestination(bytes, dv, begin, end, key.af, 'get-dests'));
     await this.call('get-dests', () => this.genl.dumpEach({ cmd: Cmd.GET_DEST, attrs: w.finish() }, visit, IPVS_GENL_VERSION));
     return out;
   }

@@ -2,8 +2,10 @@
 // a listing's services dump (10,000 replies for 10,000 services). Its reference is codec.ts's
 // decodeServiceWithoutStats: a reply out of the ordinary is handed to that, which names the fault.
 import { AttributeSet } from '../netlink/attributes.js';
-import { NLA_HDRLEN, NLA_TYPE_MASK } from '../netlink/constants.js';
-import { HOST_LE, align4 } from '../netlink/endian.js';
+import { NLA_HDRLEN } from '../netlink/constants.js';
+import { HOST_LE } from '../netlink/endian.js';
+import { ANY_SIZE, findLast, nestShape, payloadsOf } from './in-place.js';
+import type { Payloads } from './in-place.js';
 import type { Address } from './address.js';
 import { decodeServiceWithoutStats } from './codec.js';
 import { AF_INET, AF_INET6, CmdAttr, SvcAttr } from './constants.js';
@@ -19,20 +21,8 @@ export function readServiceWithoutStats(bytes: Uint8Array, dv: DataView, begin: 
   return inPlace(bytes, dv, begin, end) ?? decodeServiceWithoutStats(new AttributeSet(bytes, where, CmdAttr, { dv, begin, end }));
 }
 
-/** Offset of the last attribute of `type` in [begin, end) (its header), -1 if none, -2 if a length is bad. */
-function findLast(dv: DataView, begin: number, end: number, type: number): number {
-  let found = -1;
-  for (let off = begin; off + NLA_HDRLEN <= end; ) {
-    const len = dv.getUint16(off, HOST_LE);
-    if (len < NLA_HDRLEN || off + len > end) return -2;
-    if ((dv.getUint16(off + 2, HOST_LE) & NLA_TYPE_MASK) === type) found = off;
-    off += align4(len);
-  }
-  return found;
-}
-
 /** The payload size each fixed-size service attribute must have; the names are any size. */
-const FIXED_SIZE: readonly (readonly [number, number])[] = [
+const SHAPE = nestShape([
   [SvcAttr.AF, 2],
   [SvcAttr.PROTOCOL, 2],
   [SvcAttr.ADDR, 16],
@@ -41,44 +31,9 @@ const FIXED_SIZE: readonly (readonly [number, number])[] = [
   [SvcAttr.FLAGS, 8],
   [SvcAttr.TIMEOUT, 4],
   [SvcAttr.NETMASK, 4],
-];
-const NAMED = [SvcAttr.SCHED_NAME, SvcAttr.PE_NAME];
-const LAST_SVC_ATTR = Math.max(...FIXED_SIZE.map(([type]) => type), ...NAMED);
-const ANY_SIZE = -1;
-const IGNORED = -2;
-/** Per attribute type: the size it must have, ANY_SIZE, or IGNORED (types this reader skips). */
-const SIZE_OF = new Int32Array(LAST_SVC_ATTR + 1).fill(IGNORED);
-for (const [type, size] of FIXED_SIZE) SIZE_OF[type] = size;
-for (const type of NAMED) SIZE_OF[type] = ANY_SIZE;
-
-/** Where each service attribute's payload is: at[type] and end[type], -1 when absent (the last one wins). */
-interface Payloads {
-  readonly at: Int32Array;
-  readonly end: Int32Array;
-}
-
-/** Reused by every call (a listing reads 10,000 replies; each is read to the end before the next). */
-const SCRATCH: Payloads = { at: new Int32Array(LAST_SVC_ATTR + 1), end: new Int32Array(LAST_SVC_ATTR + 1) };
-
-/** The payloads of the service nest [from, to), or undefined if a length or a fixed size is off. */
-function payloadsOf(dv: DataView, from: number, to: number): Payloads | undefined {
-  const { at, end } = SCRATCH;
-  at.fill(-1);
-  end.fill(-1);
-  for (let off = from; off + NLA_HDRLEN <= to; ) {
-    const len = dv.getUint16(off, HOST_LE);
-    if (len < NLA_HDRLEN || off + len > to) return undefined;
-    const type = dv.getUint16(off + 2, HOST_LE) & NLA_TYPE_MASK;
-    const want = type <= LAST_SVC_ATTR ? SIZE_OF[type]! : IGNORED;
-    if (want >= 0 && len - NLA_HDRLEN !== want) return undefined;
-    if (want !== IGNORED) {
-      at[type] = off + NLA_HDRLEN;
-      end[type] = off + len;
-    }
-    off += align4(len);
-  }
-  return SCRATCH;
-}
+  [SvcAttr.SCHED_NAME, ANY_SIZE],
+  [SvcAttr.PE_NAME, ANY_SIZE],
+]);
 
 /** The service key: a fwmark above 0, else protocol, address and port (all needed). */
 function keyOf(b: Uint8Array, dv: DataView, p: Payloads, af: typeof AF_INET | typeof AF_INET6): ServiceKey | undefined {
@@ -98,7 +53,7 @@ function keyOf(b: Uint8Array, dv: DataView, p: Payloads, af: typeof AF_INET | ty
 function inPlace(b: Uint8Array, dv: DataView, begin: number, end: number): Service | undefined {
   const nestAt = findLast(dv, begin, end, CmdAttr.SERVICE);
   if (nestAt < 0) return undefined;
-  const p = payloadsOf(dv, nestAt + NLA_HDRLEN, nestAt + dv.getUint16(nestAt, HOST_LE));
+  const p = payloadsOf(dv, nestAt + NLA_HDRLEN, nestAt + dv.getUint16(nestAt, HOST_LE), SHAPE);
   if (!p) return undefined;
   const payload = (type: number): number => p.at[type]!;
   const af = payload(SvcAttr.AF) < 0 ? -1 : dv.getUint16(payload(SvcAttr.AF), HOST_LE);
