@@ -17,7 +17,7 @@ import { IpvsExchangeError, IpvsOperationError, exchangeError } from './errors.j
 import type { IpvsOperation } from './errors.js';
 import { destinationId, serviceId } from './vocabulary.js';
 import { NOT_LISTED, parseProcServices, procServiceId } from './proc-services.js';
-import { readServiceWithoutStats } from './service-reader.js';
+import { readService, readServiceWithoutStats } from './service-reader.js';
 import { readDestination } from './dest-reader.js';
 import type { ProcServices } from './proc-services.js';
 import type { DaemonConfig, Destination, Info, Service, ServiceKey, ServiceWithDestinations, Snapshot, Timeouts } from './model.js';
@@ -186,7 +186,7 @@ export class IpvsClient {
     return this.noteChange(async () => {
       const out: Service[] = [];
       const visit: ReplyVisitor = counters
-        ? (bytes, dv, begin, end) => out.push(decodeService(new AttributeSet(bytes, 'get-services', CmdAttr, { dv, begin, end })))
+        ? (bytes, dv, begin, end) => out.push(readService(bytes, dv, begin, end, 'get-services'))
         : (bytes, dv, begin, end) => out.push(readServiceWithoutStats(bytes, dv, begin, end, 'get-services'));
       await this.call('get-services', () => this.genl.dumpEach({ cmd: Cmd.GET_SERVICE }, visit, IPVS_GENL_VERSION));
       return out;

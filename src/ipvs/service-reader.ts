@@ -1,13 +1,15 @@
 // One GET_SERVICE reply read in place, in one pass and without attribute sets: the fast path of
-// a listing's services dump (10,000 replies for 10,000 services). Its reference is codec.ts's
-// decodeServiceWithoutStats: a reply out of the ordinary is handed to that, which names the fault.
+// a listing's services dump (10,000 replies for 10,000 services). Its references are codec.ts's
+// decodeServiceWithoutStats and decodeService: a reply out of the ordinary is handed to them,
+// which name the fault.
 import { AttributeSet } from '../netlink/attributes.js';
 import { NLA_HDRLEN } from '../netlink/constants.js';
 import { HOST_LE } from '../netlink/endian.js';
 import { ANY_SIZE, findLast, nestShape, payloadsOf } from './in-place.js';
 import type { Payloads } from './in-place.js';
 import type { Address } from './address.js';
-import { decodeServiceWithoutStats } from './codec.js';
+import { decodeService, decodeServiceWithoutStats } from './codec.js';
+import { readStats64 } from './stats-reader.js';
 import { AF_INET, AF_INET6, CmdAttr, SvcAttr } from './constants.js';
 import { decodeServiceFlags } from './value-codec.js';
 import { ZERO_STATS } from './model.js';
@@ -18,7 +20,12 @@ import type { Service, ServiceKey } from './model.js';
  * decodeServiceWithoutStats gives it (counters ZERO_STATS), or its MalformedMessageError.
  */
 export function readServiceWithoutStats(bytes: Uint8Array, dv: DataView, begin: number, end: number, where: string): Service {
-  return inPlace(bytes, dv, begin, end) ?? decodeServiceWithoutStats(new AttributeSet(bytes, where, CmdAttr, { dv, begin, end }));
+  return inPlace(bytes, dv, begin, end, false) ?? decodeServiceWithoutStats(new AttributeSet(bytes, where, CmdAttr, { dv, begin, end }));
+}
+
+/** The same with the service's counters, as decodeService gives it (STATS64 read in place). */
+export function readService(bytes: Uint8Array, dv: DataView, begin: number, end: number, where: string): Service {
+  return inPlace(bytes, dv, begin, end, true) ?? decodeService(new AttributeSet(bytes, where, CmdAttr, { dv, begin, end }));
 }
 
 /** The payload size each fixed-size service attribute must have; the names are any size. */
@@ -33,6 +40,7 @@ const SHAPE = nestShape([
   [SvcAttr.NETMASK, 4],
   [SvcAttr.SCHED_NAME, ANY_SIZE],
   [SvcAttr.PE_NAME, ANY_SIZE],
+  [SvcAttr.STATS64, ANY_SIZE],
 ]);
 
 /** The service key: a fwmark above 0, else protocol, address and port (all needed). */
@@ -50,7 +58,7 @@ function keyOf(b: Uint8Array, dv: DataView, p: Payloads, af: typeof AF_INET | ty
   return { kind: 'addr', af, protocol: dv.getUint16(protocolAt, HOST_LE), addr, port: dv.getUint16(portAt, false) };
 }
 
-function inPlace(b: Uint8Array, dv: DataView, begin: number, end: number): Service | undefined {
+function inPlace(b: Uint8Array, dv: DataView, begin: number, end: number, withStats: boolean): Service | undefined {
   const nestAt = findLast(dv, begin, end, CmdAttr.SERVICE);
   if (nestAt < 0) return undefined;
   const p = payloadsOf(dv, nestAt + NLA_HDRLEN, nestAt + dv.getUint16(nestAt, HOST_LE), SHAPE);
@@ -68,6 +76,9 @@ function inPlace(b: Uint8Array, dv: DataView, begin: number, end: number): Servi
   const scheduler = asciiName(b, schedAt, p.end[SvcAttr.SCHED_NAME]!);
   const pe = peAt < 0 ? '' : asciiName(b, peAt, p.end[SvcAttr.PE_NAME]!);
   if (scheduler === undefined || pe === undefined) return undefined;
+  const statsAt = payload(SvcAttr.STATS64);
+  const stats = !withStats ? ZERO_STATS : statsAt < 0 ? undefined : readStats64(dv, statsAt, p.end[SvcAttr.STATS64]!);
+  if (!stats) return undefined;
   const flags = decodeServiceFlags(dv.getUint32(flagsAt, HOST_LE) & dv.getUint32(flagsAt + 4, HOST_LE));
   return {
     key,
@@ -76,7 +87,7 @@ function inPlace(b: Uint8Array, dv: DataView, begin: number, end: number): Servi
     timeout: dv.getUint32(timeoutAt, HOST_LE),
     netmask: af === AF_INET ? dv.getUint32(netmaskAt, false) : dv.getUint32(netmaskAt, HOST_LE),
     pe,
-    stats: ZERO_STATS,
+    stats,
   };
 }
 

@@ -5,9 +5,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AttributeSet } from '../../src/netlink/attributes.js';
-import { decodeServiceWithoutStats } from '../../src/ipvs/codec.js';
+import { decodeService, decodeServiceWithoutStats } from '../../src/ipvs/codec.js';
 import { CmdAttr } from '../../src/ipvs/constants.js';
-import { readServiceWithoutStats } from '../../src/ipvs/service-reader.js';
+import { readService, readServiceWithoutStats } from '../../src/ipvs/service-reader.js';
 import { attr, cat, mutate, mutationArb, nestPlain, str, u32, IPVS } from '../support/bytes.js';
 import { serviceReply } from '../support/fake-ipvs.js';
 import type { KService } from '../support/fake-ipvs.js';
@@ -34,7 +34,7 @@ const SAMPLES: readonly Buffer[] = [
 
 type Outcome = { service: unknown } | { error: string };
 
-function outcomes(reply: Uint8Array): [Outcome, Outcome] {
+function outcomes(reply: Uint8Array, withStats = false): [Outcome, Outcome] {
   // inside a datagram: bytes before and after the reply
   const datagram = new Uint8Array(reply.length + 24).fill(0xee);
   datagram.set(reply, 12);
@@ -46,8 +46,9 @@ function outcomes(reply: Uint8Array): [Outcome, Outcome] {
       return { error: `${(e as Error).name}: ${(e as Error).message}` };
     }
   };
-  const fast = run(() => readServiceWithoutStats(datagram, dv, 12, 12 + reply.length, 'get-services'));
-  const reference = run(() => decodeServiceWithoutStats(new AttributeSet(Uint8Array.from(reply), 'get-services', CmdAttr)));
+  const [read, decode] = withStats ? [readService, decodeService] : [readServiceWithoutStats, decodeServiceWithoutStats];
+  const fast = run(() => read(datagram, dv, 12, 12 + reply.length, 'get-services'));
+  const reference = run(() => decode(new AttributeSet(Uint8Array.from(reply), 'get-services', CmdAttr)));
   if ('service' in fast) {
     const addr = (fast.service as { key: { addr?: { bytes: Uint8Array } } }).key.addr;
     if (addr) expect(addr.bytes.buffer).not.toBe(datagram.buffer); // a copy, not a view
@@ -59,6 +60,19 @@ describe('readServiceWithoutStats', () => {
   it.each(SAMPLES.map((s, i) => [i, s] as const))('sample %i: what the reference gives', (_, reply) => {
     const [fast, reference] = outcomes(reply);
     expect(fast).toEqual(reference);
+  });
+
+  it('with counters (readService against decodeService): every sample, and damaged ones, the same outcome', () => {
+    const cases = reliabilityCases({ area: 'fuzz', item: 'service reader cases with counters against the codec (damaged replies)' });
+    for (const reply of SAMPLES) expect(outcomes(reply, true)[0]).toEqual(outcomes(reply, true)[1]);
+    expect(outcomes(SAMPLES[0]!, true)[0]).toMatchObject({ service: { stats: { conns: 1n, outbps: 10n } } });
+    fc.assert(
+      fc.property(fc.constantFrom(...SAMPLES), fc.array(mutationArb(512), { minLength: 1, maxLength: 4 }), (reply, ms) => {
+        const [fast, reference] = outcomes(ms.reduce<Buffer>(mutate, reply), true);
+        expect(fast).toEqual(reference);
+      }),
+      cases.fuzz(fuzzParameters(3000)),
+    );
   });
 
   it('real replies read as the reference reads them (services, not errors)', () => {
