@@ -1,10 +1,13 @@
 // `ipvsadm metrics [--listen [ADDR:]PORT] [--collect FAMILIES]`: the IPVS state as Prometheus
 // text (exposition.ts), printed once, or served over HTTP at /metrics (loopback unless an address
 // is given) until SIGTERM or SIGINT: read anew at every scrape (concurrent scrapes share one
-// read), streamed in chunks, 503 when the read outlasts the scrape's timeout. Statuses: METRICS_EXIT.
+// read), streamed in chunks (gzip when asked), 503 when the read outlasts the scrape's timeout.
+// Statuses: METRICS_EXIT.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
+import { createGzip } from 'node:zlib';
 import type { Command } from 'commander';
 import { METRICS_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
@@ -131,20 +134,34 @@ function within<T>(reading: Promise<T>, ms: number | undefined): Promise<T | 'la
   return Promise.race([reading, late]).finally(() => clearTimeout(timer));
 }
 
-/** Writes the chunks, each handed to the socket before the next (they share one buffer); stops if the client goes. */
-async function stream(res: ServerResponse, chunks: Iterable<Uint8Array>): Promise<void> {
+/** Whether an Accept-Encoding header takes gzip (as Prometheus's does). */
+export function takesGzip(header: string | undefined): boolean {
+  return (header ?? '').split(',').some((part) => {
+    const [coding, ...params] = part.split(';').map((w) => w.trim().toLowerCase());
+    return coding === 'gzip' && !params.some((p) => /^q=0(\.0*)?$/.test(p));
+  });
+}
+
+/**
+ * Writes the chunks, each taken (by the socket, or by gzip at level 1) before the next: they share
+ * one buffer. Stops if the client goes.
+ */
+async function stream(res: ServerResponse, chunks: Iterable<Uint8Array>, gzip: boolean): Promise<void> {
   const closed = new Promise<void>((resolve) => res.once('close', resolve));
+  const out: Writable = gzip ? createGzip({ level: 1 }) : res;
+  if (out !== res) out.pipe(res);
   for (const chunk of chunks) {
-    if (res.destroyed) return;
-    await Promise.race([new Promise<void>((resolve) => res.write(chunk, () => resolve())), closed]);
+    if (res.destroyed) return void out.destroy();
+    await Promise.race([new Promise<void>((resolve) => out.write(chunk, () => resolve())), closed]);
   }
-  res.end();
+  out.end();
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
- * GET or HEAD of /metrics: the shared read, then 200 and the body in chunks; 503 before any body
+ * GET or HEAD of /metrics: the shared read, then 200 and the body in chunks (gzip when the
+ * request's Accept-Encoding takes it, as Prometheus's does); 503 before any body
  * when the read outlasts READ_SHARE of the scrape's timeout, 500 when it fails; 404 elsewhere.
  */
 export function handler(shared: () => Promise<Reading>, collect: ReadonlySet<Collectable>): Handler {
@@ -166,9 +183,10 @@ export function handler(shared: () => Promise<Reading>, collect: ReadonlySet<Col
       res.writeHead(503, { 'Content-Type': 'text/plain' }).end(`ipvsadm metrics: reading IPVS took longer than ${READ_SHARE * 100}% of the scrape timeout (${timeout! / 1000} s)\n`);
       return;
     }
-    res.writeHead(200, { 'Content-Type': CONTENT_TYPE });
+    const gzip = takesGzip(req.headers['accept-encoding']);
+    res.writeHead(200, { 'Content-Type': CONTENT_TYPE, ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
     if (req.method === 'HEAD') res.end();
-    else await stream(res, expositionChunks(reading, collect));
+    else await stream(res, expositionChunks(reading, collect), gzip);
   };
 }
 

@@ -1,11 +1,13 @@
 // The scrape case of the bench (run by test/bench/guest-bench.mjs in the user-mode kernel): one
 // table served at once by `ipvsadm metrics --listen` and by node_exporter's IPVS collector
 // (Debian's prometheus-node-exporter, --collector.disable-defaults --collector.ipvs), scraped in
-// turn as Prometheus scrapes (GET /metrics with its timeout header), next to our own `-Ln`.
+// turn as Prometheus scrapes (GET /metrics with its timeout header, gzip accepted and the body
+// decompressed), next to our own `-Ln`.
 // Both must show the same real servers with the same weights and connection counts, and the same
 // global counters, before a ratio is printed.
 import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 
 export const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const OURS_PORT = 19565;
@@ -13,15 +15,21 @@ const NE_PORT = 19100;
 /** what Prometheus sends by default (scrape_timeout 10 s), raised so that a slow guest finishes */
 const TIMEOUT_SECONDS = 600;
 
-/** GET /metrics on 127.0.0.1:port: status, milliseconds, body (latin1). */
+/** GET /metrics on 127.0.0.1:port: status, milliseconds to the last byte, body (decompressed, latin1), bytes on the wire. */
 export function scrape(port) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const headers = { Accept: 'text/plain;version=0.0.4', 'X-Prometheus-Scrape-Timeout-Seconds': String(TIMEOUT_SECONDS) };
+    const headers = { Accept: 'text/plain;version=0.0.4', 'Accept-Encoding': 'gzip', 'X-Prometheus-Scrape-Timeout-Seconds': String(TIMEOUT_SECONDS) };
     const req = request({ host: '127.0.0.1', port, path: '/metrics', headers }, (res) => {
       const parts = [];
       res.on('data', (d) => parts.push(d));
-      res.on('end', () => resolve({ status: res.statusCode, ms: Number(process.hrtime.bigint() - t0) / 1e6, body: Buffer.concat(parts).toString('latin1') }));
+      res.on('end', () => {
+        // timed to the last byte received: decompressing and decoding are the client's work
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        const wire = Buffer.concat(parts);
+        const body = (res.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire).toString('latin1');
+        resolve({ status: res.statusCode, ms, body, wireBytes: wire.length });
+      });
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -106,12 +114,14 @@ export async function scrapeRuns(ours, repeat, summary) {
   try {
     const runs = { ours: [], nodeExporter: [], list: [] };
     const bodies = {};
+    const wire = {};
     for (let i = 0; i < repeat; i++) {
       for (const [key, port] of [['ours', OURS_PORT], ['nodeExporter', NE_PORT]]) {
         const r = await scrape(port);
         if (r.status !== 200) throw new Error(`${key}'s scrape answered ${r.status}: ${r.body.slice(0, 200)}`);
         runs[key].push({ ms: r.ms, rssKiB: 0 });
         bodies[key] ??= r.body;
+        wire[key] ??= r.wireBytes;
       }
       const t0 = process.hrtime.bigint();
       const l = spawnSync(ours[0], [...ours.slice(1), '-Ln'], { stdio: 'ignore' });
@@ -120,8 +130,8 @@ export async function scrapeRuns(ours, repeat, summary) {
     }
     const differences = viewDifferences(ourView(bodies.ours), nodeExporterView(bodies.nodeExporter));
     return {
-      ours: { ...summary(runs.ours), series: seriesCount(bodies.ours), bytes: bodies.ours.length },
-      nodeExporter: { ...summary(runs.nodeExporter), series: seriesCount(bodies.nodeExporter), bytes: bodies.nodeExporter.length },
+      ours: { ...summary(runs.ours), series: seriesCount(bodies.ours), bytes: bodies.ours.length, wireBytes: wire.ours },
+      nodeExporter: { ...summary(runs.nodeExporter), series: seriesCount(bodies.nodeExporter), bytes: bodies.nodeExporter.length, wireBytes: wire.nodeExporter },
       list: summary(runs.list),
       realServers: [...ourView(bodies.ours).keys()].filter((k) => k.endsWith(' weight')).length,
       differences,
@@ -139,8 +149,8 @@ export function scrapeReport(rows) {
   if (!rows || rows.length === 0) return { lines: [], failed: false };
   const lines = [
     '',
-    'scrape (GET /metrics as Prometheus sends it; ours with its default families, node_exporter --collector.disable-defaults --collector.ipvs):',
-    '| services × real servers | node_exporter | ours | ours / node_exporter | ours `-Ln` | scrape / `-Ln` | series per scrape node_exporter / ours | MB per scrape node_exporter / ours |',
+    'scrape (GET /metrics as Prometheus sends it, gzip accepted; ours with its default families, node_exporter --collector.disable-defaults --collector.ipvs):',
+    '| services × real servers | node_exporter | ours | ours / node_exporter | ours `-Ln` | scrape / `-Ln` | series per scrape node_exporter / ours | MB per scrape node_exporter / ours (on the wire) |',
     '|---|---|---|---|---|---|---|---|',
   ];
   let failed = false;
@@ -149,7 +159,7 @@ export function scrapeReport(rows) {
     failed ||= !same;
     const ratio = same ? (r.ours.ms / r.nodeExporter.ms).toFixed(2) : 'not the same work';
     const mb = (b) => (b / 1e6).toFixed(1);
-    lines.push(`| ${r.services} × ${r.dests} | ${spread(r.nodeExporter)} | ${spread(r.ours)} | ${ratio} | ${spread(r.list)} | ${(r.ours.ms / r.list.ms).toFixed(2)} | ${r.nodeExporter.series} / ${r.ours.series} | ${mb(r.nodeExporter.bytes)} / ${mb(r.ours.bytes)} |`);
+    lines.push(`| ${r.services} × ${r.dests} | ${spread(r.nodeExporter)} | ${spread(r.ours)} | ${ratio} | ${spread(r.list)} | ${(r.ours.ms / r.list.ms).toFixed(2)} | ${r.nodeExporter.series} / ${r.ours.series} | ${mb(r.nodeExporter.bytes)} / ${mb(r.ours.bytes)} (${mb(r.nodeExporter.wireBytes ?? r.nodeExporter.bytes)} / ${mb(r.ours.wireBytes ?? r.ours.bytes)}) |`);
   }
   for (const r of rows) {
     if (r.differences.length) lines.push('', `MISMATCH at ${r.services} × ${r.dests}, scrape: the exporters show different tables:\n${r.differences.join('\n')}`);

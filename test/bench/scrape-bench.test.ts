@@ -38,7 +38,7 @@ describe('scrape same-work check', () => {
     const row = { services: 1, dests: 1, realServers: 1, differences: [], ours: { ms: 50, min: 40, max: 60, series: 8, bytes: 900 }, nodeExporter: { ms: 100, min: 90, max: 110, series: 8, bytes: 800 }, list: { ms: 40, min: 30, max: 50 } };
     const report = scrapeReport([row]);
     expect(report.failed).toBe(false);
-    expect(report.lines.find((l) => l.startsWith('| 1 × 1 |'))).toBe('| 1 × 1 | 100 ms (90 ms–110 ms) | 50 ms (40 ms–60 ms) | 0.50 | 40 ms (30 ms–50 ms) | 1.25 | 8 / 8 | 0.0 / 0.0 |');
+    expect(report.lines.find((l) => l.startsWith('| 1 × 1 |'))).toBe('| 1 × 1 | 100 ms (90 ms–110 ms) | 50 ms (40 ms–60 ms) | 0.50 | 40 ms (30 ms–50 ms) | 1.25 | 8 / 8 | 0.0 / 0.0 (0.0 / 0.0) |');
   });
 
   it('a differing weight or a real server one side lacks: a mismatch, no ratio, the bench fails', () => {

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { COLLECTABLE, DEFAULT_COLLECT, exposition, expositionChunks, parseCollect } from '../../src/metrics/exposition.js';
 import type { Reading } from '../../src/metrics/exposition.js';
-import { handler, scrapeTimeoutMs, sharedRead } from '../../src/metrics/cli.js';
+import { handler, scrapeTimeoutMs, sharedRead, takesGzip } from '../../src/metrics/cli.js';
+import { PassThrough } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import type { Snapshot } from '../../src/ipvs/model.js';
 import { dest, entry, svc } from '../support/format-fixtures.js';
 
@@ -152,6 +154,25 @@ describe('scrapes over HTTP', () => {
     const other = response();
     await handler(async () => reading, DEFAULT_COLLECT)(get({}, '/'), other);
     expect(other.status).toBe(404);
+  });
+
+  it('gzip when Accept-Encoding takes it (Prometheus sends gzip): the same text, compressed', async () => {
+    const sink = new PassThrough();
+    const parts: Buffer[] = [];
+    sink.on('data', (d: Buffer) => parts.push(d));
+    const ended = new Promise((resolve) => sink.on('end', resolve));
+    let headers: Record<string, string> = {};
+    const res = Object.assign(sink, {
+      writeHead(status: number, h: Record<string, string>) {
+        headers = { status: String(status), ...h };
+        return res;
+      },
+    }) as unknown as ServerResponse;
+    await handler(async () => reading, DEFAULT_COLLECT)(get({ 'accept-encoding': 'gzip' }), res);
+    await ended;
+    expect(headers).toMatchObject({ status: '200', 'Content-Encoding': 'gzip' });
+    expect(gunzipSync(Buffer.concat(parts)).toString('latin1')).toBe(exposition(reading.snap, GLOBAL));
+    expect([takesGzip('gzip'), takesGzip('deflate, gzip;q=0.5'), takesGzip('gzip;q=0'), takesGzip('identity'), takesGzip(undefined)]).toEqual([true, true, false, false, false]);
   });
 
   it('scrapeTimeoutMs reads the header', () => {
