@@ -11,19 +11,14 @@ import { dispatch } from '../../src/entry/command-table.js';
 import { runOverFakeKernel } from '../support/capture-io.js';
 import type { Run } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
+import { fakeTableFrom } from '../support/fake-table.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'compare-cli-'));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 const ipvsadm = (ipvs: FakeIpvs, argv: string[], stdin = ''): Promise<Run> => runOverFakeKernel({ model: ipvs }, (io) => dispatch(argv, io), stdin);
 
-/** A fake kernel that lists real servers newest first, as Linux does, after these restore lines. */
-async function kernelWith(lines: string[]): Promise<FakeIpvs> {
-  const ipvs = new FakeIpvs();
-  ipvs.destsNewestFirst = true;
-  expect(await ipvsadm(ipvs, ['-R'], lines.join('\n') + '\n')).toEqual({ stdout: '', stderr: '', code: 0 });
-  return ipvs;
-}
+const kernelWith = (lines: string[]): Promise<FakeIpvs> => fakeTableFrom(lines, true);
 
 function file(name: string, text: string): string {
   const path = join(DIR, name);

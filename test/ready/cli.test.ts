@@ -10,6 +10,7 @@ import { dispatch } from '../../src/entry/command-table.js';
 import { fakeKernelIo, runOverFakeKernel } from '../support/capture-io.js';
 import type { Run } from '../support/capture-io.js';
 import { FakeIpvs } from '../support/fake-ipvs.js';
+import { fakeTableFrom } from '../support/fake-table.js';
 import { FakeKernel } from '../support/fake-kernel.js';
 import { FLAG, LinkKernel } from '../support/fake-links.js';
 
@@ -21,11 +22,7 @@ const ready = (ipvs: FakeIpvs, args: string[]): Promise<Run> => ipvsadm(ipvs, ['
 
 const TABLE = ['-A -t 192.0.2.1:80 -s mh -b mh-port', '-a -t 192.0.2.1:80 -r 198.51.100.1:80 -g -w 1', '-a -t 192.0.2.1:80 -r 198.51.100.2:80 -g -w 1'];
 
-async function kernelWith(lines: string[]): Promise<FakeIpvs> {
-  const ipvs = new FakeIpvs();
-  expect(await ipvsadm(ipvs, ['-R'], lines.join('\n') + '\n')).toEqual({ stdout: '', stderr: '', code: 0 });
-  return ipvs;
-}
+const kernelWith = (lines: string[]): Promise<FakeIpvs> => fakeTableFrom(lines);
 
 function file(name: string, text: string): string {
   const path = join(DIR, name);
