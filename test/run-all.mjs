@@ -14,8 +14,11 @@ const CONFIG = 'test/vitest.config.ts';
 const VITEST = 'node_modules/.bin/vitest';
 // gcc: on hosts with AMX, linux.uml needs a helper library built here (src/lab/uml-xstate.ts).
 const APT_PACKAGES = ['user-mode-linux', 'kmod', 'ipvsadm', 'iproute2', 'arping', 'gcc', 'prometheus', 'tmux', 'keepalived', 'bird2', 'socat'];
-// The unit suite renders the man pages with groff (test/man/man-pages.test.ts).
-const UNIT_APT_PACKAGES = ['groff-base'];
+// The unit suite renders the man pages with groff (test/man/man-pages.test.ts) and scrapes
+// `metrics --web.config.file` with curl over TLS, certificates made by openssl
+// (test/metrics/secured-scrape.test.ts): each program → the Debian package that brings it
+// (a program missing here is installed before the unit suite runs).
+const UNIT_APT_PACKAGES = { groff: 'groff-base', curl: 'curl', openssl: 'openssl' };
 // The guest's whole kernel suite runs about 28 minutes on a quiet 2-core machine (the several-director
 // tests take 8 of them); the bound leaves room for a busy one.
 const KERNEL_TIMEOUT_MS = Number(process.env.IPVSADM_KERNEL_TIMEOUT_S ?? 2700) * 1000;
@@ -115,25 +118,29 @@ function ensurePrerequisites() {
 }
 
 /**
- * Installs groff-base for the unit suite when `groff` is missing (root + apt only); otherwise says
- * what to install and goes on: the man page tests then fail with the same advice.
+ * Installs the packages of the unit suite's programs that are missing (root + apt only); otherwise
+ * says what to install and goes on: the tests needing them then fail with the same advice.
  */
 function ensureUnitPrerequisites() {
-  const hasGroff = () => spawnSync('sh', ['-c', 'command -v groff'], { stdio: 'ignore' }).status === 0;
-  if (hasGroff()) return;
+  const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+  const missing = () => Object.keys(UNIT_APT_PACKAGES).filter((program) => !has(program));
+  const lacking = missing();
+  if (lacking.length === 0) return;
+  const packages = [...new Set(lacking.map((program) => UNIT_APT_PACKAGES[program]))];
   const isRoot = process.getuid?.() === 0;
-  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+  const hasApt = has('apt-get');
   if (!isRoot || !hasApt) {
-    log(`prerequisites: groff not found, the man page tests will fail; install it as root: apt-get install -y ${UNIT_APT_PACKAGES.join(' ')}`);
+    log(`prerequisites: ${lacking.join(', ')} not found, the tests needing them will fail; install as root: apt-get install -y ${packages.join(' ')}`);
     return;
   }
-  log(`prerequisites: installing ${UNIT_APT_PACKAGES.join(' ')} (groff not found)`);
+  log(`prerequisites: installing ${packages.join(' ')} (${lacking.join(', ')} not found)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', ...UNIT_APT_PACKAGES]]) {
+  for (const args of [['update'], ['install', '-y', ...packages]]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (status ${r.status ?? r.signal})`);
   }
-  if (!hasGroff()) throw new Error(`still missing after apt-get install: groff (package ${UNIT_APT_PACKAGES.join(' ')})`);
+  const still = missing();
+  if (still.length > 0) throw new Error(`still missing after apt-get install: ${still.join(', ')}`);
 }
 
 function build() {

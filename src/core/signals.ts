@@ -1,5 +1,6 @@
 // The signal port: the signals that ask a long-running command to stop (top, metrics, the lab's
-// guest) reach a listener, and listening ends when the command is done with them.
+// guest) reach a listener, and listening ends when the command is done with them; SIGHUP can also
+// mean "read the configuration again" (metrics --web.config.file).
 
 export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
@@ -10,4 +11,10 @@ export const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP
 export function onStopSignals(listener: (signal: StopSignal) => void, signals: readonly StopSignal[] = STOP_SIGNALS): () => void {
   signals.forEach((s) => process.on(s, listener));
   return () => signals.forEach((s) => process.off(s, listener));
+}
+
+/** Calls `listener` on each SIGHUP, a daemon's "read your configuration again"; the returned function stops listening. */
+export function onReloadSignal(listener: () => void): () => void {
+  process.on('SIGHUP', listener);
+  return () => process.off('SIGHUP', listener);
 }

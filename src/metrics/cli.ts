@@ -2,10 +2,10 @@
 // text (exposition.ts), printed once, or served over HTTP at /metrics (loopback unless an address
 // is given) until SIGTERM or SIGINT: read anew at every scrape (concurrent scrapes share one
 // read), streamed in chunks (gzip when asked), 503 when the read outlasts the scrape's timeout.
-// Statuses: METRICS_EXIT.
+// With --web.config.file, HTTPS and basic auth as the file says (web-server.ts). Statuses: METRICS_EXIT.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { Command } from 'commander';
@@ -15,11 +15,12 @@ import { frontEnd, parseFrontEnd } from '../app/front-end.js';
 import { openClient } from '../app/open-client.js';
 import { decodeRaw } from '../app/raw-text.js';
 import { failureText, kernelFailureOrThrow } from '../core/failure.js';
-import { onStopSignals } from '../core/signals.js';
+import { onReloadSignal, onStopSignals } from '../core/signals.js';
 import { parseConnectionFile } from '../table/connections.js';
 import type { ConnectionEntry } from '../table/connections.js';
 import { COLLECTABLE, DEFAULT_COLLECT, expositionChunks, parseCollect, parseGlobalStats } from './exposition.js';
 import type { Collectable, Reading } from './exposition.js';
+import type { Handler, LiveWebConfig } from './web-server.js';
 
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -27,6 +28,7 @@ function program(io: Io): Command {
   return frontEnd('ipvsadm metrics', io)
     .description('Print the IPVS table, its counters and the timeouts in the Prometheus text format, or serve them over HTTP at /metrics.')
     .option('--listen <[addr:]port>', 'serve http://ADDR:PORT/metrics (ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6) until SIGTERM or SIGINT')
+    .option('--web.config.file <file>', 'serve as the exporter web configuration FILE says: TLS (certificate, client certificates), basic auth users (bcrypt), headers, rate limit')
     .option('--collect <families>', `the real servers' families: all, none, or some of ${COLLECTABLE.join(',')} (default ${[...DEFAULT_COLLECT].join(',')})`);
 }
 
@@ -91,10 +93,14 @@ export async function runMetricsCli(argv: readonly string[], io: Io): Promise<nu
   const cmd = program(io);
   const ended = parseFrontEnd(cmd, argv, io, METRICS_EXIT.USAGE);
   if (ended !== undefined) return ended;
-  const { listen, collect: collectText } = cmd.opts<{ listen?: string; collect?: string }>();
+  const { listen, collect: collectText, 'web.config.file': webConfig } = cmd.opts<{ listen?: string; collect?: string; 'web.config.file'?: string }>();
   const collect = collectText === undefined ? DEFAULT_COLLECT : parseCollect(collectText);
   if (typeof collect === 'string') {
     say(io, `--collect ${collectText}: ${collect}`);
+    return METRICS_EXIT.USAGE;
+  }
+  if (listen === undefined && webConfig !== undefined) {
+    say(io, '--web.config.file: only with --listen');
     return METRICS_EXIT.USAGE;
   }
   if (listen === undefined) {
@@ -117,7 +123,19 @@ export async function runMetricsCli(argv: readonly string[], io: Io): Promise<nu
     say(io, `--listen ${listen}: expected PORT, ADDR:PORT or [ADDR6]:PORT`);
     return METRICS_EXIT.USAGE;
   }
-  return serve(io, at.host, at.port, handler(sharedRead(() => read(io)), collect));
+  const handle = handler(sharedRead(() => read(io)), collect);
+  if (webConfig === undefined) return serve(io, at, createServer((req, res) => void handle(req, res).catch(() => res.destroy())));
+  // loaded here, not at the top: the YAML parser and bcrypt only for a web configuration
+  const web = await import('./web-server.js');
+  let live: LiveWebConfig;
+  try {
+    live = new web.LiveWebConfig(webConfig, (text) => say(io, text));
+  } catch (e) {
+    if (!(e instanceof web.WebConfigError)) throw e;
+    say(io, `--web.config.file ${webConfig}: ${e.message}`);
+    return METRICS_EXIT.USAGE;
+  }
+  return serve(io, at, web.metricsServer(handle, live), live);
 }
 
 /** The scrape's timeout in milliseconds from Prometheus's header; undefined without one. */
@@ -157,8 +175,6 @@ async function stream(res: ServerResponse, chunks: Iterable<Uint8Array>, gzip: b
   out.end();
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
 /**
  * GET or HEAD of /metrics: the shared read, then 200 and the body in chunks (gzip when the
  * request's Accept-Encoding takes it, as Prometheus's does); 503 before any body
@@ -190,10 +206,10 @@ export function handler(shared: () => Promise<Reading>, collect: ReadonlySet<Col
   };
 }
 
-function serve(io: Io, host: string, port: number, handle: Handler): Promise<number> {
+/** Serves until SIGTERM or SIGINT (SIGHUP re-reads the web configuration, if any). */
+function serve(io: Io, at: { host: string; port: number }, server: Server, live?: LiveWebConfig): Promise<number> {
+  const { host, port } = at;
   return new Promise((resolve) => {
-    // a failure after the headers (a bug) can only cut the response off
-    const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
     let stopListening = (): void => undefined;
     const stop = (): void => {
       stopListening();
@@ -205,9 +221,13 @@ function serve(io: Io, host: string, port: number, handle: Handler): Promise<num
       resolve(METRICS_EXIT.FAILED);
     });
     server.listen(port, host, () => {
-      stopListening = onStopSignals(stop, ['SIGTERM', 'SIGINT']);
+      const stopOnSignal = onStopSignals(stop, ['SIGTERM', 'SIGINT']);
+      // (the file is also looked at on every connection and request)
+      const reloadOnSignal = live ? onReloadSignal(() => void live.current(true)) : () => undefined;
+      stopListening = () => (stopOnSignal(), reloadOnSignal());
       const shown = host.includes(':') ? `[${host}]` : host;
-      io.stderr(`ipvsadm metrics: serving http://${shown}:${port}/metrics\n`);
+      const scheme = live?.loaded.secure ? 'https' : 'http';
+      io.stderr(`ipvsadm metrics: serving ${scheme}://${shown}:${port}/metrics${live ? ` (web configuration ${live.path})` : ''}\n`);
     });
   });
 }
