@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runMetricsCli } from '../../src/metrics/cli.js';
 import { COLLECTABLE, DEFAULT_COLLECT, exposition } from '../../src/metrics/exposition.js';
 import { METRICS_EXIT } from '../../src/app/exit-status.js';
+import { CLIENT_AUTH_TYPES, WEB_CONFIG_HEADERS, WEB_CONFIG_KEYS } from '../../src/metrics/web-config.js';
 import { captureIo } from '../support/capture-io.js';
 import { dest, entry, svc } from '../support/format-fixtures.js';
 import { helpOptions, itemTags, roffText, ROOT } from './roff.js';
@@ -19,7 +20,7 @@ describe('ipvsadm-metrics.8', () => {
     const io = captureIo();
     expect(await runMetricsCli(['--help'], io)).toBe(0);
     const listed = helpOptions(io.out());
-    expect(listed.sort()).toEqual(['--collect', '--help', '--listen', '-h']);
+    expect(listed.sort()).toEqual(['--collect', '--help', '--listen', '--web.config.file', '-h']);
     for (const option of listed) expect(tags('OPTIONS').join(' ')).toContain(option);
   });
 
@@ -46,5 +47,14 @@ describe('ipvsadm-metrics.8 on --collect', () => {
   it('names every family --collect takes, and the default', () => {
     for (const name of COLLECTABLE) expect(tags('OPTIONS').join(' ') + TEXT, name).toContain(name);
     expect(TEXT).toContain(`default ${[...DEFAULT_COLLECT].join(',')}`);
+  });
+});
+
+describe('ipvsadm-metrics.8 on --web.config.file', () => {
+  it('names every key the web configuration takes, every header and client_auth_type', () => {
+    const section = PAGE.split('.SH "WEB CONFIGURATION"')[1]!.split('.SH ')[0]!.split('\n').map(roffText).join(' ');
+    const names = [...Object.entries(WEB_CONFIG_KEYS).flatMap(([part, keys]) => [part, ...keys]), ...WEB_CONFIG_HEADERS, ...CLIENT_AUTH_TYPES];
+    expect(names.length).toBeGreaterThan(25);
+    for (const name of names) expect(section, name).toMatch(new RegExp(`(^|[\\s(,])${name.replace(/[-.]/g, '\\$&')}([\\s),.;:]|$)`));
   });
 });

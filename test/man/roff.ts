@@ -54,7 +54,7 @@ export function declaredOptions(sourceFile: string): string[] {
 
 /** Option spellings listed in the Options: part of a commander help text. */
 export function helpOptions(help: string): string[] {
-  return (help.split('\nOptions:\n')[1] ?? '').split('\n').flatMap((l) => /^ {2}(--?[a-z0-9][a-z0-9-]*(?:, --?[a-z0-9][a-z0-9-]*)*)/.exec(l)?.[1]?.split(', ') ?? []);
+  return (help.split('\nOptions:\n')[1] ?? '').split('\n').flatMap((l) => /^ {2}(--?[a-z0-9][a-z0-9.-]*(?:, --?[a-z0-9][a-z0-9.-]*)*)/.exec(l)?.[1]?.split(', ') ?? []);
 }
 
 /** Rendered text of a section (`.SH`) of man/<page>, lines long enough to hold a paragraph. */
