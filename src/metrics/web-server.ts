@@ -4,6 +4,7 @@
 // and request and reloaded when changed, or at once on SIGHUP; a file that turns bad shuts the
 // door (500 to every request) until it is fixed, and says why once on stderr.
 import { statSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -122,9 +123,12 @@ export function tokenBucket(intervalMs: number, burst: number, now: () => number
   };
 }
 
+/** An IPv6 address in one spelling (OpenSSL writes 2001:DB8:0:0:0:0:0:1, people 2001:db8::1). */
+const sameSpelling = (name: string): string => (isIPv6(name) ? new URL(`http://[${name}]`).hostname.slice(1, -1) : name);
+
 /** The values of a certificate's subjectAltName (`DNS:a, IP Address:1.2.3.4` → a, 1.2.3.4). */
 export function altNames(subjectaltname: string | undefined): string[] {
-  return (subjectaltname ?? '').split(', ').flatMap((part) => (part.includes(':') ? [part.slice(part.indexOf(':') + 1).replace(/^"|"$/g, '')] : []));
+  return (subjectaltname ?? '').split(', ').flatMap((part) => (part.includes(':') ? [sameSpelling(part.slice(part.indexOf(':') + 1).replace(/^"|"$/g, ''))] : []));
 }
 
 /** Why a client's certificate is refused under the settings; undefined when it is not. */
@@ -133,7 +137,7 @@ export function clientCertProblem(socket: TLSSocket, t: TlsSettings): string | u
   const cert = socket.getPeerCertificate();
   if (!cert || Object.keys(cert).length === 0) return t.clientAuth === 'VerifyClientCertIfGiven' ? undefined : 'no client certificate';
   if (t.clientAuth !== 'RequireAnyClientCert' && !socket.authorized) return `client certificate not verified (${String(socket.authorizationError)})`;
-  if (t.allowedSans.length > 0 && !altNames(cert.subjectaltname).some((n) => t.allowedSans.includes(n))) return 'client certificate names no allowed SAN';
+  if (t.allowedSans.length > 0 && !altNames(cert.subjectaltname).some((n) => t.allowedSans.map(sameSpelling).includes(n))) return 'client certificate names no allowed SAN';
   return undefined;
 }
 

@@ -230,6 +230,10 @@ describe('client certificates', () => {
     expect(await served('  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ca.crt\n', { none: [], mine, rogue })).toEqual({ none: true, mine: true, rogue: false });
   });
 
+  it('RequestClientCert: asked for, never checked', async () => {
+    expect(await served('  client_auth_type: RequestClientCert\n', { none: [], rogue })).toEqual({ none: true, rogue: true });
+  });
+
   it('RequireAnyClientCert: any certificate, verified or not, but one', async () => {
     expect(await served('  client_auth_type: RequireAnyClientCert\n', { none: [], rogue })).toEqual({ none: false, rogue: true });
   });

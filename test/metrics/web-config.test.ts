@@ -164,5 +164,6 @@ describe('pieces of the server', () => {
   it("a certificate's subjectAltName as names", () => {
     expect(altNames('DNS:prometheus.example, IP Address:192.0.2.10, email:ops@example.org, URI:spiffe://example.org/p')).toEqual(['prometheus.example', '192.0.2.10', 'ops@example.org', 'spiffe://example.org/p']);
     expect(altNames(undefined)).toEqual([]);
+    expect(altNames('IP Address:2001:DB8:0:0:0:0:0:1')).toEqual(['2001:db8::1']);
   });
 });
