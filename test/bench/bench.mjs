@@ -7,6 +7,7 @@ import { runInGuest } from '../kernel/uml.mjs';
 import { measureStartup } from './native-startup.mjs';
 import { opsReport } from './ops-bench.mjs';
 import { benchReport } from './report.mjs';
+import { growthReport } from './growth.mjs';
 import { NODE_EXPORTER, scrapeReport } from './scrape-bench.mjs';
 import { existsSync } from 'node:fs';
 
@@ -46,4 +47,5 @@ for (const line of report.lines) console.log(line);
 for (const line of opsReport(results.ops ?? [])) console.log(line);
 const scrapes = scrapeReport(results.scrape);
 for (const line of scrapes.lines) console.log(line);
+for (const line of growthReport(results)) console.log(line);
 if (report.failed || scrapes.failed || (results.ops ?? []).some((row) => row.mismatches.length > 0)) process.exit(1);
