@@ -14,11 +14,12 @@ const CONFIG = 'test/vitest.config.ts';
 const VITEST = 'node_modules/.bin/vitest';
 // gcc: on hosts with AMX, linux.uml needs a helper library built here (src/lab/uml-xstate.ts).
 const APT_PACKAGES = ['user-mode-linux', 'kmod', 'ipvsadm', 'iproute2', 'arping', 'gcc', 'prometheus', 'tmux', 'keepalived', 'bird2', 'socat'];
-// The unit suite renders the man pages with groff (test/man/man-pages.test.ts) and scrapes
+// The unit suite renders the man pages with groff (test/man/man-pages.test.ts), scrapes
 // `metrics --web.config.file` with curl over TLS, certificates made by openssl
-// (test/metrics/secured-scrape.test.ts): each program → the Debian package that brings it
-// (a program missing here is installed before the unit suite runs).
-const UNIT_APT_PACKAGES = { groff: 'groff-base', curl: 'curl', openssl: 'openssl' };
+// (test/metrics/secured-scrape.test.ts), and checks the shipped Prometheus rules and dashboard
+// with promtool (test/metrics/rules.test.ts, dashboard.test.ts): each program → the Debian package
+// that brings it (a program missing here is installed before the unit suite runs).
+const UNIT_APT_PACKAGES = { groff: 'groff-base', curl: 'curl', openssl: 'openssl', promtool: 'prometheus' };
 // The guest's whole kernel suite runs about 28 minutes on a quiet 2-core machine (the several-director
 // tests take 8 of them); the bound leaves room for a busy one.
 const KERNEL_TIMEOUT_MS = Number(process.env.IPVSADM_KERNEL_TIMEOUT_S ?? 2700) * 1000;

@@ -2,7 +2,8 @@
 // text (exposition.ts), printed once, or served over HTTP at /metrics (loopback unless an address
 // is given) until SIGTERM or SIGINT: read anew at every scrape (concurrent scrapes share one
 // read), streamed in chunks (gzip when asked), 503 when the read outlasts the scrape's timeout.
-// With --web.config.file, HTTPS and basic auth as the file says (web-server.ts). Statuses: METRICS_EXIT.
+// With --web.config.file, HTTPS and basic auth as the file says (web-server.ts). `--print-rules` /
+// `--print-dashboard` print the shipped Prometheus rules / Grafana dashboard. Statuses: METRICS_EXIT.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server, ServerResponse } from 'node:http';
@@ -18,6 +19,8 @@ import { failureText, kernelFailureOrThrow } from '../core/failure.js';
 import { onReloadSignal, onStopSignals } from '../core/signals.js';
 import { parseConnectionFile } from '../table/connections.js';
 import type { ConnectionEntry } from '../table/connections.js';
+import { readAsset } from './assets.js';
+import type { Asset } from './assets.js';
 import { COLLECTABLE, DEFAULT_COLLECT, expositionChunks, parseCollect, parseGlobalStats } from './exposition.js';
 import type { Collectable, Reading } from './exposition.js';
 import type { Handler, LiveWebConfig } from './web-server.js';
@@ -29,7 +32,32 @@ function program(io: Io): Command {
     .description('Print the IPVS table, its counters and the timeouts in the Prometheus text format, or serve them over HTTP at /metrics.')
     .option('--listen <[addr:]port>', 'serve http://ADDR:PORT/metrics (ADDR defaults to 127.0.0.1; [::1]:PORT for IPv6) until SIGTERM or SIGINT')
     .option('--web.config.file <file>', 'serve as the exporter web configuration FILE says: TLS (certificate, client certificates), basic auth users (bcrypt), headers, rate limit')
-    .option('--collect <families>', `the real servers' families: all, none, or some of ${COLLECTABLE.join(',')} (default ${[...DEFAULT_COLLECT].join(',')})`);
+    .option('--collect <families>', `the real servers' families: all, none, or some of ${COLLECTABLE.join(',')} (default ${[...DEFAULT_COLLECT].join(',')})`)
+    .option('--print-rules', 'print the Prometheus alerting and recording rules for these metrics (YAML) and exit')
+    .option('--print-dashboard', 'print the Grafana dashboard for these metrics (JSON) and exit');
+}
+
+/**
+ * `--print-rules` or `--print-dashboard`: the shipped file on stdout; undefined when neither is
+ * asked for. Either stands alone (with another option it is a usage error).
+ */
+function printAsset(io: Io, opts: Record<string, unknown>): number | undefined {
+  const asked: [string, Asset][] = [];
+  if (opts['printRules'] === true) asked.push(['--print-rules', 'rules']);
+  if (opts['printDashboard'] === true) asked.push(['--print-dashboard', 'dashboard']);
+  const [first] = asked;
+  if (!first) return undefined;
+  if (Object.keys(opts).length > 1) {
+    say(io, `${first[0]} takes no other option`);
+    return METRICS_EXIT.USAGE;
+  }
+  try {
+    io.stdout(readAsset(first[1]));
+    return METRICS_EXIT.OK;
+  } catch (e) {
+    say(io, `cannot read the shipped file: ${(e as Error).message}`);
+    return METRICS_EXIT.FAILED;
+  }
 }
 
 /**
@@ -93,6 +121,8 @@ export async function runMetricsCli(argv: readonly string[], io: Io): Promise<nu
   const cmd = program(io);
   const ended = parseFrontEnd(cmd, argv, io, METRICS_EXIT.USAGE);
   if (ended !== undefined) return ended;
+  const printed = printAsset(io, cmd.opts());
+  if (printed !== undefined) return printed;
   const { listen, collect: collectText, 'web.config.file': webConfig } = cmd.opts<{ listen?: string; collect?: string; 'web.config.file'?: string }>();
   const collect = collectText === undefined ? DEFAULT_COLLECT : parseCollect(collectText);
   if (typeof collect === 'string') {

@@ -2,6 +2,8 @@
 // and every metric family the exposition writes is named on the page. groff -ww: man-pages.test.ts.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ASSETS } from '../../src/metrics/assets.js';
 import { runMetricsCli } from '../../src/metrics/cli.js';
 import { COLLECTABLE, DEFAULT_COLLECT, exposition } from '../../src/metrics/exposition.js';
 import { METRICS_EXIT } from '../../src/app/exit-status.js';
@@ -20,7 +22,7 @@ describe('ipvsadm-metrics.8', () => {
     const io = captureIo();
     expect(await runMetricsCli(['--help'], io)).toBe(0);
     const listed = helpOptions(io.out());
-    expect(listed.sort()).toEqual(['--collect', '--help', '--listen', '--web.config.file', '-h']);
+    expect(listed.sort()).toEqual(['--collect', '--help', '--listen', '--print-dashboard', '--print-rules', '--web.config.file', '-h']);
     for (const option of listed) expect(tags('OPTIONS').join(' ')).toContain(option);
   });
 
@@ -40,6 +42,16 @@ describe('ipvsadm-metrics.8', () => {
       const named = TEXT.includes(f) || (f.startsWith('ipvs_destination_') && /(connections_total|packets_total|bytes_total|_per_second)$/.test(f) && TEXT.includes('ipvs_destination_*'));
       expect(named, f).toBe(true);
     }
+  });
+});
+
+describe('ipvsadm-metrics.8 on the shipped rules', () => {
+  it('lists every alert of --print-rules with its severity, and every recording rule', () => {
+    const rules = parse(readFileSync(ASSETS.rules, 'utf8')) as { groups: { rules: { alert?: string; record?: string; labels?: { severity?: string } }[] }[] };
+    const all = rules.groups.flatMap((g) => g.rules);
+    const listed = tags('ALERTS');
+    expect(listed).toEqual(all.filter((r) => r.alert).map((r) => `${r.alert} (${r.labels?.severity})`));
+    for (const r of all.filter((r) => r.record)) expect(TEXT, r.record).toContain(r.record);
   });
 });
 
