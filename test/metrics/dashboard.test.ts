@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ASSETS } from '../../src/metrics/assets.js';
-import { EXPORTED_LABELS, EXPORTED_METRICS, SCRAPE_METRICS, TARGET_LABELS } from '../support/exported-metrics.js';
+import { EXPORTED_LABELS, EXPORTED_METRICS, EXPORTED_VALUES, SCRAPE_METRICS, TARGET_LABELS } from '../support/exported-metrics.js';
 import { promqlNames } from '../support/promql.js';
 import { promtool } from '../support/promtool.js';
 
@@ -107,6 +107,7 @@ describe('src/metrics/dashboard/ipvsadm.json', () => {
       expect(names.metrics.length, where).toBeGreaterThan(0);
       for (const m of names.metrics) expect(metrics.has(m), `${where} reads ${m}`).toBe(true);
       for (const l of names.labels) expect(labels.has(l), `${where} uses label ${l}`).toBe(true);
+      for (const { label, value } of names.equalities) expect(EXPORTED_VALUES.get(label), `${where}: ${label}="${value}"`).toContain(value);
     }
     for (const { where, query } of VARIABLE_QUERIES) expect(labels.has(labelValues(query).label), where).toBe(true);
   });

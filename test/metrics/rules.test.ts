@@ -13,7 +13,7 @@ import { ASSETS } from '../../src/metrics/assets.js';
 import { runMetricsCli } from '../../src/metrics/cli.js';
 import { METRICS_EXIT } from '../../src/app/exit-status.js';
 import { captureIo } from '../support/capture-io.js';
-import { EXPORTED_LABELS, EXPORTED_METRICS, SCRAPE_METRICS, TARGET_LABELS } from '../support/exported-metrics.js';
+import { EXPORTED_LABELS, EXPORTED_METRICS, EXPORTED_VALUES, SCRAPE_METRICS, TARGET_LABELS } from '../support/exported-metrics.js';
 import { promqlNames } from '../support/promql.js';
 import { promtool } from '../support/promtool.js';
 
@@ -113,12 +113,14 @@ describe('src/metrics/rules/ipvsadm.rules.yml', () => {
     const known = new Set([...EXPORTED_METRICS, ...SCRAPE_METRICS, ...RECORDS.map((r) => r.record!)]);
     const labels = new Set([...EXPORTED_LABELS, ...TARGET_LABELS]);
     for (const rule of ALL) {
-      const { metrics, labels: used, errors } = promqlNames(rule.expr);
+      const { metrics, labels: used, equalities, errors } = promqlNames(rule.expr);
       const name = rule.alert ?? rule.record;
       expect(errors, name).toEqual([]);
       expect(metrics.length, name).toBeGreaterThan(0);
       for (const m of metrics) expect(known.has(m), `${name} reads ${m}`).toBe(true);
       for (const l of used) expect(labels.has(l), `${name} uses label ${l}`).toBe(true);
+      // values compared as the exposition writes them (tcp, not TCP); table sizes: the test below
+      for (const { label, value } of equalities.filter((e) => e.label !== 'connection_table_size')) expect(EXPORTED_VALUES.get(label), `${name}: ${label}="${value}"`).toContain(value);
       for (const [, l] of JSON.stringify(rule.annotations ?? {}).matchAll(/\$labels\.(\w+)/g)) expect(labels.has(l!), `${name} shows label ${l}`).toBe(true);
     }
     // the derived sets are the exposition's, not empty: the rules read these families

@@ -52,6 +52,17 @@ export const EXPORTED_LABELS: ReadonlySet<string> = new Set(
     .flatMap((l) => [...l.slice(l.indexOf('{')).matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="(?:[^"\\]|\\.)*"/g)].map((m) => m[1]!)),
 );
 
+/** Each label's values in the samples (as Prometheus stores them: an empty value is no label). */
+export const EXPORTED_VALUES: ReadonlyMap<string, ReadonlySet<string>> = (() => {
+  const values = new Map<string, Set<string>>();
+  for (const l of EXPOSITION.split('\n').filter((l) => !l.startsWith('#') && l.includes('{'))) {
+    for (const m of l.slice(l.indexOf('{')).matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+      if (m[2] !== '') values.set(m[1]!, (values.get(m[1]!) ?? new Set()).add(m[2]!));
+    }
+  }
+  return values;
+})();
+
 /** The labels Prometheus adds to every series it scrapes. */
 export const TARGET_LABELS: ReadonlySet<string> = new Set(['job', 'instance']);
 
