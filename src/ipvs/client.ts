@@ -6,7 +6,7 @@ import { CHANGE_CMD, encodeChange } from './changes.js';
 import type { Change } from './changes.js';
 import type { ConnectionOptions, ReplyVisitor } from '../netlink/connection.js';
 import { NETLINK_GENERIC } from '../netlink/constants.js';
-import { DumpInterruptedError, MalformedMessageError, NetlinkError, NetlinkExchangeError, TransportError } from '../netlink/errors.js';
+import { MalformedMessageError, NetlinkError, NetlinkExchangeError, TransportError } from '../netlink/errors.js';
 import { GenlClient } from '../netlink/genl.js';
 import type { GenlPayload } from '../netlink/message.js';
 import type { TransportFactory } from '../netlink/transport.js';
@@ -16,13 +16,15 @@ import { decodeDaemons, decodeInfo, decodeService, decodeTimeouts, putServiceKey
 import { IpvsExchangeError, IpvsOperationError, exchangeError } from './errors.js';
 import type { IpvsOperation } from './errors.js';
 import { destinationId, serviceId } from './vocabulary.js';
-import { NOT_LISTED, parseProcServices, procServiceId } from './proc-services.js';
+import { parseProcServices, procServiceId } from './proc-services.js';
+import type { ProcServiceId } from './proc-services.js';
+import { ListedInProc, listedInProc } from './proc-table.js';
+import { TableChanged, hasDuplicates, isGone, isInterrupted } from './table-change.js';
 import { readService, readServiceWithoutStats } from './service-reader.js';
 import { readDestination } from './dest-reader.js';
-import type { ProcServices } from './proc-services.js';
 import type { DaemonConfig, Destination, Info, Service, ServiceKey, ServiceWithDestinations, Snapshot, Timeouts } from './model.js';
 
-const { EAGAIN, EINVAL, ENOENT, ENOPROTOOPT, ESRCH } = osConstants.errno;
+const { EAGAIN, EINVAL, ENOENT, ENOPROTOOPT } = osConstants.errno;
 
 /** How many times a listing is fetched in all when the table changes under it. */
 export const TABLE_ATTEMPTS = 5;
@@ -63,36 +65,6 @@ export function toOperationError(op: IpvsOperation, e: unknown): IpvsOperationEr
 }
 
 const attrsOf = (p: GenlPayload, where: string): AttributeSet => new AttributeSet(p.attrs, where, CmdAttr);
-
-/** The table changed while it was being listed: the fetch is started again. */
-class TableChanged extends Error {}
-
-function hasDuplicates<T>(items: readonly T[], id: (t: T) => string): boolean {
-  return new Set(items.map(id)).size !== items.length;
-}
-/**
- * A service with the destinations the file lists, made anew each time they are read: a listing
- * of 10,000 services then keeps columns, not 40,000 objects, until each is printed.
- */
-class ListedInProc implements ServiceWithDestinations {
-  constructor(
-    readonly service: Service,
-    private readonly file: ProcServices,
-    private readonly entry: number,
-  ) {}
-
-  get destinations(): Destination[] {
-    return this.file.destinations(this.entry);
-  }
-
-  /** Whether a destination is a tunnel (the file lacks its type, port and flags). */
-  get hasTunnel(): boolean {
-    return this.file.hasMethod(this.entry, 'tunnel');
-  }
-}
-
-const isGone = (e: unknown): boolean => e instanceof IpvsOperationError && (e.errno === ESRCH || e.errno === ENOENT);
-const isInterrupted = (e: unknown): boolean => e instanceof IpvsExchangeError && e.cause instanceof DumpInterruptedError;
 
 export class IpvsClient {
   /** Fetches of a listing started again because the table changed under them (for tests). */
@@ -330,21 +302,7 @@ export class IpvsClient {
     }
     const parsed = parseProcServices(text);
     if (!parsed) return undefined;
-    const out: ServiceWithDestinations[] = [];
-    /** dumped services the file does not list: their destinations are dumped */
-    const unlisted: number[] = [];
-    services.forEach((service, i) => {
-      if (!parsed.lists(ids[i]!)) return void unlisted.push(i);
-      const entry = parsed.entry(ids[i]!);
-      if (entry === NOT_LISTED || !parsed.schedulerIs(entry, service.scheduler) || parsed.hasDuplicateDestinations(entry)) throw new TableChanged();
-      out[i] = new ListedInProc(service, parsed, entry);
-    });
-    // Nothing in the file but dumped services: one added or hidden from the dump by a change in
-    // between is a difference. Dumped services may be missing from it, though, and not only by
-    // a change: Linux (6.1 at least) leaves services out of the file while another network
-    // namespace has IPVS services too (about half of 10,000, measured), so reading it again
-    // would not help.
-    if (parsed.size !== services.length - unlisted.length) throw new TableChanged();
+    const { out, unlisted } = listedInProc(services, ids as ProcServiceId[], parsed);
     if (unlisted.length > 0) {
       const dests = await this.checkedDestinations(unlisted.map((i) => services[i]!.key));
       unlisted.forEach((i, k) => (out[i] = { service: services[i]!, destinations: dests[k]! }));
