@@ -57,6 +57,8 @@ export interface Io {
   terminal?(): Terminal | undefined;
   /** how long a netlink request may go unanswered (IPVSADM_NETLINK_TIMEOUT); NaN: set but invalid */
   readonly netlinkTimeoutMs?: number;
+  /** the process's environment, for a command that takes settings from it (boot: /etc/default/ipvsadm through systemd) */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The environment variable that sets the netlink timeout, in seconds (process-io.ts reads it). */

@@ -129,6 +129,7 @@ export function processIo(name: string, sinks: TextSinks): Io {
     moduleState: async (name: string) => (await import('../host/modules.js')).moduleState(name),
     addressType: async (addr) => (await import('./address-type.js')).addressType(openNativeTransport, addr),
     ...timeoutFromEnv(process.env[TIMEOUT_ENV]),
+    environment: process.env,
   };
 }
 

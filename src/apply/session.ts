@@ -32,6 +32,8 @@ export interface SessionOptions {
   readonly lockDir: string;
   /** only the sync daemons are managed (no rules file): the table's services are not listed as kept */
   readonly daemonsOnly?: boolean;
+  /** a failure's reason also goes to stderr (boot: a failed unit's reason, where systemctl status shows it) */
+  readonly reasonToStderr?: boolean;
 }
 
 export const say = (io: Io, who: string, message: string): void => io.stderr(`${who}: ${message}\n`);
@@ -66,6 +68,10 @@ export async function applySession(io: Io, desired: Desired, o: SessionOptions):
     });
     const shown: Plan = o.daemonsOnly ? { ...plan, unmanaged: plan.unmanaged.filter((u) => !u.startsWith('service ')) } : plan;
     io.stdout(o.json ? applyJson(shown, outcome) : formatApply(shown, outcome, o.name, io.color === true));
+    if (o.reasonToStderr && outcome.kind === 'failed') {
+      const back = rollbackComplete(outcome.rollback) ? 'rolled back, the table is as it was' : 'the rollback is incomplete (see the lines before)';
+      say(io, o.who, `${outcome.step}: ${outcome.reason}; ${back}`);
+    }
     return exitOf(outcome);
   } catch (e) {
     say(io, o.who, `cannot read the table: ${kernelFailureOrThrow(e)}; nothing was changed`);

@@ -11,6 +11,7 @@ type Loader = (io: Io) => Promise<SubcommandRunner>;
 type PrepCli = typeof import('../realserver/cli.js');
 type LabCli = typeof import('../lab/cli.js');
 type ApplyCli = typeof import('../apply/cli.js');
+type BootCli = typeof import('../apply/boot.js');
 type CompareCli = typeof import('../compare/cli.js');
 type DrainCli = typeof import('../drain/cli.js');
 type MetricsCli = typeof import('../metrics/cli.js');
@@ -44,6 +45,7 @@ const SUBCOMMANDS: Readonly<Record<string, Loader>> = {
   },
   lab: async (io) => (await loadModule<LabCli>(io, '../lab/cli.js', () => import('../lab/cli.js'))).runLabCli,
   apply: async (io) => (await loadModule<ApplyCli>(io, '../apply/cli.js', () => import('../apply/cli.js'))).runApplyCli,
+  boot: async (io) => (await loadModule<BootCli>(io, '../apply/boot.js', () => import('../apply/boot.js'))).runBootCli,
   compare: async (io) => (await loadModule<CompareCli>(io, '../compare/cli.js', () => import('../compare/cli.js'))).runCompareCli,
   drain: async (io) => (await loadModule<DrainCli>(io, '../drain/cli.js', () => import('../drain/cli.js'))).runDrainCli,
   metrics: async (io) => (await loadModule<MetricsCli>(io, '../metrics/cli.js', () => import('../metrics/cli.js'))).runMetricsCli,
