@@ -119,6 +119,7 @@ const DAEMON_OPTIONS: Rows = [
 /** Our own commands: a leading word 1.31 rejects (src/entry/command-table.ts), and --netns. */
 const BEYOND: Rows = [
   ['apply [--dry-run] [--prune] FILE', 'make the table what FILE says, without a flush'],
+  ['boot start|reload|stop [FILE]', 'the rules file at boot, as ipvsadm.service runs it'],
   ['compare A B [--json]', 'are two tables the same (saves, listings, - or kernel)'],
   ['drain SERVICE -r SERVER [--wait]', 'weight 0, wait until its connections are gone, [--delete] it'],
   ['top [-n] [-s ORDER]', 'a live view of the services and real servers, with deltas'],
