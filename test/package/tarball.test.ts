@@ -218,6 +218,19 @@ describe('the systemd units of the installed package', () => {
     expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
   });
 
+  it("ipvsadm-boot(8)'s drop-in for --web.config.file (credentials, %d) passes it too", () => {
+    const page = readFileSync(join(PACKAGE(PREFIX), 'man/ipvsadm-boot.8'), 'utf8');
+    const block = /\n\[Service\]\n([^]*?)\n\.RE\n/.exec(page);
+    expect(block, 'the [Service] block of ipvsadm-boot.8').not.toBeNull();
+    const dropIn = block![1]!.replaceAll('\\-', '-');
+    expect(dropIn).toContain('%d/web.yml');
+    installUnits(join(WORK, 'units-credentials'), join(PREFIX, 'bin/ipvsadm'));
+    const file = join(WORK, 'units-credentials/ipvsadm-metrics.service');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('\n[Service]\n', `\n[Service]\n${dropIn}\n`));
+    const r = verify(join(WORK, 'units-credentials'));
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+  });
+
   it('and fail it when the command is not there (the check can fail)', () => {
     installUnits(join(WORK, 'units-wrong'), join(PREFIX, 'bin/no-such-ipvsadm'));
     const r = verify(join(WORK, 'units-wrong'));
