@@ -28,13 +28,24 @@ export interface Io {
   readStdin(): Promise<string>;
   openTransport: TransportFactory;
   names: NameResolver;
-  /** what ipvsadm does when IPVS is not there: `modprobe -- ip_vs`, then one more try */
-  loadModule(): Promise<void>;
+  /**
+   * What to do when IPVS is not there before one more try: `as131` runs `modprobe -- ip_vs` with
+   * its output on ours, as ipvsadm does; `quiet` keeps modprobe's words and gives its reason for
+   * failing (undefined when it loaded), for our own commands to put in their message.
+   */
+  loadModule(how: 'as131' | 'quiet'): Promise<string | undefined>;
   readConnections(): Promise<string>;
   /** reads /proc/net/ip_vs (optional: without it, listings dump every service's destinations) */
   readServices?(): Promise<Uint8Array>;
-  /** stdout is a terminal that takes colour (our own views only; compat output never has colour) */
+  /**
+   * stdout is a terminal and NO_COLOR is not set (or empty): our own views may colour their text
+   * (compat output never has colour). Colour only: the words and layout never depend on it.
+   */
   readonly color?: boolean;
+  /** stdout is a terminal: a live line may be redrawn in place (drain's counts) */
+  readonly stdoutTerminal?: boolean;
+  /** stderr is a terminal: long work may show a redrawn progress line there (app/progress.ts) */
+  readonly stderrTerminal?: boolean;
   /**
    * stderr is a terminal, or IPVSADM_EXPLAIN=1: a refused command gets one more line after
    * ipvsadm's own, naming the likely cause (scripts comparing 1.31's text never see it)

@@ -101,6 +101,12 @@ export function timeoutFromEnv(value: string | undefined): { netlinkTimeoutMs?: 
   return { netlinkTimeoutMs: /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) * 1000 : NaN };
 }
 
+/** Colour unless NO_COLOR is set to a non-empty value (the no-color.org convention). */
+export function colourWanted(env: Readonly<Record<string, string | undefined>>): boolean {
+  const no = env['NO_COLOR'];
+  return no === undefined || no === '';
+}
+
 /** The real process's Io; text goes to `sinks` (run-process.ts's writers, or a test's capture). */
 export function processIo(name: string, sinks: TextSinks): Io {
   return {
@@ -114,12 +120,18 @@ export function processIo(name: string, sinks: TextSinks): Io {
     openTransport: openNativeTransport,
     names: systemNameResolver(),
     // loaded only here: most runs never call modprobe
-    loadModule: async () => (await import('../host/modules.js')).loadIpvsAs131(),
+    loadModule: async (how) => (await import('../host/modules.js')).loadIpvs(how),
     readConnections: async () => (await import('node:fs/promises')).readFile('/proc/net/ip_vs_conn', 'latin1'),
     readServices: async () => readProcFile('/proc/net/ip_vs', await import('node:fs')),
     // a getter: process.stdout is made when first used, and most commands never ask this
     get color() {
-      return process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+      return process.stdout.isTTY === true && colourWanted(process.env);
+    },
+    get stdoutTerminal() {
+      return process.stdout.isTTY === true;
+    },
+    get stderrTerminal() {
+      return process.stderr.isTTY === true;
     },
     get explain() {
       return process.env['IPVSADM_EXPLAIN'] === '1' || (process.env['IPVSADM_EXPLAIN'] !== '0' && process.stderr.isTTY === true);

@@ -1,4 +1,4 @@
-// `ipvsadm apply [--dry-run] [--prune] [--scope SPEC] [--drain-wait SECONDS] [--canonical-order] [--json] FILE|-`:
+// `ipvsadm apply [--dry-run] [--prune] [--scope SPEC] [--drain-wait SECONDS] [--canonical-order] [--json] [--no-progress] FILE|-`:
 // argv (commander) → session.ts: the file read and checked whole, the lock, run.ts, the report
 // and its exit status (app/exit-status.ts APPLY_EXIT).
 import { Option } from 'commander';
@@ -26,6 +26,7 @@ function program(io: Io): Command {
     .option('--drain-wait <seconds>', 'set leaving real servers to weight 0 and wait up to this long for their active connections to end before removing them')
     .option('--canonical-order', 'put the real servers of each service in one kernel order (sorted by address and port), re-adding kept ones in one batch where no connection can be dropped: mh walks that order, so directors with other histories then build the same table')
     .option('--json', 'the plan and the outcome as one JSON document')
+    .option('--no-progress', 'no progress line on standard error (there is one only when it is a terminal)')
     .addOption(new Option('--lock-dir <dir>', 'where the lock of a running apply lives').default(DEFAULT_LOCK_DIR).hideHelp());
 }
 
@@ -39,6 +40,7 @@ interface ApplyOptions {
   readonly drainWait?: string;
   readonly canonicalOrder?: boolean;
   readonly json?: boolean;
+  readonly progress: boolean;
   readonly lockDir: string;
 }
 
@@ -76,6 +78,7 @@ export async function runApplyCli(argv: readonly string[], io: Io): Promise<numb
     ...(drainWaitMs !== undefined ? { drainWaitMs } : {}),
     canonicalOrder: o.canonicalOrder === true,
     json: o.json === true,
+    progress: o.progress,
     lockDir: o.lockDir,
   });
 }

@@ -17,6 +17,8 @@ import type { Outcome } from './format.js';
 import { planApply } from './plan.js';
 import type { Plan, PlanOptions, PlanStep } from './plan.js';
 import { reasonOf, rollBack, touchedBy } from './rollback.js';
+import { countText, NO_PROGRESS } from '../app/progress.js';
+import type { Progress } from '../app/progress.js';
 
 export interface RunOptions extends PlanOptions {
   readonly dryRun: boolean;
@@ -28,6 +30,8 @@ export interface RunOptions extends PlanOptions {
   readonly clock?: { readonly now: () => number; readonly sleep: (ms: number) => Promise<void> };
   /** how often --drain-wait reads the counts (default 1 s) */
   readonly pollMs?: number;
+  /** what the run is doing, shown on a terminal (absent: nothing shown) */
+  readonly progress?: Progress;
 }
 
 export interface RunResult {
@@ -74,14 +78,18 @@ function leavingOf(steps: readonly PlanStep[]): DestChange[] {
 
 /** Plans and, unless a dry run, applies, verifies, and rolls back on failure. */
 export async function runApply(client: IpvsClient, desired: Desired, o: RunOptions): Promise<RunResult> {
+  const progress = o.progress ?? NO_PROGRESS;
+  progress.show(() => 'apply: reading the table');
   const before = await client.snapshot();
   const planned = planApply(before, desired, o);
   if (planned.steps.length === 0) return { plan: planned, outcome: { kind: 'unchanged' } };
   if (o.dryRun) return { plan: planned, outcome: { kind: 'pending' } };
   const made = await make(client, planned, o);
   const plan = made.notes.length > 0 ? { ...planned, notes: [...planned.notes, ...made.notes] } : planned;
+  progress.show(() => 'apply: reading the table back');
   const failed = made.failed ?? (await verify(client, desired, o, before, plan));
   if (!failed) return { plan, outcome: { kind: 'applied', steps: plan.steps.length } };
+  progress.show(() => 'apply: rolling back');
   const rollback = await rollBack({ before, touched: touchedBy(plan), options: o, connect: o.connect });
   return { plan, outcome: { kind: 'failed', ...failed, rollback } };
 }
@@ -90,11 +98,14 @@ export async function runApply(client: IpvsClient, desired: Desired, o: RunOptio
 async function make(client: IpvsClient, plan: Plan, o: RunOptions): Promise<{ failed?: Failure; notes: string[] }> {
   const firstRemoval = plan.steps.findIndex((s) => s.action === 'remove');
   const removing = firstRemoval >= 0 ? plan.steps.slice(firstRemoval) : [];
-  const failed = await send(client, sentOf(firstRemoval >= 0 ? plan.steps.slice(0, firstRemoval) : plan.steps));
+  const first = sentOf(firstRemoval >= 0 ? plan.steps.slice(0, firstRemoval) : plan.steps);
+  const rest = sentOf(removing);
+  const counter = changeCounter(first.length + rest.length, o.progress);
+  const failed = await send(client, first, counter);
   if (failed || removing.length === 0) return failed ? { failed, notes: [] } : { notes: [] };
   const drained = o.drainWaitMs !== undefined && o.drainWaitMs > 0 ? await drain(client, leavingOf(removing), o.drainWaitMs, o) : { notes: [] };
   if (drained.failed) return drained;
-  const last = await send(client, sentOf(removing));
+  const last = await send(client, rest, counter);
   return last ? { failed: last, notes: drained.notes } : drained;
 }
 
@@ -105,8 +116,9 @@ const BATCH = 64;
  * Sends the changes in order, pipelined in batches, until the first that fails (the rest of its
  * batch may have been made: the rollback reads the table back, it does not trust the replies).
  */
-async function send(client: IpvsClient, changes: readonly Sent[]): Promise<Failure | undefined> {
+async function send(client: IpvsClient, changes: readonly Sent[], counter?: (n: number) => void): Promise<Failure | undefined> {
   for (let at = 0, end = 0; at < changes.length; at = end) {
+    counter?.(0);
     end = batchEnd(changes, at, BATCH);
     const batch = changes.slice(at, end);
     let results: (Error | undefined)[];
@@ -117,8 +129,20 @@ async function send(client: IpvsClient, changes: readonly Sent[]): Promise<Failu
     }
     const i = results.findIndex((err) => err !== undefined);
     if (i >= 0) return { step: batch[i]!.what, reason: reasonOf(results[i]) };
+    counter?.(batch.length);
   }
   return undefined;
+}
+
+/** Counts the changes made (`n` more each call) and shows `apply: 1,200/40,000 changes`. */
+function changeCounter(total: number, progress: Progress | undefined): ((n: number) => void) | undefined {
+  if (!progress) return undefined;
+  let done = 0;
+  const text = (): string => `apply: ${countText(done, total, 'changes')}`;
+  return (n) => {
+    done += n;
+    progress.show(text);
+  };
 }
 
 const countsText = (c: Counts): string => `active ${c.active}, inactive ${c.inactive}, persistent ${c.persistent}`;
@@ -129,6 +153,7 @@ const countsText = (c: Counts): string => `active ${c.active}, inactive ${c.inac
  * and a note names those still holding connections.
  */
 async function drain(client: IpvsClient, leaving: readonly DestChange[], waitMs: number, o: RunOptions): Promise<{ failed?: Failure; notes: string[] }> {
+  o.progress?.show(() => `apply: draining ${leaving.length} real server${leaving.length === 1 ? '' : 's'}`);
   const edits = leaving.filter((c) => c.dest.weight !== 0).map((c) => ({ change: { op: 'edit-dest', key: c.key, dest: { ...c.dest, weight: 0 } } as const, what: `drain (edit-dest ${destinationId(c.dest)} of ${serviceId(c.key)})` }));
   const failed = await send(client, edits);
   if (failed) return { failed, notes: [] };

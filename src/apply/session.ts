@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { APPLY_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
 import { openClient } from '../app/open-client.js';
+import { progressFor } from '../app/progress.js';
 import { kernelFailureOrThrow } from '../core/failure.js';
 import { DesiredFileError, readDesired } from '../core/desired.js';
 import type { Desired } from '../core/desired.js';
@@ -32,6 +33,8 @@ export interface SessionOptions {
   readonly lockDir: string;
   /** only the sync daemons are managed (no rules file): the table's services are not listed as kept */
   readonly daemonsOnly?: boolean;
+  /** a progress line on stderr when it is a terminal (default true; --no-progress) */
+  readonly progress?: boolean;
   /** a failure's reason also goes to stderr (boot: a failed unit's reason, where systemctl status shows it) */
   readonly reasonToStderr?: boolean;
 }
@@ -57,8 +60,10 @@ export async function applySession(io: Io, desired: Desired, o: SessionOptions):
     say(io, o.who, `${e.message}; nothing was changed`);
     return APPLY_EXIT.BUSY;
   }
+  const progress = progressFor(io, o.progress ?? true);
   try {
     const { plan, outcome } = await runApply(client, desired, {
+      progress,
       dryRun: o.dryRun,
       connect: () => openClient(io, { dumpsTable: true }),
       prune: o.prune,
@@ -66,6 +71,7 @@ export async function applySession(io: Io, desired: Desired, o: SessionOptions):
       ...(o.drainWaitMs !== undefined ? { drainWaitMs: o.drainWaitMs } : {}),
       ...(o.canonicalOrder ? canonicalOptions() : {}),
     });
+    progress.end();
     const shown: Plan = o.daemonsOnly ? { ...plan, unmanaged: plan.unmanaged.filter((u) => !u.startsWith('service ')) } : plan;
     io.stdout(o.json ? applyJson(shown, outcome) : formatApply(shown, outcome, o.name, io.color === true));
     if (o.reasonToStderr && outcome.kind === 'failed') {
@@ -74,9 +80,11 @@ export async function applySession(io: Io, desired: Desired, o: SessionOptions):
     }
     return exitOf(outcome);
   } catch (e) {
+    progress.end();
     say(io, o.who, `cannot read the table: ${kernelFailureOrThrow(e)}; nothing was changed`);
     return APPLY_EXIT.INVALID;
   } finally {
+    progress.end();
     lock?.release();
     client.close();
   }

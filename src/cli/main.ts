@@ -3,6 +3,7 @@
 import { TIMEOUT_ENV } from '../app/io.js';
 import type { Io } from '../app/io.js';
 import { openClient } from '../app/open-client.js';
+import { clearingBefore, progressFor } from '../app/progress.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import { kernelFailureOrThrow } from '../core/failure.js';
 import { IpvsOperationError } from '../ipvs/errors.js';
@@ -47,7 +48,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   // ipvsadm initialises IPVS before it looks at its arguments, so an init failure wins.
   let client: IpvsClient;
   try {
-    client = await openClient(io, { dumpsTable: dumpsTable(parsed) });
+    client = await openClient(io, { dumpsTable: dumpsTable(parsed), modprobe: 'as131' });
   } catch (e) {
     if (!(e instanceof IpvsOperationError)) throw e;
     io.stderr(`Can't initialize ipvs: ${e.message}\n${INIT_HINT}\n`);
@@ -66,7 +67,15 @@ async function run(cmd: Command, ctx: ExecuteContext, io: Io): Promise<number> {
   try {
     if (cmd.kind === 'restore') {
       const { restore } = await import('./restore.js');
-      return await restore(await io.readStdin(), { ...ctx, argv0: io.argv0, stdout: io.stdout, stderr: io.stderr });
+      const text = await io.readStdin();
+      // a progress line on stderr only when it is a terminal: scripts see 1.31's text alone
+      const progress = progressFor(io);
+      const out = clearingBefore({ stdout: io.stdout, stderr: io.stderr }, progress);
+      try {
+        return await restore(text, { ...ctx, argv0: io.argv0, ...out, progress });
+      } finally {
+        progress.end();
+      }
     }
     // The entry picks the renderer: the command's data is read, then printed as text or JSON.
     const { execute } = await import('./execute.js');

@@ -8,6 +8,8 @@ import type { SavedTable } from '../save/json-read.js';
 import type { IpvsClient } from '../ipvs/client.js';
 import { reportError } from './report.js';
 import { IPVSADM_EXIT } from '../app/exit-status.js';
+import { countText } from '../app/progress.js';
+import type { Progress } from '../app/progress.js';
 
 /** Changes sent per batch: one window of the client's pipelining, as the text restore does. */
 const BATCH = 64;
@@ -28,6 +30,8 @@ export function readOrReport(text: string, stderr: (text: string) => void): Save
 export interface JsonRestoreContext {
   readonly client: IpvsClient;
   stderr(text: string): void;
+  /** the changes made so far, shown on a terminal (absent: none) */
+  readonly progress?: Progress;
 }
 
 export async function restoreJson(text: string, ctx: JsonRestoreContext): Promise<number> {
@@ -38,6 +42,7 @@ export async function restoreJson(text: string, ctx: JsonRestoreContext): Promis
   let status: number = IPVSADM_EXIT.OK;
   for (let i = 0; i < changes.length; i += BATCH) {
     const batch = changes.slice(i, i + BATCH);
+    ctx.progress?.show(() => `restore: ${countText(i, changes.length, 'changes')}`);
     const results = await ctx.client.applyAll(batch.map((c) => c.change));
     for (const [n, err] of results.entries()) {
       if (!err) continue;

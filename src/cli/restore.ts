@@ -16,6 +16,8 @@ import { reportError } from './report.js';
 import { restoreLines } from '../core/restore-lines.js';
 import { isJsonSave } from '../save/json-read.js';
 import { IPVSADM_EXIT } from '../app/exit-status.js';
+import { countText } from '../app/progress.js';
+import type { Progress } from '../app/progress.js';
 
 export interface RestoreContext extends ExecuteContext {
   readonly argv0: string;
@@ -25,6 +27,8 @@ export interface RestoreContext extends ExecuteContext {
   stderr(text: string): void;
   /** changes sent per batch at most (default MAX_QUEUED; 1: each alone, as ipvsadm does) */
   readonly maxQueued?: number;
+  /** the lines done so far, shown on a terminal (absent: none) */
+  readonly progress?: Progress;
 }
 
 /**
@@ -70,7 +74,12 @@ async function restoreAll(text: string, ctx: RestoreContext): Promise<number> {
       status = err ? IPVSADM_EXIT.KERNEL : IPVSADM_EXIT.OK;
     }
   };
+  let lines: number | undefined;
+  let done = 0;
+  const shown = (): string => `restore: ${countText(done, (lines ??= lineCount(text)), 'lines')}`;
   for (const line of restoreLines(text)) {
+    done = line.number - 1;
+    ctx.progress?.show(shown);
     let cmd: Command;
     try {
       cmd = await parseCommandLine(line.argv, { argv0: ctx.argv0, names: ctx.names });
@@ -104,4 +113,11 @@ async function restoreAll(text: string, ctx: RestoreContext): Promise<number> {
   }
   await flush();
   return status;
+}
+
+/** The lines of restore input, as restoreLines numbers them (a last line without newline counts). */
+export function lineCount(text: string): number {
+  let n = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) n++;
+  return text.length > 0 && !text.endsWith('\n') ? n + 1 : n;
 }

@@ -1,10 +1,8 @@
 // `ipvsadm doctor [--json]`: gathers the facts (IPVS through netlink, kernel modules through
 // /sys/module and `modprobe -n`, sysctls, process names, the routes to the real servers and the
-// sync daemons' interfaces through rtnetlink), runs checks.ts, and prints a table on
-// a terminal (cli-table3, chalk) or one JSON document otherwise. Statuses: DOCTOR_EXIT.
+// sync daemons' interfaces through rtnetlink), runs checks.ts, and prints a table (format.ts)
+// or, with --json, one JSON document. Statuses: DOCTOR_EXIT.
 import { readdirSync, readFileSync } from 'node:fs';
-import Table from 'cli-table3';
-import { Chalk } from 'chalk';
 import type { Command } from 'commander';
 import { DOCTOR_EXIT } from '../app/exit-status.js';
 import type { Io } from '../app/io.js';
@@ -17,7 +15,8 @@ import { MODULES, runChecks } from './checks.js';
 import { realServerAddresses } from './reach.js';
 import { readPaths } from './routes.js';
 import { readLinks } from '../rtnl/link-facts.js';
-import type { Check, DoctorFacts } from './checks.js';
+import type { DoctorFacts } from './checks.js';
+import { doctorText } from './format.js';
 import { moduleState } from '../host/modules.js';
 
 const SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.vs.conntrack', 'net.ipv4.vs.expire_quiescent_template', 'net.ipv4.vs.conn_reuse_mode', 'net.ipv4.vs.expire_nodest_conn', 'net.ipv4.vs.sync_version', 'net.ipv4.vs.sloppy_tcp', 'net.ipv4.vs.sloppy_sctp'];
@@ -25,7 +24,7 @@ const SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv
 function program(io: Io): Command {
   return frontEnd('ipvsadm doctor', io)
     .description('Check what this director can do and what its table needs: IPVS, schedulers, the sip engine, tunnel modules, sysctls, connection sync, other managers of the table.')
-    .option('--json', 'one JSON document (the default when stdout is not a terminal)');
+    .option('--json', 'one JSON document instead of the table');
 }
 
 function processNames(): string[] {
@@ -65,15 +64,7 @@ export async function runDoctorCli(argv: readonly string[], io: Io): Promise<num
   const ended = parseFrontEnd(cmd, argv, io, DOCTOR_EXIT.USAGE);
   if (ended !== undefined) return ended;
   const checks = runChecks(await gather(io));
-  const json = cmd.opts<{ json?: boolean }>().json === true || io.color !== true;
-  io.stdout(json ? document('doctor', { checks: checks.map((c) => ({ ...c })) }) : table(checks));
+  const json = cmd.opts<{ json?: boolean }>().json === true;
+  io.stdout(json ? document('doctor', { checks: checks.map((c) => ({ ...c })) }) : doctorText(checks, { color: io.color === true }));
   return checks.some((c) => c.verdict === 'fail') ? DOCTOR_EXIT.PROBLEMS : DOCTOR_EXIT.OK;
-}
-
-function table(checks: readonly Check[]): string {
-  const c = new Chalk({ level: 1 });
-  const paint = { ok: c.green, info: c.dim, warn: c.yellow, fail: c.red } as const;
-  const t = new Table({ head: ['check', 'verdict', 'detail', 'fix'], wordWrap: true, colWidths: [34, 9, 60, 44] });
-  for (const ch of checks) t.push([ch.check, paint[ch.verdict](ch.verdict), ch.detail, ch.fix ?? '']);
-  return `${t.toString()}\n`;
 }

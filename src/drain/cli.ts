@@ -168,7 +168,7 @@ function printer(io: Io, json: boolean): ((e: DrainEvent) => void) & { end(): vo
         io.stdout(`drain: ${e.server} of ${e.service}: weight ${e.before} → 0\n`);
         return;
       case 'counts':
-        if (io.color) {
+        if (io.stdoutTerminal) {
           io.stdout(`\r\x1b[2Kdrain: waiting: ${countsText(e.counts)} (${secondsText(e.elapsedMs)})`);
           live = true;
         } else if (e.changed) io.stdout(`drain: waiting: ${countsText(e.counts)} (${secondsText(e.elapsedMs)})\n`);

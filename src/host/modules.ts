@@ -1,7 +1,7 @@
 // Kernel modules, the one place modprobe(8) is run: presence through /sys/module/<name>
 // (injectable root; modules and built-ins with parameters appear there); loading, which resolves
 // dependencies and honours MODPROBE_OPTIONS (e.g. `-d DIR` for a user-mode kernel's modules);
-// whether a missing module could be loaded (`modprobe -n`); and 1.31's own `modprobe ip_vs`.
+// whether a missing module could be loaded (`modprobe -n`); and ip_vs when IPVS is not there (1.31's way, or quietly).
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -88,9 +88,21 @@ export async function moduleState(name: string, opts: { sysRoot?: string; modpro
 }
 
 /**
- * What ipvsadm 1.31 does when IPVS is not there: `/sbin/modprobe -- ip_vs`, its output on ours,
- * its outcome ignored (the caller simply tries IPVS once more).
+ * Loading ip_vs when IPVS is not there. `as131`, what ipvsadm 1.31 does: `/sbin/modprobe -- ip_vs`,
+ * its output on ours, its outcome ignored (the caller simply tries IPVS once more). `quiet`, for
+ * our own commands: modprobe's words kept and its reason given back (without modprobe's
+ * `modprobe: FATAL: ` prefix), undefined when it loaded.
  */
-export async function loadIpvsAs131(modprobe = '/sbin/modprobe'): Promise<void> {
-  await runModprobe(modprobe, ['--', 'ip_vs'], 'inherit');
+export async function loadIpvs(how: 'as131' | 'quiet', modprobe = '/sbin/modprobe'): Promise<string | undefined> {
+  if (how === 'as131') {
+    await runModprobe(modprobe, ['--', 'ip_vs'], 'inherit');
+    return undefined;
+  }
+  try {
+    await modprobeLoader(modprobe)('ip_vs');
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof ModuleLoadError)) throw e;
+    return e.detail.replace(/^modprobe: (FATAL|ERROR): /, '');
+  }
 }

@@ -1,4 +1,4 @@
-// `ipvsadm lab [--mode nat|dr|tun] [--tun-type T] [--ipv6] [--rules FILE] [--requests N]`, or with
+// `ipvsadm lab [--mode nat|dr|tun] [--tun-type T] [--ipv6] [--rules FILE] [--requests N] [--no-progress]`, or with
 // `--directors 2 --ha vrrp` a pair or `--directors 2|3 --ha ecmp` a fleet of directors: boots the user-mode kernel (no root needed)
 // and runs the lab in it; run inside that kernel already (IPVSADM_TS_GUEST=1), it runs it right there.
 import { readFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { Io } from '../app/io.js';
 import { frontEnd, parseFrontEnd } from '../app/front-end.js';
+import { NO_PROGRESS, PROGRESS_INTERVAL_MS, progressFor } from '../app/progress.js';
 import type { GuestLabOptions } from './guest-lab.js';
 import type { HostNeeds } from './uml-host.js';
 import type { HaKind, HaLabRequest } from './ha/request.js';
@@ -47,6 +48,7 @@ interface LabOptions {
   readonly directors: string;
   readonly ha?: HaKind;
   readonly connections: string;
+  readonly progress: boolean;
 }
 
 
@@ -66,7 +68,8 @@ function program(io: Io): Command {
     .option('--requests <n>', 'requests sent to each service', '20')
     .addOption(new Option('--directors <n>', 'directors: 1, or several with --ha').choices(['1', '2', '3']).default('1'))
     .addOption(new Option('--ha <kind>', 'several directors: vrrp (a pair, keepalived moves the VIP) or ecmp (2 or 3, a router spreads flows learnt by BGP)').choices(['vrrp', 'ecmp']))
-    .option('--connections <n>', 'held connections through the VIP (--ha)', '20');
+    .option('--connections <n>', 'held connections through the VIP (--ha)', '20')
+    .option('--no-progress', 'no progress line while the kernel boots (there is one only when standard error is a terminal)');
 }
 
 /** The --directors/--ha options checked: undefined for one director, a request, or a usage problem. */
@@ -91,7 +94,7 @@ export async function runLabCli(argv: readonly string[], io: Io): Promise<number
   const o = cmd.opts<LabOptions>();
   const ha = haRequest(o, (name) => cmd.getOptionValueSource(name) === 'cli');
   if (typeof ha === 'string') return fail(io, ha);
-  if (ha !== undefined) return process.env['IPVSADM_TS_GUEST'] === '1' ? runHere((write) => haLab(ha, write), io) : runHaInSandbox(ha, io);
+  if (ha !== undefined) return process.env['IPVSADM_TS_GUEST'] === '1' ? runHere((write) => haLab(ha, write), io) : runHaInSandbox(ha, io, o.progress);
   const count = /^[0-9]{1,5}$/.test(o.requests) ? Number(o.requests) : NaN;
   if (!(count >= 1 && count <= 10_000)) return fail(io, `--requests ${o.requests}: expected a number 1..10000`);
   if (o.tunType !== undefined && o.mode !== 'tun') return fail(io, '--tun-type needs --mode tun');
@@ -105,7 +108,7 @@ export async function runLabCli(argv: readonly string[], io: Io): Promise<number
   }
   const opts: GuestLabOptions = { mode: o.mode, count, ipv6: o.ipv6 === true, ...(o.tunType ? { tunType: o.tunType } : {}), ...(rules ? { rulesFile: rules } : {}) };
   if (process.env['IPVSADM_TS_GUEST'] === '1') return runHere(async (write) => (await import('./guest-lab.js')).runGuestLab(opts, write), io);
-  return runInSandbox(opts, io);
+  return runInSandbox(opts, io, o.progress);
 }
 
 /** Inside the sandbox kernel already: run the lab right here (never on a real host). */
@@ -129,9 +132,9 @@ async function haLab(r: HaLabRequest, write: (text: string) => void): Promise<nu
   return runVrrpLab(r, write);
 }
 
-function runHaInSandbox(r: HaLabRequest, io: Io): Promise<number> {
+function runHaInSandbox(r: HaLabRequest, io: Io, progress: boolean): Promise<number> {
   const needs = r.ha === 'ecmp' ? LAB_ECMP_NEEDS : LAB_VRRP_NEEDS;
-  return boot(['--directors', String(r.directors), '--ha', r.ha, '--mode', r.mode, '--connections', String(r.connections)], needs, io);
+  return boot(['--directors', String(r.directors), '--ha', r.ha, '--mode', r.mode, '--connections', String(r.connections)], needs, io, progress);
 }
 
 function insideUserModeLinux(): boolean {
@@ -147,13 +150,16 @@ function fail(io: Io, message: string): number {
   return LAB_EXIT.USAGE;
 }
 
-function runInSandbox(o: GuestLabOptions, io: Io): Promise<number> {
+function runInSandbox(o: GuestLabOptions, io: Io, progress: boolean): Promise<number> {
   const args = ['--mode', o.mode, '--requests', String(o.count), ...(o.tunType ? ['--tun-type', o.tunType] : []), ...(o.ipv6 ? ['--ipv6'] : []), ...(o.rulesFile ? ['--rules', o.rulesFile] : [])];
-  return boot(args, LAB_NEEDS, io);
+  return boot(args, LAB_NEEDS, io, progress);
 }
 
-/** Boots the sandbox kernel and runs `ipvsadm lab ARGS` in it; its status. */
-async function boot(args: readonly string[], needs: HostNeeds, io: Io): Promise<number> {
+/**
+ * Boots the sandbox kernel and runs `ipvsadm lab ARGS` in it; its status. On a terminal, the
+ * seconds of the boot as a progress line until the guest's first words.
+ */
+async function boot(args: readonly string[], needs: HostNeeds, io: Io, wanted: boolean): Promise<number> {
   const { findMissingPrerequisites, runInGuest, shellQuote, UmlError } = await import('./uml.js');
   const missing = findMissingPrerequisites(needs);
   if (missing.length > 0) {
@@ -161,17 +167,35 @@ async function boot(args: readonly string[], needs: HostNeeds, io: Io): Promise<
     return LAB_EXIT.FAILED;
   }
   io.stderr('ipvsadm lab: booting the user-mode kernel (a few seconds)...\n');
+  const booting = bootProgress(io, wanted);
   try {
     const r = await runInGuest(`exec node ${shellQuote(BIN)} lab ${args.map(shellQuote).join(' ')}`, {
       needs,
-      stream: { stdout: { write: (b: Buffer) => io.stdout(b.toString()) }, stderr: { write: (b: Buffer) => io.stderr(b.toString()) } },
+      stream: { stdout: { write: (b: Buffer) => (booting.end(), io.stdout(b.toString())) }, stderr: { write: (b: Buffer) => (booting.end(), io.stderr(b.toString())) } },
     });
+    booting.end();
     return r.code;
   } catch (e) {
+    booting.end();
     if (e instanceof UmlError) {
       io.stderr(`ipvsadm lab: ${e.message}\n`);
       return LAB_EXIT.FAILED;
     }
     throw e;
   }
+}
+
+/** `lab: booting the user-mode kernel: 4.2 s`, redrawn until end() (nothing when not wanted or not a terminal). */
+function bootProgress(io: Io, wanted: boolean): { end(): void } {
+  const progress = progressFor(io, wanted);
+  if (progress === NO_PROGRESS) return progress;
+  const started = performance.now();
+  const text = (): string => `lab: booting the user-mode kernel: ${((performance.now() - started) / 1000).toFixed(1)} s`;
+  const ticker = setInterval(() => progress.show(text), PROGRESS_INTERVAL_MS);
+  return {
+    end: () => {
+      clearInterval(ticker);
+      progress.end();
+    },
+  };
 }

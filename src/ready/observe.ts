@@ -20,7 +20,7 @@ export async function readFacts(io: Io, rulesFile: string | undefined, withLinks
 async function readKernel(io: Io): Promise<ReadyFacts['ipvs']> {
   let client;
   try {
-    client = await openClient({ ...io, loadModule: async () => {} }, { dumpsTable: true });
+    client = await openClient({ ...io, loadModule: async () => undefined }, { dumpsTable: true });
   } catch (e) {
     return { error: kernelFailureOrThrow(e) };
   }

@@ -1,10 +1,11 @@
 // modules.ts: presence through <sysRoot>/module/<name> in a temp dir, and modprobe through a stand-in
 // script: loading (arguments, success, its last stderr line, a missing program), `modprobe -n` for
-// moduleState, and 1.31's `modprobe -- ip_vs` whose outcome is ignored.
+// moduleState, 1.31's `modprobe -- ip_vs` whose outcome is ignored, and the quiet one that gives
+// modprobe's reason back.
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadIpvsAs131, ModuleLoadError, modprobeLoader, moduleState, sysModulePresence, systemModules } from '../../src/host/modules.js';
+import { loadIpvs, ModuleLoadError, modprobeLoader, moduleState, sysModulePresence, systemModules } from '../../src/host/modules.js';
 import { tempDir } from '../prep/support.js';
 
 async function fakeModprobe(body: string): Promise<{ path: string; argsFile: string }> {
@@ -80,11 +81,21 @@ describe('moduleState', () => {
   });
 });
 
-describe('loadIpvsAs131', () => {
-  it('runs MODPROBE -- ip_vs and resolves whatever it ends with, as 1.31 ignores the outcome', async () => {
+describe('loadIpvs', () => {
+  it('as131: runs MODPROBE -- ip_vs and resolves whatever it ends with, as 1.31 ignores the outcome', async () => {
     const failing = await fakeModprobe('exit 1');
-    await expect(loadIpvsAs131(failing.path)).resolves.toBeUndefined();
+    await expect(loadIpvs('as131', failing.path)).resolves.toBeUndefined();
     expect(await readFile(failing.argsFile, 'utf8')).toBe('-- ip_vs\n');
-    await expect(loadIpvsAs131(join(await tempDir(), 'no-modprobe'))).resolves.toBeUndefined();
+    await expect(loadIpvs('as131', join(await tempDir(), 'no-modprobe'))).resolves.toBeUndefined();
+  });
+
+  it("quiet: modprobe's reason without its FATAL prefix; undefined when it loaded; a missing program named", async () => {
+    const failing = await fakeModprobe("echo 'modprobe: FATAL: Module ip_vs not found in directory /lib/modules/6.18.44' >&2\nexit 1");
+    await expect(loadIpvs('quiet', failing.path)).resolves.toBe('Module ip_vs not found in directory /lib/modules/6.18.44');
+    expect(await readFile(failing.argsFile, 'utf8')).toBe('-- ip_vs\n');
+    const ok = await fakeModprobe('exit 0');
+    await expect(loadIpvs('quiet', ok.path)).resolves.toBeUndefined();
+    const missing = join(await tempDir(), 'no-modprobe');
+    await expect(loadIpvs('quiet', missing)).resolves.toBe(`cannot run ${missing}: spawn ${missing} ENOENT`);
   });
 });

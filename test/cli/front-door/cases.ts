@@ -80,7 +80,10 @@ export async function runOurs(ipvs: FakeIpvs, c: Pick<FrontDoorCase, 'program' |
   const io = fakeKernelIo(kernelFor(ipvs, c), {
     readStdin: async () => c.stdin ?? '',
     readConnections: async () => CAPTURE.connFile,
-    loadModule: async () => io.stderr(modprobeSaid(c.stderr)),
+    loadModule: async () => {
+      io.stderr(modprobeSaid(c.stderr));
+      return undefined;
+    },
   });
   const status = await ENTRY[c.program](c.argv, io);
   return { stdout: io.out(), stderr: io.err(), status };
