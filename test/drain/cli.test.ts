@@ -16,8 +16,8 @@ import { IPVS } from '../support/bytes.js';
 const LOCKS = mkdtempSync(join(tmpdir(), 'drain-cli-'));
 afterAll(() => rmSync(LOCKS, { recursive: true, force: true }));
 
-async function run(ipvs: FakeIpvs, argv: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const io = fakeKernelIo({ model: ipvs });
+async function run(ipvs: FakeIpvs, argv: string[], terminal: { stdoutTerminal?: boolean; color?: boolean } = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+  const io = fakeKernelIo({ model: ipvs }, terminal);
   const args = argv[0] === 'drain' ? [...argv, '--poll', '5', '--lock-dir', LOCKS] : argv;
   const code = await dispatch(args, io);
   return { stdout: io.out(), stderr: io.err(), code };
@@ -62,6 +62,26 @@ describe('drain', () => {
       '',
     ]);
     expect(await save(ipvs)).not.toContain('198.51.100.1');
+  });
+
+  it('on a terminal the counts are one redrawn line, NO_COLOR or not (it is not colour)', async () => {
+    for (const color of [true, false]) {
+      const ipvs = await kernel();
+      Object.assign(dest1(ipvs), { active: 2, inact: 7 });
+      let reads = 0;
+      const handle = ipvs.handle.bind(ipvs);
+      ipvs.handle = (req) => {
+        if (req.cmd === IPVS.CMD.GET_DEST) dest1(ipvs).active = [2, 2, 1][reads++] ?? 0;
+        return handle(req);
+      };
+      const r = await run(ipvs, ['drain', '-t', '192.0.2.1:80', '-r', '198.51.100.1:8080', '--wait'], { stdoutTerminal: true, color });
+      expect(r.stdout, `color ${color}`).toBe(
+        'drain: 198.51.100.1:8080 of tcp 192.0.2.1:80: weight 3 → 0\n' +
+          '\r\x1b[2Kdrain: waiting: active 2, inactive 7, persistent 0 (0 s)' +
+          '\r\x1b[2Kdrain: waiting: active 1, inactive 7, persistent 0 (0 s)\n' +
+          'drain: drained after 0 s (active 0, inactive 7, persistent 0)\n',
+      );
+    }
   });
 
   it('--wait reads that service\'s real servers, never the whole table', async () => {
