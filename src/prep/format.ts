@@ -1,7 +1,7 @@
 // Text and JSON renderings of plans, runs, checks and failures: pure (data, options) → string.
-// Colour (chalk) only when the caller says stdout is a terminal; tables by cli-table3.
+// Colour (chalk) only when the caller says stdout is a terminal; tables by app/text-table.ts.
 import { Chalk } from 'chalk';
-import Table from 'cli-table3';
+import { textTable } from '../app/text-table.js';
 import type { CheckReport, CheckRow } from './check.js';
 import type { ApplyError } from './errors.js';
 import type { Action, Side, Step } from './model.js';
@@ -115,17 +115,16 @@ export interface CheckMeta {
 
 export function formatCheck(report: CheckReport, meta: CheckMeta, opts: { color: boolean }): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const table = new Table({ head: ['requirement', 'expected', 'effective', 'status'], style: { head: [], border: [] } });
-  for (const row of report.rows) {
-    const effective = row.detail ? `${row.effective} (${row.detail})` : row.effective;
-    table.push([row.requirement, row.expected, effective, row.ok ? c.green('ok') : c.red.bold('FAIL')]);
-  }
+  const rows = report.rows.map((row) => [row.requirement, row.expected, row.detail ? `${row.effective} (${row.detail})` : row.effective, row.ok ? 'ok' : 'FAIL']);
+  const table = textTable(['requirement', 'expected', 'effective', 'status'], rows, {
+    paint: (text, row, col) => (row < 0 ? c.bold(text) : col !== 3 ? text : report.rows[row]!.ok ? c.green(text) : c.red.bold(text)),
+  });
   const failing = report.rows.filter((r) => !r.ok).length;
   const missing = report.rows.filter((r) => !r.ok && r.why !== undefined).map((r) => `missing: ${r.requirement}: ${r.why}\n`);
   const summary = report.ready
     ? c.green(`ready: ${meta.side} prepared for ${meta.mode} (${plural(report.rows.length, 'requirement')} met)`)
     : c.red(`not ready: ${failing} of ${plural(report.rows.length, 'requirement')} not met`);
-  return `${table.toString()}\n${missing.join('')}${summary}\n`;
+  return `${table}${missing.join('')}${summary}\n`;
 }
 
 export function checkJson(report: CheckReport, meta: CheckMeta): string {

@@ -1,26 +1,17 @@
-// doctor's text: wrap() at spaces and name boundaries, the table without rules in 79 columns
-// (written out by hand), colour that adds escape sequences and nothing else; and the command:
-// JSON only with --json, the same words whether stdout is a terminal, NO_COLOR or not.
+// doctor's text: the table without rules in 79 columns (written out by hand), colour that adds
+// escape sequences and nothing else; and the command: JSON only with --json, the same words
+// whether stdout is a terminal, NO_COLOR or not.
 import { describe, expect, it } from 'vitest';
 import { DOCTOR_EXIT } from '../../src/app/exit-status.js';
 import type { Check } from '../../src/doctor/checks.js';
-import { DOCTOR_WIDTH, doctorText, wrap } from '../../src/doctor/format.js';
+import { doctorText } from '../../src/doctor/format.js';
+import { TEXT_WIDTH } from '../../src/app/text-table.js';
 import { dispatch } from '../../src/entry/command-table.js';
 import { fakeKernelIo } from '../support/capture-io.js';
 import { fakeTableFrom } from '../support/fake-table.js';
 
 // eslint-disable-next-line no-control-regex
 const plain = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '');
-
-describe('wrap', () => {
-  it('at spaces; a long word after its last dot, underscore, slash or hyphen that fits; else cut', () => {
-    expect(wrap('not available in this kernel', 12)).toEqual(['not', 'available in', 'this kernel']);
-    expect(wrap('net.ipv4.vs.expire_quiescent_template', 24)).toEqual(['net.ipv4.vs.expire_', 'quiescent_template']);
-    expect(wrap('in /lib/modules/6.18.44-fc-v1300', 20)).toEqual(['in', '/lib/modules/6.18.', '44-fc-v1300']);
-    expect(wrap('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
-    expect(wrap('', 10)).toEqual(['']);
-  });
-});
 
 const CHECKS: Check[] = [
   {
@@ -59,7 +50,7 @@ describe('doctorText', () => {
     expect(coloured).toContain('\x1b[31m\x1b[1mfail\x1b[22m\x1b[39m');
     expect(coloured).not.toContain('\x1b[31mverdict');
     expect(coloured).not.toMatch(/[─│┌┼]/);
-    for (const line of plain(coloured).split('\n')) expect(line.length).toBeLessThanOrEqual(DOCTOR_WIDTH);
+    for (const line of plain(coloured).split('\n')) expect(line.length).toBeLessThanOrEqual(TEXT_WIDTH);
   });
 });
 

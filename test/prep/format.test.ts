@@ -102,16 +102,12 @@ const REPORT: CheckReport = {
 };
 
 describe('formatCheck / checkJson', () => {
-  it('a bordered table without colour, then the summary', () => {
+  it('a table without rules or colour, then the summary', () => {
     expect(formatCheck(REPORT, { side: 'realserver', mode: 'dr' }, { color: false })).toBe(
       [
-        '┌─────────────────────────────┬──────────┬───────────────────────┬────────┐',
-        '│ requirement                 │ expected │ effective             │ status │',
-        '├─────────────────────────────┼──────────┼───────────────────────┼────────┤',
-        '│ net.ipv4.conf.lo.arp_ignore │ 1        │ 2 (max(all 2, own 1)) │ FAIL   │',
-        '├─────────────────────────────┼──────────┼───────────────────────┼────────┤',
-        '│ link lo                     │ up       │ up                    │ ok     │',
-        '└─────────────────────────────┴──────────┴───────────────────────┴────────┘',
+        'requirement                 expected effective             status',
+        'net.ipv4.conf.lo.arp_ignore 1        2 (max(all 2, own 1)) FAIL',
+        'link lo                     up       up                    ok',
         'not ready: 1 of 2 requirements not met',
         '',
       ].join('\n'),

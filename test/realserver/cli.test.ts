@@ -125,21 +125,13 @@ describe('check', () => {
       code: 1,
       stderr: '',
       stdout:
-        '┌────────────────────────────────┬──────────┬───────────┬────────┐\n' +
-        '│ requirement                    │ expected │ effective │ status │\n' +
-        '├────────────────────────────────┼──────────┼───────────┼────────┤\n' +
-        '│ net.ipv4.conf.all.arp_ignore   │ 1        │ 0         │ FAIL   │\n' +
-        '├────────────────────────────────┼──────────┼───────────┼────────┤\n' +
-        '│ net.ipv4.conf.all.arp_announce │ 2        │ 0         │ FAIL   │\n' +
-        '├────────────────────────────────┼──────────┼───────────┼────────┤\n' +
-        '│ net.ipv4.conf.lo.arp_ignore    │ 1        │ 0         │ FAIL   │\n' +
-        '├────────────────────────────────┼──────────┼───────────┼────────┤\n' +
-        '│ net.ipv4.conf.lo.arp_announce  │ 2        │ 0         │ FAIL   │\n' +
-        '├────────────────────────────────┼──────────┼───────────┼────────┤\n' +
-        '│ link lo                        │ up       │ up        │ ok     │\n' +
-        '├────────────────────────────────┼──────────┼───────────┼────────┤\n' +
-        '│ 192.0.2.1/32 on lo             │ present  │ absent    │ FAIL   │\n' +
-        '└────────────────────────────────┴──────────┴───────────┴────────┘\n' +
+        'requirement                    expected effective status\n' +
+        'net.ipv4.conf.all.arp_ignore   1        0         FAIL\n' +
+        'net.ipv4.conf.all.arp_announce 2        0         FAIL\n' +
+        'net.ipv4.conf.lo.arp_ignore    1        0         FAIL\n' +
+        'net.ipv4.conf.lo.arp_announce  2        0         FAIL\n' +
+        'link lo                        up       up        ok\n' +
+        '192.0.2.1/32 on lo             present  absent    FAIL\n' +
         'not ready: 5 of 6 requirements not met\n',
     });
   });
@@ -152,21 +144,13 @@ describe('check', () => {
     const r = await run('realserver', ['check', '--mode', 'dr', '--vip', '192.0.2.1'], sys);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
-      '┌────────────────────────────────┬──────────┬───────────┬────────┐\n' +
-        '│ requirement                    │ expected │ effective │ status │\n' +
-        '├────────────────────────────────┼──────────┼───────────┼────────┤\n' +
-        '│ net.ipv4.conf.all.arp_ignore   │ 1        │ 1         │ ok     │\n' +
-        '├────────────────────────────────┼──────────┼───────────┼────────┤\n' +
-        '│ net.ipv4.conf.all.arp_announce │ 2        │ 2         │ ok     │\n' +
-        '├────────────────────────────────┼──────────┼───────────┼────────┤\n' +
-        '│ net.ipv4.conf.lo.arp_ignore    │ 1        │ 1         │ ok     │\n' +
-        '├────────────────────────────────┼──────────┼───────────┼────────┤\n' +
-        '│ net.ipv4.conf.lo.arp_announce  │ 2        │ 2         │ ok     │\n' +
-        '├────────────────────────────────┼──────────┼───────────┼────────┤\n' +
-        '│ link lo                        │ up       │ up        │ ok     │\n' +
-        '├────────────────────────────────┼──────────┼───────────┼────────┤\n' +
-        '│ 192.0.2.1/32 on lo             │ present  │ present   │ ok     │\n' +
-        '└────────────────────────────────┴──────────┴───────────┴────────┘\n' +
+      'requirement                    expected effective status\n' +
+        'net.ipv4.conf.all.arp_ignore   1        1         ok\n' +
+        'net.ipv4.conf.all.arp_announce 2        2         ok\n' +
+        'net.ipv4.conf.lo.arp_ignore    1        1         ok\n' +
+        'net.ipv4.conf.lo.arp_announce  2        2         ok\n' +
+        'link lo                        up       up        ok\n' +
+        '192.0.2.1/32 on lo             present  present   ok\n' +
         'ready: realserver prepared for dr (6 requirements met)\n',
     );
   });
