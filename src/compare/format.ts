@@ -6,7 +6,7 @@ import type { Comparison, OrderDifference, OrderSource, ServiceDifference } from
 const ORDER_WORDS: Readonly<Record<OrderSource, string>> = {
   kernel: "the kernel's real-server order",
   listing: 'real servers in listing order',
-  none: 'no real-server order (a save is sorted)',
+  none: 'no real-server order: a save is sorted',
 };
 
 const settingText = (s: SettingChange): string => (s.before === undefined && s.after === undefined ? s.name : `${s.name} ${s.before ?? '-'} → ${s.after ?? '-'}`);
@@ -37,11 +37,12 @@ function serviceLines(d: ServiceDifference): string[] {
 /** The report for a person: the two inputs, the notes on order, each service that differs, a summary. */
 export function formatComparison(c: Comparison): string {
   const lines = [`A: ${c.a.name} (${ORDER_WORDS[c.a.order]})`, `B: ${c.b.name} (${ORDER_WORDS[c.b.order]})`];
-  if (!c.orderCompared) lines.push('note: real-server order not compared: an input without it cannot show what mh, sh and dh build from it');
+  if (!c.orderCompared) lines.push('note: real-server order not compared: one input does not carry it');
   else if (c.a.order === 'listing' || c.b.order === 'listing') lines.push('note: a listing shows the kernel order only when it was made with --nosort');
   for (const d of c.differences) lines.push(...serviceLines(d));
   const n = c.differences.length;
-  lines.push(n === 0 ? `same: ${c.servicesCompared} service(s)` : `differ: ${n} of ${c.servicesCompared} service(s)`);
+  const services = `${c.servicesCompared} service${c.servicesCompared === 1 ? '' : 's'}`;
+  lines.push(n === 0 ? `same: ${services}` : `differ: ${n} of ${services}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -45,7 +45,7 @@ describe('ipvsadm compare', () => {
     const json = file('same.json', (await ipvsadm(ipvs, ['-S', '--json'])).stdout);
     const run = await ipvsadm(ipvs, ['compare', 'kernel', text]);
     expect(run).toMatchObject({ code: COMPARE_EXIT.SAME, stderr: '' });
-    expect(run.stdout).toContain('same: 2 service(s)');
+    expect(run.stdout).toContain('same: 2 services');
     expect(run.stdout).toMatch(/note: real-server order not compared/);
     expect((await ipvsadm(ipvs, ['compare', json, '-'], (await ipvsadm(ipvs, ['-Sn'])).stdout)).code).toBe(COMPARE_EXIT.SAME);
   });
@@ -61,7 +61,7 @@ describe('ipvsadm compare', () => {
     expect(run.stdout).toContain('  real server 198.51.100.2:80: weight 1 → 5\n');
     expect(run.stdout).toContain('service tcp 192.0.2.2:80: only in A\n');
     expect(run.stdout).toContain('service udp 192.0.2.3:53: only in B\n');
-    expect(run.stdout).toContain('differ: 3 of 3 service(s)\n');
+    expect(run.stdout).toContain('differ: 3 of 3 services\n');
   });
 
   it('reports the kernel order of the mh service, with its slot share, and not of rr', async () => {

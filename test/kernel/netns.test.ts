@@ -173,7 +173,7 @@ describe('compare: two namespaces as two directors', () => {
   it('finds two tables the same (exit 0): the kernel and its own --nosort listing, and the other one\'s save (no order)', () => {
     const itself = ours(['compare', 'kernel', listingOf(one, 'one.json')], { netns: one });
     expect(itself).toMatchObject({ code: 0, stderr: '' });
-    expect(itself.stdout).toContain('same: 2 service(s)\n');
+    expect(itself.stdout).toContain('same: 2 services\n');
     const saveFile = join(DIR, 'two.rules');
     writeFileSync(saveFile, runC(['-Sn'], { netns: two }).stdout);
     const saved = ours(['compare', 'kernel', saveFile], { netns: one });
@@ -188,7 +188,7 @@ describe('compare: two namespaces as two directors', () => {
     const run = ours(['compare', 'kernel', saveFile], { netns: one });
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 1, stderr: '' });
     expect(run.stdout).toContain(`service tcp ${RR}:\n  real server 198.51.100.12:80: weight 1 → 3\n`);
-    expect(run.stdout).toContain('differ: 1 of 2 service(s)\n');
+    expect(run.stdout).toContain('differ: 1 of 2 services\n');
   });
 
   it('computes the mh table the kernel uses: connections from 16 sources reach the real server it names', () => {
