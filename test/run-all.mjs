@@ -19,9 +19,10 @@ const APT_PACKAGES = ['user-mode-linux', 'kmod', 'ipvsadm', 'iproute2', 'arping'
 // (test/metrics/secured-scrape.test.ts), checks the shipped Prometheus rules and dashboard
 // with promtool (test/metrics/rules.test.ts, dashboard.test.ts), and the tarball test
 // (test/package/tarball.test.ts) finds the man pages with man and checks the systemd units with
-// systemd-analyze: each program → the Debian package that brings it (a program missing here is
-// installed before the unit suite runs).
-const UNIT_APT_PACKAGES = { groff: 'groff-base', curl: 'curl', openssl: 'openssl', promtool: 'prometheus', man: 'man-db', 'systemd-analyze': 'systemd' };
+// systemd-analyze, and doctor runs in a real terminal made by script(1) (test/doctor/terminal.test.ts):
+// each program → the Debian package that brings it (a program missing here is installed before the
+// unit suite runs).
+const UNIT_APT_PACKAGES = { groff: 'groff-base', curl: 'curl', openssl: 'openssl', promtool: 'prometheus', man: 'man-db', 'systemd-analyze': 'systemd', script: 'bsdutils' };
 // The guest's whole kernel suite runs about 28 minutes on a quiet 2-core machine (the several-director
 // tests take 8 of them); the bound leaves room for a busy one.
 const KERNEL_TIMEOUT_MS = Number(process.env.IPVSADM_KERNEL_TIMEOUT_S ?? 2700) * 1000;
