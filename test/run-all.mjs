@@ -13,7 +13,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONFIG = 'test/vitest.config.ts';
 const VITEST = 'node_modules/.bin/vitest';
 // gcc: on hosts with AMX, linux.uml needs a helper library built here (src/lab/uml-xstate.ts).
-const APT_PACKAGES = ['user-mode-linux', 'kmod', 'ipvsadm', 'iproute2', 'arping', 'gcc', 'prometheus', 'tmux', 'keepalived', 'bird2', 'socat'];
+const APT_PACKAGES = ['user-mode-linux', 'kmod', 'ipvsadm', 'iproute2', 'arping', 'gcc', 'prometheus', 'tmux', 'bsdutils', 'keepalived', 'bird2', 'socat'];
 // The unit suite renders the man pages with groff (test/man/man-pages.test.ts), scrapes
 // `metrics --web.config.file` with curl over TLS, certificates made by openssl
 // (test/metrics/secured-scrape.test.ts), checks the shipped Prometheus rules and dashboard

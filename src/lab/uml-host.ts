@@ -60,13 +60,15 @@ export const KERNEL_TEST_NEEDS: HostNeeds = {
     ['promtool', 'prometheus'],
     // `ipvsadm top` is driven in a real terminal (test/kernel/top.test.ts)
     ['tmux', 'tmux'],
+    // progress lines are checked in a real terminal (test/kernel/progress.test.ts)
+    ['script', 'bsdutils'],
     // several directors (test/kernel/ha-*.test.ts): VRRP by keepalived, BGP by BIRD 2, echo peers by socat
     ['keepalived', 'keepalived'],
     ['bird', 'bird2'],
     ['birdc', 'bird2'],
     ['socat', 'socat'],
   ],
-  installHint: 'apt-get install -y user-mode-linux kmod ipvsadm iproute2 arping prometheus tmux keepalived bird2 socat',
+  installHint: 'apt-get install -y user-mode-linux kmod ipvsadm iproute2 arping prometheus tmux bsdutils keepalived bird2 socat',
 };
 
 /** The kernel test suite's install command (kept under its historical name). */
