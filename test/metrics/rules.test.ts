@@ -144,6 +144,12 @@ describe('ipvsadm metrics --print-rules / --print-dashboard', () => {
     expect(io2.out()).toBe(readFileSync(ASSETS.dashboard, 'utf8'));
   });
 
+  it('ship in the package (package.json "files" names them)', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const files = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { files: string[] }).files;
+    for (const path of Object.values(ASSETS)) expect(files, path).toContain(path.slice(root.length));
+  });
+
   it('either stands alone', async () => {
     const io = captureIo();
     expect(await runMetricsCli(['--print-rules', '--listen', '9565'], io)).toBe(METRICS_EXIT.USAGE);
