@@ -1,10 +1,11 @@
 // The shipped alerts on the kernel's own counters: a NAT service with a live real server and one
 // no host answers for (its connections stay in SYN_RECV, counted active, none inactive; the
-// director's ICMP errors count as packets out), and a service that carried a connection before
-// its only real server went to weight 0. Two scrapes of `ipvsadm metrics`, before and after client traffic, become promtool
-// series that go on changing as they did between the scrapes (the same traffic, sustained);
-// promtool then says which alerts fire. Also proves what IPVSServiceNoUsableRealServer relies on:
-// the kernel refuses a connection to a service with no usable real server without counting it.
+// director's ICMP errors count as packets out), a service that carried a connection before its
+// only real server went to weight 0, then a persistent service whose quiesced real server still
+// gets its returning client. Two scrapes of `ipvsadm metrics`, before and after client traffic,
+// become promtool series that go on changing as they did between the scrapes (the same traffic,
+// sustained); promtool then says which alerts fire. Also proves what IPVSServiceNoUsableRealServer
+// relies on: the kernel refuses a connection to a service with no usable real server uncounted.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'ipvsadm-alerts-'));
 beforeAll(async () => {
   resetIpvs();
   lab = await createNatLab({ vips: [VIP], servers: 1 });
-  for (const line of [`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${LIVE} -m`, `-a -t ${VIP}:80 -r ${DEAD} -m`, `-A -t ${VIP}:81 -s rr`, `-a -t ${VIP}:81 -r ${LIVE} -m`]) {
+  for (const line of [`-A -t ${VIP}:80 -s rr`, `-a -t ${VIP}:80 -r ${LIVE} -m`, `-a -t ${VIP}:80 -r ${DEAD} -m`, `-A -t ${VIP}:81 -s rr`, `-a -t ${VIP}:81 -r ${LIVE} -m`, `-A -t ${VIP}:82 -s rr -p 300`, `-a -t ${VIP}:82 -r ${LIVE} -m`]) {
     const r = runC(line.split(' '));
     if (r.code !== 0) throw new Error(`ipvsadm ${line}: ${r.stderr}`);
   }
@@ -99,6 +100,29 @@ describe('the shipped alerts on the kernel\'s counters', () => {
       IPVSServiceNoUsableRealServer: [{ severity: 'critical', ...TARGET, service: `tcp ${VIP}:81` }],
     });
     console.log(`alerts: traffic ${JSON.stringify(traffic)}; promtool: ${r.output.trim().replace(/\s+/g, ' ')}`);
+    expect(r.output).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  }, 120_000);
+
+  it('a quiesced real server that persistence keeps sending returning clients to', async () => {
+    const svc82 = `tcp ${VIP}:82`;
+    expect(lab!.client([`http ${VIP} 82 1`])).toEqual({ [`http ${VIP}:82`]: { rs1: 1 } });
+    expect(runC(['-e', '-t', `${VIP}:82`, '-r', LIVE, '-m', '-w', '0']).code).toBe(0);
+    const before = await settledScrape(svc82, 1);
+    // the same client comes back: its persistence template still names the weight-0 real server
+    expect(lab!.client([`http ${VIP} 82 3`])).toEqual({ [`http ${VIP}:82`]: { rs1: 3 } });
+    const after = await settledScrape(svc82, 4);
+    const [liveAddress, livePort] = LIVE.split(':') as [string, string];
+    const server = { ...TARGET, service: svc82, protocol: 'tcp', address: VIP, port: '82', family: 'inet', server_address: liveAddress, server_port: livePort, forwarding: 'masq' };
+    const r = checkAlerts(scratch, sustained(before, after), '20m', {
+      IPVSQuiescedRealServerStillScheduled: [{ severity: 'warning', ...server }],
+      IPVSRealServerOutOfRotation: [{ severity: 'warning', ...server }],
+      IPVSServiceNoUsableRealServer: [
+        { severity: 'critical', ...TARGET, service: `tcp ${VIP}:81` },
+        { severity: 'critical', ...TARGET, service: svc82 },
+      ],
+    });
+    console.log(`alerts (persistence): promtool: ${r.output.trim().replace(/\s+/g, ' ')}`);
     expect(r.output).toContain('SUCCESS');
     expect(r.status).toBe(0);
   }, 120_000);
