@@ -86,6 +86,17 @@ describe('src/metrics/dashboard/ipvsadm.json', () => {
     expect(new Set(PANELS.map((p) => p.id)).size).toBe(PANELS.length);
   });
 
+  it('lays the panels out on the 24-column grid without overlap', () => {
+    const boxes = PANELS.map((p) => ({ id: p.id, ...p.gridPos }));
+    for (const b of boxes) expect(b.x >= 0 && b.w > 0 && b.h > 0 && b.x + b.w <= 24, `panel ${b.id}`).toBe(true);
+    for (const a of boxes) {
+      for (const b of boxes.filter((b) => b.id > a.id)) {
+        const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+        expect(overlap, `panels ${a.id} and ${b.id}`).toBe(false);
+      }
+    }
+  });
+
   it('has the panels an operator looks for', () => {
     const read = (name: string): string[] => PANELS.filter((p) => (p.targets ?? []).some((t) => promqlNames(asPromql(t.expr)).metrics.includes(name))).map((p) => p.type);
     expect(read('ipvs_service_connections_total')).toContain('table');
