@@ -9,9 +9,12 @@ import { opsReport } from './ops-bench.mjs';
 import { benchReport } from './report.mjs';
 import { growthReport } from './growth.mjs';
 import { NODE_EXPORTER, scrapeReport } from './scrape-bench.mjs';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-const CASES = process.env.BENCH_CASES ?? 'core,ops,scrape';
+const CASES = process.env.BENCH_CASES ?? 'core,ops,scrape,growth';
 // the scrape case's anchor runs in the guest, which shares this machine's /usr
 if (CASES.split(',').includes('scrape') && !existsSync(NODE_EXPORTER)) {
   console.error(`bench: ${NODE_EXPORTER} is missing (the scrape case's anchor): apt-get install prometheus-node-exporter`);
@@ -27,13 +30,20 @@ for (const s of measureStartup()) {
 }
 console.log('');
 
+// The floor of the list modes that dump every service (test/bench/dump-floor.c), built here: the
+// guest shares this machine's /, so it runs the same file.
+const floor = join(mkdtempSync(join(tmpdir(), 'ipvsadm-bench-floor-')), 'dump-floor');
+execFileSync('gcc', ['-O2', '-o', floor, new URL('./dump-floor.c', import.meta.url).pathname], { stdio: 'inherit' });
+
 const r = await runInGuest('node test/bench/guest-bench.mjs', {
-  timeoutMs: 120 * 60 * 1000, // 10,000 × 4 with three runs of each operation takes most of an hour in a busy guest
+  timeoutMs: 180 * 60 * 1000, // 10,000 × 4 with three runs of each operation takes most of an hour in a busy guest, the growth case's 50,000 more
   env: {
     BENCH_SIZES: process.env.BENCH_SIZES ?? '100,1000,5000,10000x4',
     BENCH_REPEAT: process.env.BENCH_REPEAT ?? '3',
     BENCH_SCRIPT_CALLS: process.env.BENCH_SCRIPT_CALLS ?? '20',
     BENCH_CASES: CASES,
+    BENCH_FLOOR: floor,
+    ...(process.env.BENCH_GROWTH_SIZES ? { BENCH_GROWTH_SIZES: process.env.BENCH_GROWTH_SIZES } : {}),
   },
 });
 if (r.code !== 0) {
@@ -48,4 +58,5 @@ for (const line of opsReport(results.ops ?? [])) console.log(line);
 const scrapes = scrapeReport(results.scrape);
 for (const line of scrapes.lines) console.log(line);
 for (const line of growthReport(results)) console.log(line);
-if (report.failed || scrapes.failed || (results.ops ?? []).some((row) => row.mismatches.length > 0)) process.exit(1);
+for (const row of results.growth ?? []) for (const m of row.mismatches) console.log(`\nMISMATCH at ${row.services} × ${row.dests}, growth case ${m.op}: ${m.what}${m.diff ? `\n${m.diff}` : ''}`);
+if (report.failed || scrapes.failed || [...(results.ops ?? []), ...(results.growth ?? [])].some((row) => row.mismatches.length > 0)) process.exit(1);

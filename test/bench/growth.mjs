@@ -31,6 +31,9 @@ export function growthSeries(results) {
     add('ours scrape', row.services, row.ours?.ms);
     add('node_exporter scrape', row.services, row.nodeExporter?.ms);
   }
+  for (const row of results.growth ?? []) {
+    for (const [label, t] of Object.entries(row.timings)) add(`growth case: ${label}`, row.services, t.ms);
+  }
   return [...series].filter(([, points]) => points.length >= 2).map(([label, points]) => [label, points.sort((a, b) => a.services - b.services)]);
 }
 

@@ -53,3 +53,35 @@ describe('growthSeries and growthReport', () => {
     expect(growthReport({ sizes: [size(1000, 1, 1)] })).toEqual([]);
   });
 });
+
+describe('growthCases (the growth case at one size, over a fake guest)', () => {
+  // a table of 2 services with 1 real server each, as C -Sn and our listings print it
+  const saved = '-A -t 192.0.2.1:1000 -s wlc\n-a -t 192.0.2.1:1000 -r 198.51.100.1:8080 -m -w 1\n-A -t 192.0.2.2:1000 -s rr\n-a -t 192.0.2.2:1000 -r 198.51.100.2:8080 -m -w 1\n';
+  const listing = 'TCP  192.0.2.1:1000 wlc\n  -> 198.51.100.1:8080 Masq 1 0 0\nTCP  192.0.2.2:1000 rr\n  -> 198.51.100.2:8080 Masq 1 0 0\n';
+  function guest(overrides: { list?: string; afterApply?: string; floorOut?: string } = {}) {
+    let table = saved;
+    return {
+      OURS: ['ours'],
+      lockDir: '/locks',
+      readBack: () => table,
+      write: () => '/file',
+      measure: (tool: string[], argv: string[]) => {
+        if (argv[0] === 'apply') table = overrides.afterApply ?? table;
+        const out = tool[0] === 'ours' ? (argv[0] === '-Sn' ? saved : argv[0] === 'apply' ? '' : (overrides.list ?? listing)) : (overrides.floorOut ?? 'services 2 dests 2 reads 5\n');
+        return { ms: 10, min: 9, max: 11, runs: 3, rssKiB: 1, output: `${out}\u0000stderr:\n`, outputs: 1 };
+      },
+    };
+  }
+  it('times every command and finds the same work', async () => {
+    const { growthCases } = await import('./growth-bench.mjs');
+    const r = growthCases(guest(), 2, 1, '/floor');
+    expect(r.mismatches).toEqual([]);
+    expect(Object.keys(r.timings)).toEqual(['-Sn', '-Ln', '-Ln --stats', 'top -c 1 -n', 'apply (nothing to change)', 'floor (dump-floor.c)']);
+  });
+  it('a listing missing a row, an apply that changed the table, a floor that read less: each a mismatch', async () => {
+    const { growthCases } = await import('./growth-bench.mjs');
+    expect(growthCases(guest({ list: listing.split('\n').slice(0, 3).join('\n') }), 2, 1).mismatches.map((m) => m.op)).toEqual(['-Ln', '-Ln --stats', 'top -c 1 -n']);
+    expect(growthCases(guest({ afterApply: '' }), 2, 1).mismatches.map((m) => m.op)).toEqual(['apply']);
+    expect(growthCases(guest({ floorOut: 'services 2 dests 1 reads 5\n' }), 2, 1, '/floor').mismatches.map((m) => m.op)).toEqual(['floor']);
+  });
+});

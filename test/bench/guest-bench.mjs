@@ -5,8 +5,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalTable, compareWork, difference } from './same-work.mjs';
+import { canonicalTable, compareWork, difference, floorMismatches } from './same-work.mjs';
 import { opsCases } from './ops-bench.mjs';
+import { growthCases } from './growth-bench.mjs';
 import { scrapeRuns } from './scrape-bench.mjs';
 
 // `N` or `NxD`: N services with D real servers each (default 2); a trailing `p` (`2000x4p`):
@@ -34,8 +35,10 @@ const SCRIPT_CALLS = Number(process.env.BENCH_SCRIPT_CALLS ?? 20);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 // `core` (1.31's operations, start-up, the script case), `ops` (top and apply: ops-bench.mjs),
 // `scrape` (metrics against node_exporter: scrape-bench.mjs)
-const CASES = new Set((process.env.BENCH_CASES ?? 'core,ops,scrape').split(','));
+const CASES = new Set((process.env.BENCH_CASES ?? 'core,ops,scrape,growth').split(','));
 const OURS = ['node', join(process.cwd(), 'bin/ipvsadm.js')];
+/** test/bench/dump-floor.c built by bench.mjs: the least a reader of every real server's counters can do */
+const FLOOR = process.env.BENCH_FLOOR;
 const C = ['/usr/sbin/ipvsadm'];
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 
@@ -220,7 +223,7 @@ const opsTools = {
   write: (name, text) => (writeFileSync(join(dir, name), text), join(dir, name)),
 };
 
-const results = { repeat: REPEAT, startup: {}, sizes: [], script: {}, ops: [], scrape: [] };
+const results = { repeat: REPEAT, startup: {}, sizes: [], script: {}, ops: [], scrape: [], growth: [] };
 if (CASES.has('core')) {
   results.startup.c = measure(C, ['-Ln']);
   results.startup.ours = measure(OURS, ['-Ln']);
@@ -258,11 +261,18 @@ for (const { n, dests, persistent } of SIZES) {
     const left = leftovers.find((t) => t !== '');
     if (left !== undefined) row[name].flush.leftover = left.split('\n').slice(0, 5).join('\n');
   }
+  if (FLOOR && MODES.includes('stats')) {
+    flush();
+    restoreFile();
+    row.floor = measure([FLOOR], []);
+  }
   flush();
   row.mismatches = compared.flatMap((op) => compareWork(row.c[op], row.ours[op], op));
+  if (row.floor) row.mismatches.push(...floorMismatches(row.floor.output, n, n * dests));
   // ours only: its runs must agree with each other
   for (const m of MODES.filter((m) => !LIST_MODES[m].c)) if (row.ours[m].outputs !== 1) row.mismatches.push({ op: m, what: `ours's runs printed ${row.ours[m].outputs} different outputs`, diff: '' });
   for (const r of [row.c, row.ours]) for (const op of [...compared, ...MODES]) if (r[op]) delete r[op].output, delete r[op].table;
+  if (row.floor) delete row.floor.output;
   results.sizes.push(row);
 }
 if (CASES.has('ops')) {
@@ -285,6 +295,18 @@ if (CASES.has('scrape')) {
     flush();
     execFileSync('sh', ['-c', `${OURS.join(' ')} -R < ${file}`]);
     results.scrape.push({ services: n, dests, ...(await scrapeRuns(OURS, REPEAT, summary)) });
+    flush();
+  }
+}
+if (CASES.has('growth')) {
+  // ours alone, up to sizes where 1.31 would take hours (BENCH_GROWTH_SIZES, plain tables)
+  for (const s of (process.env.BENCH_GROWTH_SIZES ?? '1000x4,10000x4,50000x4').split(',')) {
+    const [n, d] = s.split('x').map(Number);
+    const file = join(dir, `rules-${n}x${d || 2}`);
+    writeFileSync(file, rules(n, d || 2));
+    flush();
+    execFileSync('sh', ['-c', `${OURS.join(' ')} -R < ${file}`]);
+    results.growth.push({ services: n, dests: d || 2, ...growthCases(opsTools, n, d || 2, FLOOR) });
     flush();
   }
 }

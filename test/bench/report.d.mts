@@ -27,6 +27,6 @@ export interface BenchResults {
   readonly repeat: number;
   readonly startup: { readonly c: Timing; readonly ours: Timing; readonly mismatches: readonly Mismatch[] };
   readonly script: { readonly calls: number; readonly c: Timing; readonly ours: Timing; readonly node: Timing; readonly problems: readonly string[] };
-  readonly sizes: readonly { readonly services: number; readonly dests: number; readonly persistent?: boolean; readonly lines: number; readonly c: ToolRow; readonly ours: ToolRow; readonly mismatches: readonly Mismatch[] }[];
+  readonly sizes: readonly { readonly services: number; readonly dests: number; readonly persistent?: boolean; readonly lines: number; readonly c: ToolRow; readonly ours: ToolRow; readonly floor?: Timing; readonly mismatches: readonly Mismatch[] }[];
 }
 export declare function benchReport(res: BenchResults): { lines: string[]; failed: boolean };

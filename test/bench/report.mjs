@@ -40,6 +40,22 @@ function sizeRows(row, failed) {
 }
 
 /**
+ * Per size, the floor of the list modes that dump every service (dump-floor.c: C, one socket,
+ * a send and two reads per service, no start-up, nothing printed) beside C's and our `--stats`.
+ */
+function floorLines(sizes, failed) {
+  const rows = sizes.filter((row) => row.floor && row.c.stats && row.ours.stats);
+  if (rows.length === 0) return [];
+  const lines = ['', 'floor of the modes that dump every service (test/bench/dump-floor.c: one socket, a send and two reads per service, no start-up, nothing printed):'];
+  for (const row of rows) {
+    const of = (t) => (t.ms / row.c.stats.ms).toFixed(2);
+    const verdict = failed('floor', sizeOf(row)) ? 'not the same work' : `${of(row.floor)} of C's \`-Ln --stats\` (${spread(row.c.stats)}); ours ${of(row.ours.stats)}`;
+    lines.push(`- ${sizeOf(row)}: ${spread(row.floor)}, ${verdict}`);
+  }
+  return lines;
+}
+
+/**
  * The lines to print, and whether the bench failed (a mismatch between C and ours).
  * @returns {{ lines: string[], failed: boolean }}
  */
@@ -60,6 +76,7 @@ export function benchReport(res) {
   lines.push('| services × real servers (restore lines) | operation | C ipvsadm 1.31 | ours | ours / C | peak RSS C / ours | system calls per service C / ours |');
   lines.push('|---|---|---|---|---|---|---|');
   for (const row of res.sizes) lines.push(...sizeRows(row, failed));
+  lines.push(...floorLines(res.sizes, failed));
   for (const row of res.sizes) {
     for (const [name, r] of [['C', row.c], ['ours', row.ours]]) {
       if (r.procListed !== row.services) {

@@ -14,3 +14,4 @@ export interface Mismatch {
 export declare function canonicalTable(saved: string): string;
 export declare function difference(labelA: string, a: string, labelB: string, b: string): string;
 export declare function compareWork(c: Measured, ours: Measured, op: string): Mismatch[];
+export declare function floorMismatches(output: string, services: number, dests: number): Mismatch[];

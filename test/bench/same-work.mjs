@@ -59,3 +59,13 @@ export function compareWork(c, ours, op) {
   }
   return found;
 }
+
+/**
+ * The floor program's work (test/bench/dump-floor.c): it must have dumped every service and read
+ * every real server of the table (its output, `services N dests M reads R`, then stderr).
+ */
+export function floorMismatches(output, services, dests) {
+  const m = /^services (\d+) dests (\d+) reads (\d+)\n/.exec(output);
+  if (m && Number(m[1]) === services && Number(m[2]) === dests) return [];
+  return [{ op: 'floor', what: `the floor program should have read ${services} services and ${dests} real servers`, diff: output.slice(0, 300) }];
+}

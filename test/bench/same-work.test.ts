@@ -3,7 +3,7 @@
 // (test/bench/report.mjs), fed made-up measurements.
 import { describe, expect, it } from 'vitest';
 import { benchReport, type BenchResults, type Timing } from './report.mjs';
-import { canonicalTable, compareWork } from './same-work.mjs';
+import { canonicalTable, compareWork, floorMismatches } from './same-work.mjs';
 
 const SAVED = '-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 1\n-a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 1\n-A -t 192.0.2.2:80 -s wlc\n';
 /** The same table listed from another namespace: the services in another order. */
@@ -91,6 +91,22 @@ describe('bench report', () => {
     const bad = benchReport({ ...res, sizes: [{ ...withModes, mismatches: [{ op: 'stats', what: 'the outputs differ (stdout, then stderr)', diff: '' }] }] });
     expect(bad.failed).toBe(true);
     expect(bad.lines).toContain('| 1000 × 2 persistent (3000) | `-Ln --stats` | 5.00 s (4.50 s–6.00 s) | 1.00 s (900 ms–1.20 s) | not the same work | 4 / 4 MiB |  |');
+  });
+
+  it('the floor beside C and ours at each size, as fractions of C\'s --stats; no fraction when it did other work', () => {
+    const res = results([]);
+    const row = { ...res.sizes[0]!, c: { ...res.sizes[0]!.c, stats: t(5000) }, ours: { ...res.sizes[0]!.ours, stats: t(2500) }, floor: t(1000) };
+    const r = benchReport({ ...res, sizes: [row] });
+    expect(r.lines).toContain('- 1000 × 2: 1.00 s (900 ms–1.20 s), 0.20 of C\'s `-Ln --stats` (5.00 s (4.50 s–6.00 s)); ours 0.50');
+    const bad = benchReport({ ...res, sizes: [{ ...row, mismatches: floorMismatches('services 999 dests 1998 reads 2000\n', 1000, 2000) }] });
+    expect(bad.failed).toBe(true);
+    expect(bad.lines).toContain('- 1000 × 2: 1.00 s (900 ms–1.20 s), not the same work');
+  });
+
+  it('the floor program must have read every service and real server', () => {
+    expect(floorMismatches('services 10 dests 40 reads 21\n\u0000stderr:\n', 10, 40)).toEqual([]);
+    expect(floorMismatches('services 10 dests 39 reads 21\n', 10, 40)).toHaveLength(1);
+    expect(floorMismatches('', 10, 40)[0]!.what).toMatch(/10 services and 40 real servers/);
   });
 
   it('a script case whose calls did not all land fails too', () => {
