@@ -31,7 +31,7 @@ const layerOf = (file: string): string => file.split('/')[1] ?? '';
 /** The lower folders, lowest first: each may import the ones before it, never one after it. */
 const LOWER = ['netlink', 'ipvs', 'rtnl', 'fields', 'table', 'save', 'host', 'app', 'core', 'prep'] as const;
 /** The front ends: each may import any lower folder, never another front end. */
-const COMMANDS = ['cli', 'apply', 'compare', 'drain', 'top', 'metrics', 'doctor', 'realserver', 'ready', 'lab'] as const;
+const COMMANDS = ['cli', 'apply', 'compare', 'drain', 'top', 'metrics', 'doctor', 'realserver', 'ready', 'lab', 'completion'] as const;
 /** Above everything: the programs and the command table. */
 const ENTRY = ['entry'] as const;
 

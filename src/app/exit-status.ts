@@ -119,6 +119,14 @@ export const LAB_EXIT = {
   AGENT_FAILED: 1,
 } as const;
 
+/** `ipvsadm completion` (ipvsadm-completion(8)). */
+export const COMPLETION_EXIT = {
+  /** the script printed; `values`: the values printed, or none (no IPVS, no permission, no such service) */
+  OK: 0,
+  /** bad usage (an unknown shell or values kind) */
+  USAGE: 2,
+} as const;
+
 /** What the process boundary adds to any program's status (shell conventions). */
 export const PROCESS_EXIT = {
   /** the output could not be written and the command itself succeeded */

@@ -3,7 +3,7 @@
 // (modules, sysctls, the table, links, other processes) are read by cli.ts.
 import { AF_INET6 } from '../ipvs/constants.js';
 import type { Snapshot } from '../ipvs/model.js';
-import { serviceId } from '../ipvs/vocabulary.js';
+import { SCHEDULERS, serviceId } from '../ipvs/vocabulary.js';
 
 import type { ModuleState } from '../host/modules.js';
 import { reachChecks } from './reach.js';
@@ -29,7 +29,7 @@ export interface DoctorFacts {
 import type { Check, Verdict } from './verdict.js';
 export type { Check, Verdict } from './verdict.js';
 
-export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'] as const;
+export { SCHEDULERS };
 export const TUNNEL_MODULES: Readonly<Record<string, string>> = { ipip: 'ipip', gue: 'fou', gre: 'ip_gre' };
 /** Every module the checks ask about. */
 export const MODULES = ['ip_vs', ...SCHEDULERS.map((s) => `ip_vs_${s}`), 'ip_vs_pe_sip', ...Object.values(TUNNEL_MODULES)];

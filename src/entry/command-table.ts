@@ -18,6 +18,7 @@ type MetricsCli = typeof import('../metrics/cli.js');
 type DoctorCli = typeof import('../doctor/cli.js');
 type TopCli = typeof import('../top/cli.js');
 type ReadyCli = typeof import('../ready/cli.js');
+type CompletionCli = typeof import('../completion/cli.js');
 
 /**
  * The module at `path` (relative to this one), through io.importModule when the process gives
@@ -51,6 +52,7 @@ const SUBCOMMANDS: Readonly<Record<string, Loader>> = {
   metrics: async (io) => (await loadModule<MetricsCli>(io, '../metrics/cli.js', () => import('../metrics/cli.js'))).runMetricsCli,
   doctor: async (io) => (await loadModule<DoctorCli>(io, '../doctor/cli.js', () => import('../doctor/cli.js'))).runDoctorCli,
   top: async (io) => (await loadModule<TopCli>(io, '../top/cli.js', () => import('../top/cli.js'))).runTopCli,
+  completion: async (io) => (await loadModule<CompletionCli>(io, '../completion/cli.js', () => import('../completion/cli.js'))).runCompletionCli,
 };
 
 /** The leading words of our own commands. */

@@ -32,6 +32,9 @@ export function schedFlagWords(scheduler: string, flags: readonly SchedFlag[]): 
   return flags.map((n) => own[n] ?? GENERIC[n]);
 }
 
+/** Every word `-b` takes: the generic ones, then sh's and mh's. */
+export const SCHED_FLAG_WORDS: readonly string[] = [...Object.values(GENERIC), ...Object.values(NAMES).flatMap((n) => Object.values(n))];
+
 /** A flag word read back: its flag, or why it does not apply to `scheduler`. */
 export type SchedFlagWord = { readonly flag: SchedFlag } | { readonly problem: 'invalid' | 'incompatible' };
 

@@ -34,6 +34,9 @@ export function protocolOfLabel(label: string): Protocol | undefined {
   return label === 'TCP' ? 'tcp' : label === 'UDP' ? 'udp' : label === 'SCTP' ? 'sctp' : undefined;
 }
 
+/** The schedulers of the kernel's IPVS (ip_vs_<name> modules), in the order ipvsadm's man page lists them. */
+export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'] as const;
+
 /** The forwarding methods in code order (IP_VS_CONN_F_MASQ 0 .. BYPASS 4). */
 export const FORWARDING_METHODS: readonly ForwardingMethod[] = ['masq', 'local', 'tunnel', 'route', 'bypass'];
 
