@@ -23,6 +23,9 @@ const APT_PACKAGES = ['user-mode-linux', 'kmod', 'ipvsadm', 'iproute2', 'arping'
 // each program → the Debian package that brings it (a program missing here is installed before the
 // unit suite runs).
 const UNIT_APT_PACKAGES = { groff: 'groff-base', curl: 'curl', openssl: 'openssl', promtool: 'prometheus', man: 'man-db', 'systemd-analyze': 'systemd', script: 'bsdutils' };
+// The completion scripts are driven in bash (under bash-completion), zsh and fish
+// (test/completion/shells.test.ts); a path stands for a file the package brings.
+Object.assign(UNIT_APT_PACKAGES, { zsh: 'zsh', fish: 'fish', '/usr/share/bash-completion/bash_completion': 'bash-completion' });
 // The guest's whole kernel suite runs about 28 minutes on a quiet 2-core machine (the several-director
 // tests take 8 of them); the bound leaves room for a busy one.
 const KERNEL_TIMEOUT_MS = Number(process.env.IPVSADM_KERNEL_TIMEOUT_S ?? 2700) * 1000;
@@ -126,7 +129,7 @@ function ensurePrerequisites() {
  * says what to install and goes on: the tests needing them then fail with the same advice.
  */
 function ensureUnitPrerequisites() {
-  const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+  const has = (program) => (program.startsWith('/') ? fs.existsSync(program) : spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0);
   const missing = () => Object.keys(UNIT_APT_PACKAGES).filter((program) => !has(program));
   const lacking = missing();
   if (lacking.length === 0) return;

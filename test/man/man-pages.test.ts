@@ -16,7 +16,7 @@ import { DEFAULT_PERSISTENCE_TIMEOUT, INT_MAX, parseSchedFlags } from '../../src
 import { escapeRe, groff, NO_GROFF, roffText, ROOT, wordRe } from './roff.js';
 
 // ipvsadm-realserver.8 (the subcommands beyond ipvsadm) is checked in detail by realserver-page.test.ts.
-const PAGES = ['ipvsadm.8', 'ipvsadm-save.8', 'ipvsadm-restore.8', 'ipvsadm-realserver.8', 'ipvsadm-apply.8', 'ipvsadm-compare.8', 'ipvsadm-drain.8', 'ipvsadm-metrics.8', 'ipvsadm-doctor.8', 'ipvsadm-top.8', 'ipvsadm-director-ready.8', 'ipvsadm-boot.8'] as const;
+const PAGES = ['ipvsadm.8', 'ipvsadm-save.8', 'ipvsadm-restore.8', 'ipvsadm-realserver.8', 'ipvsadm-apply.8', 'ipvsadm-compare.8', 'ipvsadm-drain.8', 'ipvsadm-metrics.8', 'ipvsadm-doctor.8', 'ipvsadm-top.8', 'ipvsadm-director-ready.8', 'ipvsadm-boot.8', 'ipvsadm-completion.8'] as const;
 type Page = (typeof PAGES)[number];
 
 const rendered = new Map<Page, string>();
