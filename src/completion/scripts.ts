@@ -38,7 +38,10 @@ const BASH_GLUE = `_ipvsadm() {
 }
 complete -F _ipvsadm ipvsadm`;
 
-/** zsh: the engine runs in a subshell emulating sh; compadd quotes what needs it ([v6]:port). */
+/**
+ * zsh: the engine runs in a subshell emulating sh; compadd quotes what needs it ([v6]:port). The
+ * file works autoloaded from $fpath (as _ipvsadm) and sourced after compinit.
+ */
 const ZSH_GLUE = `_ipvsadm() {
   local out c files=0 cur=$PREFIX
   local -a cands before
@@ -52,7 +55,12 @@ const ZSH_GLUE = `_ipvsadm() {
   (( files )) && _files
   return 0
 }
-_ipvsadm "$@"`;
+# autoloaded from $fpath: complete now; sourced (source <(ipvsadm completion zsh)): register
+if [[ \${funcstack[1]} == _ipvsadm ]]; then
+  _ipvsadm "$@"
+else
+  compdef _ipvsadm ipvsadm
+fi`;
 
 /** Single-quoted for fish, which escapes only \\ and ' there. */
 const fishQuote = (text: string): string => `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;

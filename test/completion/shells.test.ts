@@ -169,6 +169,29 @@ describe('zsh and fish specifics', () => {
     expect(zsh(['ipvsadm', 'apply', ''])).toEqual(['-', '<files>']);
   });
 
+  it('zsh: the script sourced (not autoloaded) registers itself with compdef', () => {
+    const script = `compdef() { print -r -- "compdef $*"; }; source ${shq(join(dir, 'zsh', '_ipvsadm'))}`;
+    expect(run('zsh', ['-f', '-c', script])).toEqual(['compdef _ipvsadm ipvsadm']);
+  });
+
+  it('zsh: the real completion system (compinit, zle over a pty) lists the candidates, quoting [v6]:port', () => {
+    // an interactive zsh in a pseudo-terminal (zsh/zpty) types the line and a Tab; zsh prints the list
+    const script = `zmodload zsh/zpty
+zpty z 'PS1="> " TERM=dumb zsh -f -i'
+zpty -w z 'fpath=(${shq(join(dir, 'zsh'))} $fpath); autoload -Uz compinit; compinit -u -D; echo READY'
+zpty -r -m z out '*READY*'
+zpty -w -n z $'ipvsadm -A -s w\\t'
+zpty -r -m z out '*wrr*'
+print -r -- "$out"
+zpty -w -n z $'\\C-u'
+zpty -w -n z $'ipvsadm -E -t \\t'
+zpty -r -m z out '*:443*'
+print -r -- "$out"
+zpty -d z`;
+    const lines = run('timeout', ['60', 'zsh', '-f', '-c', script]).map((l) => l.replace(/\r/g, '').trim());
+    expect(lines.map((l) => l.split(/\s+/).sort().join(' '))).toEqual(expect.arrayContaining(['wlc wrr', '192.0.2.1:80 \\[2001:db8::1\\]:443']));
+  });
+
   it('fish offers files after apply', () => {
     expect(fish('ipvsadm apply r')).toEqual(['rules.txt']);
   });
