@@ -127,6 +127,7 @@ const BEYOND: Rows = [
   ['doctor [--json]', "what this director can do and what its table needs"],
   ['realserver|director up|down|check', 'prepare this host (VIPs, ARP and rp_filter sysctls, modules)'],
   ['lab [--mode MODE|--rules FILE]', 'try a table against IPVS in a sandbox kernel'],
+  ['completion bash|zsh|fish', 'print the Tab completion script of that shell'],
   ['--netns NAME|PATH', 'with any command: run it in that network namespace'],
 ];
 
