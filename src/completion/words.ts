@@ -108,7 +108,16 @@ const WORDS: Readonly<Record<string, WordSpec>> = {
   drain: {
     options: [...SERVICE_OPTIONS, opt('-r, --real-server', 'server'), opt('--wait'), opt('--timeout', 'text'), opt('--until', words(['active', 'all'])), opt('--delete'), JSON_OPTION, HELP],
   },
-  metrics: { options: [opt('--listen', 'text'), opt('--collect', words(['all', 'none', 'counters', 'connections', 'weight', 'thresholds', 'rates'])), HELP] },
+  metrics: {
+    options: [
+      opt('--listen', 'text'),
+      opt('--web.config.file', 'file'),
+      opt('--collect', words(['all', 'none', 'counters', 'connections', 'weight', 'thresholds', 'rates'])),
+      opt('--print-rules'),
+      opt('--print-dashboard'),
+      HELP,
+    ],
+  },
   doctor: { options: [JSON_OPTION, HELP] },
   top: {
     options: [

@@ -6,7 +6,6 @@ import { COMMAND_WORDS, dispatch } from '../../src/entry/command-table.js';
 import { LEADING_WORDS, wordSpecs } from '../../src/completion/words.js';
 import type { ValueKind } from '../../src/completion/spec.js';
 import { captureIo } from '../support/capture-io.js';
-import { helpOptions } from '../man/roff.js';
 
 async function help(key: string): Promise<string> {
   const io = captureIo();
@@ -23,6 +22,11 @@ function entries(text: string, section: string): string[] {
     else if (out.length > 0) out[out.length - 1] += ` ${line.trim()}`;
   }
   return out;
+}
+
+/** Every spelling the help's Options list (`-t, --tcp-service <vip:port>` → -t, --tcp-service). */
+function helpOptions(text: string): string[] {
+  return entries(text, 'Options:').flatMap((e) => /^(-[^\s,]+(?:, -[^\s,]+)*)/.exec(e)?.[1]?.split(', ') ?? []);
 }
 
 /** The words of `(choices: "a", "b")` in an entry, or undefined. */
@@ -45,7 +49,7 @@ describe.each([...wordSpecs()].map(([key, spec]) => [key, spec] as const))('ipvs
     for (const entry of entries(await help(key), 'Options:')) {
       const listed = choices(entry);
       if (!listed) continue;
-      const long = /--[a-z0-9-]+/.exec(entry)![0];
+      const long = /--[a-z0-9.-]+/.exec(entry)![0];
       const option = spec.options.find((o) => o.long === long)!;
       expect(wordsOf(option.value), long).toEqual(listed);
     }
