@@ -101,6 +101,11 @@ const WORDS: Readonly<Record<string, WordSpec>> = {
     operands: { words: ['-'], files: true },
     options: [DRY_RUN, opt('--prune'), opt('--scope', 'text'), opt('--drain-wait', 'text'), opt('--canonical-order'), JSON_OPTION, HELP],
   },
+  boot: {
+    actions: ['start', 'reload', 'stop'],
+    operands: 'file',
+    options: [opt('--prune'), opt('--scope', 'text'), DRY_RUN, HELP],
+  },
   compare: {
     operands: { words: ['kernel', '-'], files: true },
     options: [JSON_OPTION, opt('--mh-table-index', words(['8', '9', '10', '11', '12', '13', '14', '15', '16', '17'])), HELP],
