@@ -30,6 +30,7 @@ const HELP = opt('-h, --help');
 const JSON_OPTION = opt('--json');
 const DRY_RUN = opt('--dry-run');
 const PERSIST = opt('--persist', 'file');
+const NO_PROGRESS = opt('--no-progress');
 
 /** -t, -u, --sctp-service, -f, -6 as drain and top take them (the kernel's services). */
 const SERVICE_OPTIONS = [
@@ -99,7 +100,7 @@ const WORDS: Readonly<Record<string, WordSpec>> = {
   'director ready': DIRECTOR_READY,
   apply: {
     operands: { words: ['-'], files: true },
-    options: [DRY_RUN, opt('--prune'), opt('--scope', 'text'), opt('--drain-wait', 'text'), opt('--canonical-order'), JSON_OPTION, HELP],
+    options: [DRY_RUN, opt('--prune'), opt('--scope', 'text'), opt('--drain-wait', 'text'), opt('--canonical-order'), JSON_OPTION, NO_PROGRESS, HELP],
   },
   boot: {
     actions: ['start', 'reload', 'stop'],
@@ -146,6 +147,7 @@ const WORDS: Readonly<Record<string, WordSpec>> = {
       opt('--directors', words(['1', '2', '3'])),
       opt('--ha', words(['vrrp', 'ecmp'])),
       opt('--connections', 'text'),
+      NO_PROGRESS,
       HELP,
     ],
   },
