@@ -3,11 +3,15 @@
 // keeping the command, the options given, the service and --netns, then prints the candidates.
 
 /** The engine's functions; __ipvsadm_complete is the entry. */
-export const ENGINE_LOGIC = `# __ipvsadm_complete CUR [WORD...]: the candidates for CUR, one a line, WORD... being the words
-# before it (the program name left out); a line __files__ asks the shell for file names too.
+export const ENGINE_LOGIC = `# __ipvsadm_complete PROGRAM CUR [WORD...]: the candidates for CUR, one a line, WORD... being the
+# words between the program (ipvsadm, ipvsadm-save, ipvsadm-restore, as a path or not) and CUR;
+# a line __files__ asks the shell for file names too.
 __ipvsadm_complete() {
-  local cur="$1" ctx=all cmd= cmdopt= used= exp= exk= svo= svv= v6= ns= act= nops=0 f_l= f_t= f_k= w
-  shift
+  local cur="$2" ctx=all cmd= cmdopt= used= exp= exk= svo= svv= v6= ns= act= nops=0 f_l= f_t= f_k= w
+  case \${1##*/} in
+    ipvsadm-save|ipvsadm-restore) ctx="w:\${1##*/}" ;;
+  esac
+  shift 2
   for w in "$@"; do __ipvsadm_take "$w"; done
   __ipvsadm_finish
   return 0

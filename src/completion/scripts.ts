@@ -1,6 +1,10 @@
 // The completion scripts `ipvsadm completion bash|zsh|fish` prints: the engine (engine.ts) and
 // each shell's glue — bash's complete -F function, zsh's _ipvsadm for fpath, fish's complete -c.
 import { engine } from './engine.js';
+import { OTHER_PROGRAMS } from './words.js';
+
+/** The programs the scripts complete. */
+const PROGRAMS = ['ipvsadm', ...OTHER_PROGRAMS].join(' ');
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -23,7 +27,7 @@ const BASH_GLUE = `_ipvsadm() {
   ((\${#words[@]})) || words=('')
   cur=\${words[-1]}
   unset 'words[-1]'
-  out=$(__ipvsadm_complete "$cur" "\${words[@]}")
+  out=$(__ipvsadm_complete "\${COMP_WORDS[0]}" "$cur" "\${words[@]}")
   [[ $COMP_WORDBREAKS == *:* && $cur == *:* ]] && pre=\${cur%"\${cur##*:}"}
   COMPREPLY=()
   while IFS= read -r c; do
@@ -36,17 +40,17 @@ const BASH_GLUE = `_ipvsadm() {
   fi
   return 0
 }
-complete -F _ipvsadm ipvsadm`;
+complete -F _ipvsadm ${PROGRAMS}`;
 
 /**
  * zsh: the engine runs in a subshell emulating sh; compadd quotes what needs it ([v6]:port). The
  * file works autoloaded from $fpath (as _ipvsadm) and sourced after compinit.
  */
 const ZSH_GLUE = `_ipvsadm() {
-  local out c files=0 cur=$PREFIX
+  local out c files=0 cur=$PREFIX program=\${words[1]}
   local -a cands before
   before=("\${(@)words[2,CURRENT-1]}")
-  out=$(emulate sh; __ipvsadm_complete "$cur" "\${before[@]}")
+  out=$(emulate sh; __ipvsadm_complete "$program" "$cur" "\${before[@]}")
   for c in "\${(@f)out}"; do
     [[ -n $c ]] || continue
     if [[ $c == __files__ ]]; then files=1; else cands+=("$c"); fi
@@ -59,7 +63,7 @@ const ZSH_GLUE = `_ipvsadm() {
 if [[ \${funcstack[1]} == _ipvsadm ]]; then
   _ipvsadm "$@"
 else
-  compdef _ipvsadm ipvsadm
+  compdef _ipvsadm ${PROGRAMS}
 fi`;
 
 /** Single-quoted for fish, which escapes only \\ and ' there. */
@@ -70,11 +74,12 @@ function fishScript(): string {
   return `set -g __ipvsadm_engine ${fishQuote(engine())}
 function __ipvsadm_complete_fish
     set -l tokens (commandline -opc)
+    set -l program $tokens[1]
     set -e tokens[1]
     set -l cur (commandline -ct)
     set -l files 0
     for c in (command sh -c "$__ipvsadm_engine"'
-__ipvsadm_complete "$@"' sh "$cur" $tokens)
+__ipvsadm_complete "$@"' sh "$program" "$cur" $tokens)
         if test "$c" = __files__
             set files 1
         else
@@ -85,7 +90,7 @@ __ipvsadm_complete "$@"' sh "$cur" $tokens)
         __fish_complete_path "$cur"
     end
 end
-complete -c ipvsadm -f -a '(__ipvsadm_complete_fish)'`;
+${PROGRAMS.split(' ').map((p) => `complete -c ${p} -f -a '(__ipvsadm_complete_fish)'`).join('\n')}`;
 }
 
 /** The script for `shell`, ending with a newline. */
@@ -94,7 +99,7 @@ export function completionScript(shell: Shell): string {
     case 'bash':
       return `${HEADER('bash: save it as /etc/bash_completion.d/ipvsadm, or source it')}\n${engine()}\n${BASH_GLUE}\n`;
     case 'zsh':
-      return `#compdef ipvsadm\n${HEADER('zsh: save it as _ipvsadm in a directory of $fpath')}\n${engine()}\n${ZSH_GLUE}\n`;
+      return `#compdef ${PROGRAMS}\n${HEADER('zsh: save it as _ipvsadm in a directory of $fpath')}\n${engine()}\n${ZSH_GLUE}\n`;
     case 'fish':
       return `${HEADER('fish: save it as ~/.config/fish/completions/ipvsadm.fish')}\n${fishScript()}\n`;
   }

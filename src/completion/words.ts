@@ -154,10 +154,19 @@ const WORDS: Readonly<Record<string, WordSpec>> = {
   completion: { actions: ['bash', 'zsh', 'fish'], options: [HELP] },
 };
 
+/** ipvsadm-save [-n] [--json] and ipvsadm-restore (src/cli/scripts.ts): the same script completes them. */
+const PROGRAMS: Readonly<Record<string, WordSpec>> = {
+  'ipvsadm-save': { options: [opt('-n'), JSON_OPTION] },
+  'ipvsadm-restore': { options: [] },
+};
+
 /** The leading words, in the order they are offered. */
 export const LEADING_WORDS: readonly string[] = Object.keys(WORDS).filter((w) => !w.includes(' '));
 
-/** Every context of ours, by key (`apply`, `director ready`), --netns included in each. */
+/** The other programs the scripts complete. */
+export const OTHER_PROGRAMS: readonly string[] = Object.keys(PROGRAMS);
+
+/** Every context of ours, by key (`apply`, `director ready`, `ipvsadm-save`), --netns included in each. */
 export function wordSpecs(): ReadonlyMap<string, WordSpec> {
-  return new Map(Object.entries(WORDS).map(([key, spec]) => [key, { ...spec, options: [...spec.options, NETNS_OPTION] }]));
+  return new Map(Object.entries({ ...WORDS, ...PROGRAMS }).map(([key, spec]) => [key, { ...spec, options: [...spec.options, NETNS_OPTION] }]));
 }

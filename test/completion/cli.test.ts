@@ -77,9 +77,9 @@ describe('ipvsadm completion values', () => {
 
 describe('ipvsadm completion SHELL', () => {
   it.each([
-    ['bash', /^complete -F _ipvsadm ipvsadm$/m],
-    ['zsh', /^#compdef ipvsadm\n/],
-    ['fish', /^complete -c ipvsadm -f -a '\(__ipvsadm_complete_fish\)'$/m],
+    ['bash', /^complete -F _ipvsadm ipvsadm ipvsadm-save ipvsadm-restore$/m],
+    ['zsh', /^#compdef ipvsadm ipvsadm-save ipvsadm-restore\n/],
+    ['fish', /^complete -c ipvsadm -f -a '\(__ipvsadm_complete_fish\)'\ncomplete -c ipvsadm-save .*\ncomplete -c ipvsadm-restore /m],
   ])('%s: the script, on stdout', async (shell, marker) => {
     const io = captureIo();
     expect(await dispatch(['completion', shell], io)).toBe(0);

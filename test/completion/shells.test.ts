@@ -129,6 +129,10 @@ const CASES: readonly Case[] = [
   { line: 'ipvsadm drain -t 192.0.2.1:80 -r ', want: ['198.51.100.1:80', '198.51.100.2:8080'], asks: ['completion values dests --tcp-service 192.0.2.1:80'] },
   { line: 'ipvsadm top --sort ', want: ['natural', 'active', 'inactive', 'cps', 'new', 'packets', 'bytes', 'weight'] },
   { line: 'ipvsadm completion ', want: ['bash', 'zsh', 'fish'] },
+  // ipvsadm-save [-n] [--json] and ipvsadm-restore, with --netns (ours) as every program
+  { line: 'ipvsadm-save -', want: ['-n', '--json', '--netns'] },
+  { line: 'ipvsadm-restore --', want: ['--netns'] },
+  { line: '/usr/sbin/ipvsadm-save --netns ', want: ['blue', 'red'], asks: ['completion values netns'] },
 ];
 
 /** The words of a line as zsh and fish see them (split at spaces only; a trailing space: an empty word). */
@@ -171,7 +175,7 @@ describe('zsh and fish specifics', () => {
 
   it('zsh: the script sourced (not autoloaded) registers itself with compdef', () => {
     const script = `compdef() { print -r -- "compdef $*"; }; source ${shq(join(dir, 'zsh', '_ipvsadm'))}`;
-    expect(run('zsh', ['-f', '-c', script])).toEqual(['compdef _ipvsadm ipvsadm']);
+    expect(run('zsh', ['-f', '-c', script])).toEqual(['compdef _ipvsadm ipvsadm ipvsadm-save ipvsadm-restore']);
   });
 
   it('zsh: the real completion system (compinit, zle over a pty) lists the candidates, quoting [v6]:port', () => {
@@ -198,6 +202,6 @@ zpty -d z`;
 
   it('the engine runs under plain sh (fish runs it so): the same candidates as bash', () => {
     const engine = completionScript('bash').split('\n_ipvsadm() {')[0]!;
-    expect(run('sh', ['-c', `${engine}\n__ipvsadm_complete "$@"`, 'sh', 'w', '-A', '-s'])).toEqual(['wrr', 'wlc']);
+    expect(run('sh', ['-c', `${engine}\n__ipvsadm_complete "$@"`, 'sh', 'ipvsadm', 'w', '-A', '-s'])).toEqual(['wrr', 'wlc']);
   });
 });
