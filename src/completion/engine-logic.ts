@@ -7,7 +7,7 @@ export const ENGINE_LOGIC = `# __ipvsadm_complete PROGRAM CUR [WORD...]: the can
 # words between the program (ipvsadm, ipvsadm-save, ipvsadm-restore, as a path or not) and CUR;
 # a line __files__ asks the shell for file names too.
 __ipvsadm_complete() {
-  local cur="$2" ctx=all cmd= cmdopt= used= exp= exk= svo= svv= v6= ns= act= nops=0 f_l= f_t= f_k= w
+  local cur="$2" eq= ctx=all cmd= cmdopt= used= exp= exk= svo= svv= v6= ns= act= nops=0 f_l= f_t= f_k= w
   case \${1##*/} in
     ipvsadm-save|ipvsadm-restore) ctx="w:\${1##*/}" ;;
   esac
@@ -17,10 +17,10 @@ __ipvsadm_complete() {
   return 0
 }
 
-# a candidate, printed when it starts with CUR
+# a candidate, printed when it starts with CUR (after \`--option=\` when CUR has one)
 __ipvsadm_add() {
   case $1 in
-    "$cur"*) printf '%s\\n' "$1" ;;
+    "$cur"*) printf '%s\\n' "$eq$1" ;;
   esac
 }
 
@@ -125,6 +125,11 @@ __ipvsadm_operand() {
 
 # the candidates once every word before the cursor is read
 __ipvsadm_finish() {
+  case $exp:$cur in
+    :--?*=*)
+      __ipvsadm_option "\${cur%%=*}"
+      if [ -n "$exp" ]; then eq="\${cur%%=*}="; cur=\${cur#*=}; fi ;;
+  esac
   if [ -n "$exp" ]; then __ipvsadm_expected; return 0; fi
   if [ "$ctx" = all ]; then
     if [ -n "$cmd" ]; then __ipvsadm_offer "c:$cmd"; return 0; fi

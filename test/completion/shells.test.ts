@@ -155,6 +155,12 @@ describe('bash specifics', () => {
     expect(calls()).toEqual(['completion values dests --tcp-service 192.0.2.1:80']);
   });
 
+  it('--option=value: the value completed after "=", which bash splits off too', () => {
+    expect(bash(['ipvsadm', '-A', '--scheduler', '=', 'w'], 'ipvsadm -A --scheduler=w').sort()).toEqual(['wlc', 'wrr']);
+    expect(bash(['ipvsadm', '--netns', '=', 'blue', '-L', '-t', ''], 'ipvsadm --netns=blue -L -t ')).toEqual(['192.0.2.1:80', '[2001:db8::1]:443']);
+    expect(calls()).toEqual(['completion values services --tcp-service --netns blue']);
+  });
+
   it('offers files and - after apply', () => {
     expect(bash(['ipvsadm', 'apply', ''], 'ipvsadm apply ').sort()).toEqual(['-', 'rules.txt']);
   });
@@ -169,6 +175,16 @@ describe('bash specifics', () => {
 });
 
 describe('zsh and fish specifics', () => {
+  it.each([
+    ['zsh', (line: string) => zsh(wordsOf(line))],
+    ['fish', (line: string) => fish(line)],
+  ] as const)('%s: --option=value, the candidates keeping the "--option="', (_, complete) => {
+    expect(complete('ipvsadm -A --scheduler=w').sort()).toEqual(['--scheduler=wlc', '--scheduler=wrr']);
+    expect(complete('ipvsadm --netns=').sort()).toEqual(['--netns=blue', '--netns=red']);
+    expect(complete('ipvsadm --netns=blue -E -t ').sort()).toEqual(['192.0.2.1:80', '[2001:db8::1]:443']);
+    expect(calls()).toEqual(['completion values services --tcp-service --netns blue']);
+  });
+
   it('zsh asks for files after apply', () => {
     expect(zsh(['ipvsadm', 'apply', ''])).toEqual(['-', '<files>']);
   });
