@@ -121,7 +121,11 @@ export function processIo(name: string, sinks: TextSinks): Io {
     names: systemNameResolver(),
     // loaded only here: most runs never call modprobe
     loadModule: async (how) => (await import('../host/modules.js')).loadIpvs(how),
-    readConnections: async () => (await import('node:fs/promises')).readFile('/proc/net/ip_vs_conn', 'latin1'),
+    // synchronously, as /proc/net/ip_vs (readProcFile): the kernel gives out about 4 KiB per read
+    readConnections: async () => {
+      const b = readProcFile('/proc/net/ip_vs_conn', await import('node:fs'));
+      return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+    },
     readServices: async () => readProcFile('/proc/net/ip_vs', await import('node:fs')),
     // a getter: process.stdout is made when first used, and most commands never ask this
     get color() {

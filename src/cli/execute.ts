@@ -121,12 +121,13 @@ async function connections(ctx: ExecuteContext, numeric: boolean, persistentConn
   } catch {
     throw new FixedListingError(`cannot open file ${CONN_FILE}`);
   }
+  if (text.length === 0) throw new FixedListingError(`unexpected input from ${CONN_FILE}`);
+  const options = { numeric, persistentConn };
+  if (numeric) return { kind: 'connections', text, options, names: NUMERIC };
   const { connectionAddresses } = await import('./format/connections.js');
   const { parseConnectionFile } = await import('../table/connections.js');
-  const entries = parseConnectionFile(text);
-  if (entries === undefined) throw new FixedListingError(`unexpected input from ${CONN_FILE}`);
-  const names = numeric ? NUMERIC : await resolveNames(ctx.names, connectionAddresses(entries));
-  return { kind: 'connections', entries, options: { numeric, persistentConn }, names };
+  const names = await resolveNames(ctx.names, connectionAddresses(parseConnectionFile(text) ?? []));
+  return { kind: 'connections', text, options, names };
 }
 
 /**

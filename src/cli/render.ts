@@ -30,8 +30,11 @@ export async function render(result: Result, format: OutputFormat): Promise<Outp
       if (json) return (await import('../table/json.js')).daemonsJson(result.daemons);
       return (await import('./format/daemons.js')).formatDaemons(result.daemons);
     case 'connections': {
-      if (json) return (await import('./format/connections-json.js')).connectionsJson(result.entries, result.options.numeric ? undefined : result.names);
-      return (await import('./format/connections.js')).formatConnectionEntries(result.entries, result.options, result.names);
+      if (json) {
+        const entries = (await import('../table/connections.js')).parseConnectionFile(result.text) ?? [];
+        return (await import('./format/connections-json.js')).connectionsJson(entries, result.options.numeric ? undefined : result.names);
+      }
+      return (await import('./format/connections.js')).connectionChunks(result.text, result.options, result.names) ?? [];
     }
   }
 }

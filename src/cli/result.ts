@@ -6,7 +6,6 @@ import type { SaveData } from '../save/json-write.js';
 import type { NameTable } from '../table/names.js';
 import type { ListOptions } from '../core/command.js';
 import type { ConnectionListOptions } from './format/connections.js';
-import type { ConnectionEntry } from '../table/connections.js';
 
 /** A listing's table: the whole table with the IPVS info (`-L`), or one service without. */
 export interface Listing {
@@ -24,7 +23,8 @@ export type Result =
   | { readonly kind: 'save-all'; readonly data: SaveData }
   | { readonly kind: 'timeouts'; readonly timeouts: Timeouts }
   | { readonly kind: 'daemons'; readonly daemons: readonly DaemonConfig[] }
-  | { readonly kind: 'connections'; readonly entries: readonly ConnectionEntry[]; readonly options: ConnectionListOptions; readonly names: NameTable };
+  /** `text`: /proc/net/ip_vs_conn as read (not empty), parsed by whichever renderer prints it */
+  | { readonly kind: 'connections'; readonly text: string; readonly options: ConnectionListOptions; readonly names: NameTable };
 
 /** How a result is printed: as ipvsadm 1.31 prints it, or as one JSON document (`--json`). */
 export type OutputFormat = 'text' | 'json';

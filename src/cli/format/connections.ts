@@ -6,7 +6,8 @@ import { protocolNumber, protocolOfLabel } from '../../ipvs/vocabulary.js';
 import type { NameTable } from '../../table/names.js';
 import { formatAddrPort, uniqueAddresses } from '../../table/addr-port.js';
 import { padRight } from '../../fields/printf.js';
-import { parseConnectionFile } from '../../table/connections.js';
+import { forEachFgetsPiece, parseConnectionLine } from '../../table/connections.js';
+import { RowWriter } from './conn-rows.js';
 import type { ConnectionEntry } from '../../table/connections.js';
 
 export interface ConnectionListOptions {
@@ -49,13 +50,28 @@ export function connectionTitle(o: ConnectionListOptions): string {
  * Pieces that do not parse are left out (ipvsadm prints whatever its buffers held).
  */
 export function formatConnections(text: string, options: ConnectionListOptions, names: NameTable): string | undefined {
-  const entries = parseConnectionFile(text);
-  return entries && formatConnectionEntries(entries, options, names);
+  return connectionChunks(text, options, names)?.join('');
 }
 
-/** The whole `-L -c` output, newline-terminated, for the entries the file held. */
-export function formatConnectionEntries(entries: readonly ConnectionEntry[], options: ConnectionListOptions, names: NameTable): string {
-  return [connectionTitle(options), ...entries.map((c) => formatConnectionRow(c, options, names))].join('\n') + '\n';
+/**
+ * The `-L -c` output for the text of /proc/net/ip_vs_conn in chunks (the first holds the title),
+ * or undefined for an empty file. Each fgets() piece after the first is a row when it parses, as
+ * formatConnectionRow prints it; a numeric listing writes the kernel's usual IPv4 lines straight
+ * from their characters into a byte buffer (conn-rows.ts), anything else goes through
+ * parseConnectionLine.
+ */
+export function connectionChunks(text: string, options: ConnectionListOptions, names: NameTable): string[] | undefined {
+  if (text.length === 0) return undefined;
+  const out = new RowWriter();
+  out.text(`${connectionTitle(options)}\n`);
+  let first = true;
+  forEachFgetsPiece(text, (start, end) => {
+    if (first) return void (first = false);
+    if (options.numeric && out.numericIPv4Row(text, start, end, options.persistentConn)) return;
+    const c = parseConnectionLine(text.slice(start, end));
+    if (c) out.text(`${formatConnectionRow(c, options, names)}\n`);
+  });
+  return out.finish();
 }
 
 /** The addresses `-L -c` shows, once each, for name look-up. */
