@@ -9,12 +9,13 @@ import { opsReport } from './ops-bench.mjs';
 import { benchReport } from './report.mjs';
 import { growthReport } from './growth.mjs';
 import { NODE_EXPORTER, scrapeReport } from './scrape-bench.mjs';
+import { connsReport } from './conns-bench.mjs';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const CASES = process.env.BENCH_CASES ?? 'core,ops,scrape,growth';
+const CASES = process.env.BENCH_CASES ?? 'core,ops,scrape,growth,conns';
 // the scrape case's anchor runs in the guest, which shares this machine's /usr
 if (CASES.split(',').includes('scrape') && !existsSync(NODE_EXPORTER)) {
   console.error(`bench: ${NODE_EXPORTER} is missing (the scrape case's anchor): apt-get install prometheus-node-exporter`);
@@ -44,6 +45,7 @@ const r = await runInGuest('node test/bench/guest-bench.mjs', {
     BENCH_CASES: CASES,
     BENCH_FLOOR: floor,
     ...(process.env.BENCH_GROWTH_SIZES ? { BENCH_GROWTH_SIZES: process.env.BENCH_GROWTH_SIZES } : {}),
+    ...(process.env.BENCH_CONNS ? { BENCH_CONNS: process.env.BENCH_CONNS } : {}),
   },
 });
 if (r.code !== 0) {
@@ -57,6 +59,8 @@ for (const line of report.lines) console.log(line);
 for (const line of opsReport(results.ops ?? [])) console.log(line);
 const scrapes = scrapeReport(results.scrape);
 for (const line of scrapes.lines) console.log(line);
+const conns = connsReport(results.conns);
+for (const line of conns.lines) console.log(line);
 for (const line of growthReport(results)) console.log(line);
 for (const row of results.growth ?? []) for (const m of row.mismatches) console.log(`\nMISMATCH at ${row.services} × ${row.dests}, growth case ${m.op}: ${m.what}${m.diff ? `\n${m.diff}` : ''}`);
-if (report.failed || scrapes.failed || [...(results.ops ?? []), ...(results.growth ?? [])].some((row) => row.mismatches.length > 0)) process.exit(1);
+if (report.failed || scrapes.failed || conns.failed || [...(results.ops ?? []), ...(results.growth ?? [])].some((row) => row.mismatches.length > 0)) process.exit(1);

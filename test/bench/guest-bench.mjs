@@ -9,6 +9,7 @@ import { canonicalTable, compareWork, difference, floorMismatches } from './same
 import { opsCases } from './ops-bench.mjs';
 import { growthCases } from './growth-bench.mjs';
 import { scrapeRuns } from './scrape-bench.mjs';
+import { connsCases } from './conns-bench.mjs';
 
 // `N` or `NxD`: N services with D real servers each (default 2); a trailing `p` (`2000x4p`):
 // persistent services (`-p 300`) whose real servers have thresholds.
@@ -34,8 +35,11 @@ const MODES = (process.env.BENCH_LIST_MODES ?? Object.keys(LIST_MODES).join(',')
 const SCRIPT_CALLS = Number(process.env.BENCH_SCRIPT_CALLS ?? 20);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 // `core` (1.31's operations, start-up, the script case), `ops` (top and apply: ops-bench.mjs),
-// `scrape` (metrics against node_exporter: scrape-bench.mjs)
-const CASES = new Set((process.env.BENCH_CASES ?? 'core,ops,scrape,growth').split(','));
+// `scrape` (metrics against node_exporter: scrape-bench.mjs), `conns` (-Lnc: conns-bench.mjs)
+const CASES = new Set((process.env.BENCH_CASES ?? 'core,ops,scrape,growth,conns').split(','));
+// connection-table sizes of the conns case, ascending (reading /proc/net/ip_vs_conn costs the
+// kernel a walk from the table's start for every read: C's time grows with the square)
+const CONN_SIZES = (process.env.BENCH_CONNS ?? '25000,50000,100000').split(',').map(Number);
 const OURS = ['node', join(process.cwd(), 'bin/ipvsadm.js')];
 /** test/bench/dump-floor.c built by bench.mjs: the least a reader of every real server's counters can do */
 const FLOOR = process.env.BENCH_FLOOR;
@@ -223,7 +227,7 @@ const opsTools = {
   write: (name, text) => (writeFileSync(join(dir, name), text), join(dir, name)),
 };
 
-const results = { repeat: REPEAT, startup: {}, sizes: [], script: {}, ops: [], scrape: [], growth: [] };
+const results = { repeat: REPEAT, startup: {}, sizes: [], script: {}, ops: [], scrape: [], growth: [], conns: [] };
 if (CASES.has('core')) {
   results.startup.c = measure(C, ['-Ln']);
   results.startup.ours = measure(OURS, ['-Ln']);
@@ -309,5 +313,9 @@ if (CASES.has('growth')) {
     results.growth.push({ services: n, dests: d || 2, ...growthCases(opsTools, n, d || 2, FLOOR) });
     flush();
   }
+}
+if (CASES.has('conns')) {
+  flush();
+  results.conns = connsCases(opsTools, CONN_SIZES);
 }
 console.log(JSON.stringify(results));
