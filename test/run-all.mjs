@@ -13,16 +13,17 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONFIG = 'test/vitest.config.ts';
 const VITEST = 'node_modules/.bin/vitest';
 // gcc: on hosts with AMX, linux.uml needs a helper library built here (src/lab/uml-xstate.ts).
-const APT_PACKAGES = ['user-mode-linux', 'kmod', 'ipvsadm', 'iproute2', 'arping', 'gcc', 'prometheus', 'tmux', 'bsdutils', 'keepalived', 'bird2', 'socat'];
+const APT_PACKAGES = ['user-mode-linux', 'kmod', 'ipvsadm', 'iproute2', 'arping', 'gcc', 'prometheus', 'tmux', 'bsdutils', 'keepalived', 'bird2', 'socat', 'ansible-core'];
 // The unit suite renders the man pages with groff (test/man/man-pages.test.ts), scrapes
 // `metrics --web.config.file` with curl over TLS, certificates made by openssl
 // (test/metrics/secured-scrape.test.ts), checks the shipped Prometheus rules and dashboard
 // with promtool (test/metrics/rules.test.ts, dashboard.test.ts), and the tarball test
 // (test/package/tarball.test.ts) finds the man pages with man and checks the systemd units with
-// systemd-analyze, and doctor runs in a real terminal made by script(1) (test/doctor/terminal.test.ts):
+// systemd-analyze, doctor runs in a real terminal made by script(1) (test/doctor/terminal.test.ts),
+// and the shipped Ansible role runs under ansible-playbook (test/ansible/role.test.ts):
 // each program → the Debian package that brings it (a program missing here is installed before the
 // unit suite runs).
-const UNIT_APT_PACKAGES = { groff: 'groff-base', curl: 'curl', openssl: 'openssl', promtool: 'prometheus', man: 'man-db', 'systemd-analyze': 'systemd', script: 'bsdutils' };
+const UNIT_APT_PACKAGES = { groff: 'groff-base', curl: 'curl', openssl: 'openssl', promtool: 'prometheus', man: 'man-db', 'systemd-analyze': 'systemd', script: 'bsdutils', 'ansible-playbook': 'ansible-core' };
 // The completion scripts are driven in bash (under bash-completion), zsh and fish
 // (test/completion/shells.test.ts); a path stands for a file the package brings.
 Object.assign(UNIT_APT_PACKAGES, { zsh: 'zsh', fish: 'fish', '/usr/share/bash-completion/bash_completion': 'bash-completion' });

@@ -67,8 +67,10 @@ export const KERNEL_TEST_NEEDS: HostNeeds = {
     ['bird', 'bird2'],
     ['birdc', 'bird2'],
     ['socat', 'socat'],
+    // the shipped Ansible role, run against two directors (test/kernel/ansible.test.ts)
+    ['ansible-playbook', 'ansible-core'],
   ],
-  installHint: 'apt-get install -y user-mode-linux kmod ipvsadm iproute2 arping prometheus tmux bsdutils keepalived bird2 socat',
+  installHint: 'apt-get install -y user-mode-linux kmod ipvsadm iproute2 arping prometheus tmux bsdutils keepalived bird2 socat ansible-core',
 };
 
 /** The kernel test suite's install command (kept under its historical name). */
