@@ -3,7 +3,6 @@
 // applyJson, its statuses APPLY_EXIT's): each status and outcome gives the task result the role
 // promises (changed exactly when applied or, with --check, pending; failed with apply's message
 // on 1, 3, 4, 5 and on 1.31's usage error), the command line it builds, and the file it installs.
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,8 @@ import { APPLY_EXIT } from '../../src/app/exit-status.js';
 import { applyJson } from '../../src/apply/format.js';
 import type { Outcome } from '../../src/apply/format.js';
 import type { Plan } from '../../src/apply/plan.js';
+import { assertAnsiblePlaybook, runPlaybook } from '../support/ansible-playbook.js';
+import type { HostResult, PlaybookRun } from '../support/ansible-playbook.js';
 
 const SITE = fileURLToPath(new URL('../../src/ansible/site.yml', import.meta.url));
 const DIR = mkdtempSync(join(tmpdir(), 'ansible-role-'));
@@ -40,18 +41,7 @@ interface Answer {
 const answerJson = (status: number, outcome: Outcome): Answer => ({ status, stdout: applyJson(PLAN, outcome) });
 const failed = (left: string[]): Outcome => ({ kind: 'failed', step: '~ real server 198.51.100.11:80 of tcp 192.0.2.10:80', reason: 'Connection timed out', rollback: { undone: 1, refused: [], left } });
 
-interface HostResult {
-  readonly changed?: boolean;
-  readonly failed?: boolean;
-  readonly skipped?: boolean;
-  readonly rc?: number;
-  readonly msg?: unknown;
-}
-interface Run {
-  readonly code: number | null;
-  readonly stderr: string;
-  readonly tasks: Map<string, Record<string, HostResult>>;
-  readonly stats: Record<string, { changed: number; failures: number }>;
+interface Run extends PlaybookRun {
   /** per host: the stand-in's argv and standard input */
   readonly calls: Record<string, { argv: string[]; stdin: string } | undefined>;
 }
@@ -62,26 +52,7 @@ function play(answer: Answer, extra: readonly string[] = []): Run {
   writeFileSync(join(DIR, 'status'), String(answer.status));
   writeFileSync(join(DIR, 'stdout'), answer.stdout ?? '');
   writeFileSync(join(DIR, 'stderr'), answer.stderr ?? '');
-  const env = {
-    ...process.env,
-    LC_ALL: 'C.UTF-8',
-    ANSIBLE_STDOUT_CALLBACK: 'json',
-    ANSIBLE_NOCOWS: '1',
-    ANSIBLE_RETRY_FILES_ENABLED: '0',
-    ANSIBLE_PIPELINING: '1',
-    ANSIBLE_HOME: join(DIR, 'home'),
-    ANSIBLE_LOCAL_TEMP: join(DIR, 'tmp'),
-    ANSIBLE_REMOTE_TMP: join(DIR, 'tmp'),
-  };
-  const r = spawnSync('ansible-playbook', ['-i', join(DIR, 'hosts.ini'), ...extra, SITE], { env, encoding: 'utf8', timeout: 120_000 });
-  if (r.error) throw new Error(`ansible-playbook could not run (install the package ansible-core): ${r.error.message}`);
-  let doc: { plays: { tasks: { task: { name: string }; hosts: Record<string, HostResult> }[] }[]; stats: Run['stats'] };
-  try {
-    doc = JSON.parse(r.stdout) as typeof doc;
-  } catch {
-    throw new Error(`ansible-playbook printed no JSON (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-  const tasks = new Map(doc.plays.flatMap((p) => p.tasks).map((t) => [t.task.name.replace(/^ipvsadm : /, ''), t.hosts] as const));
+  const run = runPlaybook(SITE, join(DIR, 'hosts.ini'), DIR, extra, 120_000);
   const calls = Object.fromEntries(
     HOSTS.map((h) => {
       const file = join(DIR, `${h}.call`);
@@ -90,7 +61,7 @@ function play(answer: Answer, extra: readonly string[] = []): Run {
       return [h, { argv: argv!.split('\0').filter((a) => a !== ''), stdin: stdin! }];
     }),
   );
-  return { code: r.status, stderr: r.stderr, tasks, stats: doc.stats, calls };
+  return { ...run, calls };
 }
 
 function task(run: Run, name: string, host: string): HostResult | undefined {
@@ -98,9 +69,7 @@ function task(run: Run, name: string, host: string): HostResult | undefined {
 }
 
 beforeAll(() => {
-  if (spawnSync('ansible-playbook', ['--version'], { env: { ...process.env, LC_ALL: 'C.UTF-8' } }).status !== 0) {
-    throw new Error('ansible-playbook not found or not working: install the package ansible-core (apt-get install -y ansible-core)');
-  }
+  assertAnsiblePlaybook();
   mkdirSync(join(DIR, 'tmp'));
   writeFileSync(RULES, RULES_TEXT);
   // records argv (NUL-separated) and stdin under the director's name (the one with --netns is

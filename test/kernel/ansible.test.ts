@@ -3,12 +3,13 @@
 // a first run applies the file on both, a second changes nothing, --check after an edit reports the
 // plan and changes nothing, and a file apply cannot use fails the play and reaches no director.
 // The tables are read by the C ipvsadm and compared with one the C ipvsadm restored from the file.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertAnsiblePlaybook, runPlaybook, taskResults } from '../support/ansible-playbook.js';
+import type { PlaybookRun } from '../support/ansible-playbook.js';
 import { assertInGuest, createNetns, deleteNetns, runC } from './support/guest.js';
 
 assertInGuest();
@@ -39,54 +40,8 @@ const BAD = `${FIRST}-a -t 192.0.2.99:80 -r 198.51.100.11:80 -g -w 1\n`;
 
 const netns: Record<string, string> = {};
 
-interface HostResult {
-  readonly changed?: boolean;
-  readonly failed?: boolean;
-  readonly skipped?: boolean;
-  readonly rc?: number;
-  readonly msg?: unknown;
-  readonly stdout?: string;
-  readonly stderr?: string;
-}
-interface Play {
-  readonly code: number | null;
-  readonly stderr: string;
-  /** each task's result per host, by the task's name (without the role's prefix) */
-  readonly tasks: Map<string, Record<string, HostResult>>;
-  readonly stats: Record<string, { changed: number; failures: number; ok: number; skipped: number }>;
-}
-
-/** ansible-playbook with the JSON callback, fast settings, and nothing written outside DIR. */
-function playbook(extra: readonly string[] = []): Play {
-  const env = {
-    ...process.env,
-    LC_ALL: 'C.UTF-8',
-    ANSIBLE_STDOUT_CALLBACK: 'json',
-    ANSIBLE_NOCOWS: '1',
-    ANSIBLE_RETRY_FILES_ENABLED: '0',
-    ANSIBLE_PIPELINING: '1',
-    ANSIBLE_HOME: join(DIR, 'home'),
-    ANSIBLE_LOCAL_TEMP: join(DIR, 'tmp'),
-    ANSIBLE_REMOTE_TMP: join(DIR, 'tmp'),
-  };
-  const r = spawnSync('ansible-playbook', ['-i', join(DIR, 'hosts.ini'), ...extra, SITE], { env, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
-  if (r.error) throw new Error(`ansible-playbook could not run (package ansible-core): ${r.error.message}`);
-  let doc: { plays: { tasks: { task: { name: string }; hosts: Record<string, HostResult> }[] }[]; stats: Play['stats'] };
-  try {
-    doc = JSON.parse(r.stdout) as typeof doc;
-  } catch {
-    throw new Error(`ansible-playbook printed no JSON (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-  const tasks = new Map(doc.plays.flatMap((p) => p.tasks).map((t) => [t.task.name.replace(/^ipvsadm : /, ''), t.hosts] as const));
-  return { code: r.status, stderr: r.stderr, tasks, stats: doc.stats };
-}
-
-/** The result of one task on every director (a task the play never reached has none). */
-function task(play: Play, name: string): Record<string, HostResult> {
-  const t = play.tasks.get(name);
-  if (!t) throw new Error(`no task "${name}" in the run; tasks: ${[...play.tasks.keys()].join(', ')}`);
-  return t;
-}
+const playbook = (extra: readonly string[] = []): PlaybookRun => runPlaybook(SITE, join(DIR, 'hosts.ini'), DIR, extra, RUN_TIMEOUT_MS);
+const task = taskResults;
 
 /** The C ipvsadm's save of a namespace's table, lines sorted (the kernel's order of real servers aside). */
 const table = (ns: string): string => runC(['-Sn'], { netns: ns }).stdout.split('\n').sort().join('\n');
@@ -105,9 +60,7 @@ function reference(rules: string): string {
 }
 
 beforeAll(() => {
-  if (spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8' } }).status !== 0) {
-    throw new Error('ansible-playbook not found or not working: install the package ansible-core');
-  }
+  assertAnsiblePlaybook();
   for (const host of HOSTS) netns[host] = createNetns('ansd');
   const lines = HOSTS.map((h) => `${h} ipvsadm_netns=${netns[h]} ipvsadm_rules_dest=${dest(h)}`);
   writeFileSync(
