@@ -129,7 +129,7 @@ describe('npm pack, then npm install -g of the tarball (offline, empty cache)', 
     const needed = reachable(PACKAGE(PREFIX), ['bin/ipvsadm.js', 'bin/ipvsadm-save.js', 'bin/ipvsadm-restore.js']);
     expect(needed.length).toBeGreaterThan(100);
     expect(needed.filter((p) => !files.includes(p))).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(['src/systemd/ipvsadm.service', 'src/systemd/ipvsadm-metrics.service', 'src/schema/ipvsadm.schema.json', 'dist/cli/bundle.cjs', 'dist/cli/loader.cjs']));
+    expect(files).toEqual(expect.arrayContaining(['src/systemd/ipvsadm.service', 'src/ansible/site.yml', 'src/ansible/roles/ipvsadm/tasks/main.yml', 'src/systemd/ipvsadm-metrics.service', 'src/schema/ipvsadm.schema.json', 'dist/cli/bundle.cjs', 'dist/cli/loader.cjs']));
   });
 });
 
