@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPLY_EXIT } from '../../src/app/exit-status.js';
-import { applyJson } from '../../src/apply/format.js';
+import { applyJson, stepLine } from '../../src/apply/format.js';
 import type { Outcome } from '../../src/apply/format.js';
 import type { Plan } from '../../src/apply/plan.js';
 import { assertAnsiblePlaybook, runPlaybook } from '../support/ansible-playbook.js';
@@ -26,8 +26,13 @@ const HOSTS = Object.keys(NETNS);
 const dest = (host: string): string => join(DIR, `${host}.installed`);
 const APPLY = 'Apply the rules (ipvsadm apply; with --check, ipvsadm apply --dry-run)';
 
+const field = (side: 'before' | 'after') => (nv: string) => ({ name: nv.split(':')[0]!, [side]: nv.split(':')[1]! });
 const PLAN: Plan = {
-  steps: [{ action: 'change', object: 'real server', label: '198.51.100.11:80 of tcp 192.0.2.10:80', fields: [{ name: 'weight', before: '2', after: '1' }], changes: [] }],
+  steps: [
+    { action: 'change', object: 'real server', label: '198.51.100.11:80 of tcp 192.0.2.10:80', fields: [{ name: 'weight', before: '2', after: '1' }, { name: 'tunnel', before: 'gue' }], changes: [] },
+    { action: 'add', object: 'service', label: 'tcp 192.0.2.10:80', fields: ['scheduler:mh', 'scheduler flags:mh-port', 'persistence:none', 'one-packet:no', 'pe:none'].map(field('after')), changes: [] },
+    { action: 'remove', object: 'real server', label: '198.51.100.12:80 of tcp 192.0.2.10:80', fields: ['forwarding:route', 'weight:0', 'upper threshold:0', 'lower threshold:5'].map(field('before')), changes: [] },
+  ],
   unmanaged: [],
   notes: ['a note of the plan'],
 };
@@ -99,7 +104,8 @@ describe('the Ansible role against each answer of ipvsadm apply', () => {
     expect(run.calls['director2']?.argv).toEqual(['apply', '--json', '--canonical-order', '--scope', '192.0.2.0/24', '-']);
     for (const host of HOSTS) {
       expect(task(run, APPLY, host)).toMatchObject({ rc: 0, changed: true });
-      expect(task(run, 'Show the plan', host)?.msg).toEqual([{ action: 'change', object: 'real server', label: '198.51.100.11:80 of tcp 192.0.2.10:80', before: { weight: '2' }, after: { weight: '1' } }, 'a note of the plan']);
+      // the plan in apply's own words (its text output's step lines)
+      expect(task(run, 'Show the plan', host)?.msg).toEqual([...PLAN.steps.map(stepLine), 'note: a note of the plan']);
       expect(readFileSync(dest(host), 'utf8')).toBe(RULES_TEXT);
     }
   }, 130_000);
@@ -122,7 +128,7 @@ describe('the Ansible role against each answer of ipvsadm apply', () => {
     expect(none.code, none.stderr).toBe(0);
     for (const host of HOSTS) {
       expect(task(pending, APPLY, host)).toMatchObject({ rc: 2, changed: true });
-      expect(task(pending, 'Show the plan', host)?.msg).toHaveLength(2);
+      expect(task(pending, 'Show the plan', host)?.msg).toHaveLength(4);
       expect(task(pending, 'Install the rules file', host)).toMatchObject({ changed: true });
       expect(task(none, APPLY, host)).toMatchObject({ rc: 0, changed: false });
       expect(existsSync(dest(host))).toBe(false);
