@@ -149,6 +149,19 @@ describe('IpvsClient.tableFromProc', () => {
     client.close();
   });
 
+  it('a table of more than maxServices services is dumped whole, the file never read', async () => {
+    const client = await setup();
+    let reads = 0;
+    const dumped = plainTable(await client.table());
+    const out = await client.tableFromProc(async () => (reads++, bytes(procText(dumped))), { maxServices: 3 });
+    expect(reads).toBe(0);
+    expect(plainTable(out!)).toEqual(dumped);
+    // plain entries from the dumps, not the file's column views
+    expect(out!.every((e) => Object.getPrototypeOf(e) === Object.prototype)).toBe(true);
+    await client.tableFromProc(async () => (reads++, bytes(procText(dumped))), { maxServices: 4 });
+    expect(reads).toBe(1);
+  });
+
   it('with tunnelDetails, services with a tunnel destination take their destinations from a dump', async () => {
     const client = await setup();
     const dumped = await client.table();
