@@ -52,7 +52,8 @@ export function fitWidths(natural: readonly number[], total = TEXT_WIDTH, min = 
   return widths;
 }
 
-const NO_RULES = {
+/** cli-table3's border characters for a table without rules: columns one space apart. */
+export const NO_RULES = {
   top: '',
   'top-mid': '',
   'top-left': '',

@@ -6,6 +6,7 @@ import { Chalk } from 'chalk';
 import { AF_INET6 } from '../ipvs/constants.js';
 import { forwardingLabel, protocolLabel, protocolOf } from '../ipvs/vocabulary.js';
 import { formatAddrPort } from '../table/addr-port.js';
+import { NO_RULES } from '../app/text-table.js';
 import type { NameTable } from '../table/names.js';
 import { SORT_ORDERS } from './rows.js';
 import type { SortOrder, TopGroup, TopRow } from './rows.js';
@@ -235,28 +236,10 @@ function tableLines(layout: Layout, body: readonly string[][], plain: boolean): 
     const line = (row: readonly string[]): string => row.map((cell, i) => (colAligns[i] === 'left' ? cell.padEnd(colWidths[i]!) : cell.padStart(colWidths[i]!))).join(' ');
     return [line(head), ...body.map(line)];
   }
-  const table = new Table({ head, colWidths, colAligns, chars: BLANK, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 }, truncate: '~' });
+  const table = new Table({ head, colWidths, colAligns, chars: NO_RULES, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 }, truncate: '~' });
   body.forEach((row) => table.push([...row]));
   return table.toString().split('\n');
 }
-
-const BLANK = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: ' ',
-};
 
 /** A line cut to `columns` visible characters (escape sequences kept, not counted). */
 export function fit(line: string, columns: number): string {
