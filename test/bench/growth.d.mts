@@ -6,3 +6,4 @@ export interface Point {
 export declare function growthSeries(results: unknown): [string, Point[]][];
 export declare function marginalCosts(points: readonly Point[]): { steps: { from: number; to: number; us: number }[]; growth: number | undefined };
 export declare function growthReport(results: unknown): string[];
+export declare function growthCaseLines(results: unknown): string[];

@@ -53,10 +53,25 @@ export function marginalCosts(points) {
   return { steps, growth: first > 0 && steps.length >= 2 ? last / first : undefined };
 }
 
+const ms = (t) => (t >= 1000 ? `${(t / 1000).toFixed(2)} s` : `${Math.round(t)} ms`);
+
+/** The growth case's own timings: per size, each command's median with min and max. */
+export function growthCaseLines(results) {
+  const rows = results.growth ?? [];
+  if (rows.length === 0) return [];
+  const lines = ['', 'growth case (ours alone; medians with min–max):', '| services × real servers | command | time | per service |', '|---|---|---|---|'];
+  for (const row of rows) {
+    for (const [label, t] of Object.entries(row.timings)) {
+      lines.push(`| ${row.services} × ${row.dests} | \`${label}\` | ${ms(t.ms)} (${ms(t.min)}–${ms(t.max)}) | ${f((t.ms * 1000) / row.services)} |`);
+    }
+  }
+  return lines;
+}
+
 /** The report's lines: one row per operation, its time per service at each size and its marginal costs. */
 export function growthReport(results) {
   const all = growthSeries(results);
-  if (all.length === 0) return [];
+  if (all.length === 0) return growthCaseLines(results);
   const sizes = [...new Set(all.flatMap(([, p]) => p.map((x) => x.services)))].sort((a, b) => a - b);
   const lines = [
     '',
@@ -73,5 +88,5 @@ export function growthReport(results) {
     const marginal = steps.map((s) => `${s.from}→${s.to}: ${f(s.us)}`).join(', ');
     lines.push(`| ${label} | ${at.join(' | ')} | ${marginal} | ${growth === undefined ? '—' : growth.toFixed(2)} |`);
   }
-  return lines;
+  return [...growthCaseLines(results), ...lines];
 }

@@ -1,7 +1,7 @@
 // The bench's growth table: per-service and marginal costs computed from the timed sizes, and a
 // command that grows faster than the table shows a last-over-first step above 1.
 import { describe, expect, it } from 'vitest';
-import { growthReport, growthSeries, marginalCosts } from './growth.mjs';
+import { growthCaseLines, growthReport, growthSeries, marginalCosts } from './growth.mjs';
 
 const timing = (ms: number) => ({ ms, min: ms, max: ms, rssKiB: 0 });
 const size = (services: number, c: number, ours: number, persistent = false) => ({
@@ -83,5 +83,14 @@ describe('growthCases (the growth case at one size, over a fake guest)', () => {
     expect(growthCases(guest({ list: listing.split('\n').slice(0, 3).join('\n') }), 2, 1).mismatches.map((m) => m.op)).toEqual(['-Ln', '-Ln --stats', 'top -c 1 -n']);
     expect(growthCases(guest({ afterApply: '' }), 2, 1).mismatches.map((m) => m.op)).toEqual(['apply']);
     expect(growthCases(guest({ floorOut: 'services 2 dests 1 reads 5\n' }), 2, 1, '/floor').mismatches.map((m) => m.op)).toEqual(['floor']);
+  });
+});
+
+describe('growthCaseLines', () => {
+  it('prints each timing of the growth case with its spread, also for a single size', () => {
+    const results = { growth: [{ services: 50000, dests: 4, timings: { '-Ln': { ms: 41800, min: 40000, max: 43000 } }, mismatches: [] }] };
+    expect(growthCaseLines(results)).toContain('| 50000 × 4 | `-Ln` | 41.80 s (40.00 s–43.00 s) | 836 µs |');
+    expect(growthReport(results)).toEqual(growthCaseLines(results));
+    expect(growthCaseLines({})).toEqual([]);
   });
 });
