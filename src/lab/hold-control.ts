@@ -33,7 +33,12 @@ function spawnAgent(ns: string, args: readonly string[], onLine: (line: string) 
     lines.forEach(onLine);
   });
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'exit' can come before the last of stdout is read: wait for the pipes to close too (at most
+  // 2 s, in case a child of the process still holds them)
+  const exited = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    child.once('exit', () => void setTimeout(resolve, 2000).unref());
+  });
   return {
     child,
     output: () => out,

@@ -200,7 +200,12 @@ async function startAgent(ns: string, args: readonly string[], waitForLine: bool
   let err = '';
   child.stdout?.on('data', (d: Buffer) => void (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => void (err += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'exit' can come before the last of stdout is read: wait for the pipes to close too (at most
+  // 2 s, in case a child of the process still holds them)
+  const exited = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    child.once('exit', () => void setTimeout(resolve, 2000).unref());
+  });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`cannot start the lab agent in ${ns}`);
   let stopped = false;
