@@ -3,6 +3,7 @@
 // sync-send.mjs) until its table holds N connections, then `-Lnc` of the C ipvsadm 1.31 and ours.
 // Entries count down while they are listed, so the outputs are compared with the expiry column
 // set aside, and each row's expiry may differ only by the seconds between the runs.
+import { f, spread } from './timing-text.mjs';
 import { spawnSync } from 'node:child_process';
 import { SYNC_MTU } from './sync-messages.mjs';
 
@@ -151,8 +152,6 @@ export function connsCases(tools, sizes) {
   }
 }
 
-const f = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
-const spread = (m) => `${f(m.ms)} (${f(m.min)}–${f(m.max)})`;
 
 /** The report's lines for the connection-table rows; `failed` when a listing differed. */
 export function connsReport(rows) {

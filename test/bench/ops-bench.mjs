@@ -1,6 +1,7 @@
 // The bench's cases for `top` and `apply` (run by test/bench/guest-bench.mjs in the guest, each
 // against its anchor in the same boot): a top block against C `-Ln --stats`, a no-op apply against
 // our `-Sn`, a 1% apply against C's flush + restore of the same file; each checks the same work.
+import { spread } from './timing-text.mjs';
 import { difference } from './same-work.mjs';
 
 /** The rows a listing or a top block shows, in order: `TCP 192.0.2.1:80`, `-> 198.51.100.1:8080`. */
@@ -78,8 +79,6 @@ function onePercentRuns(t, file, argv) {
   return { ...t.summaryOf(runs), table: tables[0], tables: new Set(tables).size };
 }
 
-const f = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
-const spread = (m) => `${f(m.ms)} (${f(m.min)}–${f(m.max)})`;
 
 /** The report's lines for the sizes that ran the cases: one row per case, a ratio only where the work was the same. */
 export function opsReport(rows) {

@@ -1,6 +1,7 @@
 // The bench's tables (test/bench/bench.mjs) from the results of test/bench/guest-bench.mjs: each
 // time the median of the runs with their min and max, and a ratio ours / C only where both tools
 // did the same work; every mismatch is printed with its diff and fails the bench.
+import { spread } from './timing-text.mjs';
 
 const OPS = {
   restore: '-R',
@@ -16,9 +17,6 @@ const OPS = {
   json: '-Ln --json',
 };
 
-const f = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
-/** A median with the range of the runs: `1.23 s (1.20 s–1.31 s)`. */
-const spread = (m) => `${f(m.ms)} (${f(m.min)}–${f(m.max)})`;
 
 /** `2000 × 4`, and `persistent` for a table of persistent services with thresholds. */
 const sizeOf = (row) => `${row.services} × ${row.dests}${row.persistent ? ' persistent' : ''}`;

@@ -5,6 +5,7 @@
 // decompressed), next to our own `-Ln`.
 // Both must show the same real servers with the same weights and connection counts, and the same
 // global counters, before a ratio is printed.
+import { spread } from './timing-text.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
@@ -141,8 +142,6 @@ export async function scrapeRuns(ours, repeat, summary) {
   }
 }
 
-const f = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
-const spread = (m) => `${f(m.ms)} (${f(m.min)}–${f(m.max)})`;
 
 /** The report's lines for the scrape rows; `failed` when the exporters did not show the same table. */
 export function scrapeReport(rows) {
