@@ -7,7 +7,9 @@
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+import { V8_TIERING_FLAGS } from './v8-tiering.js';
 
 export interface LoadOptions {
   /**
@@ -17,6 +19,8 @@ export interface LoadOptions {
   readonly command?: string;
   /** registers the cache writer; default: at process exit, once the run compiled what it used */
   readonly atExit?: (write: () => void) => void;
+  /** sets V8 flags before the bundle is compiled (default: v8.setFlagsFromString; see v8-tiering.ts) */
+  readonly setV8Flags?: (flags: string) => void;
 }
 
 /** The cache file for `command`: a word of letters and dashes names its own, anything else shares one. */
@@ -36,6 +40,8 @@ export function cacheHeader(file: string): string {
 
 /** The module.exports of the CommonJS file `file`, compiled from its code cache when it has one. */
 export function loadBundle<T>(file: string, options: LoadOptions = {}): T {
+  // before the compile: the flags are part of what V8 checks a code cache against
+  (options.setV8Flags ?? setFlagsFromString)(V8_TIERING_FLAGS);
   const header = cacheHeader(file);
   const cacheFile = cacheFileOf(file, options.command);
   const cachedData = readCache(cacheFile, header);

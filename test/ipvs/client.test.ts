@@ -1,6 +1,6 @@
 // IpvsClient against the fake kernel: family resolution, the exact request of each operation
 // (cmd, flags, attribute bytes from bytes.ts), kernel errno → ipvsadm message, pipelined applyAll.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IpvsClient } from '../../src/ipvs/client.js';
 import type { Change } from '../../src/ipvs/changes.js';
 import { IpvsOperationError } from '../../src/ipvs/errors.js';
@@ -320,5 +320,43 @@ describe('destinationsOfEach (dumps spread over several sockets)', () => {
     // the extra sockets reuse the resolved family: no CTRL_CMD_GETFAMILY on them
     expect(kernels.slice(1).every((k) => k.familyRequests().length === k.seen.length)).toBe(true);
     client.close();
+  });
+
+  it('reads a whole table with every timer frozen: nothing waits on a timer or a poll interval between dumps', async () => {
+    const ipvs = new FakeIpvs();
+    const sockets: FakeKernel[] = [];
+    const client = await IpvsClient.open(async () => {
+      const k = new FakeKernel({ model: ipvs });
+      sockets.push(k);
+      return k;
+    });
+    for (let i = 0; i < 300; i++) {
+      const key: ServiceKey = { kind: 'addr', af: 2, protocol: 6, addr: parseIPv4(`192.0.2.${1 + (i % 250)}`)!, port: 1000 + Math.floor(i / 250) };
+      await client.apply({ op: 'add-service', service: { ...SVC_CFG, key } });
+      for (let d = 0; d < 4; d++) await client.apply({ op: 'add-dest', key, dest: { ...DEST_CFG, addr: parseIPv4(`198.51.100.${1 + d}`)!, port: 8080 + d } });
+    }
+    // The fake kernel answers on the next turn of the event loop (setImmediate), as a socket
+    // becomes readable; timers (the connection's watchdog included) never fire from here on.
+    const turn = globalThis.setImmediate;
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      let table: Awaited<ReturnType<IpvsClient['table']>> | undefined;
+      const reading = client.table().then((t) => (table = t));
+      // a GET_SERVICE dump twice, then 300 GET_DEST dumps over 5 sockets (60 each, one turn apiece)
+      let turns = 0;
+      while (!table && turns < 1000) {
+        await new Promise<void>((r) => turn(r));
+        turns++;
+      }
+      expect(table, `the listing did not finish in ${turns} turns of the event loop with timers frozen`).toBeDefined();
+      await reading;
+      expect(table!.length).toBe(300);
+      expect(table!.every((e) => e.destinations.length === 4)).toBe(true);
+      expect(sockets.length).toBe(5);
+      expect(turns).toBeLessThan(100);
+    } finally {
+      vi.useRealTimers();
+      client.close();
+    }
   });
 });
