@@ -294,14 +294,20 @@ describe('against the in-memory IPVS (fake-ipvs.ts)', () => {
 });
 
 describe('destinationsOfEach (dumps spread over several sockets)', () => {
-  it('returns each service its own destinations, in key order, and closes the extra sockets', async () => {
+  /** A client whose every socket is a fake kernel over one IPVS model, the sockets kept in order. */
+  async function clientOverSockets(): Promise<{ client: IpvsClient; sockets: FakeKernel[] }> {
     const ipvs = new FakeIpvs();
-    const kernels: FakeKernel[] = [];
+    const sockets: FakeKernel[] = [];
     const client = await IpvsClient.open(async () => {
       const k = new FakeKernel({ model: ipvs });
-      kernels.push(k);
+      sockets.push(k);
       return k;
     });
+    return { client, sockets };
+  }
+
+  it('returns each service its own destinations, in key order, and closes the extra sockets', async () => {
+    const { client, sockets: kernels } = await clientOverSockets();
     const keys: ServiceKey[] = [];
     for (let i = 0; i < 200; i++) {
       const key: ServiceKey = { kind: 'addr', af: 2, protocol: 6, addr: parseIPv4('192.0.2.1')!, port: 1000 + i };
@@ -323,13 +329,7 @@ describe('destinationsOfEach (dumps spread over several sockets)', () => {
   });
 
   it('reads a whole table with every timer frozen: nothing waits on a timer or a poll interval between dumps', async () => {
-    const ipvs = new FakeIpvs();
-    const sockets: FakeKernel[] = [];
-    const client = await IpvsClient.open(async () => {
-      const k = new FakeKernel({ model: ipvs });
-      sockets.push(k);
-      return k;
-    });
+    const { client, sockets } = await clientOverSockets();
     for (let i = 0; i < 300; i++) {
       const key: ServiceKey = { kind: 'addr', af: 2, protocol: 6, addr: parseIPv4(`192.0.2.${1 + (i % 250)}`)!, port: 1000 + Math.floor(i / 250) };
       await client.apply({ op: 'add-service', service: { ...SVC_CFG, key } });
